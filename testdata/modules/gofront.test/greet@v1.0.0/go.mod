@@ -1,0 +1,3 @@
+module gofront.test/greet
+
+go 1.22

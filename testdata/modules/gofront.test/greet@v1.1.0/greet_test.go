@@ -1,0 +1,16 @@
+package greet
+
+import "testing"
+
+func TestHello(t *testing.T) {
+	cases := map[string]string{
+		"gofront":   "Hello there, gofront!",
+		"  gopher ": "Hello there, gopher!",
+		"":          "Hello there, world!",
+	}
+	for in, want := range cases {
+		if got := Hello(in); got != want {
+			t.Errorf("Hello(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

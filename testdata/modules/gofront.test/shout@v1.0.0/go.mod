@@ -1,0 +1,3 @@
+module gofront.test/shout
+
+go 1.22

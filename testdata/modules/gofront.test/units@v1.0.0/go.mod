@@ -1,0 +1,3 @@
+module gofront.test/units
+
+go 1.22
