@@ -1,0 +1,12 @@
+//! gofront: a BuildKit frontend that builds container images for Go projects.
+//!
+//! The pipeline is `spec` (parse + validate) → `plan` (every default
+//! resolved) → `lower` (plan to LLB) → `llb` (typed builder, marshals a
+//! `Definition`); `gateway` is the only part that talks to BuildKit. See
+//! ARCHITECTURE.md.
+
+pub mod gomod;
+pub mod llb;
+pub mod options;
+pub mod proto;
+pub mod spec;

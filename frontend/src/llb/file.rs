@@ -1,0 +1,245 @@
+//! File ops: mkdir, mkfile and copy, chained on one base state.
+
+use std::sync::Arc;
+
+use super::{Caps, Node, OpMeta, State, finish};
+use crate::proto::pb;
+
+/// A user or group, by number or by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserRef {
+    /// A numeric id.
+    Id(u32),
+    /// A name, looked up in `/etc/passwd` or `/etc/group` of `lookup_in`.
+    Name {
+        /// The name.
+        name: String,
+        /// The state whose passwd/group files resolve it.
+        lookup_in: State,
+    },
+}
+
+/// Ownership for created files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chown {
+    /// Owner.
+    pub user: UserRef,
+    /// Group (`None`: the user's primary group, as BuildKit resolves it).
+    pub group: Option<UserRef>,
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_input() == other.to_input()
+    }
+}
+impl Eq for State {}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Mkdir {
+        path: String,
+        mode: i32,
+        parents: bool,
+        owner: Option<Chown>,
+    },
+    Mkfile {
+        path: String,
+        mode: i32,
+        data: Vec<u8>,
+        owner: Option<Chown>,
+    },
+    Copy {
+        from: State,
+        src: String,
+        dest: String,
+        owner: Option<Chown>,
+        create_dest_path: bool,
+    },
+}
+
+/// A chain of file actions applied to a base state; the last action's
+/// result is the op's only output.
+#[derive(Debug, Clone)]
+pub struct FileOp {
+    base: State,
+    actions: Vec<Action>,
+}
+
+impl FileOp {
+    /// Starts a chain on `base`.
+    pub fn on(base: &State) -> Self {
+        FileOp {
+            base: base.clone(),
+            actions: Vec::new(),
+        }
+    }
+
+    /// Creates a directory.
+    pub fn mkdir(mut self, path: &str, mode: i32, parents: bool, owner: Option<Chown>) -> Self {
+        self.actions.push(Action::Mkdir {
+            path: path.to_string(),
+            mode,
+            parents,
+            owner,
+        });
+        self
+    }
+
+    /// Creates a file with the given contents.
+    pub fn mkfile(mut self, path: &str, mode: i32, data: Vec<u8>, owner: Option<Chown>) -> Self {
+        self.actions.push(Action::Mkfile {
+            path: path.to_string(),
+            mode,
+            data,
+            owner,
+        });
+        self
+    }
+
+    /// Copies `src` of `from` to `dest`, creating missing parents of `dest`.
+    pub fn copy(mut self, from: &State, src: &str, dest: &str, owner: Option<Chown>) -> Self {
+        self.actions.push(Action::Copy {
+            from: from.clone(),
+            src: src.to_string(),
+            dest: dest.to_string(),
+            owner,
+            create_dest_path: true,
+        });
+        self
+    }
+
+    /// Marshals the op (`file.base`), or returns the base when there is
+    /// nothing to do.
+    pub fn build(self, meta: &OpMeta) -> State {
+        if self.actions.is_empty() {
+            return self.base;
+        }
+        let mut inputs = Inputs::default();
+        let base_index = inputs.index(&self.base);
+        // First pass: register every input, so that relative indices (which
+        // count past the real inputs) are known before actions refer to them.
+        let mut secondary = Vec::with_capacity(self.actions.len());
+        let mut owners = Vec::with_capacity(self.actions.len());
+        for action in &self.actions {
+            secondary.push(match action {
+                Action::Copy { from, .. } => inputs.index(from),
+                _ => -1,
+            });
+            let owner = match action {
+                Action::Mkdir { owner, .. }
+                | Action::Mkfile { owner, .. }
+                | Action::Copy { owner, .. } => owner,
+            };
+            owners.push(owner.as_ref().map(|o| chown_to_pb(o, &mut inputs)));
+        }
+        let count = inputs.list.len() as i64;
+        let last = self.actions.len() - 1;
+        let mut pb_actions = Vec::with_capacity(self.actions.len());
+        for (i, action) in self.actions.into_iter().enumerate() {
+            // The first action works on the base; each later one on the
+            // previous action's result, numbered after the real inputs.
+            let input = if i == 0 {
+                base_index
+            } else {
+                count + i as i64 - 1
+            };
+            let owner = owners[i].clone();
+            let action = match action {
+                Action::Mkdir {
+                    path,
+                    mode,
+                    parents,
+                    ..
+                } => pb::file_action::Action::Mkdir(pb::FileActionMkDir {
+                    path,
+                    mode,
+                    make_parents: parents,
+                    owner,
+                    timestamp: -1,
+                }),
+                Action::Mkfile {
+                    path, mode, data, ..
+                } => pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+                    path,
+                    mode,
+                    data,
+                    owner,
+                    timestamp: -1,
+                }),
+                Action::Copy {
+                    src,
+                    dest,
+                    create_dest_path,
+                    ..
+                } => pb::file_action::Action::Copy(pb::FileActionCopy {
+                    src,
+                    dest,
+                    owner,
+                    // -1: keep the source's mode bits.
+                    mode: -1,
+                    create_dest_path,
+                    allow_wildcard: false,
+                    timestamp: -1,
+                    ..pb::FileActionCopy::default()
+                }),
+            };
+            pb_actions.push(pb::FileAction {
+                input,
+                secondary_input: secondary[i],
+                output: if i == last { 0 } else { -1 },
+                action: Some(action),
+            });
+        }
+        let mut caps = Caps::default();
+        caps.add("file.base");
+        let op = pb::Op {
+            inputs: inputs.list,
+            op: Some(pb::op::Op::File(pb::FileOp {
+                actions: pb_actions,
+            })),
+            ..pb::Op::default()
+        };
+        // File ops are not platform specific: no platform on the op.
+        State::from_node(finish(op, inputs.nodes, None, caps, meta), 0)
+    }
+}
+
+#[derive(Default)]
+struct Inputs {
+    list: Vec<pb::Input>,
+    nodes: Vec<Arc<Node>>,
+}
+
+impl Inputs {
+    /// The index of `state` among the op's inputs (added if new); -1 for scratch.
+    fn index(&mut self, state: &State) -> i64 {
+        let (Some(input), Some(out)) = (state.to_input(), state.output.as_ref()) else {
+            return -1;
+        };
+        if let Some(pos) = self.list.iter().position(|i| *i == input) {
+            return pos as i64;
+        }
+        self.list.push(input);
+        self.nodes.push(out.node.clone());
+        (self.list.len() - 1) as i64
+    }
+}
+
+fn user_to_pb(u: &UserRef, inputs: &mut Inputs) -> pb::UserOpt {
+    let user = match u {
+        UserRef::Id(id) => pb::user_opt::User::ById(*id),
+        UserRef::Name { name, lookup_in } => pb::user_opt::User::ByName(pb::NamedUserOpt {
+            name: name.clone(),
+            input: inputs.index(lookup_in),
+        }),
+    };
+    pb::UserOpt { user: Some(user) }
+}
+
+fn chown_to_pb(c: &Chown, inputs: &mut Inputs) -> pb::ChownOpt {
+    pb::ChownOpt {
+        user: Some(user_to_pb(&c.user, inputs)),
+        group: c.group.as_ref().map(|g| user_to_pb(g, inputs)),
+    }
+}

@@ -1,0 +1,195 @@
+//! A small typed builder for BuildKit's LLB.
+//!
+//! A [`State`] is an immutable value: the output of an op, or scratch.
+//! Builders ([`Exec`], [`FileOp`], sources, [`merge`]) marshal their op as
+//! soon as they are built, so every op's digest is known and fixed, and
+//! [`State::marshal`] only walks the graph.
+//!
+//! Invariants: knows nothing of Go or of the spec; no I/O, clock, randomness
+//! or host defaults (the platform is always passed in); map fields are
+//! `BTreeMap`s and mounts are sorted, so the same graph always marshals to
+//! the same bytes; callers never write an input or output index by hand.
+
+mod debug;
+mod exec;
+mod file;
+mod marshal;
+mod source;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use prost::Message;
+use sha2::{Digest, Sha256};
+
+pub use debug::debug_json;
+pub use exec::{CacheSharing, Exec, ExecOutputs, Mount, NetMode};
+pub use file::{Chown, FileOp, UserRef};
+pub use marshal::{SourceFile, SourceRange};
+pub use source::{Local, image};
+
+use crate::options::Platform;
+use crate::proto::pb;
+
+/// Op metadata every builder accepts: a progress name, cache bypass and a
+/// source location in the spec file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpMeta {
+    /// The vertex name shown by buildx (`llb.customname`).
+    pub name: Option<String>,
+    /// Never reuse a cached result of this op (`--no-cache`).
+    pub ignore_cache: bool,
+    /// Lines of the spec this op comes from.
+    pub location: Option<Vec<SourceRange>>,
+}
+
+/// One marshalled op and the ops it depends on.
+#[derive(Debug)]
+pub(crate) struct Node {
+    digest: String,
+    bytes: Vec<u8>,
+    metadata: pb::OpMetadata,
+    inputs: Vec<Arc<Node>>,
+    location: Option<Vec<SourceRange>>,
+}
+
+/// The output of an op: which node, and which of its outputs.
+#[derive(Debug, Clone)]
+pub(crate) struct Output {
+    node: Arc<Node>,
+    index: i64,
+}
+
+/// A filesystem state: scratch, or one output of an op.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    output: Option<Output>,
+}
+
+impl State {
+    /// The empty filesystem.
+    pub fn scratch() -> Self {
+        State { output: None }
+    }
+
+    /// Whether this is scratch.
+    pub fn is_scratch(&self) -> bool {
+        self.output.is_none()
+    }
+
+    /// The digest of the op behind this state (`None` for scratch).
+    pub fn digest(&self) -> Option<&str> {
+        self.output.as_ref().map(|o| o.node.digest.as_str())
+    }
+
+    fn from_node(node: Node, index: i64) -> Self {
+        State {
+            output: Some(Output {
+                node: Arc::new(node),
+                index,
+            }),
+        }
+    }
+
+    fn to_input(&self) -> Option<pb::Input> {
+        self.output.as_ref().map(|o| pb::Input {
+            digest: o.node.digest.clone(),
+            index: o.index,
+        })
+    }
+}
+
+/// Collects the caps an op uses; turned into `OpMetadata.caps`.
+#[derive(Debug, Default)]
+pub(crate) struct Caps(BTreeSet<&'static str>);
+
+impl Caps {
+    fn add(&mut self, cap: &'static str) {
+        self.0.insert(cap);
+    }
+}
+
+/// sha256 of the exact bytes, as `sha256:<hex>`: how BuildKit names an op.
+pub fn digest_of(bytes: &[u8]) -> String {
+    let sum = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in sum.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Marshals `op` into a node; every builder ends here.
+pub(crate) fn finish(
+    mut op: pb::Op,
+    inputs: Vec<Arc<Node>>,
+    platform: Option<&Platform>,
+    caps: Caps,
+    meta: &OpMeta,
+) -> Node {
+    op.platform = platform.map(to_pb_platform);
+    // Go's client always sets an (empty) WorkerConstraints; do the same so
+    // digests match what the Go client would produce for the same op.
+    op.constraints = Some(pb::WorkerConstraints::default());
+    let bytes = op.encode_to_vec();
+    let mut metadata = pb::OpMetadata {
+        ignore_cache: meta.ignore_cache,
+        caps: caps.0.into_iter().map(|c| (c.to_string(), true)).collect(),
+        ..pb::OpMetadata::default()
+    };
+    if let Some(name) = &meta.name {
+        metadata
+            .description
+            .insert("llb.customname".to_string(), name.clone());
+    }
+    Node {
+        digest: digest_of(&bytes),
+        bytes,
+        metadata,
+        inputs,
+        location: meta.location.clone(),
+    }
+}
+
+fn to_pb_platform(p: &Platform) -> pb::Platform {
+    pb::Platform {
+        architecture: p.architecture.clone(),
+        os: p.os.clone(),
+        variant: p.variant.clone(),
+        ..pb::Platform::default()
+    }
+}
+
+/// Merges states into one filesystem (`MergeOp`); scratch inputs are
+/// dropped, and a single input is returned as is. Only use it when the
+/// engine lists the `mergeop` cap.
+pub fn merge(inputs: &[State], meta: &OpMeta) -> State {
+    let real: Vec<&Output> = inputs.iter().filter_map(|s| s.output.as_ref()).collect();
+    match real.as_slice() {
+        [] => return State::scratch(),
+        [one] => {
+            return State {
+                output: Some((*one).clone()),
+            };
+        }
+        _ => {}
+    }
+    let mut op = pb::Op::default();
+    let mut merge = pb::MergeOp::default();
+    for (i, o) in real.iter().enumerate() {
+        op.inputs.push(pb::Input {
+            digest: o.node.digest.clone(),
+            index: o.index,
+        });
+        merge.inputs.push(pb::MergeInput { input: i as i64 });
+    }
+    op.op = Some(pb::op::Op::Merge(merge));
+    let mut caps = Caps::default();
+    caps.add("mergeop");
+    let nodes = real.iter().map(|o| o.node.clone()).collect();
+    State::from_node(finish(op, nodes, None, caps, meta), 0)
+}
+
+#[cfg(test)]
+mod tests;

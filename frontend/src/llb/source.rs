@@ -1,0 +1,108 @@
+//! Source ops: container images and the client's local directories.
+
+use std::collections::BTreeMap;
+
+use super::{Caps, OpMeta, State, finish};
+use crate::options::{Platform, ResolveMode};
+use crate::proto::pb;
+
+/// An image source (`docker-image://<ref>`) for one platform.
+///
+/// `reference` is used as written: BuildKit normalises it (e.g. `golang:1.24`
+/// to `docker.io/library/golang:1.24`) when it resolves the image.
+pub fn image(reference: &str, platform: &Platform, mode: ResolveMode, meta: &OpMeta) -> State {
+    let mut attrs = BTreeMap::new();
+    let mut caps = Caps::default();
+    caps.add("source.image");
+    if mode != ResolveMode::Default {
+        attrs.insert("image.resolvemode".to_string(), mode.attr().to_string());
+        caps.add("source.image.resolvemode");
+    }
+    let op = pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: format!("docker-image://{reference}"),
+            attrs,
+        })),
+        ..pb::Op::default()
+    };
+    State::from_node(finish(op, Vec::new(), Some(platform), caps, meta), 0)
+}
+
+/// A local directory synced from the client (`local://<name>`).
+#[derive(Debug, Clone, Default)]
+pub struct Local {
+    name: String,
+    session: String,
+    include: Vec<String>,
+    exclude: Vec<String>,
+    shared_key_hint: Option<String>,
+}
+
+impl Local {
+    /// The local named `name` in the build session `session`. A session id
+    /// is required: without one BuildKit cannot find the files, and Go's
+    /// client would add a random id that breaks determinism.
+    pub fn new(name: &str, session: &str) -> Self {
+        Local {
+            name: name.to_string(),
+            session: session.to_string(),
+            ..Local::default()
+        }
+    }
+
+    /// Only transfer paths matching these patterns.
+    pub fn include(mut self, patterns: Vec<String>) -> Self {
+        self.include = patterns;
+        self
+    }
+
+    /// Never transfer paths matching these patterns (`.dockerignore` syntax).
+    pub fn exclude(mut self, patterns: Vec<String>) -> Self {
+        self.exclude = patterns;
+        self
+    }
+
+    /// Lets BuildKit reuse an earlier transfer with the same hint.
+    pub fn shared_key_hint(mut self, hint: &str) -> Self {
+        self.shared_key_hint = Some(hint.to_string());
+        self
+    }
+
+    /// Marshals the source op.
+    pub fn build(self, meta: &OpMeta) -> State {
+        let mut attrs = BTreeMap::new();
+        let mut caps = Caps::default();
+        caps.add("source.local");
+        attrs.insert("local.session".to_string(), self.session);
+        caps.add("source.local.sessionid");
+        // Pattern lists travel as JSON arrays (pb.AttrIncludePatterns).
+        if !self.include.is_empty() {
+            attrs.insert("local.includepattern".to_string(), json_list(&self.include));
+            caps.add("source.local.includepatterns");
+        }
+        if !self.exclude.is_empty() {
+            attrs.insert(
+                "local.excludepatterns".to_string(),
+                json_list(&self.exclude),
+            );
+            caps.add("source.local.excludepatterns");
+        }
+        if let Some(hint) = self.shared_key_hint {
+            attrs.insert("local.sharedkeyhint".to_string(), hint);
+            caps.add("source.local.sharedkeyhint");
+        }
+        let op = pb::Op {
+            op: Some(pb::op::Op::Source(pb::SourceOp {
+                identifier: format!("local://{}", self.name),
+                attrs,
+            })),
+            ..pb::Op::default()
+        };
+        // Local sources are not platform specific: no platform on the op.
+        State::from_node(finish(op, Vec::new(), None, caps, meta), 0)
+    }
+}
+
+fn json_list(items: &[String]) -> String {
+    serde_json::Value::from(items.to_vec()).to_string()
+}

@@ -1,0 +1,405 @@
+//! The frontend options BuildKit hands us (`BUILDKIT_FRONTEND_OPT_*`), parsed
+//! once into a typed [`Options`].
+//!
+//! Invariant: this is the only module that knows option key strings; options
+//! it does not know are kept aside and never treated as errors, because
+//! buildx and BuildKit add new ones all the time.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+/// Local source names and option keys, as `frontend/dockerui` defines them.
+mod keys {
+    pub const FILENAME: &str = "filename";
+    pub const TARGET: &str = "target";
+    pub const PLATFORM: &str = "platform";
+    pub const NO_CACHE: &str = "no-cache";
+    pub const CACHE_IMPORTS: &str = "cache-imports";
+    pub const IMAGE_RESOLVE_MODE: &str = "image-resolve-mode";
+    pub const CONTEXT_KEY: &str = "contextkey";
+    pub const DOCKERFILE_KEY: &str = "dockerfilekey";
+    pub const REQUEST_ID: &str = "requestid";
+    pub const VCS_REVISION: &str = "vcs:revision";
+    pub const VCS_SOURCE: &str = "vcs:source";
+    pub const BUILD_ARG: &str = "build-arg:";
+    pub const LABEL: &str = "label:";
+    pub const CONTEXT: &str = "context:";
+    pub const DEFAULT_CONTEXT_LOCAL: &str = "context";
+    pub const DEFAULT_SPEC_LOCAL: &str = "dockerfile";
+    pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+    pub const CACHE_MOUNT_NS: &str = "BUILDKIT_CACHE_MOUNT_NS";
+}
+
+/// What the build returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// The runtime image (the default).
+    #[default]
+    Image,
+    /// Just the binaries, for `--output type=local`.
+    Binaries,
+    /// `go test` with the same caches.
+    Test,
+}
+
+impl Target {
+    /// Every target name, for messages.
+    pub const NAMES: [&'static str; 3] = ["image", "binaries", "test"];
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "" | "image" => Some(Target::Image),
+            "binaries" => Some(Target::Binaries),
+            "test" => Some(Target::Test),
+            _ => None,
+        }
+    }
+
+    /// The name a user passes to `--target`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Image => "image",
+            Target::Binaries => "binaries",
+            Target::Test => "test",
+        }
+    }
+}
+
+/// An OCI platform.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Platform {
+    /// e.g. `linux`.
+    pub os: String,
+    /// e.g. `amd64`.
+    pub architecture: String,
+    /// e.g. `v7`, or empty.
+    pub variant: String,
+}
+
+impl Platform {
+    /// `linux/amd64`, the default when nothing else says otherwise.
+    pub fn linux_amd64() -> Self {
+        Platform {
+            os: "linux".into(),
+            architecture: "amd64".into(),
+            variant: String::new(),
+        }
+    }
+
+    /// Parses `os/arch[/variant]` and normalises the usual aliases.
+    pub fn parse(s: &str) -> Option<Self> {
+        let parts: Vec<&str> = s.trim().split('/').collect();
+        let (os, arch, variant) = match parts.as_slice() {
+            [os, arch] => (*os, *arch, ""),
+            [os, arch, variant] => (*os, *arch, *variant),
+            _ => return None,
+        };
+        if os.is_empty() || arch.is_empty() {
+            return None;
+        }
+        let os = os.to_ascii_lowercase();
+        let (arch, variant) = match (arch.to_ascii_lowercase().as_str(), variant) {
+            ("x86_64" | "x86-64", v) => ("amd64".to_string(), v.to_string()),
+            ("aarch64", v) | ("arm64", v) => {
+                let v = if v == "v8" { "" } else { v };
+                ("arm64".to_string(), v.to_string())
+            }
+            ("armhf", _) => ("arm".to_string(), "v7".to_string()),
+            ("armel", _) => ("arm".to_string(), "v6".to_string()),
+            ("arm", "") => ("arm".to_string(), "v7".to_string()),
+            (a, v) => (a.to_string(), v.to_string()),
+        };
+        Some(Platform {
+            os,
+            architecture: arch,
+            variant,
+        })
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if !self.variant.is_empty() {
+            write!(f, "/{}", self.variant)?;
+        }
+        Ok(())
+    }
+}
+
+/// How image references are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResolveMode {
+    /// Use a local copy when there is one, else pull.
+    #[default]
+    Default,
+    /// Always pull.
+    Pull,
+    /// Only local images.
+    Local,
+}
+
+impl ResolveMode {
+    /// The `image.resolvemode` attribute value.
+    pub fn attr(self) -> &'static str {
+        match self {
+            ResolveMode::Default => "default",
+            ResolveMode::Pull => "pull",
+            ResolveMode::Local => "local",
+        }
+    }
+}
+
+/// One `--cache-from` entry, passed on to BuildKit untouched.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CacheImport {
+    /// e.g. `local`, `registry`, `gha`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// Its attributes.
+    #[serde(rename = "Attrs", default)]
+    pub attrs: BTreeMap<String, String>,
+}
+
+/// Every option gofront understands, parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Options {
+    /// The spec's file name inside the spec local.
+    pub filename: String,
+    /// Name of the local holding the build context.
+    pub context_local: String,
+    /// Name of the local holding the spec.
+    pub spec_local: String,
+    /// `--target`.
+    pub target: Target,
+    /// `--platform`: the target platforms (empty = the worker's).
+    pub platforms: Vec<Platform>,
+    /// `--no-cache`.
+    pub no_cache: bool,
+    /// `--cache-from`.
+    pub cache_imports: Vec<CacheImport>,
+    /// `image-resolve-mode`.
+    pub resolve_mode: ResolveMode,
+    /// `--build-arg`s, every one of them (the spec reads `GOFRONT_*`).
+    pub build_args: BTreeMap<String, String>,
+    /// `--label`s.
+    pub labels: BTreeMap<String, String>,
+    /// `--build-context NAME=...`, as `context:NAME` values.
+    pub named_contexts: BTreeMap<String, String>,
+    /// `SOURCE_DATE_EPOCH`, in seconds.
+    pub source_date_epoch: Option<i64>,
+    /// `BUILDKIT_CACHE_MOUNT_NS`: prefixes every cache mount id.
+    pub cache_namespace: String,
+    /// `vcs:revision` from buildx.
+    pub vcs_revision: Option<String>,
+    /// `vcs:source` from buildx.
+    pub vcs_source: Option<String>,
+    /// A subrequest such as `frontend.outline`.
+    pub request_id: Option<String>,
+    /// Keys gofront does not use, kept for logging.
+    pub ignored: Vec<String>,
+}
+
+/// An option whose value cannot be used.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum OptionsError {
+    /// `--target` names no target.
+    #[error("unknown target {0:?}; gofront builds {targets}", targets = Target::NAMES.join(", "))]
+    Target(String),
+    /// `--platform` cannot be parsed.
+    #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
+    Platform(String),
+    /// `--platform` lists more than one.
+    #[error(
+        "gofront builds one platform at a time for now, but --platform lists {0}; run one build per platform"
+    )]
+    MultiPlatform(String),
+    /// `cache-imports` is not the JSON buildx sends.
+    #[error("invalid cache-imports option: {0}")]
+    CacheImports(String),
+    /// `image-resolve-mode` is unknown.
+    #[error("invalid image-resolve-mode {0:?}; expected default, pull or local")]
+    ResolveMode(String),
+    /// `SOURCE_DATE_EPOCH` is not a number of seconds.
+    #[error("build-arg SOURCE_DATE_EPOCH must be a number of seconds since 1970, not {0:?}")]
+    SourceDateEpoch(String),
+}
+
+impl Options {
+    /// Parses `key=value` options as BuildKit sends them.
+    pub fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, OptionsError> {
+        let mut o = Options {
+            filename: "gofront.toml".to_string(),
+            context_local: keys::DEFAULT_CONTEXT_LOCAL.to_string(),
+            spec_local: keys::DEFAULT_SPEC_LOCAL.to_string(),
+            ..Options::default()
+        };
+        for (key, value) in pairs {
+            if let Some(name) = key.strip_prefix(keys::BUILD_ARG) {
+                o.build_args.insert(name.to_string(), value.to_string());
+                continue;
+            }
+            if let Some(name) = key.strip_prefix(keys::LABEL) {
+                o.labels.insert(name.to_string(), value.to_string());
+                continue;
+            }
+            if let Some(name) = key.strip_prefix(keys::CONTEXT) {
+                o.named_contexts.insert(name.to_string(), value.to_string());
+                continue;
+            }
+            match key {
+                keys::FILENAME if !value.is_empty() => o.filename = value.to_string(),
+                keys::CONTEXT_KEY if !value.is_empty() => o.context_local = value.to_string(),
+                keys::DOCKERFILE_KEY if !value.is_empty() => o.spec_local = value.to_string(),
+                keys::TARGET => {
+                    o.target =
+                        Target::parse(value).ok_or_else(|| OptionsError::Target(value.into()))?;
+                }
+                keys::PLATFORM => {
+                    o.platforms = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|p| Platform::parse(p).ok_or_else(|| OptionsError::Platform(p.into())))
+                        .collect::<Result<_, _>>()?;
+                }
+                keys::NO_CACHE => o.no_cache = true,
+                keys::CACHE_IMPORTS if !value.is_empty() => {
+                    o.cache_imports = serde_json::from_str(value)
+                        .map_err(|e| OptionsError::CacheImports(e.to_string()))?;
+                }
+                keys::IMAGE_RESOLVE_MODE => {
+                    o.resolve_mode = match value {
+                        "" | "default" => ResolveMode::Default,
+                        "pull" => ResolveMode::Pull,
+                        "local" => ResolveMode::Local,
+                        other => return Err(OptionsError::ResolveMode(other.into())),
+                    };
+                }
+                keys::REQUEST_ID if !value.is_empty() => o.request_id = Some(value.to_string()),
+                keys::VCS_REVISION if !value.is_empty() => o.vcs_revision = Some(value.into()),
+                keys::VCS_SOURCE if !value.is_empty() => o.vcs_source = Some(value.into()),
+                _ => o.ignored.push(key.to_string()),
+            }
+        }
+        if let Some(v) = o.build_args.get(keys::SOURCE_DATE_EPOCH) {
+            if !v.is_empty() {
+                let secs = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| OptionsError::SourceDateEpoch(v.clone()))?;
+                o.source_date_epoch = Some(secs);
+            }
+        }
+        if let Some(ns) = o.build_args.get(keys::CACHE_MOUNT_NS) {
+            o.cache_namespace = ns.clone();
+        }
+        Ok(o)
+    }
+
+    /// The one target platform, or `None` to use the worker's. A list is
+    /// rejected rather than silently building only its first entry.
+    pub fn target_platform(&self) -> Result<Option<Platform>, OptionsError> {
+        match self.platforms.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone())),
+            many => Err(OptionsError::MultiPlatform(
+                many.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )),
+        }
+    }
+
+    /// Build args that gofront reads for itself or that BuildKit defines, as
+    /// opposed to ones the user may have mistyped.
+    pub fn is_known_build_arg(name: &str) -> bool {
+        name.starts_with(crate::spec::BUILD_ARG_PREFIX)
+            || name.starts_with("BUILDKIT_")
+            || matches!(
+                name,
+                keys::SOURCE_DATE_EPOCH
+                    | "HTTP_PROXY"
+                    | "HTTPS_PROXY"
+                    | "FTP_PROXY"
+                    | "NO_PROXY"
+                    | "ALL_PROXY"
+                    | "http_proxy"
+                    | "https_proxy"
+                    | "ftp_proxy"
+                    | "no_proxy"
+                    | "all_proxy"
+            )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_buildx_sends() {
+        let o = Options::parse([
+            ("filename", "gofront.toml"),
+            ("target", "binaries"),
+            ("platform", "linux/arm64"),
+            ("no-cache", ""),
+            (
+                "cache-imports",
+                r#"[{"Type":"local","Attrs":{"src":"/tmp/c"}}]"#,
+            ),
+            ("build-arg:SOURCE_DATE_EPOCH", "1700000000"),
+            ("build-arg:GOFRONT_BUILD_TAGS", "netgo"),
+            ("label:org.example", "x"),
+            ("context:goproxy", "local:goproxy"),
+            ("cmdline", "gofront:dev"),
+            ("attest:provenance", "mode=min"),
+            ("vcs:revision", "abc123"),
+        ])
+        .unwrap();
+        assert_eq!(o.target, Target::Binaries);
+        assert_eq!(
+            o.target_platform().unwrap().unwrap().to_string(),
+            "linux/arm64"
+        );
+        assert!(o.no_cache);
+        assert_eq!(o.cache_imports[0].attrs["src"], "/tmp/c");
+        assert_eq!(o.source_date_epoch, Some(1_700_000_000));
+        assert_eq!(o.labels["org.example"], "x");
+        assert_eq!(o.named_contexts["goproxy"], "local:goproxy");
+        assert_eq!(o.ignored, vec!["cmdline", "attest:provenance"]);
+        assert_eq!(o.vcs_revision.as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn rejects_what_cannot_be_honoured() {
+        assert_eq!(
+            Options::parse([("target", "imgae")])
+                .unwrap_err()
+                .to_string(),
+            "unknown target \"imgae\"; gofront builds image, binaries, test"
+        );
+        let many = Options::parse([("platform", "linux/amd64,linux/arm64")]).unwrap();
+        assert_eq!(
+            many.target_platform().unwrap_err().to_string(),
+            "gofront builds one platform at a time for now, but --platform lists linux/amd64,linux/arm64; run one build per platform"
+        );
+        assert!(Options::parse([("platform", "linux")]).is_err());
+        assert!(Options::parse([("build-arg:SOURCE_DATE_EPOCH", "yesterday")]).is_err());
+    }
+
+    #[test]
+    fn normalises_platform_aliases() {
+        let p = |s| Platform::parse(s).unwrap().to_string();
+        assert_eq!(p("linux/x86_64"), "linux/amd64");
+        assert_eq!(p("linux/aarch64"), "linux/arm64");
+        assert_eq!(p("linux/arm64/v8"), "linux/arm64");
+        assert_eq!(p("linux/arm"), "linux/arm/v7");
+    }
+}

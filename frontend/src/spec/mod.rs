@@ -1,0 +1,263 @@
+//! The gofront spec: the user's `gofront.toml` (or JSON) turned into a typed
+//! [`Spec`], with `--build-arg GOFRONT_*` overrides merged in.
+//!
+//! Invariants: no I/O; no defaults are applied here (that is `plan`'s job), so
+//! every field is optional and remembers where it was written; validation
+//! reports every problem it finds, not only the first.
+
+mod node;
+mod schema;
+mod suggest;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub use node::Origin;
+use node::{Node, Value};
+pub use schema::{BUILD_ARG_PREFIX, build_arg_names};
+pub use suggest::closest;
+
+/// A value from the spec, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field<T> {
+    /// The value.
+    pub value: T,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// A map of names to values, each with its origin.
+pub type FieldMap = BTreeMap<String, Field<String>>;
+
+/// The whole spec.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spec {
+    /// `[build]`: how `go build` runs.
+    pub build: BuildSpec,
+    /// `[download]`: how `go mod download` runs.
+    pub download: DownloadSpec,
+    /// `[runtime]`: the image that is shipped.
+    pub runtime: RuntimeSpec,
+    /// `[test]`: what `--target test` runs.
+    pub test: TestSpec,
+}
+
+/// `[build]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildSpec {
+    /// Main packages to build, as `./dir` patterns.
+    pub packages: Option<Field<Vec<String>>>,
+    /// Output file name (only with a single package).
+    pub output: Option<Field<String>>,
+    /// Build tags.
+    pub tags: Option<Field<Vec<String>>>,
+    /// `-ldflags`, one string.
+    pub ldflags: Option<Field<String>>,
+    /// `CGO_ENABLED`.
+    pub cgo: Option<Field<bool>>,
+    /// `-trimpath`.
+    pub trimpath: Option<Field<bool>>,
+    /// Extra environment for `go build` and `go test`.
+    pub env: FieldMap,
+    /// The builder image.
+    pub builder: Option<Field<String>>,
+}
+
+/// Network mode of the download step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// BuildKit's default sandbox network.
+    Sandbox,
+    /// No network at all.
+    None,
+}
+
+/// `[download]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DownloadSpec {
+    /// Network mode.
+    pub network: Option<Field<Network>>,
+    /// Extra environment (GOPROXY, GONOSUMDB, GOPRIVATE, ...).
+    pub env: FieldMap,
+    /// Named build contexts mounted read-only: context name → mount path.
+    pub contexts: FieldMap,
+}
+
+/// `[runtime]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuntimeSpec {
+    /// Base image, or `scratch`.
+    pub base: Option<Field<String>>,
+    /// Entrypoint argv.
+    pub entrypoint: Option<Field<Vec<String>>>,
+    /// Cmd argv.
+    pub cmd: Option<Field<Vec<String>>>,
+    /// `user[:group]`.
+    pub user: Option<Field<String>>,
+    /// Working directory.
+    pub workdir: Option<Field<String>>,
+    /// Environment.
+    pub env: FieldMap,
+    /// Exposed ports, normalised to `port/proto`.
+    pub expose: Option<Field<Vec<String>>>,
+    /// Labels.
+    pub labels: FieldMap,
+}
+
+/// `[test]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestSpec {
+    /// Packages to test.
+    pub packages: Option<Field<Vec<String>>>,
+    /// Extra `go test` flags.
+    pub flags: Option<Field<Vec<String>>>,
+}
+
+/// One thing wrong with the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where the offending value or key is.
+    pub origin: Origin,
+    /// The dotted key, e.g. `build.tags`.
+    pub key: String,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+/// Everything wrong with a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// The spec's file name, as the user knows it.
+    pub file: String,
+    /// The spec text, to turn byte offsets into lines.
+    pub text: String,
+    /// The problems, in document order; never empty.
+    pub problems: Vec<Problem>,
+}
+
+/// A line/column position, both 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column in characters, from 1.
+    pub column: usize,
+}
+
+/// Turns a byte offset of `text` into a 1-based line and column.
+pub fn line_col(text: &str, offset: usize) -> LineCol {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    LineCol { line, column }
+}
+
+impl SpecError {
+    /// Renders one problem as one sentence that starts with its location.
+    pub fn render(&self, p: &Problem) -> String {
+        match &p.origin {
+            Origin::File(range) => {
+                let lc = line_col(&self.text, range.start);
+                format!("{}:{}:{}: {}", self.file, lc.line, lc.column, p.message)
+            }
+            Origin::BuildArg(name) => format!("build-arg {name}: {}", p.message),
+            Origin::Unknown => format!("{}: {}", self.file, p.message),
+        }
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.problems.iter().map(|p| self.render(p)).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// Parses a spec file, merges `GOFRONT_*` build args over it and validates
+/// the result. `build_args` holds every build arg the user passed; those not
+/// starting with [`BUILD_ARG_PREFIX`] are ignored here.
+pub fn parse(
+    file: &str,
+    text: &str,
+    build_args: &BTreeMap<String, String>,
+) -> Result<Spec, SpecError> {
+    let fail = |problems: Vec<Problem>| SpecError {
+        file: file.to_string(),
+        text: text.to_string(),
+        problems,
+    };
+    let mut root = parse_document(text).map_err(|p| fail(vec![p]))?;
+    let mut problems = Vec::new();
+    schema::merge_build_args(&mut root, build_args, &mut problems);
+    let spec = schema::convert(&root, &mut problems);
+    if problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(fail(problems))
+    }
+}
+
+/// Parses the text as JSON when it is a JSON object, as TOML otherwise.
+fn parse_document(text: &str) -> Result<Node, Problem> {
+    if text.trim_start().starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let offset = offset_of(text, e.line(), e.column());
+            Problem {
+                origin: Origin::File(offset..offset),
+                key: String::new(),
+                message: format!("invalid JSON: {}", strip_position(&e.to_string())),
+            }
+        })?;
+        return Ok(node::from_json(&value, text));
+    }
+    let table = toml::de::DeTable::parse(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        Problem {
+            origin: Origin::File(span),
+            key: String::new(),
+            message: format!("invalid TOML: {}", e.message().trim_end()),
+        }
+    })?;
+    Ok(node::from_toml(&table))
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset + column.saturating_sub(1).min(l.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+fn strip_position(msg: &str) -> &str {
+    msg.split(" at line ").next().unwrap_or(msg)
+}
+
+impl Problem {
+    fn at(node_origin: &Origin, key: &str, message: String) -> Self {
+        Problem {
+            origin: node_origin.clone(),
+            key: key.to_string(),
+            message,
+        }
+    }
+}
+
+impl Value {
+    fn as_table(&self) -> Option<&[(node::Key, Node)]> {
+        match self {
+            Value::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

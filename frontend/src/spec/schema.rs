@@ -1,0 +1,721 @@
+//! The spec's schema: which sections and keys exist, their types, their
+//! build-arg names, and the checks on their values.
+
+use std::collections::BTreeMap;
+
+use super::node::{Key, Node, Origin, Value};
+use super::suggest::closest;
+use super::{Field, FieldMap, Network, Problem, Spec};
+
+/// Every build arg that overrides the spec starts with this.
+pub const BUILD_ARG_PREFIX: &str = "GOFRONT_";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Str,
+    Bool,
+    List,
+    /// A table of environment-variable-like names; build arg `..._<NAME>`.
+    EnvMap,
+    /// A table of arbitrary names; build arg is a `name=value,...` list.
+    PairMap,
+}
+
+const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
+    (
+        "build",
+        &[
+            ("packages", Kind::List),
+            ("output", Kind::Str),
+            ("tags", Kind::List),
+            ("ldflags", Kind::Str),
+            ("cgo", Kind::Bool),
+            ("trimpath", Kind::Bool),
+            ("env", Kind::EnvMap),
+            ("builder", Kind::Str),
+        ],
+    ),
+    (
+        "download",
+        &[
+            ("network", Kind::Str),
+            ("env", Kind::EnvMap),
+            ("contexts", Kind::PairMap),
+        ],
+    ),
+    (
+        "runtime",
+        &[
+            ("base", Kind::Str),
+            ("entrypoint", Kind::List),
+            ("cmd", Kind::List),
+            ("user", Kind::Str),
+            ("workdir", Kind::Str),
+            ("env", Kind::EnvMap),
+            ("expose", Kind::List),
+            ("labels", Kind::PairMap),
+        ],
+    ),
+    ("test", &[("packages", Kind::List), ("flags", Kind::List)]),
+];
+
+/// Top-level keys that are allowed but mean nothing to gofront.
+const IGNORED_TOP_LEVEL: &[&str] = &["syntax"];
+
+fn build_arg_name(section: &str, key: &str) -> String {
+    format!(
+        "{BUILD_ARG_PREFIX}{}_{}",
+        section.to_ascii_uppercase(),
+        key.to_ascii_uppercase()
+    )
+}
+
+/// Every build-arg name (or name prefix, ending in `_`) that overrides a key.
+pub fn build_arg_names() -> Vec<String> {
+    let mut names = Vec::new();
+    for (section, keys) in SECTIONS {
+        for (key, kind) in *keys {
+            let name = build_arg_name(section, key);
+            names.push(if *kind == Kind::EnvMap {
+                format!("{name}_")
+            } else {
+                name
+            });
+        }
+    }
+    names
+}
+
+/// Overlays `GOFRONT_*` build args onto the parsed document. Unknown
+/// `GOFRONT_*` names are problems (with a suggestion): they can only be typos.
+pub fn merge_build_args(
+    root: &mut Node,
+    build_args: &BTreeMap<String, String>,
+    problems: &mut Vec<Problem>,
+) {
+    for (name, raw) in build_args {
+        if !name.starts_with(BUILD_ARG_PREFIX) {
+            continue;
+        }
+        let origin = Origin::BuildArg(name.clone());
+        let Some((section, key, kind, entry)) = lookup_build_arg(name) else {
+            let all = build_arg_names();
+            let hint = closest(name, all.iter().map(String::as_str))
+                .map(|s| format!("; did you mean {s}?"))
+                .unwrap_or_else(|| "; see the README for the names gofront reads".to_string());
+            problems.push(Problem::at(
+                &origin,
+                name,
+                format!("gofront has no build arg named {name}{hint}"),
+            ));
+            continue;
+        };
+        let str_node = |s: &str| Node {
+            value: Value::Str(s.to_string()),
+            origin: origin.clone(),
+        };
+        let value = match kind {
+            Kind::Str | Kind::Bool => str_node(raw),
+            Kind::List => match split_list(raw) {
+                Ok(items) => Node {
+                    value: Value::Array(items.iter().map(|s| str_node(s)).collect()),
+                    origin: origin.clone(),
+                },
+                Err(e) => {
+                    problems.push(Problem::at(&origin, name, e));
+                    continue;
+                }
+            },
+            Kind::EnvMap => {
+                let Some(entry) = entry else { continue };
+                set_entry(root, section, key, &entry, str_node(raw), &origin);
+                continue;
+            }
+            Kind::PairMap => {
+                for pair in split_list(raw).unwrap_or_default() {
+                    match pair.split_once('=') {
+                        Some((k, v)) => {
+                            set_entry(root, section, key, k.trim(), str_node(v.trim()), &origin)
+                        }
+                        None => problems.push(Problem::at(
+                            &origin,
+                            name,
+                            format!("expected name=value pairs separated by commas, got {pair:?}"),
+                        )),
+                    }
+                }
+                continue;
+            }
+        };
+        set_key(root, section, key, value, &origin);
+    }
+}
+
+fn lookup_build_arg(name: &str) -> Option<(&'static str, &'static str, Kind, Option<String>)> {
+    for (section, keys) in SECTIONS {
+        for (key, kind) in *keys {
+            let base = build_arg_name(section, key);
+            if *kind == Kind::EnvMap {
+                if let Some(entry) = name.strip_prefix(&format!("{base}_")) {
+                    if !entry.is_empty() {
+                        return Some((section, key, *kind, Some(entry.to_string())));
+                    }
+                }
+            } else if name == base {
+                return Some((section, key, *kind, None));
+            }
+        }
+    }
+    None
+}
+
+/// A build-arg list: a JSON array of strings, or comma-separated words.
+fn split_list(raw: &str) -> Result<Vec<String>, String> {
+    let trimmed = raw.trim();
+    if trimmed.starts_with('[') {
+        return serde_json::from_str::<Vec<String>>(trimmed)
+            .map_err(|e| format!("expected a JSON array of strings: {e}"));
+    }
+    Ok(trimmed
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+fn section_entries<'a>(
+    root: &'a mut Node,
+    section: &str,
+    origin: &Origin,
+) -> Option<&'a mut Vec<(Key, Node)>> {
+    let Value::Table(top) = &mut root.value else {
+        return None;
+    };
+    if !top.iter().any(|(k, _)| k.name == section) {
+        top.push((
+            Key {
+                name: section.to_string(),
+                origin: origin.clone(),
+            },
+            Node {
+                value: Value::Table(Vec::new()),
+                origin: origin.clone(),
+            },
+        ));
+    }
+    let (_, node) = top.iter_mut().find(|(k, _)| k.name == section)?;
+    match &mut node.value {
+        Value::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+fn set_key(root: &mut Node, section: &str, key: &str, value: Node, origin: &Origin) {
+    let Some(entries) = section_entries(root, section, origin) else {
+        return;
+    };
+    entries.retain(|(k, _)| k.name != key);
+    entries.push((
+        Key {
+            name: key.to_string(),
+            origin: origin.clone(),
+        },
+        value,
+    ));
+}
+
+fn set_entry(root: &mut Node, section: &str, key: &str, entry: &str, value: Node, origin: &Origin) {
+    let Some(entries) = section_entries(root, section, origin) else {
+        return;
+    };
+    if !entries
+        .iter()
+        .any(|(k, n)| k.name == key && matches!(n.value, Value::Table(_)))
+    {
+        entries.retain(|(k, _)| k.name != key);
+        entries.push((
+            Key {
+                name: key.to_string(),
+                origin: origin.clone(),
+            },
+            Node {
+                value: Value::Table(Vec::new()),
+                origin: origin.clone(),
+            },
+        ));
+    }
+    if let Some((
+        _,
+        Node {
+            value: Value::Table(map),
+            ..
+        },
+    )) = entries.iter_mut().find(|(k, _)| k.name == key)
+    {
+        map.retain(|(k, _)| k.name != entry);
+        map.push((
+            Key {
+                name: entry.to_string(),
+                origin: origin.clone(),
+            },
+            value,
+        ));
+    }
+}
+
+/// Converts the merged document into a typed [`Spec`], collecting problems.
+pub fn convert(root: &Node, problems: &mut Vec<Problem>) -> Spec {
+    let mut spec = Spec::default();
+    let Some(top) = root.value.as_table() else {
+        problems.push(Problem::at(
+            &root.origin,
+            "",
+            "the spec must be a table of sections".to_string(),
+        ));
+        return spec;
+    };
+    for (key, node) in top {
+        if IGNORED_TOP_LEVEL.contains(&key.name.as_str()) {
+            continue;
+        }
+        let Some((section, keys)) = SECTIONS.iter().find(|(s, _)| *s == key.name) else {
+            let hint = suggestion(&key.name, SECTIONS.iter().map(|(s, _)| *s));
+            problems.push(Problem::at(
+                &key.origin,
+                &key.name,
+                format!("unknown section [{}]{hint}", key.name),
+            ));
+            continue;
+        };
+        let Some(entries) = node.value.as_table() else {
+            problems.push(Problem::at(
+                &node.origin,
+                section,
+                format!("{section} must be a table, not {}", node.value.type_name()),
+            ));
+            continue;
+        };
+        for (k, v) in entries {
+            let Some((_, kind)) = keys.iter().find(|(name, _)| *name == k.name) else {
+                let hint = suggestion(&k.name, keys.iter().map(|(n, _)| *n));
+                problems.push(Problem::at(
+                    &k.origin,
+                    &format!("{section}.{}", k.name),
+                    format!("unknown key \"{}\" in [{section}]{hint}", k.name),
+                ));
+                continue;
+            };
+            let mut c = Checker {
+                key: format!("{section}.{}", k.name),
+                problems,
+            };
+            c.assign(&mut spec, section, &k.name, *kind, v);
+        }
+    }
+    spec
+}
+
+fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(input, candidates)
+        .map(|s| format!("; did you mean \"{s}\"?"))
+        .unwrap_or_default()
+}
+
+struct Checker<'p> {
+    key: String,
+    problems: &'p mut Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, origin: &Origin, message: String) {
+        self.problems.push(Problem::at(origin, &self.key, message));
+    }
+
+    fn wrong_type(&mut self, node: &Node, expected: &str) {
+        let message = format!(
+            "{} must be {expected}, not {}",
+            self.key,
+            node.value.type_name()
+        );
+        self.problem(&node.origin, message);
+    }
+
+    fn string(&mut self, node: &Node) -> Option<Field<String>> {
+        match &node.value {
+            Value::Str(s) => Some(Field {
+                value: s.clone(),
+                origin: node.origin.clone(),
+            }),
+            _ => {
+                self.wrong_type(node, "a string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, node: &Node) -> Option<Field<bool>> {
+        let value = match &node.value {
+            Value::Bool(b) => Some(*b),
+            // Build args are always strings.
+            Value::Str(s) if matches!(node.origin, Origin::BuildArg(_)) => {
+                match s.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" | "on" => Some(true),
+                    "false" | "0" | "no" | "off" => Some(false),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if value.is_none() {
+            self.wrong_type(node, "a boolean (true or false)");
+        }
+        value.map(|value| Field {
+            value,
+            origin: node.origin.clone(),
+        })
+    }
+
+    fn list(&mut self, node: &Node, port_like: bool) -> Option<Field<Vec<String>>> {
+        let Value::Array(items) = &node.value else {
+            self.wrong_type(node, "an array of strings");
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match &item.value {
+                Value::Str(s) => out.push(s.clone()),
+                Value::Int(i) if port_like => out.push(i.to_string()),
+                _ => {
+                    let message = format!(
+                        "{} must be an array of strings, but an element is {}",
+                        self.key,
+                        item.value.type_name()
+                    );
+                    self.problem(&item.origin, message);
+                    return None;
+                }
+            }
+        }
+        Some(Field {
+            value: out,
+            origin: node.origin.clone(),
+        })
+    }
+
+    fn map(&mut self, node: &Node, env_names: bool) -> FieldMap {
+        let mut out = FieldMap::new();
+        let Some(entries) = node.value.as_table() else {
+            self.wrong_type(node, "a table of strings");
+            return out;
+        };
+        for (k, v) in entries {
+            if env_names && !is_env_name(&k.name) {
+                let message = format!(
+                    "{}: \"{}\" is not a valid environment variable name",
+                    self.key, k.name
+                );
+                self.problem(&k.origin, message);
+                continue;
+            }
+            match &v.value {
+                Value::Str(s) => {
+                    out.insert(
+                        k.name.clone(),
+                        Field {
+                            value: s.clone(),
+                            origin: v.origin.clone(),
+                        },
+                    );
+                }
+                _ => {
+                    let message = format!(
+                        "{}.{} must be a string, not {}",
+                        self.key,
+                        k.name,
+                        v.value.type_name()
+                    );
+                    self.problem(&v.origin, message);
+                }
+            }
+        }
+        out
+    }
+
+    fn assign(&mut self, spec: &mut Spec, section: &str, key: &str, kind: Kind, v: &Node) {
+        match kind {
+            Kind::Str => {
+                let Some(f) = self.string(v) else { return };
+                self.assign_str(spec, section, key, f);
+            }
+            Kind::Bool => {
+                let Some(f) = self.boolean(v) else { return };
+                let b = &mut spec.build;
+                match key {
+                    "cgo" => b.cgo = Some(f),
+                    _ => b.trimpath = Some(f),
+                }
+            }
+            Kind::List => {
+                let Some(f) = self.list(v, key == "expose") else {
+                    return;
+                };
+                self.assign_list(spec, section, key, f);
+            }
+            Kind::EnvMap | Kind::PairMap => {
+                let m = self.map(v, kind == Kind::EnvMap);
+                self.assign_map(spec, section, key, m);
+            }
+        }
+    }
+
+    fn assign_str(&mut self, spec: &mut Spec, section: &str, key: &str, f: Field<String>) {
+        match (section, key) {
+            ("build", "output") => {
+                if f.value.is_empty() || f.value.contains('/') || f.value == "." || f.value == ".."
+                {
+                    self.problem(
+                        &f.origin,
+                        format!(
+                            "build.output must be a file name without '/', not {:?}",
+                            f.value
+                        ),
+                    );
+                    return;
+                }
+                spec.build.output = Some(f);
+            }
+            ("build", "ldflags") => spec.build.ldflags = Some(f),
+            ("build", "builder") => {
+                if self.image_ref(&f, false) {
+                    spec.build.builder = Some(f);
+                }
+            }
+            ("download", "network") => {
+                let net = match f.value.as_str() {
+                    "sandbox" | "default" => Network::Sandbox,
+                    "none" => Network::None,
+                    other => {
+                        self.problem(
+                            &f.origin,
+                            format!(
+                                "download.network must be \"sandbox\" or \"none\", not {other:?}"
+                            ),
+                        );
+                        return;
+                    }
+                };
+                spec.download.network = Some(Field {
+                    value: net,
+                    origin: f.origin,
+                });
+            }
+            ("runtime", "base") => {
+                if self.image_ref(&f, true) {
+                    spec.runtime.base = Some(f);
+                }
+            }
+            ("runtime", "user") => {
+                if f.value.is_empty() || f.value.split(':').count() > 2 || f.value.contains(' ') {
+                    self.problem(
+                        &f.origin,
+                        format!(
+                            "runtime.user must be \"user\" or \"user:group\", not {:?}",
+                            f.value
+                        ),
+                    );
+                    return;
+                }
+                spec.runtime.user = Some(f);
+            }
+            ("runtime", "workdir") => {
+                if !f.value.starts_with('/') {
+                    self.problem(
+                        &f.origin,
+                        format!(
+                            "runtime.workdir must be an absolute path, not {:?}",
+                            f.value
+                        ),
+                    );
+                    return;
+                }
+                spec.runtime.workdir = Some(f);
+            }
+            _ => {}
+        }
+    }
+
+    fn image_ref(&mut self, f: &Field<String>, allow_scratch: bool) -> bool {
+        let v = &f.value;
+        let ok = !v.is_empty()
+            && !v.chars().any(|c| c.is_whitespace())
+            && !v.contains("://")
+            && (allow_scratch || v != "scratch");
+        if !ok {
+            let what = if allow_scratch {
+                "an image reference such as \"ubuntu:24.04\", or \"scratch\""
+            } else {
+                "an image reference such as \"golang:1.24\""
+            };
+            self.problem(&f.origin, format!("{} must be {what}, not {v:?}", self.key));
+        }
+        ok
+    }
+
+    fn assign_list(&mut self, spec: &mut Spec, section: &str, key: &str, f: Field<Vec<String>>) {
+        match (section, key) {
+            ("build", "packages") => {
+                if self.packages(&f, false) {
+                    spec.build.packages = Some(f);
+                }
+            }
+            ("test", "packages") => {
+                if self.packages(&f, true) {
+                    spec.test.packages = Some(f);
+                }
+            }
+            ("build", "tags") => {
+                if let Some(bad) = f.value.iter().find(|t| !is_build_tag(t)) {
+                    let message = format!(
+                        "build.tags: {bad:?} is not a valid build tag (letters, digits, '_' and '.')"
+                    );
+                    self.problem(&f.origin, message);
+                    return;
+                }
+                spec.build.tags = Some(f);
+            }
+            ("runtime", "entrypoint") => spec.runtime.entrypoint = Some(f),
+            ("runtime", "cmd") => spec.runtime.cmd = Some(f),
+            ("runtime", "expose") => {
+                let mut ports = Vec::new();
+                for p in &f.value {
+                    match normalize_port(p) {
+                        Some(n) => ports.push(n),
+                        None => {
+                            let message = format!(
+                                "runtime.expose: {p:?} is not a port such as \"8080\" or \"53/udp\""
+                            );
+                            self.problem(&f.origin, message);
+                            return;
+                        }
+                    }
+                }
+                spec.runtime.expose = Some(Field {
+                    value: ports,
+                    origin: f.origin,
+                });
+            }
+            ("test", "flags") => {
+                if let Some(bad) = f.value.iter().find(|t| !t.starts_with('-')) {
+                    let message = format!(
+                        "test.flags: {bad:?} is not a flag; list packages in test.packages instead"
+                    );
+                    self.problem(&f.origin, message);
+                    return;
+                }
+                spec.test.flags = Some(f);
+            }
+            _ => {}
+        }
+    }
+
+    fn packages(&mut self, f: &Field<Vec<String>>, allow_wildcard: bool) -> bool {
+        if f.value.is_empty() {
+            self.problem(
+                &f.origin,
+                format!("{} must list at least one package", self.key),
+            );
+            return false;
+        }
+        for p in &f.value {
+            let relative = p == "." || p.starts_with("./");
+            let escapes = p.split('/').any(|seg| seg == "..");
+            let wildcard = p.contains("...");
+            let message = if !relative || escapes {
+                Some(format!(
+                    "{}: {p:?} must be a path inside the build context starting with \"./\"",
+                    self.key
+                ))
+            } else if wildcard && !allow_wildcard {
+                Some(format!(
+                    "{}: {p:?} is a pattern; list each main package, e.g. \"./cmd/server\"",
+                    self.key
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                self.problem(&f.origin, message);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn assign_map(&mut self, spec: &mut Spec, section: &str, key: &str, m: FieldMap) {
+        match (section, key) {
+            ("build", "env") => {
+                for (name, field) in &m {
+                    if let Some(why) = managed_build_env(name) {
+                        let message = format!("build.env.{name} cannot be set: {why}");
+                        self.problem(&field.origin, message);
+                    }
+                }
+                spec.build.env = m;
+            }
+            ("download", "env") => spec.download.env = m,
+            ("download", "contexts") => {
+                for (name, field) in &m {
+                    let name_ok = !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                    let path_ok = field.value.starts_with('/') && field.value != "/";
+                    if !name_ok || !path_ok {
+                        let message = format!(
+                            "download.contexts.{name} must map a build context name to an absolute mount path such as \"/goproxy\""
+                        );
+                        self.problem(&field.origin, message);
+                    }
+                }
+                spec.download.contexts = m;
+            }
+            ("runtime", "env") => spec.runtime.env = m,
+            ("runtime", "labels") => spec.runtime.labels = m,
+            _ => {}
+        }
+    }
+}
+
+/// Environment variables gofront sets itself in the build step.
+fn managed_build_env(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "GOOS" | "GOARCH" | "GOARM" | "GOAMD64" | "GOARM64" => "it comes from --platform",
+        "CGO_ENABLED" => "use build.cgo",
+        "GOTOOLCHAIN" => "gofront always uses the builder image's Go (GOTOOLCHAIN=local)",
+        "GOPROXY" | "GOFLAGS" => {
+            "the build step runs offline; set module options in [download] env"
+        }
+        "GOCACHE" | "GOMODCACHE" => "gofront manages the Go caches",
+        _ => return None,
+    })
+}
+
+fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_build_tag(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+fn normalize_port(p: &str) -> Option<String> {
+    let (port, proto) = p.split_once('/').unwrap_or((p, "tcp"));
+    let proto = proto.to_ascii_lowercase();
+    let n: u16 = port.parse().ok()?;
+    (n != 0 && matches!(proto.as_str(), "tcp" | "udp" | "sctp")).then(|| format!("{n}/{proto}"))
+}
