@@ -1,0 +1,17 @@
+// Command withdep depends on one module, gofront.test/greet, which is
+// served by the fixture module proxy that scripts/make-goproxy writes.
+package main
+
+import (
+	"fmt"
+
+	"gofront.test/greet"
+)
+
+func main() {
+	fmt.Println(message())
+}
+
+func message() string {
+	return greet.Hello("gofront")
+}
