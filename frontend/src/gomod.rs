@@ -19,6 +19,29 @@ pub struct GoFile {
     pub uses: Vec<String>,
     /// Local directories that `replace` directives point at, as written.
     pub local_replaces: Vec<String>,
+    /// How many `require` entries there are.
+    pub requires: usize,
+    /// Line of each `use` and local `replace` target, by its text.
+    lines: Vec<(String, usize)>,
+}
+
+impl GoFile {
+    /// The line a local `replace` target was written on (0 if unknown).
+    pub fn replace_line(&self, target: &str) -> usize {
+        self.line_of(target)
+    }
+
+    /// The line a `use` directory was written on (0 if unknown).
+    pub fn use_line(&self, dir: &str) -> usize {
+        self.line_of(dir)
+    }
+
+    fn line_of(&self, text: &str) -> usize {
+        self.lines
+            .iter()
+            .find(|(t, _)| t == text)
+            .map_or(0, |(_, l)| *l)
+    }
 }
 
 /// A Go version `major.minor[.patch]` (pre-releases keep their suffix apart).
@@ -108,7 +131,7 @@ pub fn parse(text: &str) -> Result<GoFile, GoFileError> {
                 continue;
             }
             let words = tokenize(line).map_err(err)?;
-            apply(&mut out, verb, &words).map_err(err)?;
+            apply(&mut out, verb, &words, line_no).map_err(err)?;
             continue;
         }
         let words = tokenize(line).map_err(err)?;
@@ -119,7 +142,7 @@ pub fn parse(text: &str) -> Result<GoFile, GoFileError> {
             block = Some(verb.clone());
             continue;
         }
-        apply(&mut out, verb, rest).map_err(err)?;
+        apply(&mut out, verb, rest, line_no).map_err(err)?;
     }
     if block.is_some() {
         return Err(GoFileError {
@@ -130,7 +153,7 @@ pub fn parse(text: &str) -> Result<GoFile, GoFileError> {
     Ok(out)
 }
 
-fn apply(out: &mut GoFile, verb: &str, args: &[String]) -> Result<(), String> {
+fn apply(out: &mut GoFile, verb: &str, args: &[String], line: usize) -> Result<(), String> {
     match verb {
         "module" => {
             let [path] = args else {
@@ -159,6 +182,7 @@ fn apply(out: &mut GoFile, verb: &str, args: &[String]) -> Result<(), String> {
                 return Err("use takes exactly one directory".to_string());
             };
             out.uses.push(dir.clone());
+            out.lines.push((dir.clone(), line));
         }
         "replace" => {
             let arrow = args
@@ -171,9 +195,11 @@ fn apply(out: &mut GoFile, verb: &str, args: &[String]) -> Result<(), String> {
             // A local target is a path: it starts with ./ or ../ or / (Go's rule).
             if target.starts_with("./") || target.starts_with("../") || target.starts_with('/') {
                 out.local_replaces.push(target.clone());
+                out.lines.push((target.clone(), line));
             }
         }
-        // require, exclude, retract, godebug, ignore, tool: nothing to plan.
+        "require" => out.requires += 1,
+        // exclude, retract, godebug, ignore, tool: nothing to plan.
         _ => {}
     }
     Ok(())

@@ -7,6 +7,8 @@
 
 pub mod gomod;
 pub mod llb;
+pub mod lower;
 pub mod options;
+pub mod plan;
 pub mod proto;
 pub mod spec;

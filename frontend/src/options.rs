@@ -287,14 +287,14 @@ impl Options {
                 _ => o.ignored.push(key.to_string()),
             }
         }
-        if let Some(v) = o.build_args.get(keys::SOURCE_DATE_EPOCH) {
-            if !v.is_empty() {
-                let secs = v
-                    .trim()
-                    .parse()
-                    .map_err(|_| OptionsError::SourceDateEpoch(v.clone()))?;
-                o.source_date_epoch = Some(secs);
-            }
+        if let Some(v) = o.build_args.get(keys::SOURCE_DATE_EPOCH)
+            && !v.is_empty()
+        {
+            let secs = v
+                .trim()
+                .parse()
+                .map_err(|_| OptionsError::SourceDateEpoch(v.clone()))?;
+            o.source_date_epoch = Some(secs);
         }
         if let Some(ns) = o.build_args.get(keys::CACHE_MOUNT_NS) {
             o.cache_namespace = ns.clone();

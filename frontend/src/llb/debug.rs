@@ -35,19 +35,19 @@ pub fn debug_json(def: &pb::Definition) -> Value {
                 let caps: Vec<&String> = md.caps.keys().collect();
                 entry.insert("caps".into(), json!(caps));
             }
-            if let Some(src) = &def.source {
-                if let Some(locs) = src.locations.get(&digest) {
-                    let lines: Vec<String> = locs
-                        .locations
-                        .iter()
-                        .flat_map(|l| &l.ranges)
-                        .map(|r| {
-                            let line = |p: &Option<pb::Position>| p.as_ref().map_or(0, |p| p.line);
-                            format!("{}-{}", line(&r.start), line(&r.end))
-                        })
-                        .collect();
-                    entry.insert("source_lines".into(), json!(lines));
-                }
+            if let Some(src) = &def.source
+                && let Some(locs) = src.locations.get(&digest)
+            {
+                let lines: Vec<String> = locs
+                    .locations
+                    .iter()
+                    .flat_map(|l| &l.ranges)
+                    .map(|r| {
+                        let line = |p: &Option<pb::Position>| p.as_ref().map_or(0, |p| p.line);
+                        format!("{}-{}", line(&r.start), line(&r.end))
+                    })
+                    .collect();
+                entry.insert("source_lines".into(), json!(lines));
             }
             Value::Object(entry)
         })

@@ -54,7 +54,7 @@ enum Action {
         src: String,
         dest: String,
         owner: Option<Chown>,
-        create_dest_path: bool,
+        contents: bool,
     },
 }
 
@@ -104,7 +104,25 @@ impl FileOp {
             src: src.to_string(),
             dest: dest.to_string(),
             owner,
-            create_dest_path: true,
+            contents: false,
+        });
+        self
+    }
+
+    /// Copies the contents of directory `src` of `from` into `dest`.
+    pub fn copy_contents(
+        mut self,
+        from: &State,
+        src: &str,
+        dest: &str,
+        owner: Option<Chown>,
+    ) -> Self {
+        self.actions.push(Action::Copy {
+            from: from.clone(),
+            src: src.to_string(),
+            dest: dest.to_string(),
+            owner,
+            contents: true,
         });
         self
     }
@@ -170,7 +188,7 @@ impl FileOp {
                 Action::Copy {
                     src,
                     dest,
-                    create_dest_path,
+                    contents,
                     ..
                 } => pb::file_action::Action::Copy(pb::FileActionCopy {
                     src,
@@ -178,7 +196,8 @@ impl FileOp {
                     owner,
                     // -1: keep the source's mode bits.
                     mode: -1,
-                    create_dest_path,
+                    create_dest_path: true,
+                    dir_copy_contents: contents,
                     allow_wildcard: false,
                     timestamp: -1,
                     ..pb::FileActionCopy::default()

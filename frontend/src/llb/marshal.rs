@@ -82,18 +82,18 @@ impl State {
             },
         );
         def.def.push(bytes);
-        if let Some(src) = source {
-            if !locations.is_empty() {
-                def.source = Some(pb::Source {
-                    locations,
-                    infos: vec![pb::SourceInfo {
-                        filename: src.filename.clone(),
-                        data: src.data.clone(),
-                        definition: None,
-                        language: src.language.clone(),
-                    }],
-                });
-            }
+        if let Some(src) = source
+            && !locations.is_empty()
+        {
+            def.source = Some(pb::Source {
+                locations,
+                infos: vec![pb::SourceInfo {
+                    filename: src.filename.clone(),
+                    data: src.data.clone(),
+                    definition: None,
+                    language: src.language.clone(),
+                }],
+            });
         }
         def
     }

@@ -156,10 +156,10 @@ fn lookup_build_arg(name: &str) -> Option<(&'static str, &'static str, Kind, Opt
         for (key, kind) in *keys {
             let base = build_arg_name(section, key);
             if *kind == Kind::EnvMap {
-                if let Some(entry) = name.strip_prefix(&format!("{base}_")) {
-                    if !entry.is_empty() {
-                        return Some((section, key, *kind, Some(entry.to_string())));
-                    }
+                if let Some(entry) = name.strip_prefix(&format!("{base}_"))
+                    && !entry.is_empty()
+                {
+                    return Some((section, key, *kind, Some(entry.to_string())));
                 }
             } else if name == base {
                 return Some((section, key, *kind, None));
@@ -486,10 +486,8 @@ impl Checker<'_> {
                 spec.build.output = Some(f);
             }
             ("build", "ldflags") => spec.build.ldflags = Some(f),
-            ("build", "builder") => {
-                if self.image_ref(&f, false) {
-                    spec.build.builder = Some(f);
-                }
+            ("build", "builder") if self.image_ref(&f, false) => {
+                spec.build.builder = Some(f);
             }
             ("download", "network") => {
                 let net = match f.value.as_str() {
@@ -510,10 +508,8 @@ impl Checker<'_> {
                     origin: f.origin,
                 });
             }
-            ("runtime", "base") => {
-                if self.image_ref(&f, true) {
-                    spec.runtime.base = Some(f);
-                }
+            ("runtime", "base") if self.image_ref(&f, true) => {
+                spec.runtime.base = Some(f);
             }
             ("runtime", "user") => {
                 if f.value.is_empty() || f.value.split(':').count() > 2 || f.value.contains(' ') {
@@ -564,15 +560,11 @@ impl Checker<'_> {
 
     fn assign_list(&mut self, spec: &mut Spec, section: &str, key: &str, f: Field<Vec<String>>) {
         match (section, key) {
-            ("build", "packages") => {
-                if self.packages(&f, false) {
-                    spec.build.packages = Some(f);
-                }
+            ("build", "packages") if self.packages(&f, false) => {
+                spec.build.packages = Some(f);
             }
-            ("test", "packages") => {
-                if self.packages(&f, true) {
-                    spec.test.packages = Some(f);
-                }
+            ("test", "packages") if self.packages(&f, true) => {
+                spec.test.packages = Some(f);
             }
             ("build", "tags") => {
                 if let Some(bad) = f.value.iter().find(|t| !is_build_tag(t)) {

@@ -62,7 +62,7 @@ flags = ["-count=1", "-race"]
         s.build.packages.unwrap().value,
         vec!["./cmd/server", "./cmd/cli"]
     );
-    assert_eq!(s.build.cgo.unwrap().value, false);
+    assert!(!s.build.cgo.unwrap().value);
     assert_eq!(s.download.network.unwrap().value, Network::None);
     assert_eq!(s.download.contexts["goproxy"].value, "/goproxy");
     assert_eq!(
@@ -213,7 +213,7 @@ fn build_args_override_spec_keys() {
     let tags = s.build.tags.unwrap();
     assert_eq!(tags.value, vec!["netgo", "osusergo"]);
     assert_eq!(tags.origin, Origin::BuildArg("GOFRONT_BUILD_TAGS".into()));
-    assert_eq!(s.build.cgo.unwrap().value, false);
+    assert!(!s.build.cgo.unwrap().value);
     assert_eq!(s.download.network.unwrap().value, Network::None);
     assert_eq!(s.download.env["GOPROXY"].value, "file:///goproxy");
     assert_eq!(s.download.env["GOFLAGS"].value, "-x");

@@ -1,0 +1,266 @@
+//! The OCI image config of the runtime image, derived from the base image's
+//! config and the plan.
+
+use serde_json::{Map, Value, json};
+
+use crate::options::Platform;
+
+/// Default PATH for Linux images, as Docker and BuildKit use it.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The parts of an image config gofront reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageConfig {
+    /// The whole config JSON, kept to inherit fields gofront does not touch.
+    pub raw: Value,
+}
+
+impl ImageConfig {
+    /// Parses the config JSON BuildKit returns from `ResolveImageConfig`.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        let raw: Value = serde_json::from_slice(bytes)?;
+        Ok(ImageConfig { raw })
+    }
+
+    fn config_field(&self, key: &str) -> Option<&Value> {
+        self.raw.get("config").and_then(|c| c.get(key))
+    }
+
+    /// `config.Env`.
+    pub fn env(&self) -> Vec<String> {
+        string_list(self.config_field("Env"))
+    }
+
+    /// One variable of `config.Env`.
+    pub fn env_var(&self, name: &str) -> Option<String> {
+        self.env().into_iter().find_map(|kv| {
+            kv.split_once('=')
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    /// `config.User` (empty when unset).
+    pub fn user(&self) -> String {
+        self.config_field("User")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `config.WorkingDir` (empty when unset).
+    pub fn workdir(&self) -> String {
+        self.config_field("WorkingDir")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+fn string_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Overlays `KEY=value` pairs onto an environment list: existing keys are
+/// replaced in place, new ones appended in the order given.
+pub fn overlay_env<'a>(
+    base: &[String],
+    ours: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
+    let mut out: Vec<String> = base.to_vec();
+    for (k, v) in ours {
+        let entry = format!("{k}={v}");
+        match out
+            .iter_mut()
+            .find(|e| e.split_once('=').map_or(e.as_str(), |(ek, _)| ek) == k)
+        {
+            Some(slot) => *slot = entry,
+            None => out.push(entry),
+        }
+    }
+    out
+}
+
+/// Everything the runtime image config says, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// Environment.
+    pub env: Vec<String>,
+    /// Entrypoint.
+    pub entrypoint: Vec<String>,
+    /// Cmd (`None`: unset).
+    pub cmd: Option<Vec<String>>,
+    /// User.
+    pub user: String,
+    /// Working directory.
+    pub workdir: String,
+    /// Labels.
+    pub labels: Vec<(String, String)>,
+    /// Exposed ports, `port/proto`.
+    pub expose: Vec<String>,
+    /// The history line for gofront's layer.
+    pub created_by: String,
+}
+
+/// Builds the final config JSON: the base's config (or an empty one for
+/// scratch) with gofront's settings, platform, `created` and one history
+/// entry for the layer gofront adds. BuildKit's exporter fills in the
+/// layer digests.
+pub fn runtime_image_config(
+    base: Option<&ImageConfig>,
+    platform: &Platform,
+    rc: &RuntimeConfig,
+    created: &str,
+) -> Value {
+    let mut img = base
+        .map(|b| b.raw.clone())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
+    let Some(obj) = img.as_object_mut() else {
+        return img;
+    };
+    obj.insert("architecture".into(), json!(platform.architecture));
+    obj.insert("os".into(), json!(platform.os));
+    if platform.variant.is_empty() {
+        obj.remove("variant");
+    } else {
+        obj.insert("variant".into(), json!(platform.variant));
+    }
+    obj.insert("created".into(), json!(created));
+    let config = obj.entry("config").or_insert_with(|| json!({}));
+    if !config.is_object() {
+        *config = json!({});
+    }
+    if let Some(c) = config.as_object_mut() {
+        c.insert("Env".into(), json!(rc.env));
+        c.insert("Entrypoint".into(), json!(rc.entrypoint));
+        match &rc.cmd {
+            Some(cmd) => c.insert("Cmd".into(), json!(cmd)),
+            None => c.remove("Cmd"),
+        };
+        c.insert("User".into(), json!(rc.user));
+        c.insert("WorkingDir".into(), json!(rc.workdir));
+        let mut labels = c
+            .get("Labels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (k, v) in &rc.labels {
+            labels.insert(k.clone(), json!(v));
+        }
+        if labels.is_empty() {
+            c.remove("Labels");
+        } else {
+            c.insert("Labels".into(), Value::Object(labels));
+        }
+        let mut ports = c
+            .get("ExposedPorts")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for p in &rc.expose {
+            ports.insert(p.clone(), json!({}));
+        }
+        if ports.is_empty() {
+            c.remove("ExposedPorts");
+        } else {
+            c.insert("ExposedPorts".into(), Value::Object(ports));
+        }
+    }
+    if !obj.get("rootfs").is_some_and(Value::is_object) {
+        obj.insert("rootfs".into(), json!({ "type": "layers", "diff_ids": [] }));
+    }
+    let history = obj.entry("history").or_insert_with(|| json!([]));
+    if !history.is_array() {
+        *history = json!([]);
+    }
+    if let Some(h) = history.as_array_mut() {
+        let mut entry = Map::new();
+        entry.insert("created".into(), json!(created));
+        entry.insert("created_by".into(), json!(rc.created_by));
+        entry.insert("comment".into(), json!("gofront"));
+        h.push(Value::Object(entry));
+    }
+    img
+}
+
+/// Formats seconds since the epoch as RFC 3339 UTC (`2024-01-02T03:04:05Z`).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn overlays_env_in_place() {
+        let base = vec!["PATH=/bin".to_string(), "A=1".to_string()];
+        assert_eq!(
+            overlay_env(&base, [("A", "2"), ("B", "3")]),
+            vec!["PATH=/bin", "A=2", "B=3"]
+        );
+    }
+
+    #[test]
+    fn inherits_base_and_appends_history() {
+        let base = ImageConfig::from_json(
+            br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/x"],"Labels":{"a":"1"},"StopSignal":"SIGTERM"},
+                "rootfs":{"type":"layers","diff_ids":["sha256:aa"]},"history":[{"created_by":"base"}]}"#,
+        )
+        .unwrap();
+        let rc = RuntimeConfig {
+            env: vec!["PATH=/x".into()],
+            entrypoint: vec!["/app".into()],
+            cmd: None,
+            user: "65532:65532".into(),
+            workdir: "/".into(),
+            labels: vec![("b".into(), "2".into())],
+            expose: vec!["8080/tcp".into()],
+            created_by: "gofront: copy app".into(),
+        };
+        let img = runtime_image_config(
+            Some(&base),
+            &Platform::linux_amd64(),
+            &rc,
+            "2023-11-14T22:13:20Z",
+        );
+        assert_eq!(img["config"]["StopSignal"], "SIGTERM");
+        assert_eq!(img["config"]["Labels"], json!({"a":"1","b":"2"}));
+        assert_eq!(img["config"]["ExposedPorts"], json!({"8080/tcp":{}}));
+        assert_eq!(img["rootfs"]["diff_ids"][0], "sha256:aa");
+        assert_eq!(img["history"].as_array().unwrap().len(), 2);
+        assert_eq!(img["history"][1]["created"], "2023-11-14T22:13:20Z");
+        assert!(img["config"].get("Cmd").is_none());
+    }
+}

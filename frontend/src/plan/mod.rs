@@ -1,0 +1,272 @@
+//! From a [`Spec`], the project files and the options to a [`Plan`]: every
+//! default resolved (images, platforms, Go env and flags, cache ids, paths,
+//! the image config). After this, nothing makes decisions.
+//!
+//! Invariant: pure. The gateway gathers the inputs (files, image configs,
+//! engine caps, the clock) and hands them in.
+
+pub mod image;
+mod project;
+mod resolve;
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+pub use image::ImageConfig;
+pub use project::{
+    Project, ProjectFiles, analyze, clean_rel, dockerignore_patterns, download_files,
+    module_dirs_to_read,
+};
+pub use resolve::{ImageRefs, image_refs, resolve};
+
+use crate::llb::SourceRange;
+use crate::options::{OptionsError, Platform, ResolveMode, Target};
+use crate::spec::SpecError;
+
+/// Fixed paths inside the build containers.
+pub mod paths {
+    /// Where the build context is mounted.
+    pub const SRC: &str = "/src";
+    /// GOCACHE (a cache mount).
+    pub const GOCACHE: &str = "/gofront/cache/go-build";
+    /// Where `go mod download` writes its layer.
+    pub const DOWNLOAD: &str = "/gofront/dl";
+    /// The module cache inside the download layer.
+    pub const DOWNLOAD_MODCACHE: &str = "/gofront/dl/mod";
+    /// Path of the module cache inside the download step's output.
+    pub const MODCACHE_SELECTOR: &str = "/dir/mod";
+    /// Where the build step sees the module cache (read-only).
+    pub const MODCACHE: &str = "/gofront/mod";
+    /// Where binaries are written.
+    pub const OUT: &str = "/gofront/out";
+    /// Where binaries go in the runtime image.
+    pub const BIN: &str = "/usr/local/bin";
+    /// Directory of the cache-ownership base, selected into cache mounts.
+    pub const OWNED_DIR: &str = "/dir";
+}
+
+/// Everything that can stop planning.
+#[derive(Debug, Error)]
+pub enum PlanError {
+    /// The spec (or a build arg) is wrong; carries locations.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// A frontend option cannot be honoured.
+    #[error(transparent)]
+    Options(#[from] OptionsError),
+    /// No go.mod.
+    #[error(
+        "no go.mod or go.work at the root of the build context; gofront builds Go modules (run `go mod init` first)"
+    )]
+    NoGoMod,
+    /// go.mod or go.work could not be parsed.
+    #[error("{file}:{line}: {message}")]
+    GoFile {
+        /// File name.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// go.mod or go.work has no `go` line.
+    #[error("{file} has no go line; add one such as `go 1.24`")]
+    NoGoLine {
+        /// File name.
+        file: String,
+    },
+    /// A `replace` or `use` points outside the context.
+    #[error(
+        "{file}:{line}: replace target {target:?} is outside the build context; move it inside or build from a parent directory"
+    )]
+    ReplaceOutside {
+        /// File name.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The target as written.
+        target: String,
+    },
+    /// A go.work `use` directory has no go.mod.
+    #[error("go.work:{line}: use directory {dir:?} has no go.mod in the build context")]
+    MissingMemberGoMod {
+        /// The directory as written.
+        dir: String,
+        /// 1-based line.
+        line: usize,
+    },
+    /// The project needs a newer Go than the builder image has.
+    #[error(
+        "{file} asks for go {wanted}, but the builder image {builder} has Go {have}; set build.builder to a newer image (e.g. golang:{wanted_line}) or lower the go line"
+    )]
+    GoTooNew {
+        /// go.mod or go.work.
+        file: String,
+        /// The go line's version.
+        wanted: String,
+        /// Its major.minor.
+        wanted_line: String,
+        /// The builder image.
+        builder: String,
+        /// The builder's Go version.
+        have: String,
+    },
+    /// An image config from BuildKit is not JSON.
+    #[error("the config of image {image} is not valid JSON: {message}")]
+    ImageConfig {
+        /// The image.
+        image: String,
+        /// The parse error.
+        message: String,
+    },
+}
+
+/// Everything a plan is made from.
+#[derive(Debug, Clone)]
+pub struct PlanInputs<'a> {
+    /// The parsed spec.
+    pub spec: &'a crate::spec::Spec,
+    /// The spec's file name and text, for located errors and source maps.
+    pub spec_file: &'a str,
+    /// The spec's text.
+    pub spec_text: &'a str,
+    /// The analysed project.
+    pub project: &'a Project,
+    /// `.dockerignore` text, if any.
+    pub dockerignore: Option<&'a str>,
+    /// The options.
+    pub options: &'a crate::options::Options,
+    /// The platform the builder runs on (the worker's).
+    pub build_platform: Platform,
+    /// The builder image's config, if it could be resolved.
+    pub builder_config: Option<&'a ImageConfig>,
+    /// The runtime base image's config (`None` for scratch or unresolved).
+    pub runtime_config: Option<&'a ImageConfig>,
+    /// The build session id, for local sources.
+    pub session_id: &'a str,
+    /// Whether the engine supports `MergeOp`.
+    pub merge_supported: bool,
+    /// Seconds since the epoch for `created` when SOURCE_DATE_EPOCH is unset.
+    pub now: i64,
+}
+
+/// Who owns the cache directories: the builder image's user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// Numeric uid and gid.
+    Ids(u32, u32),
+    /// A user name (and optional group name) from the builder's /etc/passwd.
+    Names(String, Option<String>),
+}
+
+/// A directory of another build context mounted into the download step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextMount {
+    /// Where it is mounted.
+    pub dest: String,
+    /// What it is.
+    pub source: ContextSource,
+}
+
+/// Where a named context comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextSource {
+    /// A local directory of the client (`--build-context name=DIR`).
+    Local(String),
+    /// An image (`--build-context name=docker-image://ref`).
+    Image(String),
+}
+
+/// The `go mod download` step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadPlan {
+    /// go.mod/go.sum/go.work paths to transfer (include patterns).
+    pub files: Vec<String>,
+    /// argv.
+    pub args: Vec<String>,
+    /// Full environment.
+    pub env: Vec<String>,
+    /// No network when true.
+    pub network_none: bool,
+    /// Proxy settings from the standard proxy build args.
+    pub proxy: BTreeMap<String, String>,
+    /// Extra read-only mounts of named contexts.
+    pub contexts: Vec<ContextMount>,
+    /// Spec lines of `[download]`.
+    pub location: Option<Vec<SourceRange>>,
+}
+
+/// A `go build` or `go test` step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoStep {
+    /// argv.
+    pub args: Vec<String>,
+    /// Full environment.
+    pub env: Vec<String>,
+    /// Progress name.
+    pub name: String,
+    /// Spec lines of the section.
+    pub location: Option<Vec<SourceRange>>,
+}
+
+/// One binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary {
+    /// Package pattern, e.g. `./cmd/server`.
+    pub package: String,
+    /// File name.
+    pub name: String,
+}
+
+/// The runtime image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimePlan {
+    /// Base image (`None`: scratch).
+    pub base: Option<String>,
+    /// The image config JSON returned as `containerimage.config`.
+    pub config: serde_json::Value,
+    /// Spec lines of `[runtime]`.
+    pub location: Option<Vec<SourceRange>>,
+}
+
+/// Everything needed to emit LLB, decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// What to return.
+    pub target: Target,
+    /// Where the builder runs.
+    pub build_platform: Platform,
+    /// What the binaries are for.
+    pub target_platform: Platform,
+    /// Build session id.
+    pub session_id: String,
+    /// `--no-cache`.
+    pub no_cache: bool,
+    /// `image-resolve-mode`.
+    pub resolve_mode: ResolveMode,
+    /// Emit MergeOp for the runtime image.
+    pub use_merge: bool,
+    /// The builder image.
+    pub builder: String,
+    /// The builder's user for exec steps (empty: root).
+    pub builder_user: String,
+    /// Owner of cache directories.
+    pub owner: Owner,
+    /// The context local's name.
+    pub context_local: String,
+    /// Exclude patterns for the context (.dockerignore, .git).
+    pub context_exclude: Vec<String>,
+    /// `go mod download`, unless vendored or nothing to download.
+    pub download: Option<DownloadPlan>,
+    /// GOCACHE cache mount id.
+    pub gocache_id: String,
+    /// `go build`.
+    pub build: GoStep,
+    /// `go test`.
+    pub test: GoStep,
+    /// The binaries `go build` writes.
+    pub binaries: Vec<Binary>,
+    /// The runtime image.
+    pub runtime: RuntimePlan,
+}

@@ -1,0 +1,323 @@
+//! What the build context tells us about the Go project: its go.mod or
+//! go.work, the module directories `go mod download` needs, vendoring and
+//! `.dockerignore`.
+
+use std::collections::BTreeMap;
+
+use super::PlanError;
+use crate::gomod::{self, GoFile, GoVersion};
+
+/// The files the gateway read from the build context, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFiles {
+    /// `go.mod` at the context root.
+    pub go_mod: Option<String>,
+    /// `go.work` at the context root.
+    pub go_work: Option<String>,
+    /// `go.mod` of every `go.work` `use` directory, keyed by the clean
+    /// relative directory (see [`module_dirs_to_read`]).
+    pub member_go_mods: BTreeMap<String, String>,
+    /// Whether `vendor/modules.txt` exists.
+    pub vendored: bool,
+    /// `.dockerignore` at the context root.
+    pub dockerignore: Option<String>,
+}
+
+/// The project as gofront understands it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// Root module path, when there is a root go.mod.
+    pub module: Option<String>,
+    /// The `go` line that governs the build (go.work's in a workspace).
+    pub go: GoVersion,
+    /// The `toolchain` line, if any.
+    pub toolchain: Option<GoVersion>,
+    /// Whether this is a go.work workspace.
+    pub workspace: bool,
+    /// Whether dependencies are vendored.
+    pub vendored: bool,
+    /// Whether any module requires anything (else there is nothing to download).
+    pub has_requirements: bool,
+    /// Relative directories of every module (`.` for the root), including
+    /// local `replace` targets: their go.mod/go.sum feed `go mod download`.
+    pub module_dirs: Vec<String>,
+    /// Module path of each module directory, where known.
+    pub module_paths: BTreeMap<String, String>,
+}
+
+/// Directories whose go.mod the gateway must read after go.work: the
+/// `use` directories, cleaned. Directories outside the context are left out
+/// here and reported by [`analyze`].
+pub fn module_dirs_to_read(go_work: &str) -> Vec<String> {
+    gomod::parse(go_work)
+        .map(|w| w.uses.iter().filter_map(|u| clean_rel("", u)).collect())
+        .unwrap_or_default()
+}
+
+/// Parses and checks the project files.
+pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
+    let root = match &files.go_mod {
+        Some(text) => Some(parse_file("go.mod", text)?),
+        None => None,
+    };
+    let work = match &files.go_work {
+        Some(text) => Some(parse_file("go.work", text)?),
+        None => None,
+    };
+    let mut module_dirs = Vec::new();
+    let mut module_paths = BTreeMap::new();
+    let mut has_requirements = false;
+    // go.work itself is no module; its replaces still count.
+    let mut visit = |dir: &str, file_name: &str, f: &GoFile| -> Result<(), PlanError> {
+        if file_name != "go.work" {
+            module_dirs.push(dir.to_string());
+        }
+        if let Some(m) = &f.module {
+            module_paths.insert(dir.to_string(), m.clone());
+        }
+        has_requirements |= f.requires > 0;
+        for target in &f.local_replaces {
+            let cleaned = clean_rel(dir, target).ok_or_else(|| PlanError::ReplaceOutside {
+                file: file_name.to_string(),
+                line: f.replace_line(target),
+                target: target.clone(),
+            })?;
+            module_dirs.push(cleaned);
+            // A replaced module may have requirements of its own.
+            has_requirements = true;
+        }
+        Ok(())
+    };
+    let (go, toolchain, workspace) = match (&work, &root) {
+        (Some(w), _) => {
+            visit(".", "go.work", w)?;
+            for u in &w.uses {
+                let dir = clean_rel("", u).ok_or_else(|| PlanError::ReplaceOutside {
+                    file: "go.work".to_string(),
+                    line: w.use_line(u),
+                    target: u.clone(),
+                })?;
+                let name = format!("{dir}/go.mod");
+                let text = files.member_go_mods.get(&dir).ok_or_else(|| {
+                    PlanError::MissingMemberGoMod {
+                        dir: u.clone(),
+                        line: w.use_line(u),
+                    }
+                })?;
+                let m = parse_file(&name, text)?;
+                visit(&dir, &name, &m)?;
+            }
+            let go = w.go.clone().ok_or(PlanError::NoGoLine {
+                file: "go.work".into(),
+            })?;
+            (go, w.toolchain.clone(), true)
+        }
+        (None, Some(m)) => {
+            visit(".", "go.mod", m)?;
+            let go = m.go.clone().ok_or(PlanError::NoGoLine {
+                file: "go.mod".into(),
+            })?;
+            (go, m.toolchain.clone(), false)
+        }
+        (None, None) => return Err(PlanError::NoGoMod),
+    };
+    module_dirs.sort();
+    module_dirs.dedup();
+    Ok(Project {
+        module: root.and_then(|r| r.module),
+        go,
+        toolchain,
+        workspace,
+        vendored: files.vendored && !workspace,
+        has_requirements,
+        module_dirs,
+        module_paths,
+    })
+}
+
+fn parse_file(name: &str, text: &str) -> Result<GoFile, PlanError> {
+    gomod::parse(text).map_err(|e| PlanError::GoFile {
+        file: name.to_string(),
+        line: e.line,
+        message: e.message,
+    })
+}
+
+/// Joins `rel` onto `dir` (both relative to the context root) and cleans
+/// the result; `None` when it leaves the context or is absolute.
+pub fn clean_rel(dir: &str, rel: &str) -> Option<String> {
+    if rel.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in dir.split('/').chain(rel.split('/')) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
+}
+
+/// Files `go mod download` needs from the context, as include patterns.
+pub fn download_files(project: &Project) -> Vec<String> {
+    let mut out = Vec::new();
+    if project.workspace {
+        out.push("go.work".to_string());
+        out.push("go.work.sum".to_string());
+    }
+    for dir in &project.module_dirs {
+        for f in ["go.mod", "go.sum"] {
+            out.push(if dir == "." {
+                f.to_string()
+            } else {
+                format!("{dir}/{f}")
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `.dockerignore` patterns, cleaned the way BuildKit's ignore-file reader
+/// does: comments and blank lines dropped, `!` kept, leading `/` removed.
+pub fn dockerignore_patterns(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                return None;
+            }
+            let (neg, pat) = match line.strip_prefix('!') {
+                Some(rest) => ("!", rest.trim()),
+                None => ("", line),
+            };
+            let cleaned = clean_pattern(pat);
+            (!cleaned.is_empty()).then(|| format!("{neg}{cleaned}"))
+        })
+        .collect()
+}
+
+fn clean_pattern(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(go_mod: &str) -> ProjectFiles {
+        ProjectFiles {
+            go_mod: Some(go_mod.to_string()),
+            ..ProjectFiles::default()
+        }
+    }
+
+    #[test]
+    fn module_with_local_replace() {
+        let p = analyze(&files(
+            "module example.com/a\ngo 1.24\nrequire x v1.0.0\nreplace x => ./third_party/x\n",
+        ))
+        .unwrap();
+        assert_eq!(p.module_dirs, vec![".", "third_party/x"]);
+        assert_eq!(
+            download_files(&p),
+            vec![
+                "go.mod",
+                "go.sum",
+                "third_party/x/go.mod",
+                "third_party/x/go.sum"
+            ]
+        );
+        assert!(p.has_requirements);
+    }
+
+    #[test]
+    fn replace_outside_the_context_is_an_error() {
+        let e = analyze(&files("module a\ngo 1.24\n\nreplace x => ../x\n")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "go.mod:4: replace target \"../x\" is outside the build context; move it inside or build from a parent directory"
+        );
+    }
+
+    #[test]
+    fn workspace_reads_members() {
+        let mut f = ProjectFiles {
+            go_work: Some("go 1.24\nuse (\n ./app\n ./lib\n)\n".into()),
+            ..ProjectFiles::default()
+        };
+        assert_eq!(
+            module_dirs_to_read(f.go_work.as_deref().unwrap()),
+            vec!["app", "lib"]
+        );
+        f.member_go_mods
+            .insert("app".into(), "module example.com/app\ngo 1.24\n".into());
+        let missing = analyze(&f).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "go.work:4: use directory \"./lib\" has no go.mod in the build context"
+        );
+        f.member_go_mods
+            .insert("lib".into(), "module example.com/lib\ngo 1.24\n".into());
+        let p = analyze(&f).unwrap();
+        assert!(p.workspace);
+        assert!(!p.has_requirements);
+        assert_eq!(p.module_paths["app"], "example.com/app");
+        assert_eq!(
+            download_files(&p),
+            vec![
+                "app/go.mod",
+                "app/go.sum",
+                "go.work",
+                "go.work.sum",
+                "lib/go.mod",
+                "lib/go.sum"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_or_broken_go_mod() {
+        assert_eq!(
+            analyze(&ProjectFiles::default()).unwrap_err().to_string(),
+            "no go.mod or go.work at the root of the build context; gofront builds Go modules (run `go mod init` first)"
+        );
+        assert_eq!(
+            analyze(&files("module a\ngo banana\n"))
+                .unwrap_err()
+                .to_string(),
+            "go.mod:2: invalid go version \"banana\""
+        );
+        assert_eq!(
+            analyze(&files("module a\n")).unwrap_err().to_string(),
+            "go.mod has no go line; add one such as `go 1.24`"
+        );
+    }
+
+    #[test]
+    fn dockerignore_is_cleaned() {
+        assert_eq!(
+            dockerignore_patterns("# c\n\n/secret.txt\n!keep/./me\n  build/  \n"),
+            vec!["secret.txt", "!keep/me", "build"]
+        );
+    }
+}

@@ -1,0 +1,558 @@
+//! The defaults, resolved.
+
+use std::collections::BTreeMap;
+
+use super::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, rfc3339, runtime_image_config};
+use super::{
+    Binary, ContextMount, ContextSource, DownloadPlan, GoStep, Owner, Plan, PlanError, PlanInputs,
+    Project, RuntimePlan, dockerignore_patterns, download_files, paths,
+};
+use crate::llb::SourceRange;
+use crate::options::{Options, Platform};
+use crate::spec::{Field, Network, Origin, Problem, Spec, SpecError};
+
+/// Runtime base when cgo is off: static, non-root.
+pub const DEFAULT_STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
+/// Runtime base when cgo is on: has glibc, non-root.
+pub const DEFAULT_CGO_BASE: &str = "gcr.io/distroless/base-debian12:nonroot";
+/// User of the runtime image when neither the spec nor the base sets one.
+pub const DEFAULT_USER: &str = "65532:65532";
+
+/// The images a build needs, known before anything is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRefs {
+    /// The builder image.
+    pub builder: String,
+    /// The runtime base (`None`: scratch).
+    pub runtime: Option<String>,
+}
+
+/// Which images to resolve: the spec's, else defaults from the go line.
+pub fn image_refs(spec: &Spec, project: &Project) -> ImageRefs {
+    let builder = match &spec.build.builder {
+        Some(b) => b.value.clone(),
+        None => match &project.toolchain {
+            // A toolchain line names an exact release; a go line is a minimum,
+            // which the newest patch of its release line satisfies.
+            Some(t) => format!("golang:{t}"),
+            None => format!("golang:{}", project.go.minor_line()),
+        },
+    };
+    let cgo = spec.build.cgo.as_ref().is_some_and(|c| c.value);
+    let runtime = match &spec.runtime.base {
+        Some(b) if b.value == "scratch" => None,
+        Some(b) => Some(b.value.clone()),
+        None if cgo => Some(DEFAULT_CGO_BASE.to_string()),
+        None => Some(DEFAULT_STATIC_BASE.to_string()),
+    };
+    ImageRefs { builder, runtime }
+}
+
+/// Resolves every default into a [`Plan`].
+pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
+    let spec = inp.spec;
+    let opts = inp.options;
+    let project = inp.project;
+    let refs = image_refs(spec, project);
+    let mut problems = Vec::new();
+    let target_platform = opts
+        .target_platform()?
+        .unwrap_or_else(|| inp.build_platform.clone());
+
+    check_go_version(inp, &refs.builder)?;
+
+    let builder_user = inp.builder_config.map(|c| c.user()).unwrap_or_default();
+    let owner = owner_of(&builder_user);
+    let cgo = spec.build.cgo.as_ref().is_some_and(|c| c.value);
+    let trimpath = spec.build.trimpath.as_ref().is_none_or(|t| t.value);
+    let builder_env = match inp.builder_config {
+        Some(c) if !c.env().is_empty() => c.env(),
+        _ => vec![format!("PATH=/usr/local/go/bin:/go/bin:{DEFAULT_PATH}")],
+    };
+
+    // Binaries.
+    let packages: Vec<String> = spec
+        .build
+        .packages
+        .as_ref()
+        .map_or_else(|| vec![".".to_string()], |p| p.value.clone());
+    let binaries = binaries(spec, project, &packages, &mut problems);
+
+    // Go environment shared by build and test.
+    let mut go_env: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in &spec.build.env {
+        go_env.insert(k.clone(), v.value.clone());
+    }
+    go_env.insert("GOTOOLCHAIN".into(), "local".into());
+    go_env.insert("GOCACHE".into(), paths::GOCACHE.into());
+    go_env.insert("GOMODCACHE".into(), paths::MODCACHE.into());
+    go_env.insert("GOPROXY".into(), "off".into());
+    go_env.insert(
+        "GOFLAGS".into(),
+        if project.vendored {
+            "-mod=vendor"
+        } else {
+            "-mod=readonly"
+        }
+        .into(),
+    );
+    go_env.insert("CGO_ENABLED".into(), if cgo { "1" } else { "0" }.into());
+    go_env.insert("GOOS".into(), target_platform.os.clone());
+    go_env.insert("GOARCH".into(), target_platform.architecture.clone());
+    if let Some((k, v)) = variant_env(&target_platform) {
+        go_env.insert(k.into(), v);
+    }
+    let env = overlay_env(
+        &builder_env,
+        go_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+
+    let mut flags = vec!["-buildvcs=false".to_string()];
+    if trimpath {
+        flags.push("-trimpath".into());
+    }
+    if let Some(tags) = spec.build.tags.as_ref().filter(|t| !t.value.is_empty()) {
+        flags.push(format!("-tags={}", tags.value.join(",")));
+    }
+    if let Some(ld) = &spec.build.ldflags {
+        flags.push(format!("-ldflags={}", ld.value));
+    }
+    let out = match binaries.as_slice() {
+        [one] => format!("{}/{}", paths::OUT, one.name),
+        _ => format!("{}/", paths::OUT),
+    };
+    let mut build_args = vec!["go".to_string(), "build".to_string(), "-v".to_string()];
+    build_args.extend(flags.iter().cloned());
+    build_args.extend(["-o".to_string(), out]);
+    build_args.extend(packages.iter().cloned());
+
+    let test_packages = spec
+        .test
+        .packages
+        .as_ref()
+        .map_or_else(|| vec!["./...".to_string()], |p| p.value.clone());
+    let mut test_args = vec!["go".to_string(), "test".to_string()];
+    test_args.extend(flags.iter().cloned());
+    if let Some(f) = &spec.test.flags {
+        test_args.extend(f.value.iter().cloned());
+    }
+    test_args.extend(test_packages.iter().cloned());
+
+    let download = download_plan(inp, &builder_env, &mut problems);
+
+    // Runtime image.
+    let runtime = runtime_plan(inp, &refs, &target_platform, &binaries, &mut problems);
+
+    if !problems.is_empty() {
+        return Err(SpecError {
+            file: inp.spec_file.to_string(),
+            text: inp.spec_text.to_string(),
+            problems,
+        }
+        .into());
+    }
+
+    let mut context_exclude = inp
+        .dockerignore
+        .map(dockerignore_patterns)
+        .unwrap_or_default();
+    if !opts
+        .build_args
+        .contains_key("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
+    {
+        context_exclude.push(".git".to_string());
+    }
+
+    let ns = &opts.cache_namespace;
+    let gocache_id = if cgo {
+        // Go does not see C libraries change: never share cgo objects across
+        // builder images.
+        format!("{ns}gofront-gocache-cgo-{}", refs.builder)
+    } else {
+        format!("{ns}gofront-gocache")
+    };
+
+    let pkg_list = packages.join(" ");
+    Ok(Plan {
+        target: opts.target,
+        build_platform: inp.build_platform.clone(),
+        target_platform,
+        session_id: inp.session_id.to_string(),
+        no_cache: opts.no_cache,
+        resolve_mode: opts.resolve_mode,
+        use_merge: inp.merge_supported,
+        builder: refs.builder,
+        builder_user,
+        owner,
+        context_local: opts.context_local.clone(),
+        context_exclude,
+        download,
+        gocache_id,
+        build: GoStep {
+            args: build_args,
+            env: env.clone(),
+            name: format!("[gofront] go build {pkg_list}"),
+            location: section_lines(inp.spec_text, "build"),
+        },
+        test: GoStep {
+            args: test_args,
+            env,
+            name: format!("[gofront] go test {}", test_packages.join(" ")),
+            location: section_lines(inp.spec_text, "test"),
+        },
+        binaries,
+        runtime,
+    })
+}
+
+fn check_go_version(inp: &PlanInputs<'_>, builder: &str) -> Result<(), PlanError> {
+    let Some(have) = inp
+        .builder_config
+        .and_then(|c| c.env_var("GOLANG_VERSION"))
+        .and_then(|v| crate::gomod::GoVersion::parse(&v))
+    else {
+        // The image does not say; Go itself fails clearly with GOTOOLCHAIN=local.
+        return Ok(());
+    };
+    let wanted = &inp.project.go;
+    if have.satisfies(wanted) {
+        return Ok(());
+    }
+    Err(PlanError::GoTooNew {
+        file: if inp.project.workspace {
+            "go.work"
+        } else {
+            "go.mod"
+        }
+        .into(),
+        wanted: wanted.to_string(),
+        wanted_line: wanted.minor_line(),
+        builder: builder.to_string(),
+        have: have.to_string(),
+    })
+}
+
+/// `uid[:gid]` or `name[:group]` of the builder image; empty means root.
+fn owner_of(user: &str) -> Owner {
+    let (u, g) = user.split_once(':').unwrap_or((user, ""));
+    match (u.parse::<u32>(), g.parse::<u32>()) {
+        _ if u.is_empty() => Owner::Ids(0, 0),
+        (Ok(uid), Ok(gid)) => Owner::Ids(uid, gid),
+        (Ok(uid), Err(_)) if g.is_empty() => Owner::Ids(uid, 0),
+        _ => Owner::Names(u.to_string(), (!g.is_empty()).then(|| g.to_string())),
+    }
+}
+
+fn variant_env(p: &Platform) -> Option<(&'static str, String)> {
+    let v = p.variant.strip_prefix('v')?;
+    match p.architecture.as_str() {
+        "arm" => Some(("GOARM", v.to_string())),
+        "amd64" => Some(("GOAMD64", p.variant.clone())),
+        _ => None,
+    }
+}
+
+fn problem<T>(field: &Field<T>, key: &str, message: String) -> Problem {
+    Problem {
+        origin: field.origin.clone(),
+        key: key.to_string(),
+        message,
+    }
+}
+
+fn binaries(
+    spec: &Spec,
+    project: &Project,
+    packages: &[String],
+    problems: &mut Vec<Problem>,
+) -> Vec<Binary> {
+    let mut out: Vec<Binary> = Vec::new();
+    for pkg in packages {
+        let name = if pkg == "." {
+            match &project.module {
+                Some(m) => module_binary_name(m),
+                None => {
+                    problems.push(Problem {
+                        origin: spec
+                            .build
+                            .packages
+                            .as_ref()
+                            .map_or(Origin::Unknown, |p| p.origin.clone()),
+                        key: "build.packages".into(),
+                        message: "build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace".into(),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            pkg.trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(pkg)
+                .to_string()
+        };
+        out.push(Binary {
+            package: pkg.clone(),
+            name,
+        });
+    }
+    if let Some(output) = &spec.build.output {
+        if out.len() == 1 {
+            out[0].name = output.value.clone();
+        } else {
+            problems.push(problem(
+                output,
+                "build.output",
+                "build.output can only be set when build.packages names one package".into(),
+            ));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for b in &out {
+        if !seen.insert(b.name.clone()) {
+            let origin = spec
+                .build
+                .packages
+                .as_ref()
+                .map_or(Origin::Unknown, |p| p.origin.clone());
+            problems.push(Problem {
+                origin,
+                key: "build.packages".into(),
+                message: format!(
+                    "build.packages: two packages would both produce a binary named {:?}",
+                    b.name
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// The binary name `go build` gives a module's root package: the last path
+/// element, skipping a major-version suffix such as `/v2`.
+fn module_binary_name(module: &str) -> String {
+    let mut parts = module.rsplit('/');
+    let last = parts.next().unwrap_or(module);
+    let is_major =
+        last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
+    match (is_major, parts.next()) {
+        (true, Some(prev)) => prev.to_string(),
+        _ => last.to_string(),
+    }
+}
+
+fn download_plan(
+    inp: &PlanInputs<'_>,
+    builder_env: &[String],
+    problems: &mut Vec<Problem>,
+) -> Option<DownloadPlan> {
+    let project = inp.project;
+    if project.vendored || !project.has_requirements {
+        return None;
+    }
+    let d = &inp.spec.download;
+    let mut contexts = Vec::new();
+    for (name, dest) in &d.contexts {
+        match inp.options.named_contexts.get(name).map(String::as_str) {
+            Some(v) if v.starts_with("local:") => contexts.push(ContextMount {
+                dest: dest.value.clone(),
+                source: ContextSource::Local(v["local:".len()..].to_string()),
+            }),
+            Some(v) if v.starts_with("docker-image://") => contexts.push(ContextMount {
+                dest: dest.value.clone(),
+                source: ContextSource::Image(v["docker-image://".len()..].to_string()),
+            }),
+            Some(other) => problems.push(problem(
+                dest,
+                "download.contexts",
+                format!(
+                    "download.contexts.{name}: build context {other:?} is not supported yet; pass a directory or a docker-image:// reference"
+                ),
+            )),
+            None => problems.push(problem(
+                dest,
+                "download.contexts",
+                format!(
+                    "download.contexts.{name}: no build context named {name:?} was passed; add --build-context {name}=DIR"
+                ),
+            )),
+        }
+    }
+    let mut ours: BTreeMap<String, String> = BTreeMap::new();
+    ours.insert("GOTOOLCHAIN".into(), "local".into());
+    ours.insert("GOMODCACHE".into(), paths::DOWNLOAD_MODCACHE.into());
+    // The download step has no use for a build cache; keep it off any mount.
+    ours.insert("GOCACHE".into(), "/tmp/gofront-gocache".into());
+    for (k, v) in &d.env {
+        ours.insert(k.clone(), v.value.clone());
+    }
+    let proxy = inp
+        .options
+        .build_args
+        .iter()
+        .filter(|(k, _)| {
+            matches!(
+                k.to_ascii_uppercase().as_str(),
+                "HTTP_PROXY" | "HTTPS_PROXY" | "FTP_PROXY" | "NO_PROXY" | "ALL_PROXY"
+            )
+        })
+        .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
+        .collect();
+    Some(DownloadPlan {
+        files: download_files(project),
+        args: vec!["go".into(), "mod".into(), "download".into()],
+        env: overlay_env(
+            builder_env,
+            ours.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ),
+        network_none: d.network.as_ref().is_some_and(|n| n.value == Network::None),
+        proxy,
+        contexts,
+        location: section_lines(inp.spec_text, "download"),
+    })
+}
+
+fn runtime_plan(
+    inp: &PlanInputs<'_>,
+    refs: &super::ImageRefs,
+    platform: &Platform,
+    binaries: &[Binary],
+    problems: &mut Vec<Problem>,
+) -> RuntimePlan {
+    let r = &inp.spec.runtime;
+    let opts: &Options = inp.options;
+    let base_cfg = refs.runtime.as_ref().and(inp.runtime_config);
+    let user = match &r.user {
+        Some(u) => {
+            let numeric = u
+                .value
+                .split(':')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if refs.runtime.is_none() && !numeric {
+                problems.push(problem(
+                    u,
+                    "runtime.user",
+                    format!(
+                        "runtime.user {:?} is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+                        u.value
+                    ),
+                ));
+            }
+            u.value.clone()
+        }
+        None => base_cfg
+            .map(|c| c.user())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| DEFAULT_USER.to_string()),
+    };
+    let workdir = r
+        .workdir
+        .as_ref()
+        .map(|w| w.value.clone())
+        .or_else(|| base_cfg.map(|c| c.workdir()).filter(|w| !w.is_empty()))
+        .unwrap_or_else(|| "/".to_string());
+    let entrypoint = match &r.entrypoint {
+        Some(e) => e.value.clone(),
+        None => binaries
+            .first()
+            .map(|b| vec![format!("{}/{}", paths::BIN, b.name)])
+            .unwrap_or_default(),
+    };
+    let cmd = r.cmd.as_ref().map(|c| c.value.clone());
+    let mut base_env = base_cfg.map(|c| c.env()).unwrap_or_default();
+    if !base_env.iter().any(|e| e.starts_with("PATH=")) {
+        base_env.insert(0, format!("PATH={DEFAULT_PATH}"));
+    }
+    let env = overlay_env(
+        &base_env,
+        r.env.iter().map(|(k, v)| (k.as_str(), v.value.as_str())),
+    );
+    let mut labels: Vec<(String, String)> = r
+        .labels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    if let Some(rev) = &opts.vcs_revision {
+        labels.push(("org.opencontainers.image.revision".into(), rev.clone()));
+    }
+    if let Some(src) = &opts.vcs_source {
+        labels.push(("org.opencontainers.image.source".into(), src.clone()));
+    }
+    labels.extend(opts.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let names: Vec<&str> = binaries.iter().map(|b| b.name.as_str()).collect();
+    let rc = RuntimeConfig {
+        env,
+        entrypoint,
+        cmd,
+        user,
+        workdir,
+        labels,
+        expose: r
+            .expose
+            .as_ref()
+            .map(|e| e.value.clone())
+            .unwrap_or_default(),
+        created_by: format!("gofront: COPY {} {}/", names.join(" "), paths::BIN),
+    };
+    let created = rfc3339(opts.source_date_epoch.unwrap_or(inp.now));
+    RuntimePlan {
+        base: refs.runtime.clone(),
+        config: runtime_image_config(base_cfg, platform, &rc, &created),
+        location: section_lines(inp.spec_text, "runtime"),
+    }
+}
+
+/// Lines of a `[section]` of a TOML spec, header to last non-blank line.
+fn section_lines(text: &str, section: &str) -> Option<Vec<SourceRange>> {
+    let header = format!("[{section}]");
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| l.trim() == header)?;
+    let mut end = start;
+    for (i, l) in lines.iter().enumerate().skip(start + 1) {
+        let t = l.trim();
+        if t.starts_with('[') && !t.starts_with("[[") {
+            break;
+        }
+        if !t.is_empty() && !t.starts_with('#') {
+            end = i;
+        }
+    }
+    Some(vec![SourceRange {
+        start: start as u32 + 1,
+        end: end as u32 + 1,
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners() {
+        assert_eq!(owner_of(""), Owner::Ids(0, 0));
+        assert_eq!(owner_of("1000:1000"), Owner::Ids(1000, 1000));
+        assert_eq!(owner_of("1000"), Owner::Ids(1000, 0));
+        assert_eq!(owner_of("gopher"), Owner::Names("gopher".into(), None));
+    }
+
+    #[test]
+    fn binary_names_follow_go() {
+        assert_eq!(module_binary_name("example.com/hello"), "hello");
+        assert_eq!(module_binary_name("example.com/tool/v2"), "tool");
+        assert_eq!(module_binary_name("hello"), "hello");
+    }
+
+    #[test]
+    fn section_lines_cover_the_section() {
+        let t = "# syntax=x\n[build]\ntags = []\n\n[runtime]\nuser = \"1\"\n";
+        assert_eq!(
+            section_lines(t, "build"),
+            Some(vec![SourceRange { start: 2, end: 3 }])
+        );
+        assert_eq!(
+            section_lines(t, "runtime"),
+            Some(vec![SourceRange { start: 5, end: 6 }])
+        );
+        assert_eq!(section_lines(t, "test"), None);
+    }
+}
