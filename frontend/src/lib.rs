@@ -5,8 +5,11 @@
 //! `Definition`); `gateway` is the only part that talks to BuildKit. See
 //! ARCHITECTURE.md.
 
+pub mod driver;
+pub mod gateway;
 pub mod gomod;
 pub mod llb;
+pub mod local;
 pub mod lower;
 pub mod options;
 pub mod plan;

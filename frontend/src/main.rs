@@ -1,1 +1,131 @@
-fn main() {}
+//! The gofront binary: a BuildKit frontend when BuildKit starts it, and
+//! `gofront llb` to print the LLB for a project without any engine.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use gofront::driver;
+use gofront::llb::debug_json;
+use gofront::local::LocalHost;
+use gofront::options::Options;
+use prost::Message;
+
+const USAGE: &str = "usage:
+  gofront                 run as a BuildKit frontend (BuildKit starts it for `# syntax=`)
+  gofront llb --context DIR -f SPEC [--target image|binaries|test] [--build-arg K=V]...
+              [--platform os/arch] [--label K=V]... [--merge] [--format json|pb]
+                          print the LLB definition gofront would send, without an engine";
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GOFRONT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gofront: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match args.first().map(String::as_str) {
+        None => {
+            let code = runtime.block_on(gofront::gateway::serve());
+            // Exit at once: BuildKit keeps stdin open after Return, and only
+            // the process ending releases the build.
+            std::process::exit(code);
+        }
+        Some("llb") => match runtime.block_on(llb_command(&args[1..])) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("gofront: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Some("--version") => {
+            let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some(_) => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn llb_command(args: &[String]) -> Result<(), String> {
+    let mut context = PathBuf::from(".");
+    let mut spec: Option<PathBuf> = None;
+    let mut format = "json".to_string();
+    let mut merge = false;
+    let mut opts: Vec<(String, String)> = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--context" => context = PathBuf::from(value("--context")?),
+            "-f" | "--file" => spec = Some(PathBuf::from(value("-f")?)),
+            "--format" => format = value("--format")?,
+            "--merge" => merge = true,
+            "--target" => opts.push(("target".into(), value("--target")?)),
+            "--platform" => opts.push(("platform".into(), value("--platform")?)),
+            "--build-arg" | "--label" => {
+                let kv = value(arg)?;
+                let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+                let prefix = if arg == "--label" {
+                    "label:"
+                } else {
+                    "build-arg:"
+                };
+                opts.push((format!("{prefix}{k}"), v.to_string()));
+            }
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    let spec = spec.unwrap_or_else(|| context.join("gofront.toml"));
+    let filename = spec
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "gofront.toml".into());
+    opts.push(("filename".into(), filename));
+    let options = Options::parse(opts.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| e.to_string())?;
+    let mut host = LocalHost {
+        context,
+        spec,
+        merge,
+        warnings: Vec::new(),
+    };
+    let generated = driver::generate(&mut host, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout().lock();
+    let written = match format.as_str() {
+        "json" => {
+            let mut doc = debug_json(&generated.definition);
+            if let Some(cfg) = &generated.image_config {
+                doc["image_config"] = serde_json::from_slice(cfg).unwrap_or_default();
+            }
+            serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(|e| e.to_string())
+                .and_then(|()| writeln!(out).map_err(|e| e.to_string()))
+        }
+        "pb" => out
+            .write_all(&generated.definition.encode_to_vec())
+            .map_err(|e| e.to_string()),
+        other => return Err(format!("unknown --format {other:?}; use json or pb")),
+    };
+    written.map_err(|e| format!("cannot write output: {e}"))
+}

@@ -1,0 +1,212 @@
+//! The frontend's whole job, written once against a [`Host`]: read the spec
+//! and the project files, parse, plan, lower and marshal. The gateway is one
+//! host (BuildKit over gRPC); `gofront llb` is another (the local disk).
+//!
+//! Invariant: no I/O of its own; everything outside comes through `Host`.
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use crate::llb::{SourceFile, SourceRange};
+use crate::options::{Options, Platform};
+use crate::plan::{self, ImageConfig, PlanError, PlanInputs, ProjectFiles};
+use crate::proto::pb;
+use crate::spec::{self, Origin, SpecError};
+
+/// Files read from the build context before planning.
+pub const PROJECT_FILES: [&str; 4] = ["go.mod", "go.work", "vendor/modules.txt", ".dockerignore"];
+
+/// What the frontend needs from its environment.
+#[allow(async_fn_in_trait)] // used with concrete hosts only, never as dyn
+pub trait Host {
+    /// The spec file's bytes.
+    async fn read_spec(&mut self, options: &Options) -> Result<Vec<u8>, String>;
+    /// Reads files of the build context; missing files are left out.
+    async fn read_context(
+        &mut self,
+        options: &Options,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, String>;
+    /// An image's config JSON, or `None` when the host cannot resolve images.
+    async fn resolve_image(
+        &mut self,
+        reference: &str,
+        platform: &Platform,
+        options: &Options,
+    ) -> Result<Option<Vec<u8>>, String>;
+    /// Tells the user something that is not an error.
+    async fn warn(&mut self, message: &str);
+    /// The platform builder steps run on.
+    fn build_platform(&self) -> Platform;
+    /// Whether the engine supports MergeOp.
+    fn merge_supported(&self) -> bool;
+    /// The session id local sources use.
+    fn session_id(&self) -> String;
+    /// Now, in seconds since the epoch.
+    fn now(&self) -> i64;
+}
+
+/// Why the frontend could not produce a definition.
+#[derive(Debug, Error)]
+pub enum FrontendError {
+    /// Planning failed (spec, go.mod, options, images).
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The spec file is not UTF-8.
+    #[error("{0} is not UTF-8 text")]
+    NotText(String),
+    /// The host failed (BuildKit or the disk).
+    #[error("{0}")]
+    Host(String),
+}
+
+impl From<SpecError> for FrontendError {
+    fn from(e: SpecError) -> Self {
+        FrontendError::Plan(PlanError::Spec(e))
+    }
+}
+
+impl FrontendError {
+    /// The spec location at fault, if the error has one: lines for
+    /// BuildKit's source-location error detail.
+    pub fn spec_location(&self) -> Option<(&SpecError, SourceRange)> {
+        let FrontendError::Plan(PlanError::Spec(e)) = self else {
+            return None;
+        };
+        e.problems.iter().find_map(|p| match &p.origin {
+            Origin::File(r) => {
+                let start = spec::line_col(&e.text, r.start).line as u32;
+                let end = spec::line_col(&e.text, r.end.max(r.start)).line as u32;
+                Some((e, SourceRange { start, end }))
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether the user's input is at fault (as opposed to the engine).
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, FrontendError::Plan(_) | FrontendError::NotText(_))
+    }
+}
+
+/// What the frontend hands back to BuildKit.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The LLB.
+    pub definition: pb::Definition,
+    /// `containerimage.config`, for the image target.
+    pub image_config: Option<Vec<u8>>,
+    /// The plan it came from.
+    pub plan: plan::Plan,
+}
+
+fn text(name: &str, bytes: Vec<u8>) -> Result<String, FrontendError> {
+    String::from_utf8(bytes).map_err(|_| FrontendError::NotText(name.to_string()))
+}
+
+fn config(reference: &str, bytes: Option<Vec<u8>>) -> Result<Option<ImageConfig>, FrontendError> {
+    bytes
+        .map(|b| {
+            ImageConfig::from_json(&b).map_err(|e| {
+                FrontendError::Plan(PlanError::ImageConfig {
+                    image: reference.to_string(),
+                    message: e.to_string(),
+                })
+            })
+        })
+        .transpose()
+}
+
+/// Runs the whole frontend against `host`.
+pub async fn generate(host: &mut impl Host, options: &Options) -> Result<Generated, FrontendError> {
+    let spec_text = text(&options.filename, host.read_spec(options).await?)?;
+    let spec = spec::parse(&options.filename, &spec_text, &options.build_args)?;
+    for name in options.build_args.keys() {
+        if !Options::is_known_build_arg(name) {
+            host.warn(&format!(
+                "build arg {name} is not used by gofront; spec keys are set with GOFRONT_* build args"
+            ))
+            .await;
+        }
+    }
+
+    let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
+    let mut found = host.read_context(options, &first).await?;
+    let mut files = ProjectFiles {
+        vendored: found.contains_key("vendor/modules.txt"),
+        ..ProjectFiles::default()
+    };
+    if let Some(b) = found.remove("go.mod") {
+        files.go_mod = Some(text("go.mod", b)?);
+    }
+    if let Some(b) = found.remove("go.work") {
+        files.go_work = Some(text("go.work", b)?);
+    }
+    if let Some(b) = found.remove(".dockerignore") {
+        files.dockerignore = Some(text(".dockerignore", b)?);
+    }
+    if let Some(work) = &files.go_work {
+        let dirs = plan::module_dirs_to_read(work);
+        let paths: Vec<String> = dirs.iter().map(|d| format!("{d}/go.mod")).collect();
+        let members = host.read_context(options, &paths).await?;
+        for dir in dirs {
+            let name = format!("{dir}/go.mod");
+            if let Some(b) = members.get(&name) {
+                files.member_go_mods.insert(dir, text(&name, b.clone())?);
+            }
+        }
+    }
+    let project = plan::analyze(&files)?;
+
+    let refs = plan::image_refs(&spec, &project);
+    let build_platform = host.build_platform();
+    let target_platform = options
+        .target_platform()
+        .map_err(PlanError::from)?
+        .unwrap_or_else(|| build_platform.clone());
+    let builder_config = config(
+        &refs.builder,
+        host.resolve_image(&refs.builder, &build_platform, options)
+            .await?,
+    )?;
+    let runtime_config = match &refs.runtime {
+        Some(r) => config(r, host.resolve_image(r, &target_platform, options).await?)?,
+        None => None,
+    };
+
+    let session = host.session_id();
+    let plan = plan::resolve(&PlanInputs {
+        spec: &spec,
+        spec_file: &options.filename,
+        spec_text: &spec_text,
+        project: &project,
+        dockerignore: files.dockerignore.as_deref(),
+        options,
+        build_platform,
+        builder_config: builder_config.as_ref(),
+        runtime_config: runtime_config.as_ref(),
+        session_id: &session,
+        merge_supported: host.merge_supported(),
+        now: host.now(),
+    })?;
+    let lowered = crate::lower::lower(&plan);
+    let source = SourceFile {
+        filename: options.filename.clone(),
+        data: spec_text.into_bytes(),
+        language: "toml".to_string(),
+    };
+    Ok(Generated {
+        definition: lowered.state.marshal(Some(&source)),
+        image_config: lowered
+            .image_config
+            .map(|c| serde_json::to_vec(&c).unwrap_or_default()),
+        plan,
+    })
+}
+
+impl From<String> for FrontendError {
+    fn from(s: String) -> Self {
+        FrontendError::Host(s)
+    }
+}

@@ -1,0 +1,384 @@
+//! The edge to BuildKit: the `LLBBridge` gRPC client over stdio, options
+//! from the environment, capability checks, and `Return`.
+//!
+//! Invariant: the only async/tonic code; everything it learns goes into the
+//! pure pipeline through [`Host`], and everything the user must see goes
+//! back through `Return` (an error status with source info) or `Warn`.
+
+mod stdio;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use prost::Message;
+use tonic::transport::Channel;
+
+use crate::driver::{self, FrontendError, Generated, Host};
+use crate::llb::{Local, OpMeta};
+use crate::options::{Options, Platform};
+use crate::proto::LlbBridgeClient;
+use crate::proto::errdefs;
+use crate::proto::gateway as gw;
+use crate::proto::google::rpc::Status;
+use crate::proto::pb;
+
+/// Environment variable prefix BuildKit uses for frontend options.
+const OPT_PREFIX: &str = "BUILDKIT_FRONTEND_OPT_";
+/// BuildKit >= 0.14 accepts 16 MiB messages; older ones 4 MiB.
+const MAX_MESSAGE: usize = 16 << 20;
+/// Gateway API caps gofront cannot work without.
+const REQUIRED_API_CAPS: [&str; 4] = ["solve.base", "resolveimage", "readfile", "return"];
+
+/// gRPC status codes used in `Return`.
+mod code {
+    pub const UNKNOWN: i32 = 2;
+    pub const INVALID_ARGUMENT: i32 = 3;
+}
+
+/// Options as `key=value` pairs from `BUILDKIT_FRONTEND_OPT_<n>`.
+pub fn options_from_env(env: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut numbered: Vec<(usize, String, String)> = env
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let n = k.strip_prefix(OPT_PREFIX)?.parse().ok()?;
+            let (key, value) = v.split_once('=').unwrap_or((v.as_str(), ""));
+            Some((n, key.to_string(), value.to_string()))
+        })
+        .collect();
+    numbered.sort();
+    numbered.into_iter().map(|(_, k, v)| (k, v)).collect()
+}
+
+/// BuildKit, seen from the frontend.
+pub struct GatewayHost {
+    client: LlbBridgeClient<Channel>,
+    session: String,
+    api_caps: BTreeSet<String>,
+    llb_caps: BTreeSet<String>,
+    platform: Platform,
+    spec_digest: Option<String>,
+}
+
+impl GatewayHost {
+    async fn connect(session: String) -> Result<Self, String> {
+        let channel = stdio::connect()
+            .await
+            .map_err(|e| format!("cannot talk to BuildKit over stdio: {e}"))?;
+        let mut client = LlbBridgeClient::new(channel)
+            .max_decoding_message_size(MAX_MESSAGE)
+            .max_encoding_message_size(MAX_MESSAGE);
+        let pong = client
+            .ping(gw::PingRequest {})
+            .await
+            .map_err(|e| format!("BuildKit did not answer Ping: {}", e.message()))?
+            .into_inner();
+        let enabled = |caps: &[crate::proto::moby::buildkit::v1::apicaps::ApiCap]| {
+            caps.iter()
+                .filter(|c| c.enabled)
+                .map(|c| c.id.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        let api_caps = enabled(&pong.frontend_api_caps);
+        let llb_caps = enabled(&pong.llb_caps);
+        let missing: Vec<&str> = REQUIRED_API_CAPS
+            .into_iter()
+            .filter(|c| !api_caps.contains(*c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "this BuildKit lacks gateway capabilities {}; gofront needs BuildKit 0.12 or newer (Docker 24+)",
+                missing.join(", ")
+            ));
+        }
+        let platform = pong
+            .workers
+            .iter()
+            .flat_map(|w| &w.platforms)
+            .next()
+            .map(|p| Platform {
+                os: p.os.clone(),
+                architecture: p.architecture.clone(),
+                variant: p.variant.clone(),
+            })
+            .unwrap_or_else(Platform::linux_amd64);
+        tracing::info!(%platform, api_caps = api_caps.len(), llb_caps = llb_caps.len(), "connected to BuildKit");
+        Ok(GatewayHost {
+            client,
+            session,
+            api_caps,
+            llb_caps,
+            platform,
+            spec_digest: None,
+        })
+    }
+
+    async fn solve(
+        &mut self,
+        def: pb::Definition,
+        cache_imports: Vec<gw::CacheOptionsEntry>,
+    ) -> Result<String, String> {
+        let res = self
+            .client
+            .solve(gw::SolveRequest {
+                definition: Some(def),
+                allow_result_return: true,
+                cache_imports,
+                ..gw::SolveRequest::default()
+            })
+            .await
+            .map_err(|e| e.message().to_string())?
+            .into_inner();
+        let from_result = res.result.and_then(|r| match r.result {
+            Some(gw::result::Result::Ref(r)) => Some(r.id),
+            Some(gw::result::Result::RefDeprecated(id)) => Some(id),
+            _ => None,
+        });
+        Ok(from_result.unwrap_or(res.r#ref))
+    }
+
+    async fn read_file(&mut self, id: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+        match self
+            .client
+            .read_file(gw::ReadFileRequest {
+                r#ref: id.to_string(),
+                file_path: path.to_string(),
+                ..gw::ReadFileRequest::default()
+            })
+            .await
+        {
+            Ok(r) => Ok(Some(r.into_inner().data)),
+            Err(s) if s.code() == tonic::Code::NotFound || s.message().contains("no such file") => {
+                Ok(None)
+            }
+            Err(s) => Err(format!("cannot read {path} from BuildKit: {}", s.message())),
+        }
+    }
+
+    fn check_llb_caps(&self, def: &pb::Definition) -> Result<(), String> {
+        let used: BTreeSet<&String> = def.metadata.values().flat_map(|m| m.caps.keys()).collect();
+        let missing: Vec<&str> = used
+            .into_iter()
+            .filter(|c| !self.llb_caps.contains(*c))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "this BuildKit lacks LLB capabilities {}; upgrade to BuildKit 0.12 or newer (Docker 24+)",
+                missing.join(", ")
+            ))
+        }
+    }
+}
+
+impl Host for GatewayHost {
+    async fn read_spec(&mut self, options: &Options) -> Result<Vec<u8>, String> {
+        let st = Local::new(&options.spec_local, &self.session)
+            .include(vec![options.filename.clone()])
+            .shared_key_hint(&options.filename)
+            .build(&OpMeta {
+                name: Some(format!(
+                    "[internal] load build definition from {}",
+                    options.filename
+                )),
+                ..OpMeta::default()
+            });
+        self.spec_digest = st.digest().map(str::to_string);
+        let id = self.solve(st.marshal(None), Vec::new()).await?;
+        self.read_file(&id, &options.filename)
+            .await?
+            .ok_or_else(|| format!("{} not found in the build context", options.filename))
+    }
+
+    async fn read_context(
+        &mut self,
+        options: &Options,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, String> {
+        let st = Local::new(&options.context_local, &self.session)
+            .include(paths.to_vec())
+            .shared_key_hint("gofront-project-files")
+            .build(&OpMeta {
+                name: Some("[gofront] load go.mod and project files".to_string()),
+                ..OpMeta::default()
+            });
+        let id = self.solve(st.marshal(None), Vec::new()).await?;
+        let mut out = BTreeMap::new();
+        for p in paths {
+            if let Some(b) = self.read_file(&id, p).await? {
+                out.insert(p.clone(), b);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn resolve_image(
+        &mut self,
+        reference: &str,
+        platform: &Platform,
+        options: &Options,
+    ) -> Result<Option<Vec<u8>>, String> {
+        let res = self
+            .client
+            .resolve_image_config(gw::ResolveImageConfigRequest {
+                r#ref: reference.to_string(),
+                platform: Some(pb::Platform {
+                    architecture: platform.architecture.clone(),
+                    os: platform.os.clone(),
+                    variant: platform.variant.clone(),
+                    ..pb::Platform::default()
+                }),
+                resolve_mode: options.resolve_mode.attr().to_string(),
+                log_name: format!("[gofront] resolve image config for {reference}"),
+                session_id: self.session.clone(),
+                ..gw::ResolveImageConfigRequest::default()
+            })
+            .await
+            .map_err(|e| format!("cannot resolve image {reference}: {}", e.message()))?
+            .into_inner();
+        Ok(Some(res.config))
+    }
+
+    async fn warn(&mut self, message: &str) {
+        tracing::warn!("{message}");
+        if !self.api_caps.contains("gateway.warnings") {
+            return;
+        }
+        let req = gw::WarnRequest {
+            digest: self.spec_digest.clone().unwrap_or_default(),
+            level: 1,
+            short: message.as_bytes().to_vec(),
+            ..gw::WarnRequest::default()
+        };
+        if let Err(e) = self.client.warn(req).await {
+            tracing::warn!(error = %e.message(), "Warn failed");
+        }
+    }
+
+    fn build_platform(&self) -> Platform {
+        self.platform.clone()
+    }
+
+    fn merge_supported(&self) -> bool {
+        self.llb_caps.contains("mergeop")
+    }
+
+    fn session_id(&self) -> String {
+        self.session.clone()
+    }
+
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
+/// Builds the `google.rpc.Status` for an error, with BuildKit's
+/// source-location detail when the spec is at fault, so that buildx shows
+/// the offending spec line instead of the `# syntax=` line.
+pub fn error_status(e: &FrontendError) -> Status {
+    let mut details = Vec::new();
+    if let Some((spec_err, range)) = e.spec_location() {
+        let src = errdefs::Source {
+            info: Some(pb::SourceInfo {
+                filename: spec_err.file.clone(),
+                data: spec_err.text.clone().into_bytes(),
+                definition: None,
+                language: "toml".to_string(),
+            }),
+            ranges: vec![range.to_pb()],
+        };
+        details.push(prost_types::Any {
+            // What BuildKit's typeurl gives this message: its full name.
+            type_url: "errdefs.Source".to_string(),
+            value: src.encode_to_vec(),
+        });
+    }
+    Status {
+        code: if e.is_user_error() {
+            code::INVALID_ARGUMENT
+        } else {
+            code::UNKNOWN
+        },
+        message: e.to_string(),
+        details,
+    }
+}
+
+async fn produce(host: &mut GatewayHost, options: &Options) -> Result<gw::Result, FrontendError> {
+    if let Some(req) = &options.request_id {
+        return Err(FrontendError::Host(format!(
+            "gofront does not answer the subrequest {req} yet"
+        )));
+    }
+    let Generated {
+        definition,
+        image_config,
+        ..
+    } = driver::generate(host, options).await?;
+    host.check_llb_caps(&definition)?;
+    let cache_imports = options
+        .cache_imports
+        .iter()
+        .map(|c| gw::CacheOptionsEntry {
+            r#type: c.kind.clone(),
+            attrs: c.attrs.clone(),
+        })
+        .collect();
+    let id = host.solve(definition, cache_imports).await?;
+    let mut metadata = BTreeMap::new();
+    if let Some(cfg) = image_config {
+        metadata.insert("containerimage.config".to_string(), cfg);
+    }
+    Ok(gw::Result {
+        result: Some(gw::result::Result::Ref(gw::Ref { id, def: None })),
+        metadata,
+        ..gw::Result::default()
+    })
+}
+
+/// Runs the frontend inside BuildKit. Returns the process exit code.
+pub async fn serve() -> i32 {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let session = env
+        .iter()
+        .find(|(k, _)| k == "BUILDKIT_SESSION_ID")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let opts = options_from_env(env);
+    let mut host = match GatewayHost::connect(session).await {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!("{e}");
+            return 1;
+        }
+    };
+    let outcome = match Options::parse(opts.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(options) => {
+            tracing::info!(target = options.target.name(), ignored = ?options.ignored, "options parsed");
+            produce(&mut host, &options).await
+        }
+        Err(e) => Err(FrontendError::Plan(e.into())),
+    };
+    let req = match outcome {
+        Ok(result) => gw::ReturnRequest {
+            result: Some(result),
+            error: None,
+        },
+        Err(e) => {
+            tracing::info!(error = %e, "returning error to BuildKit");
+            gw::ReturnRequest {
+                result: None,
+                error: Some(error_status(&e)),
+            }
+        }
+    };
+    match host.client.r#return(req).await {
+        Ok(_) => 0,
+        Err(e) => {
+            tracing::error!(error = %e.message(), "Return failed");
+            1
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! A [`Host`] on the local disk, for `gofront llb`: the same pipeline as
+//! inside BuildKit, with no engine. Images are not resolved (the plan falls
+//! back to documented defaults), the build platform is linux/amd64, the
+//! session id and the clock are fixed so that output is reproducible.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::driver::Host;
+use crate::options::{Options, Platform};
+
+/// Session id used for local sources in offline output.
+pub const LOCAL_SESSION: &str = "gofront-local-session";
+
+/// Reads the spec and the context from directories on disk.
+#[derive(Debug, Clone)]
+pub struct LocalHost {
+    /// The build context directory.
+    pub context: PathBuf,
+    /// The spec file.
+    pub spec: PathBuf,
+    /// Pretend the engine supports MergeOp.
+    pub merge: bool,
+    /// Messages `warn` received.
+    pub warnings: Vec<String>,
+}
+
+impl Host for LocalHost {
+    async fn read_spec(&mut self, _options: &Options) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.spec).map_err(|e| format!("cannot read {}: {e}", self.spec.display()))
+    }
+
+    async fn read_context(
+        &mut self,
+        _options: &Options,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, String> {
+        let mut out = BTreeMap::new();
+        for p in paths {
+            let full = self.context.join(p);
+            match std::fs::read(&full) {
+                Ok(b) => {
+                    out.insert(p.clone(), b);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("cannot read {}: {e}", full.display())),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn resolve_image(
+        &mut self,
+        _reference: &str,
+        _platform: &Platform,
+        _options: &Options,
+    ) -> Result<Option<Vec<u8>>, String> {
+        Ok(None)
+    }
+
+    async fn warn(&mut self, message: &str) {
+        tracing::warn!("{message}");
+        self.warnings.push(message.to_string());
+    }
+
+    fn build_platform(&self) -> Platform {
+        Platform::linux_amd64()
+    }
+
+    fn merge_supported(&self) -> bool {
+        self.merge
+    }
+
+    fn session_id(&self) -> String {
+        LOCAL_SESSION.to_string()
+    }
+
+    fn now(&self) -> i64 {
+        0
+    }
+}
