@@ -59,7 +59,11 @@ pub fn lower(plan: &Plan) -> Lowered {
         .cwd(paths::SRC)
         .user(&plan.builder_user)
         .network(NetMode::None)
-        .mount(Mount::layer("/", &builder).discard_changes())
+        // A read-only root gets a throwaway layer for mount points; scratch
+        // space is a tmpfs (BuildKit mounts a non-output writable root
+        // read-only anyway, see container.PrepareMounts).
+        .mount(Mount::readonly("/", &builder))
+        .mount(Mount::tmpfs("/tmp", 0))
         .mount(Mount::readonly(paths::SRC, &source))
         .mount(
             Mount::cache(paths::GOCACHE, &plan.gocache_id, CacheSharing::Shared)
@@ -139,7 +143,8 @@ fn download(plan: &Plan, d: &crate::plan::DownloadPlan, builder: &State, owned: 
             NetMode::Sandbox
         })
         .proxy_env(proxy)
-        .mount(Mount::layer("/", builder).discard_changes())
+        .mount(Mount::readonly("/", builder))
+        .mount(Mount::tmpfs("/tmp", 0))
         // Writable so Go may touch go.sum; the change is thrown away.
         .mount(Mount::layer(paths::SRC, &mod_files).discard_changes())
         .mount(Mount::layer(paths::DOWNLOAD, &dl_base).selector(paths::OWNED_DIR));

@@ -20,6 +20,7 @@ const USAGE: &str = "usage:
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GOFRONT_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

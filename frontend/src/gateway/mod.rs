@@ -59,10 +59,7 @@ pub struct GatewayHost {
 }
 
 impl GatewayHost {
-    async fn connect(session: String) -> Result<Self, String> {
-        let channel = stdio::connect()
-            .await
-            .map_err(|e| format!("cannot talk to BuildKit over stdio: {e}"))?;
+    async fn connect(channel: Channel, session: String) -> Result<Self, String> {
         let mut client = LlbBridgeClient::new(channel)
             .max_decoding_message_size(MAX_MESSAGE)
             .max_encoding_message_size(MAX_MESSAGE);
@@ -338,16 +335,27 @@ async fn produce(host: &mut GatewayHost, options: &Options) -> Result<gw::Result
     })
 }
 
-/// Runs the frontend inside BuildKit. Returns the process exit code.
+/// Runs the frontend inside BuildKit, over stdio. Returns the exit code.
 pub async fn serve() -> i32 {
-    let env: Vec<(String, String)> = std::env::vars().collect();
+    match stdio::connect().await {
+        Ok(channel) => serve_on(channel, std::env::vars().collect()).await,
+        Err(e) => {
+            tracing::error!("cannot talk to BuildKit over stdio: {e}");
+            1
+        }
+    }
+}
+
+/// Runs the frontend against the `LLBBridge` behind `channel`, with the
+/// process environment `env`. Returns the exit code.
+pub async fn serve_on(channel: Channel, env: Vec<(String, String)>) -> i32 {
     let session = env
         .iter()
         .find(|(k, _)| k == "BUILDKIT_SESSION_ID")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let opts = options_from_env(env);
-    let mut host = match GatewayHost::connect(session).await {
+    let mut host = match GatewayHost::connect(channel, session).await {
         Ok(h) => h,
         Err(e) => {
             tracing::error!("{e}");

@@ -6,10 +6,36 @@ use super::{Caps, OpMeta, State, finish};
 use crate::options::{Platform, ResolveMode};
 use crate::proto::pb;
 
+/// Normalises an image reference the way Docker does: `golang:1.24` becomes
+/// `docker.io/library/golang:1.24`, a missing tag becomes `latest`. BuildKit
+/// requires the normalised form in `docker-image://` identifiers.
+pub fn normalize_image_ref(reference: &str) -> String {
+    let (name, digest) = match reference.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (reference, None),
+    };
+    let first = name.split('/').next().unwrap_or(name);
+    let has_domain =
+        name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let mut full = if has_domain {
+        name.to_string()
+    } else if name.contains('/') {
+        format!("docker.io/{name}")
+    } else {
+        format!("docker.io/library/{name}")
+    };
+    let last = full.rsplit('/').next().unwrap_or_default();
+    if digest.is_none() && !last.contains(':') {
+        full.push_str(":latest");
+    }
+    if let Some(d) = digest {
+        full.push('@');
+        full.push_str(d);
+    }
+    full
+}
+
 /// An image source (`docker-image://<ref>`) for one platform.
-///
-/// `reference` is used as written: BuildKit normalises it (e.g. `golang:1.24`
-/// to `docker.io/library/golang:1.24`) when it resolves the image.
 pub fn image(reference: &str, platform: &Platform, mode: ResolveMode, meta: &OpMeta) -> State {
     let mut attrs = BTreeMap::new();
     let mut caps = Caps::default();
@@ -20,7 +46,7 @@ pub fn image(reference: &str, platform: &Platform, mode: ResolveMode, meta: &OpM
     }
     let op = pb::Op {
         op: Some(pb::op::Op::Source(pb::SourceOp {
-            identifier: format!("docker-image://{reference}"),
+            identifier: format!("docker-image://{}", normalize_image_ref(reference)),
             attrs,
         })),
         ..pb::Op::default()
@@ -105,4 +131,29 @@ impl Local {
 
 fn json_list(items: &[String]) -> String {
     serde_json::Value::from(items.to_vec()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_image_ref as n;
+
+    #[test]
+    fn normalises_like_docker() {
+        assert_eq!(n("golang:1.24"), "docker.io/library/golang:1.24");
+        assert_eq!(n("busybox"), "docker.io/library/busybox:latest");
+        assert_eq!(
+            n("gofront-test/golang-uid1000:1.24"),
+            "docker.io/gofront-test/golang-uid1000:1.24"
+        );
+        assert_eq!(
+            n("gcr.io/distroless/static-debian12:nonroot"),
+            "gcr.io/distroless/static-debian12:nonroot"
+        );
+        assert_eq!(n("localhost:5000/app"), "localhost:5000/app:latest");
+        assert_eq!(n("localhost/app:1"), "localhost/app:1");
+        assert_eq!(
+            n("alpine@sha256:abc"),
+            "docker.io/library/alpine@sha256:abc"
+        );
+    }
 }

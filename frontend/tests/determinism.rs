@@ -1,0 +1,58 @@
+//! The same input gives byte-identical LLB, across processes and runs: no
+//! hash-map order, clock, randomness or host default leaks into the
+//! definition. The digest below is checked in; it changes only when the LLB
+//! gofront emits for examples/multi changes, and then the golden snapshot
+//! changes with it.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use std::process::Command;
+
+use prost::Message;
+use sha2::{Digest, Sha256};
+
+const MULTI_DEFINITION_SHA256: &str =
+    "24fff0dd5aa7c5a04dccc8f58cd8cbd2800f4d648782318bfcd9b118e3cf506f";
+
+fn llb_in_a_new_process() -> Vec<u8> {
+    let dir = common::examples().join("multi");
+    let out = Command::new(env!("CARGO_BIN_EXE_gofront"))
+        .args(["llb", "--format", "pb", "--context"])
+        .arg(&dir)
+        .arg("-f")
+        .arg(dir.join("gofront.toml"))
+        .output()
+        .expect("run gofront llb");
+    assert!(
+        out.status.success(),
+        "gofront llb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn two_processes_give_the_checked_in_bytes() {
+    let first = llb_in_a_new_process();
+    let second = llb_in_a_new_process();
+    assert_eq!(first, second, "two runs differ");
+    assert_eq!(hex(&first), MULTI_DEFINITION_SHA256);
+}
+
+#[test]
+fn in_process_marshal_matches_the_binary() {
+    let generated = common::generate("multi", &[], false).expect("pipeline");
+    assert_eq!(
+        hex(&generated.definition.encode_to_vec()),
+        MULTI_DEFINITION_SHA256
+    );
+}

@@ -1,0 +1,424 @@
+//! The gateway protocol sequence against an in-process fake of BuildKit's
+//! LLBBridge: what gofront asks for, in which order, and what it returns.
+//! The real engine is exercised by the end-to-end tests (tests/e2e.sh).
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use gofront::proto::gateway as gw;
+use gofront::proto::moby::buildkit::v1::apicaps::ApiCap;
+use gofront::proto::moby::buildkit::v1::types::WorkerRecord;
+use gofront::proto::{LlbBridge, LlbBridgeServer, errdefs, pb};
+use prost::Message;
+use tonic::{Request, Response, Status};
+
+#[derive(Default)]
+struct Recorded {
+    calls: Vec<String>,
+    returned: Option<gw::ReturnRequest>,
+    final_solve: Option<gw::SolveRequest>,
+}
+
+#[derive(Clone)]
+struct FakeBuildKit {
+    files: BTreeMap<String, Vec<u8>>,
+    llb_caps: Vec<&'static str>,
+    log: Arc<Mutex<Recorded>>,
+}
+
+impl FakeBuildKit {
+    fn record(&self, call: String) {
+        self.log.lock().expect("lock").calls.push(call);
+    }
+}
+
+fn caps(ids: &[&str]) -> Vec<ApiCap> {
+    ids.iter()
+        .map(|id| ApiCap {
+            id: id.to_string(),
+            enabled: true,
+            ..ApiCap::default()
+        })
+        .collect()
+}
+
+const ALL_LLB_CAPS: &[&str] = &[
+    "constraints",
+    "platform",
+    "meta.description",
+    "meta.ignorecache",
+    "source.image",
+    "source.image.resolvemode",
+    "source.local",
+    "source.local.sessionid",
+    "source.local.includepatterns",
+    "source.local.excludepatterns",
+    "source.local.sharedkeyhint",
+    "exec.meta.base",
+    "exec.meta.network",
+    "exec.meta.proxyenv",
+    "exec.mount.bind",
+    "exec.mount.bind.readwrite-nooutput",
+    "exec.mount.cache",
+    "exec.mount.cache.sharing",
+    "exec.mount.selector",
+    "exec.mount.tmpfs",
+    "file.base",
+    "mergeop",
+];
+
+#[tonic::async_trait]
+impl LlbBridge for FakeBuildKit {
+    async fn ping(
+        &self,
+        _: Request<gw::PingRequest>,
+    ) -> Result<Response<gw::PongResponse>, Status> {
+        self.record("Ping".into());
+        Ok(Response::new(gw::PongResponse {
+            frontend_api_caps: caps(&[
+                "solve.base",
+                "resolveimage",
+                "readfile",
+                "return",
+                "gateway.warnings",
+            ]),
+            llb_caps: caps(&self.llb_caps),
+            workers: vec![WorkerRecord {
+                platforms: vec![pb::Platform {
+                    architecture: "arm64".into(),
+                    os: "linux".into(),
+                    ..pb::Platform::default()
+                }],
+                ..WorkerRecord::default()
+            }],
+        }))
+    }
+
+    async fn solve(
+        &self,
+        req: Request<gw::SolveRequest>,
+    ) -> Result<Response<gw::SolveResponse>, Status> {
+        let req = req.into_inner();
+        let n = req.definition.as_ref().map_or(0, |d| d.def.len());
+        self.record(format!("Solve({n} ops)"));
+        let mut log = self.log.lock().expect("lock");
+        let id = format!("ref-{}", log.calls.len());
+        log.final_solve = Some(req);
+        Ok(Response::new(gw::SolveResponse {
+            result: Some(gw::Result {
+                result: Some(gw::result::Result::Ref(gw::Ref { id, def: None })),
+                ..gw::Result::default()
+            }),
+            ..gw::SolveResponse::default()
+        }))
+    }
+
+    async fn read_file(
+        &self,
+        req: Request<gw::ReadFileRequest>,
+    ) -> Result<Response<gw::ReadFileResponse>, Status> {
+        let path = req.into_inner().file_path;
+        self.record(format!("ReadFile({path})"));
+        match self.files.get(&path) {
+            Some(data) => Ok(Response::new(gw::ReadFileResponse { data: data.clone() })),
+            None => Err(Status::not_found(format!(
+                "open {path}: no such file or directory"
+            ))),
+        }
+    }
+
+    async fn resolve_image_config(
+        &self,
+        req: Request<gw::ResolveImageConfigRequest>,
+    ) -> Result<Response<gw::ResolveImageConfigResponse>, Status> {
+        let req = req.into_inner();
+        let platform = req.platform.map(|p| p.architecture).unwrap_or_default();
+        self.record(format!("ResolveImageConfig({}, {platform})", req.r#ref));
+        let config = if req.r#ref.starts_with("golang") {
+            r#"{"config":{"Env":["PATH=/usr/local/go/bin:/usr/bin","GOLANG_VERSION=1.24.4","GOPATH=/go"],"User":"1000:1000"}}"#
+        } else {
+            r#"{"config":{"Env":["PATH=/usr/bin"],"User":"65532:65532","WorkingDir":"/home/nonroot"},"rootfs":{"type":"layers","diff_ids":["sha256:01"]},"history":[{"created_by":"base"}]}"#
+        };
+        Ok(Response::new(gw::ResolveImageConfigResponse {
+            config: config.as_bytes().to_vec(),
+            ..gw::ResolveImageConfigResponse::default()
+        }))
+    }
+
+    async fn warn(
+        &self,
+        req: Request<gw::WarnRequest>,
+    ) -> Result<Response<gw::WarnResponse>, Status> {
+        let short = String::from_utf8_lossy(&req.into_inner().short).into_owned();
+        self.record(format!("Warn({short})"));
+        Ok(Response::new(gw::WarnResponse {}))
+    }
+
+    async fn r#return(
+        &self,
+        req: Request<gw::ReturnRequest>,
+    ) -> Result<Response<gw::ReturnResponse>, Status> {
+        self.record("Return".into());
+        self.log.lock().expect("lock").returned = Some(req.into_inner());
+        Ok(Response::new(gw::ReturnResponse {}))
+    }
+}
+
+struct Run {
+    exit: i32,
+    log: Recorded,
+}
+
+fn run(spec: &str, files: &[(&str, &str)], opts: &[&str], llb_caps: &[&'static str]) -> Run {
+    let mut all: BTreeMap<String, Vec<u8>> = files
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+        .collect();
+    all.insert("gofront.toml".into(), spec.as_bytes().to_vec());
+    let fake = FakeBuildKit {
+        files: all,
+        llb_caps: llb_caps.to_vec(),
+        log: Arc::new(Mutex::new(Recorded::default())),
+    };
+    let log = fake.log.clone();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let exit = rt.block_on(async move {
+        let incoming =
+            tonic::transport::server::TcpIncoming::bind(([127, 0, 0, 1], 0).into()).expect("bind");
+        let addr = incoming.local_addr().expect("addr");
+        let server = tokio::spawn(
+            tonic::transport::Server::builder()
+                .serve_with_incoming(LlbBridgeServer::new(fake), incoming),
+        );
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connect");
+        let mut env = vec![
+            ("BUILDKIT_SESSION_ID".to_string(), "sess-1".to_string()),
+            (
+                "BUILDKIT_FRONTEND_OPT_0".to_string(),
+                "filename=gofront.toml".to_string(),
+            ),
+            (
+                "BUILDKIT_FRONTEND_OPT_1".to_string(),
+                "cmdline=gofront:dev".to_string(),
+            ),
+        ];
+        for (i, o) in opts.iter().enumerate() {
+            env.push((format!("BUILDKIT_FRONTEND_OPT_{}", i + 2), o.to_string()));
+        }
+        let exit = gofront::gateway::serve_on(channel, env).await;
+        server.abort();
+        exit
+    });
+    let log = std::mem::take(&mut *log.lock().expect("lock"));
+    Run { exit, log }
+}
+
+const GO_MOD: &str = "module example.com/hello\n\ngo 1.24\n";
+
+#[test]
+fn a_build_follows_the_expected_sequence_and_returns_an_image() {
+    let r = run(
+        "# syntax=gofront:dev\n[runtime]\nexpose = [\"8080\"]\n",
+        &[("go.mod", GO_MOD)],
+        &[
+            "build-arg:SOURCE_DATE_EPOCH=1700000000",
+            "build-arg:UNUSED=1",
+            "label:team=core",
+        ],
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(r.exit, 0);
+    assert_eq!(
+        r.log.calls,
+        vec![
+            "Ping",
+            "Solve(2 ops)",
+            "ReadFile(gofront.toml)",
+            "Warn(build arg UNUSED is not used by gofront; spec keys are set with GOFRONT_* build args)",
+            "Solve(2 ops)",
+            "ReadFile(go.mod)",
+            "ReadFile(go.work)",
+            "ReadFile(vendor/modules.txt)",
+            "ReadFile(.dockerignore)",
+            // The builder runs on the worker's platform; the base is for the target.
+            "ResolveImageConfig(golang:1.24, arm64)",
+            "ResolveImageConfig(gcr.io/distroless/static-debian12:nonroot, arm64)",
+            "Solve(8 ops)",
+            "Return",
+        ]
+    );
+    let ret = r.log.returned.expect("returned");
+    assert!(ret.error.is_none(), "unexpected error {:?}", ret.error);
+    let result = ret.result.expect("result");
+    assert!(
+        matches!(result.result, Some(gw::result::Result::Ref(ref r)) if r.id.starts_with("ref-"))
+    );
+    let cfg: serde_json::Value =
+        serde_json::from_slice(&result.metadata["containerimage.config"]).expect("config json");
+    assert_eq!(cfg["architecture"], "arm64");
+    assert_eq!(cfg["created"], "2023-11-14T22:13:20Z");
+    assert_eq!(cfg["config"]["User"], "65532:65532");
+    assert_eq!(cfg["config"]["WorkingDir"], "/home/nonroot");
+    assert_eq!(cfg["config"]["Labels"]["team"], "core");
+    assert_eq!(
+        cfg["config"]["ExposedPorts"]["8080/tcp"],
+        serde_json::json!({})
+    );
+    assert_eq!(cfg["rootfs"]["diff_ids"][0], "sha256:01");
+    assert_eq!(cfg["history"].as_array().map(Vec::len), Some(2));
+    // The builder image's user owns the caches: the mkdir base says 1000:1000.
+    let def = r
+        .log
+        .final_solve
+        .and_then(|s| s.definition)
+        .expect("definition");
+    let owner_ok = def.def.iter().any(|b| {
+        pb::Op::decode(b.as_slice())
+            .ok()
+            .and_then(|op| match op.op {
+                Some(pb::op::Op::File(f)) => f.actions.first().and_then(|a| match &a.action {
+                    Some(pb::file_action::Action::Mkdir(m)) => m.owner.clone(),
+                    _ => None,
+                }),
+                _ => None,
+            })
+            == Some(pb::ChownOpt {
+                user: Some(pb::UserOpt {
+                    user: Some(pb::user_opt::User::ById(1000)),
+                }),
+                group: Some(pb::UserOpt {
+                    user: Some(pb::user_opt::User::ById(1000)),
+                }),
+            })
+    });
+    assert!(owner_ok, "no cache dir owned by 1000:1000");
+}
+
+#[test]
+fn cache_imports_reach_the_solve_request() {
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &[r#"cache-imports=[{"Type":"local","Attrs":{"src":"/tmp/cache"}}]"#],
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(r.exit, 0);
+    let solve = r.log.final_solve.expect("final solve");
+    assert_eq!(solve.cache_imports.len(), 1);
+    assert_eq!(solve.cache_imports[0].r#type, "local");
+    assert_eq!(solve.cache_imports[0].attrs["src"], "/tmp/cache");
+}
+
+#[test]
+fn a_spec_error_returns_invalid_argument_with_the_spec_line() {
+    let r = run(
+        "# syntax=gofront:dev\n[build]\ntgas = [\"x\"]\n",
+        &[("go.mod", GO_MOD)],
+        &[],
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(r.exit, 0, "the error travels in Return, not the exit code");
+    assert_eq!(r.log.calls.last().map(String::as_str), Some("Return"));
+    let err = r
+        .log
+        .returned
+        .and_then(|ret| ret.error)
+        .expect("error status");
+    assert_eq!(err.code, 3);
+    assert_eq!(
+        err.message,
+        "gofront.toml:3:1: unknown key \"tgas\" in [build]; did you mean \"tags\"?"
+    );
+    assert_eq!(err.details.len(), 1);
+    assert_eq!(err.details[0].type_url, "errdefs.Source");
+    let src = errdefs::Source::decode(err.details[0].value.as_slice()).expect("source");
+    assert_eq!(src.info.expect("info").filename, "gofront.toml");
+    assert_eq!(src.ranges[0].start.as_ref().map(|p| p.line), Some(3));
+}
+
+#[test]
+fn missing_go_mod_and_multi_platform_are_clear_errors() {
+    let r = run("", &[], &[], ALL_LLB_CAPS);
+    let err = r
+        .log
+        .returned
+        .and_then(|ret| ret.error)
+        .expect("error status");
+    assert!(
+        err.message
+            .starts_with("no go.mod or go.work at the root of the build context")
+    );
+
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["platform=linux/amd64,linux/arm64"],
+        ALL_LLB_CAPS,
+    );
+    let err = r
+        .log
+        .returned
+        .and_then(|ret| ret.error)
+        .expect("error status");
+    assert!(
+        err.message
+            .starts_with("gofront builds one platform at a time for now")
+    );
+}
+
+#[test]
+fn a_too_old_engine_is_named_before_anything_is_solved() {
+    let without_nooutput: Vec<&'static str> = ALL_LLB_CAPS
+        .iter()
+        .copied()
+        .filter(|c| *c != "exec.mount.bind.readwrite-nooutput")
+        .collect();
+    let r = run("", &[("go.mod", GO_MOD)], &[], &without_nooutput);
+    let err = r
+        .log
+        .returned
+        .and_then(|ret| ret.error)
+        .expect("error status");
+    assert!(
+        err.message
+            .contains("lacks LLB capabilities exec.mount.bind.readwrite-nooutput"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        r.log
+            .calls
+            .iter()
+            .filter(|c| c.starts_with("Solve"))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn go_line_newer_than_the_builder_is_rejected() {
+    let r = run(
+        "",
+        &[("go.mod", "module example.com/x\ngo 1.25\n")],
+        &[],
+        ALL_LLB_CAPS,
+    );
+    let err = r
+        .log
+        .returned
+        .and_then(|ret| ret.error)
+        .expect("error status");
+    assert_eq!(
+        err.message,
+        "go.mod asks for go 1.25, but the builder image golang:1.25 has Go 1.24.4; set build.builder to a newer image (e.g. golang:1.25) or lower the go line"
+    );
+}
