@@ -377,12 +377,12 @@ fn missing_go_mod_and_multi_platform_are_clear_errors() {
 
 #[test]
 fn a_too_old_engine_is_named_before_anything_is_solved() {
-    let without_nooutput: Vec<&'static str> = ALL_LLB_CAPS
+    let without_tmpfs: Vec<&'static str> = ALL_LLB_CAPS
         .iter()
         .copied()
-        .filter(|c| *c != "exec.mount.bind.readwrite-nooutput")
+        .filter(|c| *c != "exec.mount.tmpfs")
         .collect();
-    let r = run("", &[("go.mod", GO_MOD)], &[], &without_nooutput);
+    let r = run("", &[("go.mod", GO_MOD)], &[], &without_tmpfs);
     let err = r
         .log
         .returned
