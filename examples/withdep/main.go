@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 
+	"example.com/withdep/internal/text"
 	"gofront.test/greet"
 )
 
@@ -13,5 +14,5 @@ func main() {
 }
 
 func message() string {
-	return greet.Hello("gofront")
+	return text.Clean(greet.Hello("gofront"))
 }

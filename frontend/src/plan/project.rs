@@ -43,6 +43,8 @@ pub struct Project {
     pub module_dirs: Vec<String>,
     /// Module path of each module directory, where known.
     pub module_paths: BTreeMap<String, String>,
+    /// go.work `use` directories, cleaned (empty outside a workspace).
+    pub workspace_members: Vec<String>,
 }
 
 /// Directories whose go.mod the gateway must read after go.work: the
@@ -67,6 +69,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     let mut module_dirs = Vec::new();
     let mut module_paths = BTreeMap::new();
     let mut has_requirements = false;
+    let mut workspace_members = Vec::new();
     // go.work itself is no module; its replaces still count.
     let mut visit = |dir: &str, file_name: &str, f: &GoFile| -> Result<(), PlanError> {
         if file_name != "go.work" {
@@ -97,6 +100,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
                     line: w.use_line(u),
                     target: u.clone(),
                 })?;
+                workspace_members.push(dir.clone());
                 let name = format!("{dir}/go.mod");
                 let text = files.member_go_mods.get(&dir).ok_or_else(|| {
                     PlanError::MissingMemberGoMod {
@@ -132,6 +136,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
         has_requirements,
         module_dirs,
         module_paths,
+        workspace_members,
     })
 }
 

@@ -126,11 +126,23 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     build_args.extend(["-o".to_string(), out]);
     build_args.extend(packages.iter().cloned());
 
-    let test_packages = spec
-        .test
-        .packages
-        .as_ref()
-        .map_or_else(|| vec!["./...".to_string()], |p| p.value.clone());
+    let test_packages = match &spec.test.packages {
+        Some(p) => p.value.clone(),
+        // `go test ./...` at the root of a workspace matches no module: list
+        // each member's packages instead.
+        None if project.workspace => project
+            .workspace_members
+            .iter()
+            .map(|d| {
+                if d == "." {
+                    "./...".to_string()
+                } else {
+                    format!("./{d}/...")
+                }
+            })
+            .collect(),
+        None => vec!["./...".to_string()],
+    };
     let mut test_args = vec!["go".to_string(), "test".to_string()];
     test_args.extend(flags.iter().cloned());
     if let Some(f) = &spec.test.flags {
