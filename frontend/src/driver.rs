@@ -83,11 +83,6 @@ impl FrontendError {
             _ => None,
         })
     }
-
-    /// Whether the user's input is at fault (as opposed to the engine).
-    pub fn is_user_error(&self) -> bool {
-        matches!(self, FrontendError::Plan(_) | FrontendError::NotText(_))
-    }
 }
 
 /// What the frontend hands back to BuildKit.

@@ -31,7 +31,6 @@ const REQUIRED_API_CAPS: [&str; 4] = ["solve.base", "resolveimage", "readfile", 
 /// gRPC status codes used in `Return`.
 mod code {
     pub const UNKNOWN: i32 = 2;
-    pub const INVALID_ARGUMENT: i32 = 3;
 }
 
 /// Options as `key=value` pairs from `BUILDKIT_FRONTEND_OPT_<n>`.
@@ -292,12 +291,11 @@ pub fn error_status(e: &FrontendError) -> Status {
             value: src.encode_to_vec(),
         });
     }
+    // Always Unknown: BuildKit prefixes any other code's name to the message
+    // once per hop ("InvalidArgument: InvalidArgument: ..."), which buries the
+    // one sentence the user needs.
     Status {
-        code: if e.is_user_error() {
-            code::INVALID_ARGUMENT
-        } else {
-            code::UNKNOWN
-        },
+        code: code::UNKNOWN,
         message: e.to_string(),
         details,
     }
