@@ -313,6 +313,11 @@ async fn produce(host: &mut GatewayHost, options: &Options) -> Result<gw::Result
         ..
     } = driver::generate(host, options).await?;
     host.check_llb_caps(&definition)?;
+    tracing::info!(
+        ops = definition.def.len(),
+        since_start_ms = started().elapsed().as_millis() as u64,
+        "final solve requested"
+    );
     let cache_imports = options
         .cache_imports
         .iter()
@@ -333,8 +338,15 @@ async fn produce(host: &mut GatewayHost, options: &Options) -> Result<gw::Result
     })
 }
 
+/// When the frontend process started serving, for timing logs.
+fn started() -> std::time::Instant {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(std::time::Instant::now)
+}
+
 /// Runs the frontend inside BuildKit, over stdio. Returns the exit code.
 pub async fn serve() -> i32 {
+    started();
     match stdio::connect().await {
         Ok(channel) => serve_on(channel, std::env::vars().collect()).await,
         Err(e) => {
