@@ -171,6 +171,17 @@ struct Run {
     log: Recorded,
 }
 
+impl Run {
+    /// The error status gofront returned; panics if it returned a result.
+    fn error(&self) -> gofront::proto::google::rpc::Status {
+        self.log
+            .returned
+            .as_ref()
+            .and_then(|ret| ret.error.clone())
+            .expect("error status")
+    }
+}
+
 fn run(spec: &str, files: &[(&str, &str)], opts: &[&str], llb_caps: &[&'static str]) -> Run {
     let mut all: BTreeMap<String, Vec<u8>> = files
         .iter()
@@ -328,11 +339,7 @@ fn a_spec_error_returns_the_sentence_and_the_spec_line() {
     );
     assert_eq!(r.exit, 0, "the error travels in Return, not the exit code");
     assert_eq!(r.log.calls.last().map(String::as_str), Some("Return"));
-    let err = r
-        .log
-        .returned
-        .and_then(|ret| ret.error)
-        .expect("error status");
+    let err = r.error();
     assert_eq!(err.code, 2, "Unknown: BuildKit adds no code prefix");
     assert_eq!(
         err.message,
@@ -348,11 +355,7 @@ fn a_spec_error_returns_the_sentence_and_the_spec_line() {
 #[test]
 fn missing_go_mod_and_multi_platform_are_clear_errors() {
     let r = run("", &[], &[], ALL_LLB_CAPS);
-    let err = r
-        .log
-        .returned
-        .and_then(|ret| ret.error)
-        .expect("error status");
+    let err = r.error();
     assert!(
         err.message
             .starts_with("no go.mod or go.work at the root of the build context")
@@ -364,11 +367,7 @@ fn missing_go_mod_and_multi_platform_are_clear_errors() {
         &["platform=linux/amd64,linux/arm64"],
         ALL_LLB_CAPS,
     );
-    let err = r
-        .log
-        .returned
-        .and_then(|ret| ret.error)
-        .expect("error status");
+    let err = r.error();
     assert!(
         err.message
             .starts_with("gofront builds one platform at a time for now")
@@ -383,11 +382,7 @@ fn a_too_old_engine_is_named_before_anything_is_solved() {
         .filter(|c| *c != "exec.mount.tmpfs")
         .collect();
     let r = run("", &[("go.mod", GO_MOD)], &[], &without_tmpfs);
-    let err = r
-        .log
-        .returned
-        .and_then(|ret| ret.error)
-        .expect("error status");
+    let err = r.error();
     assert!(
         err.message
             .contains("lacks LLB capabilities exec.mount.tmpfs"),
@@ -412,11 +407,7 @@ fn go_line_newer_than_the_builder_is_rejected() {
         &[],
         ALL_LLB_CAPS,
     );
-    let err = r
-        .log
-        .returned
-        .and_then(|ret| ret.error)
-        .expect("error status");
+    let err = r.error();
     assert_eq!(
         err.message,
         "go.mod asks for go 1.25, but the builder image golang:1.25 has Go 1.24.4; set build.builder to a newer image (e.g. golang:1.25) or lower the go line"

@@ -33,27 +33,10 @@ pub enum CacheSharing {
 #[derive(Debug, Clone)]
 enum Kind {
     Bind,
-    Cache {
-        id: String,
-        sharing: CacheSharing,
-    },
-    Tmpfs {
-        size: i64,
-    },
-    Secret {
-        id: String,
-        uid: u32,
-        gid: u32,
-        mode: u32,
-        optional: bool,
-    },
-    Ssh {
-        id: String,
-        uid: u32,
-        gid: u32,
-        mode: u32,
-        optional: bool,
-    },
+    Cache { id: String, sharing: CacheSharing },
+    Tmpfs { size: i64 },
+    Secret(pb::SecretOpt),
+    Ssh(pb::SshOpt),
 }
 
 /// One mount of an exec.
@@ -118,13 +101,13 @@ impl Mount {
     pub fn secret(dest: &str, id: &str, uid: u32, gid: u32, mode: u32, optional: bool) -> Self {
         Self::new(
             dest,
-            Kind::Secret {
+            Kind::Secret(pb::SecretOpt {
                 id: id.to_string(),
                 uid,
                 gid,
                 mode,
                 optional,
-            },
+            }),
             State::scratch(),
         )
     }
@@ -133,13 +116,13 @@ impl Mount {
     pub fn ssh(dest: &str, id: &str, uid: u32, gid: u32, mode: u32, optional: bool) -> Self {
         Self::new(
             dest,
-            Kind::Ssh {
+            Kind::Ssh(pb::SshOpt {
                 id: id.to_string(),
                 uid,
                 gid,
                 mode,
                 optional,
-            },
+            }),
             State::scratch(),
         )
     }
@@ -341,39 +324,15 @@ impl Exec {
                     pm.set_mount_type(pb::MountType::Tmpfs);
                     pm.tmpfs_opt = Some(pb::TmpfsOpt { size: *size });
                 }
-                Kind::Secret {
-                    id,
-                    uid,
-                    gid,
-                    mode,
-                    optional,
-                } => {
+                Kind::Secret(opt) => {
                     caps.add("exec.mount.secret");
                     pm.set_mount_type(pb::MountType::Secret);
-                    pm.secret_opt = Some(pb::SecretOpt {
-                        id: id.clone(),
-                        uid: *uid,
-                        gid: *gid,
-                        mode: *mode,
-                        optional: *optional,
-                    });
+                    pm.secret_opt = Some(opt.clone());
                 }
-                Kind::Ssh {
-                    id,
-                    uid,
-                    gid,
-                    mode,
-                    optional,
-                } => {
+                Kind::Ssh(opt) => {
                     caps.add("exec.mount.ssh");
                     pm.set_mount_type(pb::MountType::Ssh);
-                    pm.ssh_opt = Some(pb::SshOpt {
-                        id: id.clone(),
-                        uid: *uid,
-                        gid: *gid,
-                        mode: *mode,
-                        optional: *optional,
-                    });
+                    pm.ssh_opt = Some(opt.clone());
                 }
             }
             pb_mounts.push(pm);
