@@ -87,3 +87,57 @@ fn hello_arm64_cross_compile() {
         false,
     );
 }
+
+/// A vendored module downloads nothing and builds with -mod=vendor.
+#[test]
+fn vendored_project_skips_the_download() {
+    let dir = std::env::temp_dir().join(format!("gofront-vendored-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("vendor")).expect("mkdir");
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/v\n\ngo 1.24\n\nrequire gofront.test/greet v1.0.0\n",
+    )
+    .expect("go.mod");
+    std::fs::write(
+        dir.join("vendor/modules.txt"),
+        "# gofront.test/greet v1.0.0\n",
+    )
+    .expect("modules.txt");
+    std::fs::write(dir.join("gofront.toml"), "# syntax=gofront:dev\n").expect("spec");
+    let generated =
+        common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("pipeline");
+    std::fs::remove_dir_all(&dir).ok();
+    let doc = debug_json(&generated.definition).to_string();
+    assert!(
+        !doc.contains("go mod download"),
+        "a vendored build downloads nothing"
+    );
+    assert!(doc.contains("GOFLAGS=-mod=vendor"), "{doc}");
+}
+
+/// A JSON spec (with its `syntax` key) gives the same LLB as the TOML one.
+#[test]
+fn json_spec_is_equivalent_to_toml() {
+    let dir = std::env::temp_dir().join(format!("gofront-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let hello = common::examples().join("hello");
+    std::fs::copy(hello.join("go.mod"), dir.join("go.mod")).expect("go.mod");
+    std::fs::write(
+        dir.join("gofront.toml"),
+        "# syntax=gofront:dev\n[build]\ntags = [\"netgo\"]\n[runtime]\nexpose = [\"8080\"]\n",
+    )
+    .expect("toml");
+    std::fs::write(
+        dir.join("gofront.json"),
+        r#"{"syntax": "gofront:dev", "build": {"tags": ["netgo"]}, "runtime": {"expose": ["8080"]}}"#,
+    )
+    .expect("json");
+    let toml =
+        common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("toml");
+    let json =
+        common::generate_in(dir.clone(), dir.join("gofront.json"), &[], false).expect("json");
+    std::fs::remove_dir_all(&dir).ok();
+    // Same ops; only the source map's file contents differ.
+    assert_eq!(toml.definition.def, json.definition.def);
+    assert_eq!(toml.image_config, json.image_config);
+}
