@@ -106,10 +106,11 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
     };
     FileOp::on(&State::scratch())
         .mkdir(paths::OWNED_DIR, 0o755, false, Some(chown))
-        .build(&OpMeta {
-            name: Some(format!("[gofront] cache directory owned by {who}")),
-            ..OpMeta::default()
-        })
+        .build(&meta(
+            plan,
+            &format!("[gofront] cache directory owned by {who}"),
+            None,
+        ))
 }
 
 fn download(plan: &Plan, d: &crate::plan::DownloadPlan, builder: &State, owned: &State) -> State {
@@ -125,7 +126,7 @@ fn download(plan: &Plan, d: &crate::plan::DownloadPlan, builder: &State, owned: 
             false,
             Some(owner_chown(plan, builder)),
         )
-        .build(&OpMeta::default());
+        .build(&meta(plan, "[gofront] module cache directory", None));
     let proxy = (!d.proxy.is_empty()).then(|| pb::ProxyEnv {
         http_proxy: d.proxy.get("HTTP_PROXY").cloned().unwrap_or_default(),
         https_proxy: d.proxy.get("HTTPS_PROXY").cloned().unwrap_or_default(),
