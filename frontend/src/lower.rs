@@ -106,11 +106,13 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
     };
     FileOp::on(&State::scratch())
         .mkdir(paths::OWNED_DIR, 0o755, false, Some(chown))
-        .build(&meta(
-            plan,
-            &format!("[gofront] cache directory owned by {who}"),
-            None,
-        ))
+        // Never ignore_cache, even with --no-cache: BuildKit keys a cache
+        // mount by its base's snapshot, so re-running this op would start
+        // every cache from empty.
+        .build(&OpMeta {
+            name: Some(format!("[gofront] cache directory owned by {who}")),
+            ..OpMeta::default()
+        })
 }
 
 fn download(plan: &Plan, d: &crate::plan::DownloadPlan, builder: &State, owned: &State) -> State {
