@@ -32,15 +32,15 @@ fn main() -> Result<(), String> {
         let dir = examples.join(name);
         let mut times: Vec<Duration> = Vec::with_capacity(iterations);
         for _ in 0..iterations {
-            let mut host = LocalHost {
+            let host = LocalHost {
                 context: dir.clone(),
                 spec: dir.join("gofront.toml"),
                 merge: true,
-                warnings: Vec::new(),
+                warnings: Default::default(),
             };
             let t = Instant::now();
             let generated = rt
-                .block_on(driver::generate(&mut host, &options))
+                .block_on(driver::generate(&host, &options))
                 .map_err(|e| format!("{name}: {e}"))?;
             times.push(t.elapsed());
             std::hint::black_box(generated);

@@ -21,22 +21,22 @@ pub const PROJECT_FILES: [&str; 4] = ["go.mod", "go.work", "vendor/modules.txt",
 #[allow(async_fn_in_trait)] // used with concrete hosts only, never as dyn
 pub trait Host {
     /// The spec file's bytes.
-    async fn read_spec(&mut self, options: &Options) -> Result<Vec<u8>, String>;
+    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, String>;
     /// Reads files of the build context; missing files are left out.
     async fn read_context(
-        &mut self,
+        &self,
         options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, String>;
     /// An image's config JSON, or `None` when the host cannot resolve images.
     async fn resolve_image(
-        &mut self,
+        &self,
         reference: &str,
         platform: &Platform,
         options: &Options,
     ) -> Result<Option<Vec<u8>>, String>;
     /// Tells the user something that is not an error.
-    async fn warn(&mut self, message: &str);
+    async fn warn(&self, message: &str);
     /// The platform builder steps run on.
     fn build_platform(&self) -> Platform;
     /// Whether the engine supports MergeOp.
@@ -114,8 +114,13 @@ fn config(reference: &str, bytes: Option<Vec<u8>>) -> Result<Option<ImageConfig>
 }
 
 /// Runs the whole frontend against `host`.
-pub async fn generate(host: &mut impl Host, options: &Options) -> Result<Generated, FrontendError> {
-    let spec_text = text(&options.filename, host.read_spec(options).await?)?;
+pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, FrontendError> {
+    // The spec and the project files come from different locals: fetch
+    // both at once (each is a round trip to the client's session).
+    let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
+    let (spec_bytes, found) =
+        tokio::join!(host.read_spec(options), host.read_context(options, &first));
+    let spec_text = text(&options.filename, spec_bytes?)?;
     let spec = spec::parse(&options.filename, &spec_text, &options.build_args)?;
     for name in options.build_args.keys() {
         if !Options::is_known_build_arg(name) {
@@ -126,8 +131,7 @@ pub async fn generate(host: &mut impl Host, options: &Options) -> Result<Generat
         }
     }
 
-    let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
-    let mut found = host.read_context(options, &first).await?;
+    let mut found = found?;
     let mut files = ProjectFiles {
         vendored: found.contains_key("vendor/modules.txt"),
         ..ProjectFiles::default()
@@ -160,13 +164,19 @@ pub async fn generate(host: &mut impl Host, options: &Options) -> Result<Generat
         .target_platform()
         .map_err(PlanError::from)?
         .unwrap_or_else(|| build_platform.clone());
-    let builder_config = config(
-        &refs.builder,
-        host.resolve_image(&refs.builder, &build_platform, options)
-            .await?,
-    )?;
+    let runtime_resolve = async {
+        match &refs.runtime {
+            Some(r) => host.resolve_image(r, &target_platform, options).await,
+            None => Ok(None),
+        }
+    };
+    let (builder_bytes, runtime_bytes) = tokio::join!(
+        host.resolve_image(&refs.builder, &build_platform, options),
+        runtime_resolve
+    );
+    let builder_config = config(&refs.builder, builder_bytes?)?;
     let runtime_config = match &refs.runtime {
-        Some(r) => config(r, host.resolve_image(r, &target_platform, options).await?)?,
+        Some(r) => config(r, runtime_bytes?)?,
         None => None,
     };
 

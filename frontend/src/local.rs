@@ -13,7 +13,7 @@ use crate::options::{Options, Platform};
 pub const LOCAL_SESSION: &str = "gofront-local-session";
 
 /// Reads the spec and the context from directories on disk.
-#[derive(Debug, Clone)]
+#[derive(Debug, Default)]
 pub struct LocalHost {
     /// The build context directory.
     pub context: PathBuf,
@@ -22,16 +22,16 @@ pub struct LocalHost {
     /// Pretend the engine supports MergeOp.
     pub merge: bool,
     /// Messages `warn` received.
-    pub warnings: Vec<String>,
+    pub warnings: std::sync::Mutex<Vec<String>>,
 }
 
 impl Host for LocalHost {
-    async fn read_spec(&mut self, _options: &Options) -> Result<Vec<u8>, String> {
+    async fn read_spec(&self, _options: &Options) -> Result<Vec<u8>, String> {
         std::fs::read(&self.spec).map_err(|e| format!("cannot read {}: {e}", self.spec.display()))
     }
 
     async fn read_context(
-        &mut self,
+        &self,
         _options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, String> {
@@ -50,7 +50,7 @@ impl Host for LocalHost {
     }
 
     async fn resolve_image(
-        &mut self,
+        &self,
         _reference: &str,
         _platform: &Platform,
         _options: &Options,
@@ -58,9 +58,11 @@ impl Host for LocalHost {
         Ok(None)
     }
 
-    async fn warn(&mut self, message: &str) {
+    async fn warn(&self, message: &str) {
         tracing::warn!("{message}");
-        self.warnings.push(message.to_string());
+        if let Ok(mut w) = self.warnings.lock() {
+            w.push(message.to_string());
+        }
     }
 
     fn build_platform(&self) -> Platform {

@@ -103,13 +103,13 @@ async fn llb_command(args: &[String]) -> Result<(), String> {
     opts.push(("filename".into(), filename));
     let options = Options::parse(opts.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| e.to_string())?;
-    let mut host = LocalHost {
+    let host = LocalHost {
         context,
         spec,
         merge,
-        warnings: Vec::new(),
+        warnings: Default::default(),
     };
-    let generated = driver::generate(&mut host, &options)
+    let generated = driver::generate(&host, &options)
         .await
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();

@@ -54,7 +54,7 @@ pub struct GatewayHost {
     api_caps: BTreeSet<String>,
     llb_caps: BTreeSet<String>,
     platform: Platform,
-    spec_digest: Option<String>,
+    spec_digest: std::sync::Mutex<Option<String>>,
 }
 
 impl GatewayHost {
@@ -103,17 +103,18 @@ impl GatewayHost {
             api_caps,
             llb_caps,
             platform,
-            spec_digest: None,
+            spec_digest: std::sync::Mutex::new(None),
         })
     }
 
     async fn solve(
-        &mut self,
+        &self,
         def: pb::Definition,
         cache_imports: Vec<gw::CacheOptionsEntry>,
     ) -> Result<String, String> {
         let res = self
             .client
+            .clone()
             .solve(gw::SolveRequest {
                 definition: Some(def),
                 allow_result_return: true,
@@ -131,21 +132,10 @@ impl GatewayHost {
         Ok(from_result.unwrap_or(res.r#ref))
     }
 
-    async fn read_file(&mut self, id: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
-        match self
-            .client
-            .read_file(gw::ReadFileRequest {
-                r#ref: id.to_string(),
-                file_path: path.to_string(),
-                ..gw::ReadFileRequest::default()
-            })
-            .await
-        {
-            Ok(r) => Ok(Some(r.into_inner().data)),
-            Err(s) if s.code() == tonic::Code::NotFound || s.message().contains("no such file") => {
-                Ok(None)
-            }
-            Err(s) => Err(format!("cannot read {path} from BuildKit: {}", s.message())),
+    /// A handle that reads files of solved refs from a spawned task.
+    fn reader(&self) -> FileReader {
+        FileReader {
+            client: self.client.clone(),
         }
     }
 
@@ -167,8 +157,34 @@ impl GatewayHost {
     }
 }
 
+/// Reads files of solved refs; cheap to clone into concurrent tasks.
+struct FileReader {
+    client: LlbBridgeClient<Channel>,
+}
+
+impl FileReader {
+    async fn read_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+        match self
+            .client
+            .clone()
+            .read_file(gw::ReadFileRequest {
+                r#ref: id.to_string(),
+                file_path: path.to_string(),
+                ..gw::ReadFileRequest::default()
+            })
+            .await
+        {
+            Ok(r) => Ok(Some(r.into_inner().data)),
+            Err(s) if s.code() == tonic::Code::NotFound || s.message().contains("no such file") => {
+                Ok(None)
+            }
+            Err(s) => Err(format!("cannot read {path} from BuildKit: {}", s.message())),
+        }
+    }
+}
+
 impl Host for GatewayHost {
-    async fn read_spec(&mut self, options: &Options) -> Result<Vec<u8>, String> {
+    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, String> {
         let st = Local::new(&options.spec_local, &self.session)
             .include(vec![options.filename.clone()])
             .shared_key_hint(&options.filename)
@@ -179,15 +195,18 @@ impl Host for GatewayHost {
                 )),
                 ..OpMeta::default()
             });
-        self.spec_digest = st.digest().map(str::to_string);
+        if let Ok(mut d) = self.spec_digest.lock() {
+            *d = st.digest().map(str::to_string);
+        }
         let id = self.solve(st.marshal(None), Vec::new()).await?;
-        self.read_file(&id, &options.filename)
+        self.reader()
+            .read_file(&id, &options.filename)
             .await?
             .ok_or_else(|| format!("{} not found in the build context", options.filename))
     }
 
     async fn read_context(
-        &mut self,
+        &self,
         options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, String> {
@@ -199,23 +218,32 @@ impl Host for GatewayHost {
                 ..OpMeta::default()
             });
         let id = self.solve(st.marshal(None), Vec::new()).await?;
-        let mut out = BTreeMap::new();
+        // One ReadFile per path, all in flight at once.
+        let mut reads = tokio::task::JoinSet::new();
         for p in paths {
-            if let Some(b) = self.read_file(&id, p).await? {
-                out.insert(p.clone(), b);
+            let reader = self.reader();
+            let (id, p) = (id.clone(), p.clone());
+            reads.spawn(async move { (reader.read_file(&id, &p).await, p) });
+        }
+        let mut out = BTreeMap::new();
+        while let Some(joined) = reads.join_next().await {
+            let (read, p) = joined.map_err(|e| format!("reading project files failed: {e}"))?;
+            if let Some(b) = read? {
+                out.insert(p, b);
             }
         }
         Ok(out)
     }
 
     async fn resolve_image(
-        &mut self,
+        &self,
         reference: &str,
         platform: &Platform,
         options: &Options,
     ) -> Result<Option<Vec<u8>>, String> {
         let res = self
             .client
+            .clone()
             .resolve_image_config(gw::ResolveImageConfigRequest {
                 r#ref: reference.to_string(),
                 platform: Some(pb::Platform {
@@ -235,18 +263,23 @@ impl Host for GatewayHost {
         Ok(Some(res.config))
     }
 
-    async fn warn(&mut self, message: &str) {
+    async fn warn(&self, message: &str) {
         tracing::warn!("{message}");
         if !self.api_caps.contains("gateway.warnings") {
             return;
         }
+        let digest = self
+            .spec_digest
+            .lock()
+            .map(|d| d.clone().unwrap_or_default())
+            .unwrap_or_default();
         let req = gw::WarnRequest {
-            digest: self.spec_digest.clone().unwrap_or_default(),
+            digest,
             level: 1,
             short: message.as_bytes().to_vec(),
             ..gw::WarnRequest::default()
         };
-        if let Err(e) = self.client.warn(req).await {
+        if let Err(e) = self.client.clone().warn(req).await {
             tracing::warn!(error = %e.message(), "Warn failed");
         }
     }
@@ -301,7 +334,7 @@ pub fn error_status(e: &FrontendError) -> Status {
     }
 }
 
-async fn produce(host: &mut GatewayHost, options: &Options) -> Result<gw::Result, FrontendError> {
+async fn produce(host: &GatewayHost, options: &Options) -> Result<gw::Result, FrontendError> {
     if let Some(req) = &options.request_id {
         return Err(FrontendError::Host(format!(
             "gofront does not answer the subrequest {req} yet"
@@ -375,7 +408,7 @@ pub async fn serve_on(channel: Channel, env: Vec<(String, String)>) -> i32 {
     let outcome = match Options::parse(opts.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
         Ok(options) => {
             tracing::info!(target = options.target.name(), ignored = ?options.ignored, "options parsed");
-            produce(&mut host, &options).await
+            produce(&host, &options).await
         }
         Err(e) => Err(FrontendError::Plan(e.into())),
     };

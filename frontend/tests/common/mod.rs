@@ -34,14 +34,14 @@ pub fn generate_in(
     let mut all: Vec<(&str, &str)> = vec![("filename", "gofront.toml")];
     all.extend_from_slice(opts);
     let options = Options::parse(all).map_err(|e| FrontendError::Plan(e.into()))?;
-    let mut host = LocalHost {
+    let host = LocalHost {
         context,
         spec,
         merge,
-        warnings: Vec::new(),
+        warnings: Default::default(),
     };
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime")
-        .block_on(driver::generate(&mut host, &options))
+        .block_on(driver::generate(&host, &options))
 }
