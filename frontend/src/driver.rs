@@ -28,13 +28,14 @@ pub trait Host {
         options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, String>;
-    /// An image's config JSON, or `None` when the host cannot resolve images.
+    /// An image's digest and config JSON, or `None` when the host cannot
+    /// resolve images.
     async fn resolve_image(
         &self,
         reference: &str,
         platform: &Platform,
         options: &Options,
-    ) -> Result<Option<Vec<u8>>, String>;
+    ) -> Result<Option<Resolved>, String>;
     /// Tells the user something that is not an error.
     async fn warn(&self, message: &str);
     /// The platform builder steps run on.
@@ -45,6 +46,15 @@ pub trait Host {
     fn session_id(&self) -> String;
     /// Now, in seconds since the epoch.
     fn now(&self) -> i64;
+}
+
+/// An image as the engine resolved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Manifest digest (`sha256:...`), empty when the engine has none.
+    pub digest: String,
+    /// The image config JSON.
+    pub config: Vec<u8>,
 }
 
 /// Why the frontend could not produce a definition.
@@ -100,15 +110,20 @@ fn text(name: &str, bytes: Vec<u8>) -> Result<String, FrontendError> {
     String::from_utf8(bytes).map_err(|_| FrontendError::NotText(name.to_string()))
 }
 
-fn config(reference: &str, bytes: Option<Vec<u8>>) -> Result<Option<ImageConfig>, FrontendError> {
-    bytes
-        .map(|b| {
-            ImageConfig::from_json(&b).map_err(|e| {
+fn config(
+    reference: &str,
+    resolved: Option<Resolved>,
+) -> Result<Option<ImageConfig>, FrontendError> {
+    resolved
+        .map(|r| {
+            let mut cfg = ImageConfig::from_json(&r.config).map_err(|e| {
                 FrontendError::Plan(PlanError::ImageConfig {
                     image: reference.to_string(),
                     message: e.to_string(),
                 })
-            })
+            })?;
+            cfg.digest = (!r.digest.is_empty()).then_some(r.digest);
+            Ok(cfg)
         })
         .transpose()
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::driver::Host;
+use crate::driver::{Host, Resolved};
 use crate::options::{Options, Platform};
 
 /// Session id used for local sources in offline output.
@@ -54,7 +54,7 @@ impl Host for LocalHost {
         _reference: &str,
         _platform: &Platform,
         _options: &Options,
-    ) -> Result<Option<Vec<u8>>, String> {
+    ) -> Result<Option<Resolved>, String> {
         Ok(None)
     }
 

@@ -29,10 +29,18 @@ fn meta(plan: &Plan, name: &str, location: Option<Vec<llb::SourceRange>>) -> OpM
     }
 }
 
+/// `ref@digest` when the digest is known, else the reference as written.
+fn pinned(reference: &str, digest: Option<&str>) -> String {
+    match digest {
+        Some(d) if !reference.contains('@') => format!("{reference}@{d}"),
+        _ => reference.to_string(),
+    }
+}
+
 /// Lowers the plan for its target.
 pub fn lower(plan: &Plan) -> Lowered {
     let builder = llb::image(
-        &plan.builder,
+        &pinned(&plan.builder, plan.builder_digest.as_deref()),
         &plan.build_platform,
         plan.resolve_mode,
         &meta(plan, &format!("[gofront] builder {}", plan.builder), None),
@@ -195,7 +203,7 @@ fn owner_chown(plan: &Plan, builder: &State) -> Chown {
 fn runtime(plan: &Plan, out: &State) -> State {
     let base = match &plan.runtime.base {
         Some(r) => llb::image(
-            r,
+            &pinned(r, plan.runtime.base_digest.as_deref()),
             &plan.target_platform,
             plan.resolve_mode,
             &meta(plan, &format!("[gofront] runtime base {r}"), None),

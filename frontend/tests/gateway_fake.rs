@@ -141,7 +141,15 @@ impl LlbBridge for FakeBuildKit {
         } else {
             r#"{"config":{"Env":["PATH=/usr/bin"],"User":"65532:65532","WorkingDir":"/home/nonroot"},"rootfs":{"type":"layers","diff_ids":["sha256:01"]},"history":[{"created_by":"base"}]}"#
         };
+        // The builder resolves to a digest; the base, like a local image on
+        // Docker's classic store, to none.
+        let digest = if req.r#ref.starts_with("golang") {
+            format!("sha256:{}", "ab".repeat(32))
+        } else {
+            String::new()
+        };
         Ok(Response::new(gw::ResolveImageConfigResponse {
+            digest,
             config: config.as_bytes().to_vec(),
             ..gw::ResolveImageConfigResponse::default()
         }))
@@ -327,6 +335,26 @@ fn a_build_follows_the_expected_sequence_and_returns_an_image() {
             })
     });
     assert!(owner_ok, "no cache dir owned by 1000:1000");
+    // A resolved digest pins the source; no digest leaves the tag alone.
+    let sources: Vec<String> = def
+        .def
+        .iter()
+        .filter_map(|b| match pb::Op::decode(b.as_slice()).ok()?.op {
+            Some(pb::op::Op::Source(s)) => Some(s.identifier),
+            _ => None,
+        })
+        .filter(|id| id.starts_with("docker-image://"))
+        .collect();
+    assert_eq!(
+        sources,
+        vec![
+            "docker-image://gcr.io/distroless/static-debian12:nonroot".to_string(),
+            format!(
+                "docker-image://docker.io/library/golang:1.24@sha256:{}",
+                "ab".repeat(32)
+            ),
+        ]
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use prost::Message;
 use tonic::transport::Channel;
 
-use crate::driver::{self, FrontendError, Generated, Host};
+use crate::driver::{self, FrontendError, Generated, Host, Resolved};
 use crate::llb::{Local, OpMeta};
 use crate::options::{Options, Platform};
 use crate::proto::LlbBridgeClient;
@@ -240,7 +240,7 @@ impl Host for GatewayHost {
         reference: &str,
         platform: &Platform,
         options: &Options,
-    ) -> Result<Option<Vec<u8>>, String> {
+    ) -> Result<Option<Resolved>, String> {
         let res = self
             .client
             .clone()
@@ -260,7 +260,10 @@ impl Host for GatewayHost {
             .await
             .map_err(|e| format!("cannot resolve image {reference}: {}", e.message()))?
             .into_inner();
-        Ok(Some(res.config))
+        Ok(Some(Resolved {
+            digest: res.digest,
+            config: res.config,
+        }))
     }
 
     async fn warn(&self, message: &str) {

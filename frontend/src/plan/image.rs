@@ -13,13 +13,16 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 pub struct ImageConfig {
     /// The whole config JSON, kept to inherit fields gofront does not touch.
     pub raw: Value,
+    /// The digest the reference resolved to, when the engine knows one (a
+    /// local image on Docker's classic store has none).
+    pub digest: Option<String>,
 }
 
 impl ImageConfig {
     /// Parses the config JSON BuildKit returns from `ResolveImageConfig`.
     pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         let raw: Value = serde_json::from_slice(bytes)?;
-        Ok(ImageConfig { raw })
+        Ok(ImageConfig { raw, digest: None })
     }
 
     fn config_field(&self, key: &str) -> Option<&Value> {

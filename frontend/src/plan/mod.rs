@@ -224,6 +224,8 @@ pub struct Binary {
 pub struct RuntimePlan {
     /// Base image (`None`: scratch).
     pub base: Option<String>,
+    /// The digest the base resolved to, if known.
+    pub base_digest: Option<String>,
     /// The image config JSON returned as `containerimage.config`.
     pub config: serde_json::Value,
     /// Spec lines of `[runtime]`.
@@ -247,8 +249,11 @@ pub struct Plan {
     pub resolve_mode: ResolveMode,
     /// Emit MergeOp for the runtime image.
     pub use_merge: bool,
-    /// The builder image.
+    /// The builder image, as named.
     pub builder: String,
+    /// The digest it resolved to, to pin the source (as the Dockerfile
+    /// frontend does): BuildKit then need not resolve it again.
+    pub builder_digest: Option<String>,
     /// The builder's user for exec steps (empty: root).
     pub builder_user: String,
     /// Owner of cache directories.

@@ -194,6 +194,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         resolve_mode: opts.resolve_mode,
         use_merge: inp.merge_supported,
         builder: refs.builder,
+        builder_digest: inp.builder_config.and_then(|c| c.digest.clone()),
         builder_user,
         owner,
         context_local: opts.context_local.clone(),
@@ -509,6 +510,7 @@ fn runtime_plan(
     let created = rfc3339(opts.source_date_epoch.unwrap_or(inp.now));
     RuntimePlan {
         base: refs.runtime.clone(),
+        base_digest: base_cfg.and_then(|c| c.digest.clone()),
         config: runtime_image_config(base_cfg, platform, &rc, &created),
         location: section_lines(inp.spec_text, "runtime"),
     }
