@@ -88,6 +88,16 @@ pub enum PlanError {
         /// The target as written.
         target: String,
     },
+    /// A go.work `use` directory is outside the context.
+    #[error(
+        "go.work:{line}: use directory {dir:?} is outside the build context; move it inside or build from a parent directory"
+    )]
+    UseOutside {
+        /// The directory as written.
+        dir: String,
+        /// 1-based line.
+        line: usize,
+    },
     /// A go.work `use` directory has no go.mod.
     #[error("go.work:{line}: use directory {dir:?} has no go.mod in the build context")]
     MissingMemberGoMod {

@@ -95,10 +95,9 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
         (Some(w), _) => {
             visit(".", "go.work", w)?;
             for u in &w.uses {
-                let dir = clean_rel("", u).ok_or_else(|| PlanError::ReplaceOutside {
-                    file: "go.work".to_string(),
+                let dir = clean_rel("", u).ok_or_else(|| PlanError::UseOutside {
                     line: w.use_line(u),
-                    target: u.clone(),
+                    dir: u.clone(),
                 })?;
                 workspace_members.push(dir.clone());
                 let name = format!("{dir}/go.mod");
@@ -297,6 +296,18 @@ mod tests {
                 "lib/go.mod",
                 "lib/go.sum"
             ]
+        );
+    }
+
+    #[test]
+    fn use_outside_the_context_is_named_as_such() {
+        let f = ProjectFiles {
+            go_work: Some("go 1.24\nuse ../elsewhere\n".into()),
+            ..ProjectFiles::default()
+        };
+        assert_eq!(
+            analyze(&f).unwrap_err().to_string(),
+            "go.work:2: use directory \"../elsewhere\" is outside the build context; move it inside or build from a parent directory"
         );
     }
 
