@@ -279,21 +279,25 @@ fn binaries(
     packages: &[String],
     problems: &mut Vec<Problem>,
 ) -> Vec<Binary> {
+    // Both package problems point at build.packages (or nowhere, if defaulted).
+    let packages_problem = |message: String| Problem {
+        origin: spec
+            .build
+            .packages
+            .as_ref()
+            .map_or(Origin::Unknown, |p| p.origin.clone()),
+        key: "build.packages".into(),
+        message,
+    };
     let mut out: Vec<Binary> = Vec::new();
     for pkg in packages {
         let name = if pkg == "." {
             match &project.module {
                 Some(m) => module_binary_name(m),
                 None => {
-                    problems.push(Problem {
-                        origin: spec
-                            .build
-                            .packages
-                            .as_ref()
-                            .map_or(Origin::Unknown, |p| p.origin.clone()),
-                        key: "build.packages".into(),
-                        message: "build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace".into(),
-                    });
+                    problems.push(packages_problem(
+                        "build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace".into(),
+                    ));
                     continue;
                 }
             }
@@ -323,19 +327,10 @@ fn binaries(
     let mut seen = std::collections::BTreeSet::new();
     for b in &out {
         if !seen.insert(b.name.clone()) {
-            let origin = spec
-                .build
-                .packages
-                .as_ref()
-                .map_or(Origin::Unknown, |p| p.origin.clone());
-            problems.push(Problem {
-                origin,
-                key: "build.packages".into(),
-                message: format!(
-                    "build.packages: two packages would both produce a binary named {:?}",
-                    b.name
-                ),
-            });
+            problems.push(packages_problem(format!(
+                "build.packages: two packages would both produce a binary named {:?}",
+                b.name
+            )));
         }
     }
     out
