@@ -27,7 +27,8 @@ ENV CARGO_TERM_COLOR=never
 WORKDIR /deps
 COPY Cargo.toml Cargo.lock ./
 COPY frontend/Cargo.toml frontend/
-RUN mkdir -p frontend/src && echo 'fn main() {}' >frontend/src/main.rs
+COPY e2e/Cargo.toml e2e/
+RUN mkdir -p frontend/src e2e/src && echo 'fn main() {}' >frontend/src/main.rs && : >e2e/src/lib.rs
 RUN --mount=type=cache,id=gofront-cargo-registry,target=/usr/local/cargo/registry \
     --mount=type=cache,id=gofront-cargo-git,target=/usr/local/cargo/git \
     cargo fetch --locked
@@ -40,6 +41,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY proto proto
 COPY frontend frontend
+COPY e2e/Cargo.toml e2e/
+RUN mkdir -p e2e/src && : >e2e/src/lib.rs
 RUN --mount=type=cache,id=gofront-cargo-registry,target=/usr/local/cargo/registry \
     --mount=type=cache,id=gofront-cargo-git,target=/usr/local/cargo/git \
     --mount=type=cache,id=gofront-target-${RUST_TARGET},target=/src/target \

@@ -46,6 +46,9 @@ pub trait Host {
     fn session_id(&self) -> String;
     /// Now, in seconds since the epoch.
     fn now(&self) -> i64;
+    /// gofront's own image (a reference BuildKit can load), which holds the
+    /// Go build cache tool; `None` when the host cannot tell.
+    fn tool_image(&self, options: &Options) -> Option<String>;
 }
 
 /// An image as the engine resolved it.
@@ -69,6 +72,12 @@ pub enum FrontendError {
     /// The host failed (BuildKit or the disk).
     #[error("{0}")]
     Host(String),
+    /// A bug in gofront: a plan broke an invariant.
+    #[error(transparent)]
+    Lower(#[from] crate::lower::LowerError),
+    /// The image config could not be serialised.
+    #[error("internal error in gofront: cannot serialise the image config: {0}")]
+    ImageConfigJson(String),
 }
 
 impl From<SpecError> for FrontendError {
@@ -196,6 +205,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     };
 
     let session = host.session_id();
+    let tool_image = host.tool_image(options);
     let plan = plan::resolve(&PlanInputs {
         spec: &spec,
         spec_file: &options.filename,
@@ -209,8 +219,9 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
         session_id: &session,
         merge_supported: host.merge_supported(),
         now: host.now(),
+        tool_image: tool_image.as_deref(),
     })?;
-    let lowered = crate::lower::lower(&plan);
+    let lowered = crate::lower::lower(&plan)?;
     let source = SourceFile {
         filename: options.filename.clone(),
         data: spec_text.into_bytes(),
@@ -220,7 +231,9 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
         definition: lowered.state.marshal(Some(&source)),
         image_config: lowered
             .image_config
-            .map(|c| serde_json::to_vec(&c).unwrap_or_default()),
+            .map(|c| serde_json::to_vec(&c))
+            .transpose()
+            .map_err(|e| FrontendError::ImageConfigJson(e.to_string()))?,
         plan,
     })
 }

@@ -7,6 +7,7 @@
 
 pub mod driver;
 pub mod gateway;
+pub mod gocache;
 pub mod gomod;
 pub mod llb;
 pub mod local;

@@ -9,6 +9,10 @@ use std::path::PathBuf;
 use crate::driver::{Host, Resolved};
 use crate::options::{Options, Platform};
 
+/// The image `gofront llb` names for the cache tool: the one
+/// `scripts/testbed gofront` builds.
+pub const LOCAL_TOOL_IMAGE: &str = "gofront:dev";
+
 /// Session id used for local sources in offline output.
 pub const LOCAL_SESSION: &str = "gofront-local-session";
 
@@ -79,5 +83,9 @@ impl Host for LocalHost {
 
     fn now(&self) -> i64 {
         0
+    }
+
+    fn tool_image(&self, _options: &Options) -> Option<String> {
+        Some(LOCAL_TOOL_IMAGE.to_string())
     }
 }

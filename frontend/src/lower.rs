@@ -7,8 +7,8 @@
 use crate::llb::{
     self, CacheSharing, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef,
 };
-use crate::options::Target;
-use crate::plan::{ContextSource, Owner, Plan, paths};
+use crate::options::{GOCACHE_CONTEXT, ResolveMode, Target};
+use crate::plan::{ContextSource, GoStep, Owner, Plan, paths};
 use crate::proto::pb;
 
 /// The LLB of a plan: the state to return, and the image config when the
@@ -37,8 +37,13 @@ fn pinned(reference: &str, digest: Option<&str>) -> String {
     }
 }
 
+/// A plan that breaks an invariant `plan` guarantees: a bug in gofront.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("internal error in gofront: {0}")]
+pub struct LowerError(&'static str);
+
 /// Lowers the plan for its target.
-pub fn lower(plan: &Plan) -> Lowered {
+pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
     let builder = llb::image(
         &pinned(&plan.builder, plan.builder_digest.as_deref()),
         &plan.build_platform,
@@ -53,40 +58,73 @@ pub fn lower(plan: &Plan) -> Lowered {
         .exclude(plan.context_exclude.clone())
         .shared_key_hint(&plan.context_local)
         .build(&meta(plan, "[gofront] load build context", None));
-    let modcache = plan
-        .download
-        .as_ref()
-        .map(|d| download(plan, d, &builder, &owned));
+    let modcache = match &plan.download {
+        Some(d) => Some(download(plan, d, &builder, &owned)?),
+        None => None,
+    };
+    // gofront's own image, for the cache tool, and the seed it merges.
+    let tool = plan.gocache.as_ref().map(|g| {
+        llb::image(
+            &g.tool_image,
+            &plan.build_platform,
+            // BuildKit just ran this image as the frontend: never pull it.
+            ResolveMode::Default,
+            &meta(
+                plan,
+                &format!("[gofront] cache tool {}", g.tool_image),
+                None,
+            ),
+        )
+    });
+    let seed = match plan.gocache.as_ref().and_then(|g| g.seed.as_ref()) {
+        Some(s) => Some(context_state(plan, GOCACHE_CONTEXT, s)?),
+        None => None,
+    };
+
+    // Every Go step sees the same filesystem: the builder, the source, the
+    // module cache and GOCACHE (plus the tool and the seed when seeded).
+    let go_exec = |step: &GoStep| {
+        let mut exec = Exec::new(step.args.clone(), &plan.build_platform)
+            .env(step.env.clone())
+            .cwd(paths::SRC)
+            .user(&plan.builder_user)
+            .network(NetMode::None)
+            // A read-only root gets a throwaway layer for mount points;
+            // scratch space is a tmpfs (BuildKit mounts a non-output
+            // writable root read-only anyway, see container.PrepareMounts).
+            .mount(Mount::readonly("/", &builder))
+            .mount(Mount::tmpfs("/tmp", 0))
+            .mount(Mount::readonly(paths::SRC, &source))
+            .mount(
+                Mount::cache(paths::GOCACHE, &plan.gocache_id, CacheSharing::Shared)
+                    .base(&owned)
+                    .selector(paths::OWNED_DIR),
+            );
+        if let Some(mc) = &modcache {
+            exec =
+                exec.mount(Mount::readonly(paths::MODCACHE, mc).selector(paths::MODCACHE_SELECTOR));
+        }
+        // The tool only where it runs: a build without a seed must be the
+        // very op the image target runs, so `--target gocache` reuses it.
+        if let (Some(s), Some(t)) = (&seed, &tool) {
+            exec = exec
+                .mount(Mount::readonly(paths::SEED, s))
+                .mount(Mount::readonly(paths::TOOL_DIR, t));
+        }
+        exec
+    };
 
     let step = match plan.target {
         Target::Test => &plan.test,
-        Target::Image | Target::Binaries => &plan.build,
+        Target::Image | Target::Binaries | Target::Gocache => &plan.build,
     };
-    let mut exec = Exec::new(step.args.clone(), &plan.build_platform)
-        .env(step.env.clone())
-        .cwd(paths::SRC)
-        .user(&plan.builder_user)
-        .network(NetMode::None)
-        // A read-only root gets a throwaway layer for mount points; scratch
-        // space is a tmpfs (BuildKit mounts a non-output writable root
-        // read-only anyway, see container.PrepareMounts).
-        .mount(Mount::readonly("/", &builder))
-        .mount(Mount::tmpfs("/tmp", 0))
-        .mount(Mount::readonly(paths::SRC, &source))
-        .mount(
-            Mount::cache(paths::GOCACHE, &plan.gocache_id, CacheSharing::Shared)
-                .base(&owned)
-                .selector(paths::OWNED_DIR),
-        )
-        .mount(Mount::layer(paths::OUT, &owned).selector(paths::OWNED_DIR));
-    if let Some(mc) = &modcache {
-        exec = exec.mount(Mount::readonly(paths::MODCACHE, mc).selector(paths::MODCACHE_SELECTOR));
-    }
-    let outputs = exec.run(&meta(plan, &step.name, step.location.clone()));
-    // Output exists: the /gofront/out mount is a writable layer.
-    let out = outputs.output(paths::OUT).unwrap_or_default();
+    let out = go_exec(step)
+        .mount(Mount::layer(paths::OUT, &owned).selector(paths::OWNED_DIR))
+        .run(&meta(plan, &step.name, step.location.clone()))
+        .output(paths::OUT)
+        .ok_or(LowerError("the Go step has no output at /gofront/out"))?;
 
-    match plan.target {
+    Ok(match plan.target {
         // Returning the step's output makes BuildKit run it; what a test
         // run leaves there does not matter.
         Target::Test => Lowered {
@@ -103,7 +141,74 @@ pub fn lower(plan: &Plan) -> Lowered {
             state: runtime(plan, &out),
             image_config: Some(plan.runtime.config.clone()),
         },
-    }
+        Target::Gocache => {
+            let g = plan
+                .gocache
+                .as_ref()
+                .ok_or(LowerError("the gocache target has no gocache plan"))?;
+            // The build's output is an input, so the export runs after the
+            // build and again whenever the build's result changes (a cache
+            // mount's contents are in no cache key).
+            let tool = tool
+                .as_ref()
+                .ok_or(LowerError("the gocache target has no tool image"))?;
+            let mut export = go_exec(&g.export);
+            if seed.is_none() {
+                export = export.mount(Mount::readonly(paths::TOOL_DIR, tool));
+            }
+            let exported = export
+                .mount(Mount::readonly(paths::BUILT, &out))
+                .mount(Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR))
+                .run(&meta(plan, &g.export.name, g.export.location.clone()))
+                .output(paths::EXPORT)
+                .ok_or(LowerError("the export step has no output"))?;
+            Lowered {
+                state: FileOp::on(&State::scratch())
+                    .copy_contents(&exported, paths::OWNED_DIR, "/", None)
+                    .build(&meta(plan, "[gofront] collect the Go build cache", None)),
+                image_config: Some(g.image_config.clone()),
+            }
+        }
+    })
+}
+
+/// The state of a named build context.
+fn context_state(plan: &Plan, name: &str, source: &ContextSource) -> Result<State, LowerError> {
+    Ok(match source {
+        ContextSource::Local(local) => Local::new(local, &plan.session_id)
+            .shared_key_hint(local)
+            .build(&meta(
+                plan,
+                &format!("[gofront] load build context {name}"),
+                None,
+            )),
+        ContextSource::Image(r) => llb::image(
+            r,
+            &plan.build_platform,
+            plan.resolve_mode,
+            &meta(plan, &format!("[gofront] build context {name}: {r}"), None),
+        ),
+        ContextSource::OciLayout { store, reference } => {
+            // As BuildKit's own frontend names it: the context's name with
+            // the layout's digest; the store attribute says where it is.
+            let digest = reference
+                .split_once('@')
+                .map(|(_, d)| d)
+                .ok_or(LowerError("an oci-layout context without a digest"))?;
+            llb::oci_layout(
+                &format!("{name}@{digest}"),
+                store,
+                &plan.session_id,
+                &plan.build_platform,
+                &meta(
+                    plan,
+                    &format!("[gofront] build context {name}: OCI layout"),
+                    None,
+                ),
+            )
+        }
+        ContextSource::Other(_) => return Err(LowerError("a build context of an unknown kind")),
+    })
 }
 
 fn owned_dir(plan: &Plan, builder: &State) -> State {
@@ -123,7 +228,12 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
         })
 }
 
-fn download(plan: &Plan, d: &crate::plan::DownloadPlan, builder: &State, owned: &State) -> State {
+fn download(
+    plan: &Plan,
+    d: &crate::plan::DownloadPlan,
+    builder: &State,
+    owned: &State,
+) -> Result<State, LowerError> {
     let mod_files = Local::new(&plan.context_local, &plan.session_id)
         .include(d.files.clone())
         .shared_key_hint("gofront-modfiles")
@@ -160,25 +270,14 @@ fn download(plan: &Plan, d: &crate::plan::DownloadPlan, builder: &State, owned: 
         .mount(Mount::layer(paths::SRC, &mod_files).discard_changes())
         .mount(Mount::layer(paths::DOWNLOAD, &dl_base).selector(paths::OWNED_DIR));
     for c in &d.contexts {
-        let st = match &c.source {
-            ContextSource::Local(name) => Local::new(name, &plan.session_id)
-                .shared_key_hint(name)
-                .build(&meta(
-                    plan,
-                    &format!("[gofront] load build context {name}"),
-                    None,
-                )),
-            ContextSource::Image(r) => llb::image(
-                r,
-                &plan.build_platform,
-                plan.resolve_mode,
-                &meta(plan, &format!("[gofront] {r}"), None),
-            ),
-        };
-        exec = exec.mount(Mount::readonly(&c.dest, &st));
+        exec = exec.mount(Mount::readonly(
+            &c.dest,
+            &context_state(plan, &c.name, &c.source)?,
+        ));
     }
-    let outputs = exec.run(&meta(plan, "[gofront] go mod download", d.location.clone()));
-    outputs.output(paths::DOWNLOAD).unwrap_or_default()
+    exec.run(&meta(plan, "[gofront] go mod download", d.location.clone()))
+        .output(paths::DOWNLOAD)
+        .ok_or(LowerError("the download step has no output"))
 }
 
 fn owner_chown(plan: &Plan, builder: &State) -> Chown {

@@ -15,7 +15,9 @@ const USAGE: &str = "usage:
   gofront                 run as a BuildKit frontend (BuildKit starts it for `# syntax=`)
   gofront llb --context DIR -f SPEC [--target image|binaries|test] [--build-arg K=V]...
               [--platform os/arch] [--label K=V]... [--merge] [--format json|pb]
-                          print the LLB definition gofront would send, without an engine";
+                          print the LLB definition gofront would send, without an engine
+  gofront gocache seed|export ...
+                          the Go build cache tool that build steps run (not for direct use)";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -51,6 +53,8 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        // The Go build cache tool, run inside build steps (see gocache.rs).
+        Some("gocache") => gofront::gocache::main(&args[1..]),
         Some("--version") => {
             let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

@@ -31,7 +31,18 @@ mod keys {
     pub const DEFAULT_SPEC_LOCAL: &str = "dockerfile";
     pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
     pub const CACHE_MOUNT_NS: &str = "BUILDKIT_CACHE_MOUNT_NS";
+    pub const KEEP_GIT_DIR: &str = "BUILDKIT_CONTEXT_KEEP_GIT_DIR";
+    /// The frontend image itself, as the gateway was asked to run it.
+    pub const SOURCE: &str = "source";
+    /// Named-context value prefixes (`context:NAME=<prefix>...`).
+    pub const LOCAL_PREFIX: &str = "local:";
+    pub const IMAGE_PREFIX: &str = "docker-image://";
+    pub const OCI_LAYOUT_PREFIX: &str = "oci-layout://";
 }
+
+/// The named build context that seeds the Go build cache
+/// (`--build-context gocache=...`).
+pub const GOCACHE_CONTEXT: &str = "gocache";
 
 /// What the build returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,17 +54,21 @@ pub enum Target {
     Binaries,
     /// `go test` with the same caches.
     Test,
+    /// The Go build cache entries the build uses, for a fresh runner to seed
+    /// from (`--build-context gocache=...`).
+    Gocache,
 }
 
 impl Target {
     /// Every target name, for messages.
-    pub const NAMES: [&'static str; 3] = ["image", "binaries", "test"];
+    pub const NAMES: [&'static str; 4] = ["image", "binaries", "test", "gocache"];
 
     fn parse(s: &str) -> Option<Self> {
         match s {
             "" | "image" => Some(Target::Image),
             "binaries" => Some(Target::Binaries),
             "test" => Some(Target::Test),
+            "gocache" => Some(Target::Gocache),
             _ => None,
         }
     }
@@ -64,6 +79,50 @@ impl Target {
             Target::Image => "image",
             Target::Binaries => "binaries",
             Target::Test => "test",
+            Target::Gocache => "gocache",
+        }
+    }
+}
+
+/// Where a named build context (`--build-context NAME=...`) comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextSource {
+    /// A directory of the client, synced as the local of this name.
+    Local(String),
+    /// An image reference.
+    Image(String),
+    /// An image in an OCI layout the client holds: the store id and the
+    /// reference (with digest) BuildKit loads from it.
+    OciLayout {
+        /// The client-side store (`oci.store`).
+        store: String,
+        /// `<store>@sha256:...`, as buildx sends it.
+        reference: String,
+    },
+    /// Anything else (git, https, `input:`), kept as given.
+    Other(String),
+}
+
+impl ContextSource {
+    /// Reads a `context:NAME` value as buildx sends it.
+    pub fn parse(value: &str) -> Self {
+        if let Some(name) = value.strip_prefix(keys::LOCAL_PREFIX) {
+            ContextSource::Local(name.to_string())
+        } else if let Some(r) = value.strip_prefix(keys::IMAGE_PREFIX) {
+            ContextSource::Image(r.to_string())
+        } else if let Some(r) = value.strip_prefix(keys::OCI_LAYOUT_PREFIX) {
+            // `<store>[:tag]@sha256:...`: the store id is the name part.
+            let name = r.split('@').next().unwrap_or(r);
+            let store = match name.rsplit_once(':') {
+                Some((n, tag)) if !tag.contains('/') => n,
+                _ => name,
+            };
+            ContextSource::OciLayout {
+                store: store.to_string(),
+                reference: r.to_string(),
+            }
+        } else {
+            ContextSource::Other(value.to_string())
         }
     }
 }
@@ -199,6 +258,10 @@ pub struct Options {
     pub vcs_source: Option<String>,
     /// A subrequest such as `frontend.outline`.
     pub request_id: Option<String>,
+    /// The frontend image as the gateway was asked to run it (`source`).
+    pub frontend_source: Option<String>,
+    /// `BUILDKIT_CONTEXT_KEEP_GIT_DIR` asks to keep `.git` in the context.
+    pub keep_git_dir: bool,
     /// Keys gofront does not use, kept for logging.
     pub ignored: Vec<String>,
 }
@@ -284,6 +347,7 @@ impl Options {
                 keys::REQUEST_ID if !value.is_empty() => o.request_id = Some(value.to_string()),
                 keys::VCS_REVISION if !value.is_empty() => o.vcs_revision = Some(value.into()),
                 keys::VCS_SOURCE if !value.is_empty() => o.vcs_source = Some(value.into()),
+                keys::SOURCE if !value.is_empty() => o.frontend_source = Some(value.into()),
                 _ => o.ignored.push(key.to_string()),
             }
         }
@@ -299,7 +363,20 @@ impl Options {
         if let Some(ns) = o.build_args.get(keys::CACHE_MOUNT_NS) {
             o.cache_namespace = ns.clone();
         }
+        // As BuildKit reads it (Go's strconv.ParseBool): only a true value
+        // keeps `.git`; `false`, `0`, empty or junk leave it out.
+        o.keep_git_dir = o
+            .build_args
+            .get(keys::KEEP_GIT_DIR)
+            .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"));
         Ok(o)
+    }
+
+    /// Where the named context `name` comes from, if one was passed.
+    pub fn named_context(&self, name: &str) -> Option<ContextSource> {
+        self.named_contexts
+            .get(name)
+            .map(|v| ContextSource::parse(v))
     }
 
     /// The one target platform, or `None` to use the worker's. A list is
@@ -383,7 +460,7 @@ mod tests {
             Options::parse([("target", "imgae")])
                 .unwrap_err()
                 .to_string(),
-            "unknown target \"imgae\"; gofront builds image, binaries, test"
+            "unknown target \"imgae\"; gofront builds image, binaries, test, gocache"
         );
         let many = Options::parse([("platform", "linux/amd64,linux/arm64")]).unwrap();
         assert_eq!(

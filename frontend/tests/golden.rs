@@ -141,3 +141,30 @@ fn json_spec_is_equivalent_to_toml() {
     assert_eq!(toml.definition.def, json.definition.def);
     assert_eq!(toml.image_config, json.image_config);
 }
+
+#[test]
+fn withdep_gocache_export_seeded_from_a_directory() {
+    check(
+        "withdep_gocache_export_seeded_from_a_directory",
+        "withdep",
+        &[
+            ("target", "gocache"),
+            ("context:goproxy", "local:goproxy"),
+            ("context:gocache", "local:gocache"),
+        ],
+        false,
+    );
+}
+
+#[test]
+fn hello_seeded_from_an_image() {
+    check(
+        "hello_seeded_from_an_image",
+        "hello",
+        &[(
+            "context:gocache",
+            "docker-image://registry.example/app/gocache:main",
+        )],
+        true,
+    );
+}

@@ -25,6 +25,9 @@ use crate::proto::pb;
 const OPT_PREFIX: &str = "BUILDKIT_FRONTEND_OPT_";
 /// BuildKit >= 0.14 accepts 16 MiB messages; older ones 4 MiB.
 const MAX_MESSAGE: usize = 16 << 20;
+/// Where BuildKit puts the definition of the frontend's own image
+/// (frontend/gateway: metadataMount, BuildKit 0.10 and newer).
+const FRONTEND_DEF: &str = "/run/config/buildkit/metadata/frontend.bin";
 /// Gateway API caps gofront cannot work without.
 const REQUIRED_API_CAPS: [&str; 4] = ["solve.base", "resolveimage", "readfile", "return"];
 
@@ -299,11 +302,38 @@ impl Host for GatewayHost {
         self.session.clone()
     }
 
+    fn tool_image(&self, options: &Options) -> Option<String> {
+        let def = std::fs::read(FRONTEND_DEF)
+            .map_err(|e| tracing::info!(error = %e, "no frontend definition at {FRONTEND_DEF}"))
+            .ok();
+        tool_image_from(def.as_deref(), options.frontend_source.as_deref())
+    }
+
     fn now(&self) -> i64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64)
     }
+}
+
+/// gofront's own image: the image source in the definition BuildKit ran the
+/// frontend from (pinned to the digest it resolved), else the `source`
+/// option as the client named it.
+pub fn tool_image_from(frontend_def: Option<&[u8]>, source: Option<&str>) -> Option<String> {
+    let from_def = frontend_def
+        .and_then(|b| pb::Definition::decode(b).ok())
+        .and_then(|d| {
+            d.def
+                .iter()
+                .find_map(|op| match pb::Op::decode(op.as_slice()).ok()?.op? {
+                    pb::op::Op::Source(s) => s
+                        .identifier
+                        .strip_prefix("docker-image://")
+                        .map(str::to_string),
+                    _ => None,
+                })
+        });
+    from_def.or_else(|| source.filter(|s| !s.is_empty()).map(str::to_string))
 }
 
 /// Builds the `google.rpc.Status` for an error, with BuildKit's

@@ -26,7 +26,7 @@ pub use debug::debug_json;
 pub use exec::{CacheSharing, Exec, ExecOutputs, Mount, NetMode};
 pub use file::{Chown, FileOp, UserRef};
 pub use marshal::{SourceFile, SourceRange};
-pub use source::{Local, image};
+pub use source::{Local, image, oci_layout};
 
 use crate::options::Platform;
 use crate::proto::pb;

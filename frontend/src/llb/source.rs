@@ -54,6 +54,31 @@ pub fn image(reference: &str, platform: &Platform, mode: ResolveMode, meta: &OpM
     State::from_node(finish(op, Vec::new(), Some(platform), caps, meta), 0)
 }
 
+/// An image from an OCI layout the client holds (`--build-context
+/// NAME=oci-layout://...`): `reference` is `name@digest`, `store` the
+/// client's store id, `session` the build session.
+pub fn oci_layout(
+    reference: &str,
+    store: &str,
+    session: &str,
+    platform: &Platform,
+    meta: &OpMeta,
+) -> State {
+    let mut attrs = BTreeMap::new();
+    attrs.insert("oci.session".to_string(), session.to_string());
+    attrs.insert("oci.store".to_string(), store.to_string());
+    let mut caps = Caps::default();
+    caps.add("source.ocilayout");
+    let op = pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: format!("oci-layout://{}", normalize_image_ref(reference)),
+            attrs,
+        })),
+        ..pb::Op::default()
+    };
+    State::from_node(finish(op, Vec::new(), Some(platform), caps, meta), 0)
+}
+
 /// A local directory synced from the client (`local://<name>`).
 #[derive(Debug, Clone, Default)]
 pub struct Local {

@@ -21,6 +21,7 @@ pub use project::{
 pub use resolve::{ImageRefs, image_refs, resolve};
 
 use crate::llb::SourceRange;
+pub use crate::options::ContextSource;
 use crate::options::{OptionsError, Platform, ResolveMode, Target};
 use crate::spec::SpecError;
 
@@ -44,6 +45,17 @@ pub mod paths {
     pub const BIN: &str = "/usr/local/bin";
     /// Directory of the cache-ownership base, selected into cache mounts.
     pub const OWNED_DIR: &str = "/dir";
+    /// Where gofront's own image is mounted in steps that run its cache tool.
+    pub const TOOL_DIR: &str = "/gofront/bin";
+    /// The gofront binary inside that mount.
+    pub const TOOL: &str = "/gofront/bin/gofront";
+    /// Where the Go build cache seed (`--build-context gocache=...`) is mounted.
+    pub const SEED: &str = "/gofront/seed";
+    /// Where the build's output is mounted in the export step, which must
+    /// run after the build (and again whenever its output changes).
+    pub const BUILT: &str = "/gofront/built";
+    /// Where the export step writes the cache entries.
+    pub const EXPORT: &str = "/gofront/export";
 }
 
 /// Everything that can stop planning.
@@ -122,6 +134,21 @@ pub enum PlanError {
         /// The builder's Go version.
         have: String,
     },
+    /// The Go build cache seed is of a kind gofront cannot mount.
+    #[error(
+        "build context {name:?} is {value:?}; gofront seeds the Go build cache from a directory, a docker-image:// or an oci-layout:// reference"
+    )]
+    SeedKind {
+        /// The context's name.
+        name: String,
+        /// Its value.
+        value: String,
+    },
+    /// The cache tool needs gofront's own image, and none is known.
+    #[error(
+        "gofront cannot tell which image it runs from, which the Go build cache export and seed need; run it through `# syntax=<gofront image>`"
+    )]
+    NoToolImage,
     /// An image config from BuildKit is not JSON.
     #[error("the config of image {image} is not valid JSON: {message}")]
     ImageConfig {
@@ -159,6 +186,8 @@ pub struct PlanInputs<'a> {
     pub merge_supported: bool,
     /// Seconds since the epoch for `created` when SOURCE_DATE_EPOCH is unset.
     pub now: i64,
+    /// gofront's own image, which holds the Go build cache tool.
+    pub tool_image: Option<&'a str>,
 }
 
 /// Who owns the cache directories: the builder image's user.
@@ -173,19 +202,12 @@ pub enum Owner {
 /// A directory of another build context mounted into the download step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContextMount {
+    /// The context's name (`--build-context NAME=...`).
+    pub name: String,
     /// Where it is mounted.
     pub dest: String,
     /// What it is.
     pub source: ContextSource,
-}
-
-/// Where a named context comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ContextSource {
-    /// A local directory of the client (`--build-context name=DIR`).
-    Local(String),
-    /// An image (`--build-context name=docker-image://ref`).
-    Image(String),
 }
 
 /// The `go mod download` step.
@@ -218,6 +240,22 @@ pub struct GoStep {
     pub name: String,
     /// Spec lines of the section.
     pub location: Option<Vec<SourceRange>>,
+}
+
+/// Carrying the Go build cache between builders: the seed merged into
+/// GOCACHE before the Go steps, and the export step of `--target gocache`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GocachePlan {
+    /// gofront's own image: its binary merges the seed and writes the export.
+    pub tool_image: String,
+    /// `--build-context gocache=...`, merged into GOCACHE before the Go
+    /// steps run (their argv is wrapped by the tool).
+    pub seed: Option<ContextSource>,
+    /// The export step: the tool runs `go list -export -deps` for the
+    /// build's packages and copies the cache entries they use.
+    pub export: GoStep,
+    /// The image config of the `gocache` target, for `--output type=image`.
+    pub image_config: serde_json::Value,
 }
 
 /// One binary.
@@ -276,6 +314,8 @@ pub struct Plan {
     pub download: Option<DownloadPlan>,
     /// GOCACHE cache mount id.
     pub gocache_id: String,
+    /// Seeding and exporting GOCACHE, when asked for.
+    pub gocache: Option<GocachePlan>,
     /// `go build`.
     pub build: GoStep,
     /// `go test`.

@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use super::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, rfc3339, runtime_image_config};
 use super::{
-    Binary, ContextMount, ContextSource, DownloadPlan, GoStep, Owner, Plan, PlanError, PlanInputs,
-    Project, RuntimePlan, dockerignore_patterns, download_files, paths,
+    Binary, ContextMount, ContextSource, DownloadPlan, GoStep, GocachePlan, Owner, Plan, PlanError,
+    PlanInputs, Project, RuntimePlan, dockerignore_patterns, download_files, paths,
 };
 use crate::llb::SourceRange;
-use crate::options::{Options, Platform};
+use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target};
 use crate::spec::{Field, Network, Origin, Problem, Spec, SpecError};
 
 /// Runtime base when cgo is off: static, non-root.
@@ -125,6 +125,24 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     build_args.extend(flags.iter().cloned());
     build_args.extend(["-o".to_string(), out]);
     build_args.extend(packages.iter().cloned());
+    let mut export_args = strings(&[
+        paths::TOOL,
+        "gocache",
+        "export",
+        "--cache",
+        paths::GOCACHE,
+        "--out",
+        paths::EXPORT,
+        "--",
+        "go",
+        "list",
+        "-export",
+        "-deps",
+        "-f",
+        "{{if .Export}}{{.Export}}{{end}}",
+    ]);
+    export_args.extend(flags.iter().cloned());
+    export_args.extend(packages.iter().cloned());
 
     let test_packages = match &spec.test.packages {
         Some(p) => p.value.clone(),
@@ -168,12 +186,71 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         .dockerignore
         .map(dockerignore_patterns)
         .unwrap_or_default();
-    if !opts
-        .build_args
-        .contains_key("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
-    {
+    if !opts.keep_git_dir {
         context_exclude.push(".git".to_string());
     }
+
+    let seed = match opts.named_context(GOCACHE_CONTEXT) {
+        None => None,
+        Some(ContextSource::Other(value)) => {
+            return Err(PlanError::SeedKind {
+                name: GOCACHE_CONTEXT.into(),
+                value,
+            });
+        }
+        Some(source) => Some(source),
+    };
+    let gocache = if seed.is_some() || opts.target == Target::Gocache {
+        Some(GocachePlan {
+            tool_image: inp.tool_image.ok_or(PlanError::NoToolImage)?.to_string(),
+            seed,
+            export: GoStep {
+                args: export_args,
+                env: env.clone(),
+                name: format!(
+                    "[gofront] export the Go build cache of {}",
+                    packages.join(" ")
+                ),
+                location: section_lines(inp.spec_text, "build"),
+            },
+            image_config: serde_json::json!({
+                "architecture": inp.build_platform.architecture,
+                "os": inp.build_platform.os,
+                "config": { "Labels": { "org.gofront.gocache": "1" } },
+                "rootfs": { "type": "layers", "diff_ids": [] },
+            }),
+        })
+    } else {
+        None
+    };
+    // With a seed, the tool merges it into GOCACHE, then runs the step's
+    // own command: seeding happens exactly when a Go step runs, so a result
+    // taken from an imported layer cache never skips it.
+    let has_seed = gocache.as_ref().is_some_and(|g| g.seed.is_some());
+    let seeded = |args: Vec<String>| match has_seed {
+        true => {
+            let mut wrapped = strings(&[
+                paths::TOOL,
+                "gocache",
+                "seed",
+                "--from",
+                paths::SEED,
+                "--into",
+                paths::GOCACHE,
+                "--",
+            ]);
+            wrapped.extend(args);
+            wrapped
+        }
+        false => args,
+    };
+    let gocache = gocache.map(|g| GocachePlan {
+        export: GoStep {
+            args: seeded(g.export.args.clone()),
+            ..g.export.clone()
+        },
+        ..g
+    });
 
     let ns = &opts.cache_namespace;
     let gocache_id = if cgo {
@@ -202,20 +279,25 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         download,
         gocache_id,
         build: GoStep {
-            args: build_args,
+            args: seeded(build_args),
             env: env.clone(),
             name: format!("[gofront] go build {pkg_list}"),
             location: section_lines(inp.spec_text, "build"),
         },
         test: GoStep {
-            args: test_args,
+            args: seeded(test_args),
             env,
             name: format!("[gofront] go test {}", test_packages.join(" ")),
             location: section_lines(inp.spec_text, "test"),
         },
+        gocache,
         binaries,
         runtime,
     })
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
 }
 
 fn check_go_version(inp: &PlanInputs<'_>, builder: &str) -> Result<(), PlanError> {
@@ -361,16 +443,15 @@ fn download_plan(
     let d = &inp.spec.download;
     let mut contexts = Vec::new();
     for (name, dest) in &d.contexts {
-        match inp.options.named_contexts.get(name).map(String::as_str) {
-            Some(v) if v.starts_with("local:") => contexts.push(ContextMount {
-                dest: dest.value.clone(),
-                source: ContextSource::Local(v["local:".len()..].to_string()),
-            }),
-            Some(v) if v.starts_with("docker-image://") => contexts.push(ContextMount {
-                dest: dest.value.clone(),
-                source: ContextSource::Image(v["docker-image://".len()..].to_string()),
-            }),
-            Some(other) => problems.push(problem(
+        match inp.options.named_context(name) {
+            Some(source @ (ContextSource::Local(_) | ContextSource::Image(_))) => {
+                contexts.push(ContextMount {
+                    name: name.clone(),
+                    dest: dest.value.clone(),
+                    source,
+                })
+            }
+            Some(ContextSource::OciLayout { reference: other, .. } | ContextSource::Other(other)) => problems.push(problem(
                 dest,
                 "download.contexts",
                 format!(

@@ -1,0 +1,302 @@
+//! Helpers for gofront's end-to-end tests: real `docker buildx build` runs
+//! with `# syntax=gofront:dev` on the testbed engine (`scripts/testbed`).
+//!
+//! Tests are skipped, with a message, unless `GOFRONT_E2E=1`; with it set
+//! (as `scripts/test` does), an engine that does not answer fails them.
+//! They share one engine and some prune it: run them one at a time
+//! (`--test-threads=1`).
+
+// A test helper fails the test loudly: that is what expect is for here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("e2e/ has a parent")
+        .to_path_buf()
+}
+
+/// Whether end-to-end tests run: `GOFRONT_E2E=1` and an engine answers.
+/// Without `GOFRONT_E2E` the caller skips (returns early) after a message;
+/// with it, a missing engine panics, so a broken testbed never passes.
+pub fn enabled(test: &str) -> bool {
+    if std::env::var("GOFRONT_E2E").map_or(true, |v| v.is_empty() || v == "0") {
+        eprintln!(
+            "skipping {test}: set GOFRONT_E2E=1 with the testbed engine's env loaded (scripts/test does)"
+        );
+        return false;
+    }
+    static CHECKED: OnceLock<()> = OnceLock::new();
+    CHECKED.get_or_init(|| {
+        let out = docker(&["info", "--format", "{{.ServerVersion}}"]);
+        assert!(
+            out.status.success(),
+            "GOFRONT_E2E is set but `docker info` fails: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    true
+}
+
+/// Runs `docker ARGS`.
+pub fn docker(args: &[&str]) -> Output {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker runs")
+}
+
+/// Runs `docker ARGS` and returns stdout; panics with stderr on failure.
+pub fn docker_ok(args: &[&str]) -> String {
+    let out = docker(args);
+    assert!(
+        out.status.success(),
+        "docker {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fresh directory for one test, removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// A new empty directory named after `tag`.
+    pub fn new(tag: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("gofront-e2e-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&p);
+        fs::create_dir_all(&p).expect("scratch dir");
+        Scratch(p)
+    }
+
+    /// A path inside it.
+    pub fn join(&self, p: &str) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Copies `examples/<name>` to `dest` (a project the test may edit).
+pub fn copy_example(name: &str, dest: &Path) {
+    copy_dir(&repo().join("examples").join(name), dest);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for e in fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("dir entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("file type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The fixture Go module proxy (`scripts/make-goproxy`), made once.
+pub fn goproxy() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("gofront-e2e-goproxy-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let out = Command::new(repo().join("scripts/make-goproxy"))
+            .arg(&dir)
+            .output()
+            .expect("make-goproxy runs");
+        assert!(
+            out.status.success(),
+            "make-goproxy failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+    .clone()
+}
+
+/// One `docker buildx build` and what it printed.
+#[derive(Debug)]
+pub struct Build {
+    /// Whether buildx exited 0.
+    pub ok: bool,
+    /// stdout and stderr (`--progress=plain` prints on stderr).
+    pub log: String,
+}
+
+/// What became of a vertex in the progress output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Taken from the cache.
+    Cached,
+    /// Ran.
+    Done,
+    /// Failed.
+    Error,
+    /// Never shown.
+    Missing,
+    /// Shown, but never finished.
+    Running,
+}
+
+struct Vertex {
+    name: String,
+    status: Status,
+    lines: Vec<String>,
+}
+
+impl Build {
+    fn vertices(&self) -> Vec<Vertex> {
+        let mut order: Vec<String> = Vec::new();
+        let mut by_num: BTreeMap<String, Vertex> = BTreeMap::new();
+        for line in self.log.lines() {
+            let Some(rest) = line.strip_prefix('#') else {
+                continue;
+            };
+            let Some((num, text)) = rest.split_once(' ') else {
+                continue;
+            };
+            if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let Some(v) = by_num.get_mut(num) else {
+                order.push(num.to_string());
+                by_num.insert(
+                    num.to_string(),
+                    Vertex {
+                        name: text.to_string(),
+                        status: Status::Running,
+                        lines: Vec::new(),
+                    },
+                );
+                continue;
+            };
+            if text == "CACHED" {
+                v.status = Status::Cached;
+            } else if text == "DONE" || text.starts_with("DONE ") {
+                v.status = Status::Done;
+            } else if text.starts_with("ERROR") {
+                v.status = Status::Error;
+            } else if let Some((t, msg)) = text.split_once(' ')
+                && t.contains('.')
+                && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            {
+                v.lines.push(msg.to_string());
+            }
+        }
+        order
+            .into_iter()
+            .filter_map(|n| by_num.remove(&n))
+            .collect()
+    }
+
+    fn last(&self, prefix: &str) -> Option<Vertex> {
+        self.vertices()
+            .into_iter()
+            .rev()
+            .find(|v| v.name.starts_with(prefix))
+    }
+
+    /// The status of the last vertex whose name starts with `prefix`.
+    pub fn status(&self, prefix: &str) -> Status {
+        self.last(prefix).map_or(Status::Missing, |v| v.status)
+    }
+
+    /// The lines the last vertex named `prefix...` printed.
+    pub fn lines(&self, prefix: &str) -> Vec<String> {
+        self.last(prefix).map(|v| v.lines).unwrap_or_default()
+    }
+
+    /// Panics with the log's tail unless the build succeeded.
+    pub fn assert_ok(&self, what: &str) -> &Self {
+        if !self.ok {
+            let tail: Vec<&str> = self.log.lines().rev().take(30).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            panic!("{what} failed:\n{}", tail.join("\n"));
+        }
+        self
+    }
+}
+
+/// `docker buildx build --progress=plain --provenance=false -f DIR/gofront.toml ARGS DIR`.
+pub fn build(dir: &Path, args: &[&str]) -> Build {
+    let spec = dir.join("gofront.toml");
+    let out = Command::new("docker")
+        .args([
+            "buildx",
+            "build",
+            "--progress=plain",
+            "--provenance=false",
+            "-f",
+        ])
+        .arg(&spec)
+        .args(args)
+        .arg(dir)
+        .output()
+        .expect("docker buildx runs");
+    let mut log = String::from_utf8_lossy(&out.stdout).into_owned();
+    log.push_str(&String::from_utf8_lossy(&out.stderr));
+    Build {
+        ok: out.status.success(),
+        log,
+    }
+}
+
+/// Runs an image with no network and returns its stdout.
+pub fn run_image(image: &str) -> String {
+    docker_ok(&["run", "--rm", "--network", "none", image])
+}
+
+/// Files below `dir` (relative paths) with their sizes.
+pub fn files(dir: &Path) -> BTreeMap<String, u64> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, u64>) {
+        for e in fs::read_dir(dir).expect("read_dir") {
+            let e = e.expect("entry");
+            let ft = e.file_type().expect("file type");
+            if ft.is_dir() {
+                walk(root, &e.path(), out);
+            } else {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .expect("below root")
+                    .display()
+                    .to_string();
+                out.insert(rel, e.metadata().expect("metadata").len());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// sha256 of a file, hex.
+pub fn sha256_file(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = fs::read(path).expect("read");
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Cache records of type `exec.cachemount` the engine holds.
+pub fn cache_mount_records() -> usize {
+    docker_ok(&["buildx", "du", "--verbose"])
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Type:") && l.contains("exec.cachemount"))
+        .count()
+}

@@ -1,0 +1,338 @@
+//! The Go build cache travels to a fresh builder: `--target gocache`
+//! exports it, `--build-context gocache=...` seeds it. Each test prunes the
+//! engine (`docker builder prune -af`, which also removes cache mounts) to
+//! stand in for a fresh CI runner.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::fs;
+use std::path::Path;
+
+use gofront_e2e::{
+    Build, Scratch, Status, build, cache_mount_records, copy_example, docker_ok, enabled, files,
+    goproxy, run_image, sha256_file,
+};
+
+const BUILD_STEP: &str = "[gofront] go build";
+const EXPORT_STEP: &str = "[gofront] export the Go build cache";
+const MANIFEST: &str = "gofront-gocache.json";
+
+fn proxy_arg() -> String {
+    format!("goproxy={}", goproxy().display())
+}
+
+/// The packages `go build -v` compiled (the tool's own line left out).
+fn compiled(b: &Build) -> Vec<String> {
+    b.lines(BUILD_STEP)
+        .into_iter()
+        .filter(|l| !l.starts_with("gofront gocache:"))
+        .collect()
+}
+
+fn seeded_line(b: &Build) -> String {
+    b.lines(BUILD_STEP)
+        .into_iter()
+        .find(|l| l.starts_with("gofront gocache: seeded"))
+        .unwrap_or_default()
+}
+
+fn prune() {
+    docker_ok(&["builder", "prune", "-af"]);
+    assert_eq!(cache_mount_records(), 0, "cache mounts left after prune");
+}
+
+/// A change that makes Go recompile main and relink.
+fn edit_main(app: &Path, n: usize) {
+    let main = app.join("main.go");
+    let mut text = fs::read_to_string(&main).unwrap();
+    text.push_str(&format!("\nvar gofrontEdit{n} = {n}\n"));
+    fs::write(&main, text).unwrap();
+}
+
+/// What an export directory holds: the manifest and Go cache entries only.
+fn check_export(dir: &Path) -> (usize, u64) {
+    let all = files(dir);
+    assert!(
+        all.contains_key(MANIFEST),
+        "no {MANIFEST} in {}",
+        dir.display()
+    );
+    let mut entries = 0;
+    let mut bytes = 0;
+    for (path, size) in &all {
+        if path == MANIFEST {
+            continue;
+        }
+        let (d, name) = path.split_once('/').expect("entries live in a 2-hex dir");
+        let (hex, kind) = name.split_once('-').expect("entry name");
+        assert!(
+            d.len() == 2 && hex.starts_with(d) && hex.len() == 64 && (kind == "a" || kind == "d"),
+            "export holds {path}, which is not a Go cache entry"
+        );
+        entries += 1;
+        bytes += size;
+    }
+    (entries, bytes)
+}
+
+#[test]
+fn directory_seed_rebuilds_a_pruned_engine_warm() {
+    if !enabled("directory_seed_rebuilds_a_pruned_engine_warm") {
+        return;
+    }
+    let t = Scratch::new("gocache-dir");
+    let app = t.join("withdep");
+    copy_example("withdep", &app);
+    let proxy = proxy_arg();
+    let export = t.join("gocache");
+    let export_arg = format!("type=local,dest={}", export.display());
+
+    build(&app, &["--build-context", &proxy, "-t", "e2e-gocache:1"]).assert_ok("first build");
+    let b = build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--target",
+            "gocache",
+            "--output",
+            &export_arg,
+        ],
+    );
+    b.assert_ok("export");
+    assert_eq!(
+        b.status(BUILD_STEP),
+        Status::Cached,
+        "the export re-ran the build"
+    );
+    assert_eq!(b.status(EXPORT_STEP), Status::Done);
+    let (entries, bytes) = check_export(&export);
+    assert!(entries > 20, "only {entries} entries exported");
+    eprintln!("export: {entries} entries, {bytes} bytes");
+
+    prune();
+    edit_main(&app, 1);
+    let seed = format!("gocache={}", export.display());
+    let b = build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--build-context",
+            &seed,
+            "-t",
+            "e2e-gocache:2",
+        ],
+    );
+    b.assert_ok("seeded build");
+    assert_eq!(
+        compiled(&b),
+        ["example.com/withdep"],
+        "seeded build compiled more than main"
+    );
+    assert!(
+        seeded_line(&b).contains(&format!("of {entries} in the seed")),
+        "{}",
+        seeded_line(&b)
+    );
+    assert_eq!(run_image("e2e-gocache:2").trim(), "Hello, gofront!");
+
+    // An unchanged seed re-runs nothing.
+    let b = build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--build-context",
+            &seed,
+            "-t",
+            "e2e-gocache:2",
+        ],
+    );
+    b.assert_ok("same seed again");
+    assert_eq!(b.status(BUILD_STEP), Status::Cached);
+}
+
+#[test]
+fn image_seed_rebuilds_a_pruned_engine_warm() {
+    if !enabled("image_seed_rebuilds_a_pruned_engine_warm") {
+        return;
+    }
+    if std::env::var("GOFRONT_TESTBED_STORE").as_deref() == Ok("classic") {
+        eprintln!("skipping: the image flavour needs the containerd image store");
+        return;
+    }
+    let t = Scratch::new("gocache-img");
+    let app = t.join("withdep");
+    copy_example("withdep", &app);
+    let proxy = proxy_arg();
+    build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--target",
+            "gocache",
+            "-t",
+            "e2e-gocache-seed:withdep",
+        ],
+    )
+    .assert_ok("export as an image");
+    let labels = docker_ok(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"org.gofront.gocache\"}}",
+        "e2e-gocache-seed:withdep",
+    ]);
+    assert_eq!(labels.trim(), "1");
+
+    prune();
+    edit_main(&app, 2);
+    let b = build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--build-context",
+            "gocache=docker-image://e2e-gocache-seed:withdep",
+            "-t",
+            "e2e-gocache:3",
+        ],
+    );
+    b.assert_ok("build seeded from an image");
+    assert_eq!(compiled(&b), ["example.com/withdep"]);
+    assert_eq!(run_image("e2e-gocache:3").trim(), "Hello, gofront!");
+}
+
+#[test]
+fn another_projects_seed_changes_nothing() {
+    if !enabled("another_projects_seed_changes_nothing") {
+        return;
+    }
+    let t = Scratch::new("gocache-other");
+    let hello = t.join("hello");
+    let app = t.join("withdep");
+    copy_example("hello", &hello);
+    copy_example("withdep", &app);
+    let proxy = proxy_arg();
+    let hello_export = t.join("hello-gocache");
+    build(
+        &hello,
+        &[
+            "--target",
+            "gocache",
+            "--output",
+            &format!("type=local,dest={}", hello_export.display()),
+        ],
+    )
+    .assert_ok("hello export");
+    check_export(&hello_export);
+
+    let plain = t.join("plain");
+    build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--target",
+            "binaries",
+            "--output",
+            &format!("type=local,dest={}", plain.display()),
+        ],
+    )
+    .assert_ok("withdep binaries");
+    prune();
+    let seeded = t.join("seeded");
+    build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--build-context",
+            &format!("gocache={}", hello_export.display()),
+            "--target",
+            "binaries",
+            "--output",
+            &format!("type=local,dest={}", seeded.display()),
+        ],
+    )
+    .assert_ok("withdep seeded with hello's cache");
+    assert_eq!(
+        sha256_file(&plain.join("withdep")),
+        sha256_file(&seeded.join("withdep")),
+        "a foreign seed changed the binary"
+    );
+}
+
+#[test]
+fn export_stays_bounded_over_twenty_edits() {
+    if !enabled("export_stays_bounded_over_twenty_edits") {
+        return;
+    }
+    let t = Scratch::new("gocache-bound");
+    let app = t.join("hello");
+    copy_example("hello", &app);
+    prune();
+    build(&app, &["-t", "e2e-gocache-bound"]).assert_ok("cold build");
+    let first = t.join("first");
+    build(
+        &app,
+        &[
+            "--target",
+            "gocache",
+            "--output",
+            &format!("type=local,dest={}", first.display()),
+        ],
+    )
+    .assert_ok("first export");
+    let (n1, s1) = check_export(&first);
+    for n in 1..=20 {
+        edit_main(&app, n);
+        build(&app, &["-t", "e2e-gocache-bound"]).assert_ok("leaf rebuild");
+    }
+    let last = t.join("last");
+    build(
+        &app,
+        &[
+            "--target",
+            "gocache",
+            "--output",
+            &format!("type=local,dest={}", last.display()),
+        ],
+    )
+    .assert_ok("export after 20 edits");
+    let (n20, s20) = check_export(&last);
+    eprintln!(
+        "export after a cold build: {n1} entries, {s1} bytes; after 20 edits: {n20} entries, {s20} bytes"
+    );
+    assert!(s20 * 2 <= s1 * 3, "export grew from {s1} to {s20} bytes");
+    assert_eq!(
+        n1, n20,
+        "the export's entry count changed with edits to main"
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_an_export_is_refused() {
+    if !enabled("a_directory_that_is_not_an_export_is_refused") {
+        return;
+    }
+    let t = Scratch::new("gocache-bad");
+    let app = t.join("hello");
+    copy_example("hello", &app);
+    let junk = t.join("junk");
+    fs::create_dir_all(&junk).unwrap();
+    fs::write(junk.join("notes.txt"), "hello").unwrap();
+    let b = build(
+        &app,
+        &["--build-context", &format!("gocache={}", junk.display())],
+    );
+    assert!(!b.ok, "a junk seed was accepted");
+    assert!(
+        b.log
+            .contains("the gocache build context has files but no gofront-gocache.json"),
+        "{}",
+        b.log
+    );
+}
