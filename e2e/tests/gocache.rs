@@ -336,3 +336,60 @@ fn a_directory_that_is_not_an_export_is_refused() {
         b.log
     );
 }
+
+#[test]
+fn oci_layout_seed_rebuilds_a_pruned_engine_warm() {
+    if !enabled("oci_layout_seed_rebuilds_a_pruned_engine_warm") {
+        return;
+    }
+    if std::env::var("GOFRONT_TESTBED_STORE").as_deref() == Ok("classic") {
+        eprintln!(
+            "skipping: the docker driver writes OCI output only on the containerd image store"
+        );
+        return;
+    }
+    let t = Scratch::new("gocache-oci");
+    let app = t.join("withdep");
+    copy_example("withdep", &app);
+    let proxy = proxy_arg();
+    let layout = t.join("layout");
+    build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--target",
+            "gocache",
+            "--output",
+            &format!(
+                "type=oci,dest={},tar=false,name=gocache:withdep",
+                layout.display()
+            ),
+        ],
+    )
+    .assert_ok("export as an OCI layout");
+    let index: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(layout.join("index.json")).unwrap()).unwrap();
+    let digest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    prune();
+    edit_main(&app, 3);
+    let seed = format!("gocache=oci-layout://{}@{digest}", layout.display());
+    let b = build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--build-context",
+            &seed,
+            "-t",
+            "e2e-gocache:4",
+        ],
+    );
+    b.assert_ok("build seeded from an OCI layout");
+    assert_eq!(compiled(&b), ["example.com/withdep"]);
+    assert_eq!(run_image("e2e-gocache:4").trim(), "Hello, gofront!");
+}
