@@ -46,6 +46,9 @@ pub trait Host {
     fn session_id(&self) -> String;
     /// Now, in seconds since the epoch.
     fn now(&self) -> i64;
+    /// The platforms the builder can execute (emulated ones included);
+    /// empty when unknown.
+    fn runnable_platforms(&self) -> Vec<Platform>;
     /// gofront's own image (a reference BuildKit can load), which holds the
     /// Go build cache tool; `None` when the host cannot tell.
     fn tool_image(&self, options: &Options) -> Option<String>;
@@ -104,12 +107,26 @@ impl FrontendError {
     }
 }
 
-/// What the frontend hands back to BuildKit.
+/// What the frontend hands back to BuildKit: one build per target
+/// platform, each planned and lowered on its own (the core stays
+/// single-platform; BuildKit shares every identical vertex).
 #[derive(Debug, Clone)]
 pub struct Generated {
+    /// In `--platform` order.
+    pub builds: Vec<PlatformBuild>,
+    /// Return a map of per-platform results (several platforms, or
+    /// `multi-platform=true`), rather than one result.
+    pub multi_platform: bool,
+}
+
+/// One target platform's build.
+#[derive(Debug, Clone)]
+pub struct PlatformBuild {
+    /// The target platform.
+    pub platform: Platform,
     /// The LLB.
     pub definition: pb::Definition,
-    /// `containerimage.config`, for the image target.
+    /// `containerimage.config`, for the image and gocache targets.
     pub image_config: Option<Vec<u8>>,
     /// The plan it came from.
     pub plan: plan::Plan,
@@ -184,57 +201,68 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
 
     let refs = plan::image_refs(&spec, &project);
     let build_platform = host.build_platform();
-    let target_platform = options
-        .target_platform()
-        .map_err(PlanError::from)?
-        .unwrap_or_else(|| build_platform.clone());
-    let runtime_resolve = async {
-        match &refs.runtime {
-            Some(r) => host.resolve_image(r, &target_platform, options).await,
+    let targets = options.target_platforms(&build_platform);
+    // The builder once (it runs on the build platform), the runtime base
+    // once per target platform: all at once, each is a round trip.
+    let runtime_ref = refs.runtime.as_deref();
+    let runtime_resolves = targets.iter().map(|p| async move {
+        match runtime_ref {
+            Some(r) => host.resolve_image(r, p, options).await,
             None => Ok(None),
         }
-    };
+    });
     let (builder_bytes, runtime_bytes) = tokio::join!(
         host.resolve_image(&refs.builder, &build_platform, options),
-        runtime_resolve
+        futures_util::future::join_all(runtime_resolves)
     );
     let builder_config = config(&refs.builder, builder_bytes?)?;
-    let runtime_config = match &refs.runtime {
-        Some(r) => config(r, runtime_bytes?)?,
-        None => None,
-    };
 
     let session = host.session_id();
     let tool_image = host.tool_image(options);
-    let plan = plan::resolve(&PlanInputs {
-        spec: &spec,
-        spec_file: &options.filename,
-        spec_text: &spec_text,
-        project: &project,
-        dockerignore: files.dockerignore.as_deref(),
-        options,
-        build_platform,
-        builder_config: builder_config.as_ref(),
-        runtime_config: runtime_config.as_ref(),
-        session_id: &session,
-        merge_supported: host.merge_supported(),
-        now: host.now(),
-        tool_image: tool_image.as_deref(),
-    })?;
-    let lowered = crate::lower::lower(&plan)?;
+    let runnable = host.runnable_platforms();
     let source = SourceFile {
         filename: options.filename.clone(),
-        data: spec_text.into_bytes(),
+        data: spec_text.clone().into_bytes(),
         language: "toml".to_string(),
     };
+    let mut builds = Vec::with_capacity(targets.len());
+    for (target_platform, runtime_bytes) in targets.into_iter().zip(runtime_bytes) {
+        let runtime_config = match &refs.runtime {
+            Some(r) => config(r, runtime_bytes?)?,
+            None => None,
+        };
+        let plan = plan::resolve(&PlanInputs {
+            spec: &spec,
+            spec_file: &options.filename,
+            spec_text: &spec_text,
+            project: &project,
+            dockerignore: files.dockerignore.as_deref(),
+            options,
+            build_platform: build_platform.clone(),
+            target_platform: target_platform.clone(),
+            runnable_platforms: &runnable,
+            builder_config: builder_config.as_ref(),
+            runtime_config: runtime_config.as_ref(),
+            session_id: &session,
+            merge_supported: host.merge_supported(),
+            now: host.now(),
+            tool_image: tool_image.as_deref(),
+        })?;
+        let lowered = crate::lower::lower(&plan)?;
+        builds.push(PlatformBuild {
+            platform: target_platform,
+            definition: lowered.state.marshal(Some(&source)),
+            image_config: lowered
+                .image_config
+                .map(|c| serde_json::to_vec(&c))
+                .transpose()
+                .map_err(|e| FrontendError::ImageConfigJson(e.to_string()))?,
+            plan,
+        });
+    }
     Ok(Generated {
-        definition: lowered.state.marshal(Some(&source)),
-        image_config: lowered
-            .image_config
-            .map(|c| serde_json::to_vec(&c))
-            .transpose()
-            .map_err(|e| FrontendError::ImageConfigJson(e.to_string()))?,
-        plan,
+        builds,
+        multi_platform: options.multi_platform_result(),
     })
 }
 

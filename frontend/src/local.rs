@@ -85,6 +85,10 @@ impl Host for LocalHost {
         0
     }
 
+    fn runnable_platforms(&self) -> Vec<Platform> {
+        vec![Platform::linux_amd64()]
+    }
+
     fn tool_image(&self, _options: &Options) -> Option<String> {
         Some(LOCAL_TOOL_IMAGE.to_string())
     }

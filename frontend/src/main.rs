@@ -117,19 +117,36 @@ async fn llb_command(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
-    let written = match format.as_str() {
-        "json" => {
-            let mut doc = debug_json(&generated.definition);
-            if let Some(cfg) = &generated.image_config {
-                doc["image_config"] = serde_json::from_slice(cfg).unwrap_or_default();
-            }
-            serde_json::to_writer_pretty(&mut out, &doc)
+    let render = |b: &driver::PlatformBuild| -> Result<serde_json::Value, String> {
+        let mut doc = debug_json(&b.definition);
+        if let Some(cfg) = &b.image_config {
+            doc["image_config"] = serde_json::from_slice(cfg).map_err(|e| e.to_string())?;
+        }
+        Ok(doc)
+    };
+    let written = match (format.as_str(), generated.builds.as_slice()) {
+        // One platform: the definition itself.
+        ("json", [one]) if !generated.multi_platform => {
+            serde_json::to_writer_pretty(&mut out, &render(one)?)
                 .map_err(|e| e.to_string())
                 .and_then(|()| writeln!(out).map_err(|e| e.to_string()))
         }
-        "pb" => out
-            .write_all(&generated.definition.encode_to_vec())
+        // Several: one definition per platform id.
+        ("json", builds) => {
+            let mut doc = serde_json::Map::new();
+            for b in builds {
+                doc.insert(b.platform.to_string(), render(b)?);
+            }
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "platforms": doc }))
+                .map_err(|e| e.to_string())
+                .and_then(|()| writeln!(out).map_err(|e| e.to_string()))
+        }
+        ("pb", [one]) => out
+            .write_all(&one.definition.encode_to_vec())
             .map_err(|e| e.to_string()),
+        ("pb", _) => {
+            return Err("--format pb writes one definition: pass one --platform".to_string());
+        }
         other => return Err(format!("unknown --format {other:?}; use json or pb")),
     };
     written.map_err(|e| format!("cannot write output: {e}"))

@@ -17,6 +17,8 @@ mod keys {
     pub const TARGET: &str = "target";
     pub const PLATFORM: &str = "platform";
     pub const NO_CACHE: &str = "no-cache";
+    pub const MULTI_PLATFORM: &str = "multi-platform";
+    pub const MULTI_PLATFORM_ARG: &str = "BUILDKIT_MULTI_PLATFORM";
     pub const CACHE_IMPORTS: &str = "cache-imports";
     pub const IMAGE_RESOLVE_MODE: &str = "image-resolve-mode";
     pub const CONTEXT_KEY: &str = "contextkey";
@@ -223,6 +225,15 @@ pub struct CacheImport {
     pub attrs: BTreeMap<String, String>,
 }
 
+/// Go's strconv.ParseBool, which BuildKit uses for boolean options.
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 /// Every option gofront understands, parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
@@ -236,6 +247,9 @@ pub struct Options {
     pub target: Target,
     /// `--platform`: the target platforms (empty = the worker's).
     pub platforms: Vec<Platform>,
+    /// `multi-platform` (or `BUILDKIT_MULTI_PLATFORM`): return a map of
+    /// per-platform results even for one platform.
+    pub multi_platform: Option<bool>,
     /// `--no-cache`.
     pub no_cache: bool,
     /// `--cache-from`.
@@ -275,11 +289,12 @@ pub enum OptionsError {
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
     Platform(String),
-    /// `--platform` lists more than one.
-    #[error(
-        "gofront builds one platform at a time for now, but --platform lists {0}; run one build per platform"
-    )]
-    MultiPlatform(String),
+    /// `multi-platform` is not a boolean.
+    #[error("invalid multi-platform value {0:?}; expected true or false")]
+    MultiPlatformValue(String),
+    /// `multi-platform=false` with several platforms.
+    #[error("--platform lists {0}, but multi-platform=false asks for a single-platform result")]
+    MultiPlatformConflict(String),
     /// `cache-imports` is not the JSON buildx sends.
     #[error("invalid cache-imports option: {0}")]
     CacheImports(String),
@@ -332,6 +347,12 @@ impl Options {
                         .collect::<Result<_, _>>()?;
                 }
                 keys::NO_CACHE => o.no_cache = true,
+                keys::MULTI_PLATFORM if !value.is_empty() => {
+                    o.multi_platform = Some(
+                        parse_bool(value)
+                            .ok_or_else(|| OptionsError::MultiPlatformValue(value.to_string()))?,
+                    );
+                }
                 keys::CACHE_IMPORTS if !value.is_empty() => {
                     o.cache_imports = serde_json::from_str(value)
                         .map_err(|e| OptionsError::CacheImports(e.to_string()))?;
@@ -368,8 +389,48 @@ impl Options {
         o.keep_git_dir = o
             .build_args
             .get(keys::KEEP_GIT_DIR)
-            .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"));
+            .is_some_and(|v| parse_bool(v) == Some(true));
+        // The build arg wins over the option, as in BuildKit's dockerui.
+        if let Some(v) = o.build_args.get(keys::MULTI_PLATFORM_ARG)
+            && !v.is_empty()
+        {
+            o.multi_platform =
+                Some(parse_bool(v).ok_or_else(|| OptionsError::MultiPlatformValue(v.clone()))?);
+        }
+        if o.multi_platform == Some(false) && o.platforms.len() > 1 {
+            return Err(OptionsError::MultiPlatformConflict(o.platform_list()));
+        }
         Ok(o)
+    }
+
+    fn platform_list(&self) -> String {
+        self.platforms
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The platforms to build: `--platform`'s list, else `default` (the
+    /// worker's).
+    pub fn target_platforms(&self, default: &Platform) -> Vec<Platform> {
+        if self.platforms.is_empty() {
+            vec![default.clone()]
+        } else {
+            // A platform listed twice is built once.
+            let mut seen = std::collections::BTreeSet::new();
+            self.platforms
+                .iter()
+                .filter(|p| seen.insert((*p).clone()))
+                .cloned()
+                .collect()
+        }
+    }
+
+    /// Whether the result is a map of per-platform results (several
+    /// platforms, or `multi-platform=true`).
+    pub fn multi_platform_result(&self) -> bool {
+        self.multi_platform.unwrap_or(self.platforms.len() > 1)
     }
 
     /// Where the named context `name` comes from, if one was passed.
@@ -377,21 +438,6 @@ impl Options {
         self.named_contexts
             .get(name)
             .map(|v| ContextSource::parse(v))
-    }
-
-    /// The one target platform, or `None` to use the worker's. A list is
-    /// rejected rather than silently building only its first entry.
-    pub fn target_platform(&self) -> Result<Option<Platform>, OptionsError> {
-        match self.platforms.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(one.clone())),
-            many => Err(OptionsError::MultiPlatform(
-                many.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            )),
-        }
     }
 
     /// Build args that gofront reads for itself or that BuildKit defines, as
@@ -442,9 +488,10 @@ mod tests {
         .unwrap();
         assert_eq!(o.target, Target::Binaries);
         assert_eq!(
-            o.target_platform().unwrap().unwrap().to_string(),
-            "linux/arm64"
+            o.target_platforms(&Platform::linux_amd64()),
+            vec![Platform::parse("linux/arm64").unwrap()]
         );
+        assert!(!o.multi_platform_result());
         assert!(o.no_cache);
         assert_eq!(o.cache_imports[0].attrs["src"], "/tmp/c");
         assert_eq!(o.source_date_epoch, Some(1_700_000_000));
@@ -462,13 +509,47 @@ mod tests {
                 .to_string(),
             "unknown target \"imgae\"; gofront builds image, binaries, test, gocache"
         );
-        let many = Options::parse([("platform", "linux/amd64,linux/arm64")]).unwrap();
         assert_eq!(
-            many.target_platform().unwrap_err().to_string(),
-            "gofront builds one platform at a time for now, but --platform lists linux/amd64,linux/arm64; run one build per platform"
+            Options::parse([
+                ("platform", "linux/amd64,linux/arm64"),
+                ("multi-platform", "false")
+            ])
+            .unwrap_err()
+            .to_string(),
+            "--platform lists linux/amd64,linux/arm64, but multi-platform=false asks for a single-platform result"
+        );
+        assert_eq!(
+            Options::parse([("multi-platform", "yes")])
+                .unwrap_err()
+                .to_string(),
+            "invalid multi-platform value \"yes\"; expected true or false"
         );
         assert!(Options::parse([("platform", "linux")]).is_err());
         assert!(Options::parse([("build-arg:SOURCE_DATE_EPOCH", "yesterday")]).is_err());
+    }
+
+    #[test]
+    fn platform_lists_and_multi_platform_results() {
+        let amd = Platform::linux_amd64();
+        let many = Options::parse([("platform", "linux/amd64,linux/arm64,linux/amd64")]).unwrap();
+        let names: Vec<String> = many
+            .target_platforms(&amd)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(names, ["linux/amd64", "linux/arm64"]);
+        assert!(many.multi_platform_result());
+        let none = Options::parse([]).unwrap();
+        assert_eq!(none.target_platforms(&amd), vec![amd.clone()]);
+        assert!(!none.multi_platform_result());
+        let forced = Options::parse([("multi-platform", "true")]).unwrap();
+        assert!(forced.multi_platform_result());
+        let by_arg = Options::parse([
+            ("multi-platform", "false"),
+            ("build-arg:BUILDKIT_MULTI_PLATFORM", "1"),
+        ])
+        .unwrap();
+        assert!(by_arg.multi_platform_result());
     }
 
     #[test]

@@ -50,7 +50,7 @@ fn two_processes_give_the_checked_in_bytes() {
 
 #[test]
 fn in_process_marshal_matches_the_binary() {
-    let generated = common::generate("multi", &[], false).expect("pipeline");
+    let generated = common::only(common::generate("multi", &[], false).expect("pipeline"));
     assert_eq!(
         hex(&generated.definition.encode_to_vec()),
         MULTI_DEFINITION_SHA256

@@ -396,24 +396,94 @@ fn a_spec_error_returns_the_sentence_and_the_spec_line() {
 }
 
 #[test]
-fn missing_go_mod_and_multi_platform_are_clear_errors() {
+fn missing_go_mod_is_a_clear_error() {
     let r = run("", &[], &[], ALL_LLB_CAPS);
     let err = r.error();
     assert!(
         err.message
             .starts_with("no go.mod or go.work at the root of the build context")
     );
+}
 
+fn platforms_meta(result: &gw::Result) -> serde_json::Value {
+    serde_json::from_slice(&result.metadata["refs.platforms"]).expect("refs.platforms json")
+}
+
+#[test]
+fn a_platform_list_returns_a_ref_and_a_config_per_platform() {
     let r = run(
         "",
         &[("go.mod", GO_MOD)],
-        &["platform=linux/amd64,linux/arm64"],
+        &["platform=linux/amd64,linux/arm64,linux/arm/v7"],
         ALL_LLB_CAPS,
     );
-    let err = r.error();
+    let solves = r
+        .log
+        .calls
+        .iter()
+        .filter(|c| c.starts_with("Solve"))
+        .count();
+    // The spec, the project files, then one Solve per platform.
+    assert_eq!(solves, 2 + 3);
+    let result = r.log.returned.expect("returned").result.expect("result");
+    let Some(gw::result::Result::Refs(refs)) = &result.result else {
+        panic!("expected a ref map, got {:?}", result.result);
+    };
+    let ids: Vec<&String> = refs.refs.keys().collect();
+    assert_eq!(ids, ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+    assert_eq!(
+        platforms_meta(&result),
+        serde_json::json!({"Platforms": [
+            {"ID": "linux/amd64", "Platform": {"architecture": "amd64", "os": "linux"}},
+            {"ID": "linux/arm64", "Platform": {"architecture": "arm64", "os": "linux"}},
+            {"ID": "linux/arm/v7", "Platform": {"architecture": "arm", "os": "linux", "variant": "v7"}},
+        ]})
+    );
+    for (id, arch, variant) in [
+        ("linux/amd64", "amd64", None),
+        ("linux/arm64", "arm64", None),
+        ("linux/arm/v7", "arm", Some("v7")),
+    ] {
+        let cfg: serde_json::Value =
+            serde_json::from_slice(&result.metadata[&format!("containerimage.config/{id}")])
+                .expect("config json");
+        assert_eq!(cfg["architecture"], arch, "{id}");
+        assert_eq!(cfg["variant"].as_str(), variant, "{id}");
+    }
+    assert!(!result.metadata.contains_key("containerimage.config"));
+}
+
+#[test]
+fn one_platform_is_one_ref_with_refs_platforms_unless_multi_platform_is_asked() {
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["platform=linux/arm64", "target=binaries"],
+        ALL_LLB_CAPS,
+    );
+    let result = r.log.returned.expect("returned").result.expect("result");
+    assert!(matches!(result.result, Some(gw::result::Result::Ref(_))));
+    assert_eq!(
+        platforms_meta(&result),
+        serde_json::json!({"Platforms": [
+            {"ID": "linux/arm64", "Platform": {"architecture": "arm64", "os": "linux"}},
+        ]})
+    );
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["multi-platform=true"],
+        ALL_LLB_CAPS,
+    );
+    let result = r.log.returned.expect("returned").result.expect("result");
+    let Some(gw::result::Result::Refs(refs)) = &result.result else {
+        panic!("multi-platform=true gives a ref map");
+    };
+    assert_eq!(refs.refs.keys().collect::<Vec<_>>(), ["linux/arm64"]);
     assert!(
-        err.message
-            .starts_with("gofront builds one platform at a time for now")
+        result
+            .metadata
+            .contains_key("containerimage.config/linux/arm64")
     );
 }
 

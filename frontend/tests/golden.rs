@@ -9,7 +9,7 @@ mod common;
 use gofront::llb::debug_json;
 
 fn check(snapshot: &str, name: &str, opts: &[(&str, &str)], merge: bool) {
-    let generated = common::generate(name, opts, merge).expect("pipeline");
+    let generated = common::only(common::generate(name, opts, merge).expect("pipeline"));
     let mut doc = debug_json(&generated.definition);
     if let Some(cfg) = &generated.image_config {
         doc["image_config"] = serde_json::from_slice(cfg).expect("config json");
@@ -104,8 +104,9 @@ fn vendored_project_skips_the_download() {
     )
     .expect("modules.txt");
     std::fs::write(dir.join("gofront.toml"), "# syntax=gofront:dev\n").expect("spec");
-    let generated =
-        common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("pipeline");
+    let generated = common::only(
+        common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("pipeline"),
+    );
     std::fs::remove_dir_all(&dir).ok();
     let doc = debug_json(&generated.definition).to_string();
     assert!(
@@ -132,10 +133,12 @@ fn json_spec_is_equivalent_to_toml() {
         r#"{"syntax": "gofront:dev", "build": {"tags": ["netgo"]}, "runtime": {"expose": ["8080"]}}"#,
     )
     .expect("json");
-    let toml =
-        common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("toml");
-    let json =
-        common::generate_in(dir.clone(), dir.join("gofront.json"), &[], false).expect("json");
+    let toml = common::only(
+        common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("toml"),
+    );
+    let json = common::only(
+        common::generate_in(dir.clone(), dir.join("gofront.json"), &[], false).expect("json"),
+    );
     std::fs::remove_dir_all(&dir).ok();
     // Same ops; only the source map's file contents differ.
     assert_eq!(toml.definition.def, json.definition.def);

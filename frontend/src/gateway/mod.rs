@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use prost::Message;
 use tonic::transport::Channel;
 
-use crate::driver::{self, FrontendError, Generated, Host, Resolved};
+use crate::driver::{self, FrontendError, Host, Resolved};
 use crate::llb::{Local, OpMeta};
 use crate::options::{Options, Platform};
 use crate::proto::LlbBridgeClient;
@@ -57,6 +57,7 @@ pub struct GatewayHost {
     api_caps: BTreeSet<String>,
     llb_caps: BTreeSet<String>,
     platform: Platform,
+    runnable: Vec<Platform>,
     spec_digest: std::sync::Mutex<Option<String>>,
 }
 
@@ -88,16 +89,25 @@ impl GatewayHost {
                 missing.join(", ")
             ));
         }
-        let platform = pong
+        // The first worker's platforms: the native one first, then what it
+        // can emulate.
+        let runnable: Vec<Platform> = pong
             .workers
-            .iter()
-            .flat_map(|w| &w.platforms)
-            .next()
-            .map(|p| Platform {
-                os: p.os.clone(),
-                architecture: p.architecture.clone(),
-                variant: p.variant.clone(),
+            .first()
+            .map(|w| {
+                w.platforms
+                    .iter()
+                    .map(|p| Platform {
+                        os: p.os.clone(),
+                        architecture: p.architecture.clone(),
+                        variant: p.variant.clone(),
+                    })
+                    .collect()
             })
+            .unwrap_or_default();
+        let platform = runnable
+            .first()
+            .cloned()
             .unwrap_or_else(Platform::linux_amd64);
         tracing::info!(%platform, api_caps = api_caps.len(), llb_caps = llb_caps.len(), "connected to BuildKit");
         Ok(GatewayHost {
@@ -106,6 +116,7 @@ impl GatewayHost {
             api_caps,
             llb_caps,
             platform,
+            runnable,
             spec_digest: std::sync::Mutex::new(None),
         })
     }
@@ -302,6 +313,10 @@ impl Host for GatewayHost {
         self.session.clone()
     }
 
+    fn runnable_platforms(&self) -> Vec<Platform> {
+        self.runnable.clone()
+    }
+
     fn tool_image(&self, options: &Options) -> Option<String> {
         let def = std::fs::read(FRONTEND_DEF)
             .map_err(|e| tracing::info!(error = %e, "no frontend definition at {FRONTEND_DEF}"))
@@ -373,18 +388,21 @@ async fn produce(host: &GatewayHost, options: &Options) -> Result<gw::Result, Fr
             "gofront does not answer the subrequest {req} yet"
         )));
     }
-    let Generated {
-        definition,
-        image_config,
-        ..
-    } = driver::generate(host, options).await?;
-    host.check_llb_caps(&definition)?;
+    let generated = driver::generate(host, options).await?;
+    for b in &generated.builds {
+        host.check_llb_caps(&b.definition)?;
+    }
     tracing::info!(
-        ops = definition.def.len(),
+        platforms = generated.builds.len(),
+        ops = generated
+            .builds
+            .iter()
+            .map(|b| b.definition.def.len())
+            .sum::<usize>(),
         since_start_ms = started().elapsed().as_millis() as u64,
         "final solve requested"
     );
-    let cache_imports = options
+    let cache_imports: Vec<gw::CacheOptionsEntry> = options
         .cache_imports
         .iter()
         .map(|c| gw::CacheOptionsEntry {
@@ -392,16 +410,99 @@ async fn produce(host: &GatewayHost, options: &Options) -> Result<gw::Result, Fr
             attrs: c.attrs.clone(),
         })
         .collect();
-    let id = host.solve(definition, cache_imports).await?;
+    // One Solve per platform, all at once: BuildKit runs identical vertices
+    // (the module download, the builder) once for all of them.
+    let solves = generated
+        .builds
+        .iter()
+        .map(|b| host.solve(b.definition.clone(), cache_imports.clone()));
+    let ids = futures_util::future::join_all(solves)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let solved: Vec<Solved> = generated
+        .builds
+        .into_iter()
+        .zip(ids)
+        .map(|(b, id)| Solved {
+            platform: b.platform,
+            id,
+            image_config: b.image_config,
+        })
+        .collect();
+    Ok(result(solved, generated.multi_platform))
+}
+
+/// One platform's solved result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solved {
+    /// Its platform.
+    pub platform: Platform,
+    /// The ref BuildKit returned.
+    pub id: String,
+    /// `containerimage.config`, when the target is an image.
+    pub image_config: Option<Vec<u8>>,
+}
+
+/// The `Result` BuildKit's exporters expect, as the Dockerfile frontend's
+/// result builder makes it: one ref, or a ref per platform id with
+/// `containerimage.config/<id>`, and `refs.platforms` either way (without
+/// it, BuildKit warns that the result's platform does not match).
+pub fn result(solved: Vec<Solved>, multi_platform: bool) -> gw::Result {
+    let platforms = serde_json::json!({
+        "Platforms": solved.iter().map(|s| {
+            let mut p = serde_json::json!({
+                "architecture": s.platform.architecture,
+                "os": s.platform.os,
+            });
+            if !s.platform.variant.is_empty() {
+                p["variant"] = s.platform.variant.clone().into();
+            }
+            serde_json::json!({ "ID": s.platform.to_string(), "Platform": p })
+        }).collect::<Vec<_>>()
+    });
     let mut metadata = BTreeMap::new();
-    if let Some(cfg) = image_config {
-        metadata.insert("containerimage.config".to_string(), cfg);
-    }
-    Ok(gw::Result {
-        result: Some(gw::result::Result::Ref(gw::Ref { id, def: None })),
+    metadata.insert(
+        "refs.platforms".to_string(),
+        platforms.to_string().into_bytes(),
+    );
+    let single = match (multi_platform, solved.as_slice()) {
+        (false, [one]) => Some(one.clone()),
+        _ => None,
+    };
+    let result = match single {
+        Some(one) => {
+            if let Some(cfg) = one.image_config {
+                metadata.insert("containerimage.config".to_string(), cfg);
+            }
+            gw::result::Result::Ref(gw::Ref {
+                id: one.id,
+                def: None,
+            })
+        }
+        None => {
+            let mut refs = BTreeMap::new();
+            for s in solved {
+                let id = s.platform.to_string();
+                if let Some(cfg) = s.image_config {
+                    metadata.insert(format!("containerimage.config/{id}"), cfg);
+                }
+                refs.insert(
+                    id,
+                    gw::Ref {
+                        id: s.id,
+                        def: None,
+                    },
+                );
+            }
+            gw::result::Result::Refs(gw::RefMap { refs })
+        }
+    };
+    gw::Result {
+        result: Some(result),
         metadata,
         ..gw::Result::default()
-    })
+    }
 }
 
 /// When the frontend process started serving, for timing logs.

@@ -6,6 +6,7 @@
 //! engine caps, the clock) and hands them in.
 
 pub mod image;
+pub mod platforms;
 mod project;
 mod resolve;
 
@@ -144,6 +145,35 @@ pub enum PlanError {
         /// Its value.
         value: String,
     },
+    /// Go has no port for the platform.
+    #[error("--platform {platform}: Go does not build for {platform}; it builds {supported}")]
+    UnsupportedPlatform {
+        /// The platform asked for.
+        platform: String,
+        /// The ports Go has (for that OS, when it has any).
+        supported: String,
+    },
+    /// An image or test target for a platform that is not Linux.
+    #[error(
+        "--platform {platform}: gofront's {target} target builds Linux images only; build {os} binaries with --target binaries",
+        os = platform.split('/').next().unwrap_or_default()
+    )]
+    NotLinux {
+        /// The platform asked for.
+        platform: String,
+        /// The target.
+        target: &'static str,
+    },
+    /// Tests for a platform the builder cannot execute.
+    #[error(
+        "--target test --platform {platform}: this builder cannot run {platform} programs (it runs {runnable}); build with --target binaries, or run the tests on a native or emulating builder (binfmt/QEMU installed)"
+    )]
+    CannotRunTests {
+        /// The platform asked for.
+        platform: String,
+        /// What the builder runs.
+        runnable: String,
+    },
     /// The cache tool needs gofront's own image, and none is known.
     #[error(
         "gofront cannot tell which image it runs from, which the Go build cache export and seed need; run it through `# syntax=<gofront image>`"
@@ -176,6 +206,11 @@ pub struct PlanInputs<'a> {
     pub options: &'a crate::options::Options,
     /// The platform the builder runs on (the worker's).
     pub build_platform: Platform,
+    /// The platform this plan builds for (one of `--platform`'s list).
+    pub target_platform: Platform,
+    /// The platforms the builder can execute (the worker's, emulated ones
+    /// included); empty when unknown.
+    pub runnable_platforms: &'a [Platform],
     /// The builder image's config, if it could be resolved.
     pub builder_config: Option<&'a ImageConfig>,
     /// The runtime base image's config (`None` for scratch or unresolved).

@@ -55,9 +55,8 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     let project = inp.project;
     let refs = image_refs(spec, project);
     let mut problems = Vec::new();
-    let target_platform = opts
-        .target_platform()?
-        .unwrap_or_else(|| inp.build_platform.clone());
+    let target_platform = inp.target_platform.clone();
+    super::platforms::check(&target_platform, opts.target, inp.runnable_platforms)?;
 
     check_go_version(inp, &refs.builder)?;
 
@@ -76,7 +75,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         .packages
         .as_ref()
         .map_or_else(|| vec![".".to_string()], |p| p.value.clone());
-    let binaries = binaries(spec, project, &packages, &mut problems);
+    let binaries = binaries(spec, project, &packages, &target_platform, &mut problems);
 
     // Go environment shared by build and test.
     let mut go_env: BTreeMap<String, String> = BTreeMap::new();
@@ -359,6 +358,7 @@ fn binaries(
     spec: &Spec,
     project: &Project,
     packages: &[String],
+    platform: &Platform,
     problems: &mut Vec<Problem>,
 ) -> Vec<Binary> {
     // Both package problems point at build.packages (or nowhere, if defaulted).
@@ -392,7 +392,8 @@ fn binaries(
         };
         out.push(Binary {
             package: pkg.clone(),
-            name,
+            // As `go build` names executables (app.exe for windows).
+            name: format!("{name}{}", super::platforms::exe_suffix(platform)),
         });
     }
     if let Some(output) = &spec.build.output {

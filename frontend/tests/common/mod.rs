@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use gofront::driver::{self, FrontendError, Generated};
+use gofront::driver::{self, FrontendError, Generated, PlatformBuild};
 use gofront::local::LocalHost;
 use gofront::options::Options;
 
@@ -44,4 +44,12 @@ pub fn generate_in(
         .build()
         .expect("runtime")
         .block_on(driver::generate(&host, &options))
+}
+
+/// The one platform's build of a single-platform result.
+pub fn only(g: Generated) -> PlatformBuild {
+    assert!(!g.multi_platform, "expected a single-platform result");
+    let mut builds = g.builds;
+    assert_eq!(builds.len(), 1, "expected one platform");
+    builds.remove(0)
 }
