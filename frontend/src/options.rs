@@ -42,6 +42,9 @@ mod keys {
     pub const OCI_LAYOUT_PREFIX: &str = "oci-layout://";
 }
 
+/// The build arg that names the version `{{.Version}}` stamps.
+pub const VERSION_ARG: &str = "GOFRONT_VERSION";
+
 /// The named build context that seeds the Go build cache
 /// (`--build-context gocache=...`).
 pub const GOCACHE_CONTEXT: &str = "gocache";

@@ -14,7 +14,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 const MULTI_DEFINITION_SHA256: &str =
-    "24fff0dd5aa7c5a04dccc8f58cd8cbd2800f4d648782318bfcd9b118e3cf506f";
+    "8e885f93b292849dab36ad50d18f215d324e6a230e4702427b2b50cb5f538f67";
 
 fn llb_in_a_new_process() -> Vec<u8> {
     let dir = common::examples().join("multi");

@@ -171,3 +171,73 @@ fn hello_seeded_from_an_image() {
         true,
     );
 }
+
+/// Several platforms: one definition per platform id, each reviewed.
+fn check_platforms(snapshot: &str, name: &str, opts: &[(&str, &str)]) {
+    let generated = common::generate(name, opts, true).expect("pipeline");
+    assert!(generated.multi_platform);
+    let mut doc = serde_json::Map::new();
+    for b in &generated.builds {
+        let mut one = debug_json(&b.definition);
+        if let Some(cfg) = &b.image_config {
+            one["image_config"] = serde_json::from_slice(cfg).expect("config json");
+        }
+        doc.insert(b.platform.to_string(), one);
+    }
+    insta::assert_json_snapshot!(snapshot, doc);
+}
+
+#[test]
+fn hello_three_platforms_stamped_release() {
+    check_platforms(
+        "hello_three_platforms_stamped_release",
+        "hello",
+        &[
+            ("platform", "linux/amd64,linux/arm64,linux/arm/v7"),
+            (
+                "build-arg:GOFRONT_BUILD_LDFLAGS",
+                "-X main.version={{.Version}} -X main.commit={{.ShortCommit}} -X main.date={{.Date}}",
+            ),
+            ("build-arg:GOFRONT_VERSION", "1.2.3"),
+            ("build-arg:SOURCE_DATE_EPOCH", "1700000000"),
+            ("vcs:revision", "0123456789abcdef0123456789abcdef01234567"),
+            ("vcs:source", "https://example.com/hello.git"),
+        ],
+    );
+}
+
+#[test]
+fn windows_binaries_are_named_like_go_names_them() {
+    let g = common::only(
+        common::generate(
+            "multi",
+            &[("platform", "windows/amd64"), ("target", "binaries")],
+            false,
+        )
+        .expect("pipeline"),
+    );
+    let names: Vec<&str> = g.plan.binaries.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["server.exe", "cli.exe"]);
+    let doc = debug_json(&g.definition).to_string();
+    assert!(doc.contains("GOOS=windows"), "{doc}");
+}
+
+#[test]
+fn ldflags_templates_are_checked_and_strip_can_be_turned_off() {
+    let err = common::generate(
+        "hello",
+        &[("build-arg:GOFRONT_BUILD_LDFLAGS", "-X main.v={{.Tag}}")],
+        false,
+    )
+    .err()
+    .expect("an unknown template is an error");
+    assert_eq!(
+        err.to_string(),
+        "build-arg GOFRONT_BUILD_LDFLAGS: build.ldflags: unknown template {{.Tag}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}"
+    );
+    let g = common::only(
+        common::generate("hello", &[("build-arg:GOFRONT_BUILD_STRIP", "false")], false)
+            .expect("pipeline"),
+    );
+    assert!(!g.plan.build.args.iter().any(|a| a.starts_with("-ldflags")));
+}

@@ -9,6 +9,7 @@ pub mod image;
 pub mod platforms;
 mod project;
 mod resolve;
+pub mod stamp;
 
 use std::collections::BTreeMap;
 

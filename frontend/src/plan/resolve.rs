@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use super::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, rfc3339, runtime_image_config};
+use super::stamp::Stamp;
 use super::{
     Binary, ContextMount, ContextSource, DownloadPlan, GoStep, GocachePlan, Owner, Plan, PlanError,
     PlanInputs, Project, RuntimePlan, dockerignore_patterns, download_files, paths,
 };
 use crate::llb::SourceRange;
-use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target};
+use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
 use crate::spec::{Field, Network, Origin, Problem, Spec, SpecError};
 
 /// Runtime base when cgo is off: static, non-root.
@@ -113,8 +114,29 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     if let Some(tags) = spec.build.tags.as_ref().filter(|t| !t.value.is_empty()) {
         flags.push(format!("-tags={}", tags.value.join(",")));
     }
+    let created = rfc3339(opts.source_date_epoch.unwrap_or(inp.now));
+    let stamp = Stamp::new(
+        opts.build_args.get(VERSION_ARG).map(String::as_str),
+        opts.vcs_revision.as_deref(),
+        created.clone(),
+    );
+    let mut ldflags = Vec::new();
+    if spec.build.strip.as_ref().is_none_or(|s| s.value) {
+        ldflags.push("-s -w".to_string());
+    }
     if let Some(ld) = &spec.build.ldflags {
-        flags.push(format!("-ldflags={}", ld.value));
+        match super::stamp::expand(&ld.value, &stamp, &opts.build_args) {
+            Ok(v) if !v.trim().is_empty() => ldflags.push(v),
+            Ok(_) => {}
+            Err(message) => problems.push(problem(
+                ld,
+                "build.ldflags",
+                format!("build.ldflags: {message}"),
+            )),
+        }
+    }
+    if !ldflags.is_empty() {
+        flags.push(format!("-ldflags={}", ldflags.join(" ")));
     }
     let out = match binaries.as_slice() {
         [one] => format!("{}/{}", paths::OUT, one.name),
@@ -170,7 +192,14 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     let download = download_plan(inp, &builder_env, &mut problems);
 
     // Runtime image.
-    let runtime = runtime_plan(inp, &refs, &target_platform, &binaries, &mut problems);
+    let runtime = runtime_plan(
+        inp,
+        &refs,
+        &target_platform,
+        &binaries,
+        &created,
+        &mut problems,
+    );
 
     if !problems.is_empty() {
         return Err(SpecError {
@@ -507,6 +536,7 @@ fn runtime_plan(
     refs: &super::ImageRefs,
     platform: &Platform,
     binaries: &[Binary],
+    created: &str,
     problems: &mut Vec<Problem>,
 ) -> RuntimePlan {
     let r = &inp.spec.runtime;
@@ -557,17 +587,21 @@ fn runtime_plan(
         &base_env,
         r.env.iter().map(|(k, v)| (k.as_str(), v.value.as_str())),
     );
-    let mut labels: Vec<(String, String)> = r
-        .labels
-        .iter()
-        .map(|(k, v)| (k.clone(), v.value.clone()))
-        .collect();
+    // gofront's OCI labels first: a label the spec or --label sets wins.
+    let mut labels: Vec<(String, String)> = vec![(
+        "org.opencontainers.image.created".into(),
+        created.to_string(),
+    )];
+    if let Some(v) = opts.build_args.get(VERSION_ARG).filter(|v| !v.is_empty()) {
+        labels.push(("org.opencontainers.image.version".into(), v.clone()));
+    }
     if let Some(rev) = &opts.vcs_revision {
         labels.push(("org.opencontainers.image.revision".into(), rev.clone()));
     }
     if let Some(src) = &opts.vcs_source {
         labels.push(("org.opencontainers.image.source".into(), src.clone()));
     }
+    labels.extend(r.labels.iter().map(|(k, v)| (k.clone(), v.value.clone())));
     labels.extend(opts.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
     let names: Vec<&str> = binaries.iter().map(|b| b.name.as_str()).collect();
     let rc = RuntimeConfig {
@@ -584,7 +618,6 @@ fn runtime_plan(
             .unwrap_or_default(),
         created_by: format!("gofront: COPY {} {}/", names.join(" "), paths::BIN),
     };
-    let created = rfc3339(opts.source_date_epoch.unwrap_or(inp.now));
     RuntimePlan {
         base: refs.runtime.clone(),
         base_digest: base_cfg.and_then(|c| c.digest.clone()),

@@ -57,6 +57,9 @@ pub struct BuildSpec {
     pub cgo: Option<Field<bool>>,
     /// `-trimpath`.
     pub trimpath: Option<Field<bool>>,
+    /// `-ldflags=-s -w` (no symbol table, no DWARF; panics still print
+    /// function names and lines).
+    pub strip: Option<Field<bool>>,
     /// Extra environment for `go build` and `go test`.
     pub env: FieldMap,
     /// The builder image.

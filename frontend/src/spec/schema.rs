@@ -31,6 +31,7 @@ const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
             ("ldflags", Kind::Str),
             ("cgo", Kind::Bool),
             ("trimpath", Kind::Bool),
+            ("strip", Kind::Bool),
             ("env", Kind::EnvMap),
             ("builder", Kind::Str),
         ],
@@ -58,6 +59,9 @@ const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
     ),
     ("test", &[("packages", Kind::List), ("flags", Kind::List)]),
 ];
+
+/// `GOFRONT_*` build args that set no spec key.
+const NOT_SPEC_KEYS: &[&str] = &[crate::options::VERSION_ARG];
 
 /// Top-level keys that are allowed but mean nothing to gofront.
 const IGNORED_TOP_LEVEL: &[&str] = &["syntax"];
@@ -94,7 +98,7 @@ pub fn merge_build_args(
     problems: &mut Vec<Problem>,
 ) {
     for (name, raw) in build_args {
-        if !name.starts_with(BUILD_ARG_PREFIX) {
+        if !name.starts_with(BUILD_ARG_PREFIX) || NOT_SPEC_KEYS.contains(&name.as_str()) {
             continue;
         }
         let origin = Origin::BuildArg(name.clone());
@@ -453,7 +457,12 @@ impl Checker<'_> {
                 let b = &mut spec.build;
                 match key {
                     "cgo" => b.cgo = Some(f),
-                    _ => b.trimpath = Some(f),
+                    "trimpath" => b.trimpath = Some(f),
+                    "strip" => b.strip = Some(f),
+                    other => self.problem(
+                        &f.origin,
+                        format!("internal error: boolean key {other} has no field"),
+                    ),
                 }
             }
             Kind::List => {
