@@ -76,7 +76,7 @@ pub enum ToolError {
     NotInCache(String),
 }
 
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ToolError + '_ {
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ToolError + '_ {
     move |source| ToolError::Io {
         path: path.display().to_string(),
         source,
@@ -195,7 +195,7 @@ fn list_entries(root: &Path) -> Result<Vec<String>, ToolError> {
 
 /// Copies `from` to `to` through a temporary name, so a concurrent Go
 /// never sees half a file. Returns the bytes copied.
-fn copy_entry(from: &Path, to: &Path) -> Result<u64, ToolError> {
+pub(crate) fn copy_entry(from: &Path, to: &Path) -> Result<u64, ToolError> {
     let dir = to.parent().unwrap_or(Path::new("/"));
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     let name = to
@@ -333,12 +333,14 @@ pub fn main(args: &[String]) -> ExitCode {
     }
 }
 
-struct Parsed<'a> {
-    flags: BTreeMap<&'a str, &'a str>,
-    command: &'a [String],
+/// Flags and the command after `--`.
+pub(crate) struct Parsed<'a> {
+    pub(crate) flags: BTreeMap<&'a str, &'a str>,
+    pub(crate) command: &'a [String],
 }
 
-fn parse<'a>(args: &'a [String], wanted: &[&str]) -> Result<Parsed<'a>, ToolError> {
+/// Parses `--flag VALUE ... -- CMD...`; every flag in `wanted` is required.
+pub(crate) fn parse<'a>(args: &'a [String], wanted: &[&str]) -> Result<Parsed<'a>, ToolError> {
     let split = args
         .iter()
         .position(|a| a == "--")

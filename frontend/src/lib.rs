@@ -12,6 +12,7 @@ pub mod gomod;
 pub mod llb;
 pub mod local;
 pub mod lower;
+pub mod modcache;
 pub mod options;
 pub mod plan;
 pub mod proto;

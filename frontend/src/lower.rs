@@ -58,24 +58,20 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         .exclude(plan.context_exclude.clone())
         .shared_key_hint(&plan.context_local)
         .build(&meta(plan, "[gofront] load build context", None));
-    let modcache = match &plan.download {
-        Some(d) => Some(download(plan, d, &builder, &owned)?),
-        None => None,
-    };
-    // gofront's own image, for the cache tool, and the seed it merges.
-    let tool = plan.gocache.as_ref().map(|g| {
+    // gofront's own image, for its tool (never pulled: BuildKit just ran
+    // it as the frontend).
+    let tool = plan.tool_image.as_ref().map(|image| {
         llb::image(
-            &g.tool_image,
+            image,
             &plan.build_platform,
-            // BuildKit just ran this image as the frontend: never pull it.
             ResolveMode::Default,
-            &meta(
-                plan,
-                &format!("[gofront] cache tool {}", g.tool_image),
-                None,
-            ),
+            &meta(plan, &format!("[gofront] tool {image}"), None),
         )
     });
+    let modcache = match &plan.download {
+        Some(d) => Some(download(plan, d, &builder, &owned, tool.as_ref())?),
+        None => None,
+    };
     let seed = match plan.gocache.as_ref().and_then(|g| g.seed.as_ref()) {
         Some(s) => Some(context_state(plan, GOCACHE_CONTEXT, s)?),
         None => None,
@@ -233,6 +229,7 @@ fn download(
     d: &crate::plan::DownloadPlan,
     builder: &State,
     owned: &State,
+    tool: Option<&State>,
 ) -> Result<State, LowerError> {
     let mod_files = Local::new(&plan.context_local, &plan.session_id)
         .include(d.files.clone())
@@ -269,6 +266,14 @@ fn download(
         // Writable so Go may touch go.sum; the change is thrown away.
         .mount(Mount::layer(paths::SRC, &mod_files).discard_changes())
         .mount(Mount::layer(paths::DOWNLOAD, &dl_base).selector(paths::OWNED_DIR));
+    if let Some(id) = &d.module_cache_id {
+        let tool = tool.ok_or(LowerError("a module cache without the tool image"))?;
+        exec = exec.mount(Mount::readonly(paths::TOOL_DIR, tool)).mount(
+            Mount::cache(paths::MODDL, id, CacheSharing::Shared)
+                .base(owned)
+                .selector(paths::OWNED_DIR),
+        );
+    }
     for c in &d.contexts {
         exec = exec.mount(Mount::readonly(
             &c.dest,

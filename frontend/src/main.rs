@@ -17,7 +17,8 @@ const USAGE: &str = "usage:
               [--platform os/arch] [--label K=V]... [--merge] [--format json|pb]
                           print the LLB definition gofront would send, without an engine
   gofront gocache seed|export ...
-                          the Go build cache tool that build steps run (not for direct use)";
+  gofront modcache ...
+                          the cache tools that build steps run (not for direct use)";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         },
         // The Go build cache tool, run inside build steps (see gocache.rs).
         Some("gocache") => gofront::gocache::main(&args[1..]),
+        Some("modcache") => gofront::modcache::main(&args[1..]),
         Some("--version") => {
             let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

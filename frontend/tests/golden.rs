@@ -236,8 +236,12 @@ fn ldflags_templates_are_checked_and_strip_can_be_turned_off() {
         "build-arg GOFRONT_BUILD_LDFLAGS: build.ldflags: unknown template {{.Tag}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}"
     );
     let g = common::only(
-        common::generate("hello", &[("build-arg:GOFRONT_BUILD_STRIP", "false")], false)
-            .expect("pipeline"),
+        common::generate(
+            "hello",
+            &[("build-arg:GOFRONT_BUILD_STRIP", "false")],
+            false,
+        )
+        .expect("pipeline"),
     );
     assert!(!g.plan.build.args.iter().any(|a| a.starts_with("-ldflags")));
 }

@@ -58,6 +58,10 @@ pub mod paths {
     pub const BUILT: &str = "/gofront/built";
     /// Where the export step writes the cache entries.
     pub const EXPORT: &str = "/gofront/export";
+    /// Go's module download cache (`$GOMODCACHE/cache/download`) kept
+    /// across go.mod changes: a cache mount the download step reads as a
+    /// `file://` proxy before the real one.
+    pub const MODDL: &str = "/gofront/moddl";
 }
 
 /// Everything that can stop planning.
@@ -261,6 +265,9 @@ pub struct DownloadPlan {
     pub proxy: BTreeMap<String, String>,
     /// Extra read-only mounts of named contexts.
     pub contexts: Vec<ContextMount>,
+    /// The module download cache mount id, when the download step keeps
+    /// one (gofront's tool runs the download; see `Plan::tool_image`).
+    pub module_cache_id: Option<String>,
     /// Spec lines of `[download]`.
     pub location: Option<Vec<SourceRange>>,
 }
@@ -282,8 +289,6 @@ pub struct GoStep {
 /// GOCACHE before the Go steps, and the export step of `--target gocache`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GocachePlan {
-    /// gofront's own image: its binary merges the seed and writes the export.
-    pub tool_image: String,
     /// `--build-context gocache=...`, merged into GOCACHE before the Go
     /// steps run (their argv is wrapped by the tool).
     pub seed: Option<ContextSource>,
@@ -352,6 +357,9 @@ pub struct Plan {
     pub gocache_id: String,
     /// Seeding and exporting GOCACHE, when asked for.
     pub gocache: Option<GocachePlan>,
+    /// gofront's own image, mounted at `paths::TOOL_DIR` in the steps that
+    /// run its tool (the download; the Go steps when seeded; the export).
+    pub tool_image: Option<String>,
     /// `go build`.
     pub build: GoStep,
     /// `go test`.

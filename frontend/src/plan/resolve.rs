@@ -228,9 +228,11 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         }
         Some(source) => Some(source),
     };
+    if (seed.is_some() || opts.target == Target::Gocache) && inp.tool_image.is_none() {
+        return Err(PlanError::NoToolImage);
+    }
     let gocache = if seed.is_some() || opts.target == Target::Gocache {
         Some(GocachePlan {
-            tool_image: inp.tool_image.ok_or(PlanError::NoToolImage)?.to_string(),
             seed,
             export: GoStep {
                 args: export_args,
@@ -319,6 +321,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             location: section_lines(inp.spec_text, "test"),
         },
         gocache,
+        tool_image: inp.tool_image.map(str::to_string),
         binaries,
         runtime,
     })
@@ -517,9 +520,35 @@ fn download_plan(
         })
         .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
         .collect();
+    let download = strings(&["go", "mod", "download"]);
+    // With gofront's image at hand, its tool runs the download against the
+    // module download cache first: a go.mod edit fetches only what is new.
+    let (args, module_cache_id) = match inp.tool_image {
+        Some(_) => {
+            let mut args = strings(&[
+                paths::TOOL,
+                "modcache",
+                "--cache",
+                paths::MODDL,
+                "--modcache",
+                paths::DOWNLOAD_MODCACHE,
+                "--",
+            ]);
+            args.extend(download);
+            (
+                args,
+                Some(format!(
+                    "{}gofront-gomod-download",
+                    inp.options.cache_namespace
+                )),
+            )
+        }
+        None => (download, None),
+    };
     Some(DownloadPlan {
         files: download_files(project),
-        args: vec!["go".into(), "mod".into(), "download".into()],
+        args,
+        module_cache_id,
         env: overlay_env(
             builder_env,
             ours.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -621,7 +650,7 @@ fn runtime_plan(
     RuntimePlan {
         base: refs.runtime.clone(),
         base_digest: base_cfg.and_then(|c| c.digest.clone()),
-        config: runtime_image_config(base_cfg, platform, &rc, &created),
+        config: runtime_image_config(base_cfg, platform, &rc, created),
         location: section_lines(inp.spec_text, "runtime"),
     }
 }
