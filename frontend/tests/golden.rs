@@ -229,8 +229,7 @@ fn ldflags_templates_are_checked_and_strip_can_be_turned_off() {
         &[("build-arg:GOFRONT_BUILD_LDFLAGS", "-X main.v={{.Tag}}")],
         false,
     )
-    .err()
-    .expect("an unknown template is an error");
+    .expect_err("an unknown template is an error");
     assert_eq!(
         err.to_string(),
         "build-arg GOFRONT_BUILD_LDFLAGS: build.ldflags: unknown template {{.Tag}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}"
