@@ -244,3 +244,41 @@ fn ldflags_templates_are_checked_and_strip_can_be_turned_off() {
     );
     assert!(!g.plan.build.args.iter().any(|a| a.starts_with("-ldflags")));
 }
+
+#[test]
+fn cgo_for_another_platform_needs_a_cross_compiler() {
+    let dir = std::env::temp_dir().join(format!("gofront-cgo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(common::examples().join("hello/go.mod"), dir.join("go.mod")).expect("go.mod");
+    let spec = "# syntax=gofront:dev\n[build]\ncgo = true\n";
+    std::fs::write(dir.join("gofront.toml"), spec).expect("spec");
+    let cases: [(&[(&str, &str)], Option<&str>); 4] = [
+        (
+            &[("platform", "linux/arm64")],
+            Some(
+                "gofront.toml:3:7: build.cgo = true for linux/arm64 on a linux/amd64 builder needs a C cross compiler for linux/arm64: set build.env CC to one the builder image has (e.g. CC = \"aarch64-linux-gnu-gcc\"), or build on a native linux/arm64 builder",
+            ),
+        ),
+        (
+            &[("platform", "linux/arm/v7")],
+            Some(
+                "gofront.toml:3:7: build.cgo = true for linux/arm/v7 on a linux/amd64 builder needs a C cross compiler for linux/arm/v7: set build.env CC to one the builder image has (e.g. CC = \"aarch64-linux-gnu-gcc\"), or build on a native linux/arm/v7 builder",
+            ),
+        ),
+        (
+            &[
+                ("platform", "linux/arm64"),
+                ("build-arg:GOFRONT_BUILD_ENV_CC", "aarch64-linux-gnu-gcc"),
+            ],
+            None,
+        ),
+        (&[("platform", "linux/amd64")], None),
+    ];
+    for (opts, want) in cases {
+        let got = common::generate_in(dir.clone(), dir.join("gofront.toml"), opts, false)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(got.as_deref(), want, "{opts:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

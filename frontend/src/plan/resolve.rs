@@ -77,6 +77,11 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         .as_ref()
         .map_or_else(|| vec![".".to_string()], |p| p.value.clone());
     let binaries = binaries(spec, project, &packages, &target_platform, &mut problems);
+    if let Some(c) = spec.build.cgo.as_ref().filter(|c| c.value)
+        && let Some(message) = cgo_cross_problem(&inp.build_platform, &target_platform, spec)
+    {
+        problems.push(problem(c, "build.cgo", message));
+    }
 
     // Go environment shared by build and test.
     let mut go_env: BTreeMap<String, String> = BTreeMap::new();
@@ -325,6 +330,17 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         binaries,
         runtime,
     })
+}
+
+/// cgo for another platform needs a C compiler for that platform, which no
+/// builder image has by default: refuse unless `build.env` names one.
+fn cgo_cross_problem(build: &Platform, target: &Platform, spec: &Spec) -> Option<String> {
+    if build == target || spec.build.env.contains_key("CC") {
+        return None;
+    }
+    Some(format!(
+        "build.cgo = true for {target} on a {build} builder needs a C cross compiler for {target}: set build.env CC to one the builder image has (e.g. CC = \"aarch64-linux-gnu-gcc\"), or build on a native {target} builder"
+    ))
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
