@@ -252,7 +252,8 @@ fn cgo_for_another_platform_needs_a_cross_compiler() {
     std::fs::copy(common::examples().join("hello/go.mod"), dir.join("go.mod")).expect("go.mod");
     let spec = "# syntax=gofront:dev\n[build]\ncgo = true\n";
     std::fs::write(dir.join("gofront.toml"), spec).expect("spec");
-    let cases: [(&[(&str, &str)], Option<&str>); 4] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+    let cases: [Case; 4] = [
         (
             &[("platform", "linux/arm64")],
             Some(
