@@ -13,9 +13,12 @@ use prost::Message;
 
 const USAGE: &str = "usage:
   gofront                 run as a BuildKit frontend (BuildKit starts it for `# syntax=`)
-  gofront llb --context DIR -f SPEC [--target image|binaries|test] [--build-arg K=V]...
-              [--platform os/arch] [--label K=V]... [--merge] [--format json|pb]
+  gofront llb --context DIR -f SPEC [--target image|binaries|test|gocache]
+              [--build-arg K=V]... [--build-context NAME=DIR|docker-image://REF]...
+              [--platform os/arch[,os/arch...]] [--label K=V]... [--merge] [--format json|pb]
                           print the LLB definition gofront would send, without an engine
+  gofront --version       print the version
+  gofront --help          print this help
   gofront gocache seed|export ...
   gofront modcache ...
                           the cache tools that build steps run (not for direct use)";
@@ -42,6 +45,8 @@ fn main() -> ExitCode {
     };
     match args.first().map(String::as_str) {
         None => {
+            // The first line gofront writes to the engine's log.
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "gofront starting");
             let code = runtime.block_on(gofront::gateway::serve());
             // Exit at once: BuildKit keeps stdin open after Return, and only
             // the process ending releases the build.
@@ -57,8 +62,12 @@ fn main() -> ExitCode {
         // The Go build cache tool, run inside build steps (see gocache.rs).
         Some("gocache") => gofront::gocache::main(&args[1..]),
         Some("modcache") => gofront::modcache::main(&args[1..]),
-        Some("--version") => {
+        Some("--version" | "-V" | "version") => {
             let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("--help" | "-h" | "help") => {
+            let _ = writeln!(std::io::stdout(), "gofront {}\n\n{USAGE}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         Some(_) => {
@@ -88,6 +97,20 @@ async fn llb_command(args: &[String]) -> Result<(), String> {
             "--merge" => merge = true,
             "--target" => opts.push(("target".into(), value("--target")?)),
             "--platform" => opts.push(("platform".into(), value("--platform")?)),
+            // As buildx passes them: a directory becomes the local of that
+            // name; docker-image:// and oci-layout:// values pass as they are.
+            "--build-context" => {
+                let kv = value("--build-context")?;
+                let (name, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| format!("--build-context takes NAME=VALUE, not {kv:?}"))?;
+                let v = if v.contains("://") {
+                    v.to_string()
+                } else {
+                    format!("local:{name}")
+                };
+                opts.push((format!("context:{name}"), v));
+            }
             "--build-arg" | "--label" => {
                 let kv = value(arg)?;
                 let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
