@@ -54,7 +54,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
     // user. It must be the very same op everywhere: BuildKit keys a cache
     // mount by its base as well as its id, so a different base splits it.
     let owned = owned_dir(plan, &builder);
-    let source = Local::new(&plan.context_local, &plan.session_id)
+    let source = Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
         .exclude(plan.context_exclude.clone())
         .shared_key_hint(&plan.context_local)
         .build(&meta(plan, "[gofront] load build context", None));
@@ -128,7 +128,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             image_config: None,
         },
         Target::Binaries => Lowered {
-            state: FileOp::on(&State::scratch())
+            state: FileOp::on(&State::scratch(), &plan.build_platform)
                 .copy_contents(&out, paths::OWNED_DIR, "/", None)
                 .build(&meta(plan, "[gofront] collect binaries", None)),
             image_config: None,
@@ -159,7 +159,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                 .output(paths::EXPORT)
                 .ok_or(LowerError("the export step has no output"))?;
             Lowered {
-                state: FileOp::on(&State::scratch())
+                state: FileOp::on(&State::scratch(), &plan.build_platform)
                     .copy_contents(&exported, paths::OWNED_DIR, "/", None)
                     .build(&meta(plan, "[gofront] collect the Go build cache", None)),
                 image_config: Some(g.image_config.clone()),
@@ -171,7 +171,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
 /// The state of a named build context.
 fn context_state(plan: &Plan, name: &str, source: &ContextSource) -> Result<State, LowerError> {
     Ok(match source {
-        ContextSource::Local(local) => Local::new(local, &plan.session_id)
+        ContextSource::Local(local) => Local::new(local, &plan.session_id, &plan.build_platform)
             .shared_key_hint(local)
             .build(&meta(
                 plan,
@@ -213,7 +213,7 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
         Owner::Ids(u, g) => format!("{u}:{g}"),
         Owner::Names(u, _) => u.clone(),
     };
-    FileOp::on(&State::scratch())
+    FileOp::on(&State::scratch(), &plan.build_platform)
         .mkdir(paths::OWNED_DIR, 0o755, false, Some(chown))
         // Never ignore_cache, even with --no-cache: BuildKit keys a cache
         // mount by its base's snapshot, so re-running this op would start
@@ -231,12 +231,12 @@ fn download(
     owned: &State,
     tool: Option<&State>,
 ) -> Result<State, LowerError> {
-    let mod_files = Local::new(&plan.context_local, &plan.session_id)
+    let mod_files = Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
         .include(d.files.clone())
         .shared_key_hint("gofront-modfiles")
         .build(&meta(plan, "[gofront] load go.mod and go.sum", None));
     // A layer that holds only the module cache, starting from the owned dir.
-    let dl_base = FileOp::on(owned)
+    let dl_base = FileOp::on(owned, &plan.build_platform)
         .mkdir(
             paths::MODCACHE_SELECTOR,
             0o755,
@@ -323,7 +323,7 @@ fn runtime(plan: &Plan, out: &State) -> State {
     let copy_onto = |onto: &State| {
         plan.binaries
             .iter()
-            .fold(FileOp::on(onto), |f, b| {
+            .fold(FileOp::on(onto, &plan.build_platform), |f, b| {
                 f.copy(
                     out,
                     &format!("{}/{}", paths::OWNED_DIR, b.name),
@@ -340,6 +340,7 @@ fn runtime(plan: &Plan, out: &State) -> State {
         llb::merge(
             &[base, binaries],
             &meta(plan, "[gofront] runtime image", None),
+            &plan.build_platform,
         )
     } else {
         copy_onto(&base)

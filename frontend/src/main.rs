@@ -67,7 +67,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("--help" | "-h" | "help") => {
-            let _ = writeln!(std::io::stdout(), "gofront {}\n\n{USAGE}", env!("CARGO_PKG_VERSION"));
+            let _ = writeln!(
+                std::io::stdout(),
+                "gofront {}\n\n{USAGE}",
+                env!("CARGO_PKG_VERSION")
+            );
             ExitCode::SUCCESS
         }
         Some(_) => {

@@ -14,7 +14,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 const MULTI_DEFINITION_SHA256: &str =
-    "8e885f93b292849dab36ad50d18f215d324e6a230e4702427b2b50cb5f538f67";
+    "106cf540a047d5339186b6a65997528e505c7575927afc774fe765b1d0ba34c5";
 
 fn llb_in_a_new_process() -> Vec<u8> {
     let dir = common::examples().join("multi");

@@ -199,7 +199,7 @@ impl FileReader {
 
 impl Host for GatewayHost {
     async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, String> {
-        let st = Local::new(&options.spec_local, &self.session)
+        let st = Local::new(&options.spec_local, &self.session, &self.platform)
             .include(vec![options.filename.clone()])
             .shared_key_hint(&options.filename)
             .build(&OpMeta {
@@ -224,7 +224,7 @@ impl Host for GatewayHost {
         options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, String> {
-        let st = Local::new(&options.context_local, &self.session)
+        let st = Local::new(&options.context_local, &self.session, &self.platform)
             .include(paths.to_vec())
             .shared_key_hint("gofront-project-files")
             .build(&OpMeta {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::{Caps, Node, OpMeta, State, finish};
+use crate::options::Platform;
 use crate::proto::pb;
 
 /// A user or group, by number or by name.
@@ -64,14 +65,17 @@ enum Action {
 pub struct FileOp {
     base: State,
     actions: Vec<Action>,
+    platform: Platform,
 }
 
 impl FileOp {
-    /// Starts a chain on `base`.
-    pub fn on(base: &State) -> Self {
+    /// Starts a chain on `base`; `platform` goes on the op (see
+    /// [`super::Local::new`]).
+    pub fn on(base: &State, platform: &Platform) -> Self {
         FileOp {
             base: base.clone(),
             actions: Vec::new(),
+            platform: platform.clone(),
         }
     }
 
@@ -219,8 +223,10 @@ impl FileOp {
             })),
             ..pb::Op::default()
         };
-        // File ops are not platform specific: no platform on the op.
-        State::from_node(finish(op, inputs.nodes, None, caps, meta), 0)
+        State::from_node(
+            finish(op, inputs.nodes, Some(&self.platform), caps, meta),
+            0,
+        )
     }
 }
 

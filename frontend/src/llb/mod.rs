@@ -164,7 +164,7 @@ fn to_pb_platform(p: &Platform) -> pb::Platform {
 /// Merges states into one filesystem (`MergeOp`); scratch inputs are
 /// dropped, and a single input is returned as is. Only use it when the
 /// engine lists the `mergeop` cap.
-pub fn merge(inputs: &[State], meta: &OpMeta) -> State {
+pub fn merge(inputs: &[State], meta: &OpMeta, platform: &Platform) -> State {
     let real: Vec<&Output> = inputs.iter().filter_map(|s| s.output.as_ref()).collect();
     match real.as_slice() {
         [] => return State::scratch(),
@@ -188,7 +188,7 @@ pub fn merge(inputs: &[State], meta: &OpMeta) -> State {
     let mut caps = Caps::default();
     caps.add("mergeop");
     let nodes = real.iter().map(|o| o.node.clone()).collect();
-    State::from_node(finish(op, nodes, None, caps, meta), 0)
+    State::from_node(finish(op, nodes, Some(platform), caps, meta), 0)
 }
 
 #[cfg(test)]

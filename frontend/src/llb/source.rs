@@ -80,10 +80,11 @@ pub fn oci_layout(
 }
 
 /// A local directory synced from the client (`local://<name>`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Local {
     name: String,
     session: String,
+    platform: Platform,
     include: Vec<String>,
     exclude: Vec<String>,
     shared_key_hint: Option<String>,
@@ -93,11 +94,17 @@ impl Local {
     /// The local named `name` in the build session `session`. A session id
     /// is required: without one BuildKit cannot find the files, and Go's
     /// client would add a random id that breaks determinism.
-    pub fn new(name: &str, session: &str) -> Self {
+    /// `platform` goes on the op as BuildKit's Go client puts it (the
+    /// engine's platform): an op without one is rewritten by BuildKit, and
+    /// its vertex digest then matches no digest gofront knows.
+    pub fn new(name: &str, session: &str, platform: &Platform) -> Self {
         Local {
             name: name.to_string(),
             session: session.to_string(),
-            ..Local::default()
+            platform: platform.clone(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            shared_key_hint: None,
         }
     }
 
@@ -149,8 +156,7 @@ impl Local {
             })),
             ..pb::Op::default()
         };
-        // Local sources are not platform specific: no platform on the op.
-        State::from_node(finish(op, Vec::new(), None, caps, meta), 0)
+        State::from_node(finish(op, Vec::new(), Some(&self.platform), caps, meta), 0)
     }
 }
 

@@ -23,7 +23,7 @@ fn mounts_are_sorted_and_outputs_numbered_in_that_order() {
         crate::options::ResolveMode::Default,
         &meta("img"),
     );
-    let src = Local::new("context", "sess").build(&OpMeta::default());
+    let src = Local::new("context", "sess", &Platform::linux_amd64()).build(&OpMeta::default());
     let run = Exec::new(vec!["go".into(), "build".into()], &amd64())
         .mount(Mount::scratch_output("/out"))
         .mount(Mount::readonly("/src", &src))
@@ -57,13 +57,13 @@ fn shared_inputs_appear_once_and_in_dependency_order() {
         crate::options::ResolveMode::Default,
         &OpMeta::default(),
     );
-    let a = FileOp::on(&img)
+    let a = FileOp::on(&img, &Platform::linux_amd64())
         .mkdir("/a", 0o755, false, None)
         .build(&OpMeta::default());
-    let b = FileOp::on(&img)
+    let b = FileOp::on(&img, &Platform::linux_amd64())
         .mkdir("/b", 0o755, false, None)
         .build(&OpMeta::default());
-    let merged = merge(&[a, b], &OpMeta::default());
+    let merged = merge(&[a, b], &OpMeta::default(), &Platform::linux_amd64());
     let def = merged.marshal(None);
     // image, a, b, merge, terminal
     assert_eq!(def.def.len(), 5);
@@ -81,7 +81,7 @@ fn same_graph_marshals_to_same_bytes() {
             crate::options::ResolveMode::Pull,
             &meta("x"),
         );
-        let owned = FileOp::on(&State::scratch())
+        let owned = FileOp::on(&State::scratch(), &Platform::linux_amd64())
             .mkdir(
                 "/cache",
                 0o755,
@@ -116,9 +116,13 @@ fn merge_of_one_input_is_that_input() {
         crate::options::ResolveMode::Default,
         &OpMeta::default(),
     );
-    let merged = merge(&[State::scratch(), img.clone()], &OpMeta::default());
+    let merged = merge(
+        &[State::scratch(), img.clone()],
+        &OpMeta::default(),
+        &Platform::linux_amd64(),
+    );
     assert_eq!(merged.digest(), img.digest());
-    assert!(merge(&[], &OpMeta::default()).is_scratch());
+    assert!(merge(&[], &OpMeta::default(), &Platform::linux_amd64()).is_scratch());
 }
 
 #[test]
@@ -135,7 +139,7 @@ fn file_actions_chain_through_relative_inputs() {
         crate::options::ResolveMode::Default,
         &OpMeta::default(),
     );
-    let st = FileOp::on(&img)
+    let st = FileOp::on(&img, &Platform::linux_amd64())
         .mkdir("/app", 0o755, true, None)
         .copy(&other, "/usr/bin/go", "/app/go", None)
         .build(&OpMeta::default());
