@@ -152,16 +152,29 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             if seed.is_none() {
                 export = export.mount(Mount::readonly(paths::TOOL_DIR, tool));
             }
+            // A root builder writes the export straight into an empty
+            // layer, which is the result; another user can only write below
+            // the owned directory, whose contents are then copied out.
+            let root = plan.owner == Owner::Ids(0, 0);
+            let out_mount = if root {
+                Mount::scratch_output(paths::EXPORT)
+            } else {
+                Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR)
+            };
             let exported = export
                 .mount(Mount::readonly(paths::BUILT, &out))
-                .mount(Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR))
+                .mount(out_mount)
                 .run(&meta(plan, &g.export.name, g.export.location.clone()))
                 .output(paths::EXPORT)
                 .ok_or(LowerError("the export step has no output"))?;
             Lowered {
-                state: FileOp::on(&State::scratch(), &plan.build_platform)
-                    .copy_contents(&exported, paths::OWNED_DIR, "/", None)
-                    .build(&meta(plan, "[gofront] collect the Go build cache", None)),
+                state: if root {
+                    exported
+                } else {
+                    FileOp::on(&State::scratch(), &plan.build_platform)
+                        .copy_contents(&exported, paths::OWNED_DIR, "/", None)
+                        .build(&meta(plan, "[gofront] collect the Go build cache", None))
+                },
                 image_config: Some(g.image_config.clone()),
             }
         }

@@ -526,3 +526,51 @@ fn go_line_newer_than_the_builder_is_rejected() {
         "go.mod asks for go 1.25, but the builder image golang:1.25 has Go 1.24.4; set build.builder to a newer image (e.g. golang:1.25) or lower the go line"
     );
 }
+
+/// The `llb.customname` of every op in the last Solve.
+fn op_names(r: &Run) -> Vec<String> {
+    let def = r
+        .log
+        .final_solve
+        .as_ref()
+        .and_then(|s| s.definition.clone())
+        .expect("definition");
+    def.metadata
+        .values()
+        .filter_map(|m| m.description.get("llb.customname").cloned())
+        .collect()
+}
+
+#[test]
+fn the_gocache_target_runs_gofronts_own_image_and_copies_out_for_a_non_root_builder() {
+    // The fake's builder runs as 1000:1000: the export is written below
+    // the owned directory and copied out.
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["target=gocache", "source=gofront:dev"],
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    let names = op_names(&r);
+    assert!(
+        names.iter().any(|n| n == "[gofront] tool gofront:dev"),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "[gofront] collect the Go build cache"),
+        "{names:?}"
+    );
+    // Without a way to tell its own image, gofront says so.
+    let r = run("", &[("go.mod", GO_MOD)], &["target=gocache"], ALL_LLB_CAPS);
+    assert!(
+        r.error()
+            .message
+            .starts_with("gofront cannot tell which image it runs from"),
+        "{}",
+        r.error().message
+    );
+}
