@@ -206,7 +206,7 @@ pub const KEYS: &[Key] = &[
         section: "build",
         name: "ldflags",
         default: "none",
-        meaning: "`-ldflags`, one string; templates `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}`, `{{.Env.NAME}}` (see below)",
+        meaning: "`-ldflags`, one string; templates `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}`, `{{.Env.NAME}}` (see Release builds)",
         targets: ALL,
         set: Setter::Str(|_, s, f| s.build.ldflags = Some(f)),
         get: |s| (&s.build.ldflags).into(),
