@@ -13,8 +13,11 @@ ARG RUST_TARGET=x86_64-unknown-linux-gnu
 # stages. network.none="true": run the frontend without a network (an engine
 # started with --bridge=none has no default network to give it). caps: the
 # frontend caps it supports; a client that requires a cap missing here fails
-# the build. Only what gofront implements: named contexts (--build-context).
-ARG FRONTEND_CAPS="moby.buildkit.frontend.contexts"
+# the build. Only what gofront implements: named contexts (--build-context)
+# and subrequests (--call outline|targets|check; buildx asks for
+# moby.buildkit.frontend.subrequests and BuildKit refuses before starting the
+# frontend when the label lacks it).
+ARG FRONTEND_CAPS="moby.buildkit.frontend.contexts,moby.buildkit.frontend.subrequests"
 
 FROM rust:1-bookworm AS builder
 ARG RUST_TARGET

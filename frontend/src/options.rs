@@ -45,6 +45,71 @@ mod keys {
 /// The build arg that names the version `{{.Version}}` stamps.
 pub const VERSION_ARG: &str = "GOFRONT_VERSION";
 
+/// A build arg gofront reads that sets no spec key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OtherArg {
+    /// Its name.
+    pub name: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// Listed by `--call outline` even when unset.
+    pub always: bool,
+    /// The `--target`s it has an effect on.
+    pub targets: &'static [Target],
+}
+
+/// The build args gofront reads besides the `GOFRONT_<SECTION>_<KEY>` ones.
+pub const OTHER_BUILD_ARGS: &[OtherArg] = &[
+    OtherArg {
+        name: VERSION_ARG,
+        description: "the version {{.Version}} stamps and the image's org.opencontainers.image.version label; default: 0.0.0-dev+<ShortCommit>, else dev",
+        always: true,
+        targets: &Target::ALL,
+    },
+    OtherArg {
+        name: keys::SOURCE_DATE_EPOCH,
+        description: "seconds since 1970: the image's created time and {{.Date}}; default: the build's start",
+        always: true,
+        targets: &Target::ALL,
+    },
+    OtherArg {
+        name: keys::CACHE_MOUNT_NS,
+        description: "prefixes the ids of gofront's cache mounts; default: none",
+        always: true,
+        targets: &Target::ALL,
+    },
+    OtherArg {
+        name: "HTTP_PROXY",
+        description: "proxy for go mod download, kept out of its cache key; default: none",
+        always: true,
+        targets: &Target::ALL,
+    },
+    OtherArg {
+        name: "HTTPS_PROXY",
+        description: "proxy for go mod download, kept out of its cache key; default: none",
+        always: true,
+        targets: &Target::ALL,
+    },
+    OtherArg {
+        name: "NO_PROXY",
+        description: "hosts go mod download reaches without the proxy; default: none",
+        always: true,
+        targets: &Target::ALL,
+    },
+    OtherArg {
+        name: "FTP_PROXY",
+        description: "proxy for go mod download, kept out of its cache key; default: none",
+        always: false,
+        targets: &Target::ALL,
+    },
+    OtherArg {
+        name: "ALL_PROXY",
+        description: "proxy for go mod download, kept out of its cache key; default: none",
+        always: false,
+        targets: &Target::ALL,
+    },
+];
+
 /// The named build context that seeds the Go build cache
 /// (`--build-context gocache=...`).
 pub const GOCACHE_CONTEXT: &str = "gocache";
@@ -67,6 +132,26 @@ pub enum Target {
 impl Target {
     /// Every target name, for messages.
     pub const NAMES: [&'static str; 4] = ["image", "binaries", "test", "gocache"];
+
+    /// Every target, the default first.
+    pub const ALL: [Target; 4] = [
+        Target::Image,
+        Target::Binaries,
+        Target::Test,
+        Target::Gocache,
+    ];
+
+    /// What it builds, in one sentence (`--call targets`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Target::Image => "The runtime image: the base plus the binaries in /usr/local/bin",
+            Target::Binaries => "Just the binaries, for --output type=local",
+            Target::Test => "go test with the same caches; a failing test fails the build",
+            Target::Gocache => {
+                "The Go build cache entries the build uses, to seed a fresh builder with --build-context gocache=DIR"
+            }
+        }
+    }
 
     fn parse(s: &str) -> Option<Self> {
         match s {
@@ -448,20 +533,11 @@ impl Options {
     pub fn is_known_build_arg(name: &str) -> bool {
         name.starts_with(crate::spec::BUILD_ARG_PREFIX)
             || name.starts_with("BUILDKIT_")
-            || matches!(
-                name,
-                keys::SOURCE_DATE_EPOCH
-                    | "HTTP_PROXY"
-                    | "HTTPS_PROXY"
-                    | "FTP_PROXY"
-                    | "NO_PROXY"
-                    | "ALL_PROXY"
-                    | "http_proxy"
-                    | "https_proxy"
-                    | "ftp_proxy"
-                    | "no_proxy"
-                    | "all_proxy"
-            )
+            || OTHER_BUILD_ARGS.iter().any(|a| {
+                // Proxy variables count in lower case too, as everywhere.
+                a.name == name
+                    || (a.name.ends_with("_PROXY") && a.name.to_ascii_lowercase() == name)
+            })
     }
 }
 

@@ -14,7 +14,7 @@ use gofront::proto::{LlbBridge, LlbBridgeServer, errdefs, pb};
 use prost::Message;
 use tonic::{Request, Response, Status};
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Recorded {
     calls: Vec<String>,
     returned: Option<gw::ReturnRequest>,
@@ -573,4 +573,129 @@ fn the_gocache_target_runs_gofronts_own_image_and_copies_out_for_a_non_root_buil
         "{}",
         r.error().message
     );
+}
+
+fn call(request: &str, spec: &str, extra: &[&str]) -> (Run, gw::Result) {
+    let mut opts = vec![request];
+    opts.extend_from_slice(extra);
+    let r = run(spec, &[("go.mod", GO_MOD)], &opts, ALL_LLB_CAPS);
+    assert_eq!(r.exit, 0);
+    let ret = r.log.returned.clone().expect("returned");
+    assert!(ret.error.is_none(), "unexpected error {:?}", ret.error);
+    let result = ret.result.expect("result");
+    assert!(result.result.is_none(), "a subrequest returns no refs");
+    (r, result)
+}
+
+fn meta_json(result: &gw::Result) -> serde_json::Value {
+    serde_json::from_slice(&result.metadata["result.json"]).expect("result.json")
+}
+
+#[test]
+fn call_outline_answers_with_the_args_of_the_target() {
+    let (r, result) = call(
+        "requestid=frontend.outline",
+        "# syntax=gofront:dev\n[test]\nflags = [\"-race\"]\n",
+        &["target=test", "build-arg:GOFRONT_BUILD_TAGS=netgo"],
+    );
+    assert_eq!(result.metadata["version"], b"1.0.0");
+    assert!(!result.metadata["result.txt"].is_empty());
+    let v = meta_json(&result);
+    assert_eq!(v["name"], "test");
+    let arg = |name: &str| {
+        v["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .find(|a| a["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no arg {name}"))
+    };
+    assert_eq!(arg("GOFRONT_BUILD_TAGS")["value"], "netgo");
+    assert!(arg("GOFRONT_BUILD_TAGS").get("location").is_none());
+    assert_eq!(arg("GOFRONT_TEST_FLAGS")["value"], "-race");
+    assert_eq!(
+        arg("GOFRONT_TEST_FLAGS")["location"]["ranges"][0]["start"]["line"],
+        3
+    );
+    // Only the spec is read: no image is resolved, nothing is built.
+    assert!(
+        !r.log
+            .calls
+            .iter()
+            .any(|c| c.starts_with("ResolveImageConfig"))
+    );
+}
+
+#[test]
+fn call_targets_marks_image_as_the_default() {
+    let (_, result) = call("requestid=frontend.targets", "", &[]);
+    let v = meta_json(&result);
+    let names: Vec<&str> = v["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["image", "binaries", "test", "gocache"]);
+    assert_eq!(v["targets"][0]["default"], true);
+}
+
+#[test]
+fn call_check_reports_warnings_as_results_and_exits_1() {
+    let (r, result) = call(
+        "requestid=frontend.lint",
+        "# syntax=gofront:dev\n",
+        &["build-arg:UNUSED=1"],
+    );
+    assert_eq!(result.metadata["result.statuscode"], b"1");
+    let v = meta_json(&result);
+    assert_eq!(v["warnings"][0]["ruleName"], "UnknownBuildArg");
+    assert_eq!(v["warnings"][0]["location"]["sourceIndex"], -1);
+    assert_eq!(v["sources"][0]["filename"], "gofront.toml");
+    // Warnings travel in the result, not as Warn; the build is not solved.
+    assert!(!r.log.calls.iter().any(|c| c.starts_with("Warn")));
+    assert!(!r.log.calls.iter().any(|c| c == "Solve(8 ops)"));
+}
+
+#[test]
+fn call_check_on_a_clean_project_exits_0_and_a_broken_one_reports_the_error() {
+    let (_, result) = call("requestid=frontend.lint", "", &[]);
+    assert_eq!(result.metadata["result.statuscode"], b"0");
+    let (_, result) = call("requestid=frontend.lint", "[build]\ntgas = [\"x\"]\n", &[]);
+    assert_eq!(result.metadata["result.statuscode"], b"1");
+    let v = meta_json(&result);
+    assert_eq!(
+        v["buildError"]["message"],
+        "gofront.toml:2:1: unknown key \"tgas\" in [build]; did you mean \"tags\"?"
+    );
+    assert_eq!(v["buildError"]["location"]["ranges"][0]["start"]["line"], 2);
+}
+
+#[test]
+fn call_describe_and_an_unknown_request() {
+    let (_, result) = call("requestid=frontend.subrequests.describe", "", &[]);
+    let v = meta_json(&result);
+    let names: Vec<&str> = v
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "frontend.outline",
+            "frontend.targets",
+            "frontend.lint",
+            "frontend.subrequests.describe"
+        ]
+    );
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["requestid=frontend.convertllb"],
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(r.error().message, "unsupported request frontend.convertllb");
 }

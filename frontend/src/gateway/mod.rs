@@ -6,6 +6,7 @@
 //! back through `Return` (an error status with source info) or `Warn`.
 
 mod stdio;
+pub mod subrequests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -382,12 +383,17 @@ pub fn error_status(e: &FrontendError) -> Status {
     }
 }
 
-async fn produce(host: &GatewayHost, options: &Options) -> Result<gw::Result, FrontendError> {
-    if let Some(req) = &options.request_id {
-        return Err(FrontendError::Host(format!(
-            "gofront does not answer the subrequest {req} yet"
-        )));
+async fn produce(host: &GatewayHost, options: &Options) -> Result<gw::Result, Status> {
+    match &options.request_id {
+        Some(req) => subrequests::answer(host, options, req)
+            .await
+            .map(subrequests::Answer::into_result)
+            .map_err(|e| e.status()),
+        None => build(host, options).await.map_err(|e| error_status(&e)),
     }
+}
+
+async fn build(host: &GatewayHost, options: &Options) -> Result<gw::Result, FrontendError> {
     let generated = driver::generate(host, options).await?;
     for b in &generated.builds {
         host.check_llb_caps(&b.definition)?;
@@ -544,18 +550,18 @@ pub async fn serve_on(channel: Channel, env: Vec<(String, String)>) -> i32 {
             tracing::info!(target = options.target.name(), ignored = ?options.ignored, "options parsed");
             produce(&host, &options).await
         }
-        Err(e) => Err(FrontendError::Plan(e.into())),
+        Err(e) => Err(error_status(&FrontendError::Plan(e.into()))),
     };
     let req = match outcome {
         Ok(result) => gw::ReturnRequest {
             result: Some(result),
             error: None,
         },
-        Err(e) => {
-            tracing::info!(error = %e, "returning error to BuildKit");
+        Err(status) => {
+            tracing::info!(error = %status.message, "returning error to BuildKit");
             gw::ReturnRequest {
                 result: None,
-                error: Some(error_status(&e)),
+                error: Some(status),
             }
         }
     };

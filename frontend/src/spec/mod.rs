@@ -5,6 +5,7 @@
 //! every field is optional and remembers where it was written; validation
 //! reports every problem it finds, not only the first.
 
+mod keys;
 mod node;
 mod schema;
 mod suggest;
@@ -12,6 +13,7 @@ mod suggest;
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use keys::{KEYS, Key, Kind, Setting, readme_table};
 pub use node::Origin;
 use node::{Node, Value};
 pub use schema::{BUILD_ARG_PREFIX, build_arg_names};

@@ -1,8 +1,10 @@
-//! The spec's schema: which sections and keys exist, their types, their
-//! build-arg names, and the checks on their values.
+//! The machinery behind the schema declared in [`super::keys`]: build args
+//! merged into the document, the document converted into a [`Spec`] key by
+//! key, and the checks on values that the keys' setters call.
 
 use std::collections::BTreeMap;
 
+use super::keys::{self, KEYS, Kind, Setter};
 use super::node::{Key, Node, Origin, Value};
 use super::suggest::closest;
 use super::{Field, FieldMap, Network, Problem, Spec};
@@ -10,84 +12,15 @@ use super::{Field, FieldMap, Network, Problem, Spec};
 /// Every build arg that overrides the spec starts with this.
 pub const BUILD_ARG_PREFIX: &str = "GOFRONT_";
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Str,
-    Bool,
-    List,
-    /// A table of environment-variable-like names; build arg `..._<NAME>`.
-    EnvMap,
-    /// A table of arbitrary names; build arg is a `name=value,...` list.
-    PairMap,
-}
-
-const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
-    (
-        "build",
-        &[
-            ("packages", Kind::List),
-            ("output", Kind::Str),
-            ("tags", Kind::List),
-            ("ldflags", Kind::Str),
-            ("cgo", Kind::Bool),
-            ("trimpath", Kind::Bool),
-            ("strip", Kind::Bool),
-            ("env", Kind::EnvMap),
-            ("builder", Kind::Str),
-        ],
-    ),
-    (
-        "download",
-        &[
-            ("network", Kind::Str),
-            ("env", Kind::EnvMap),
-            ("contexts", Kind::PairMap),
-        ],
-    ),
-    (
-        "runtime",
-        &[
-            ("base", Kind::Str),
-            ("entrypoint", Kind::List),
-            ("cmd", Kind::List),
-            ("user", Kind::Str),
-            ("workdir", Kind::Str),
-            ("env", Kind::EnvMap),
-            ("expose", Kind::List),
-            ("labels", Kind::PairMap),
-        ],
-    ),
-    ("test", &[("packages", Kind::List), ("flags", Kind::List)]),
-];
-
 /// `GOFRONT_*` build args that set no spec key.
 const NOT_SPEC_KEYS: &[&str] = &[crate::options::VERSION_ARG];
 
 /// Top-level keys that are allowed but mean nothing to gofront.
 const IGNORED_TOP_LEVEL: &[&str] = &["syntax"];
 
-fn build_arg_name(section: &str, key: &str) -> String {
-    format!(
-        "{BUILD_ARG_PREFIX}{}_{}",
-        section.to_ascii_uppercase(),
-        key.to_ascii_uppercase()
-    )
-}
-
 /// Every build-arg name (or name prefix, ending in `_`) that overrides a key.
 pub fn build_arg_names() -> Vec<String> {
-    let mut names = Vec::new();
-    for (section, keys) in SECTIONS {
-        for (key, kind) in *keys {
-            let name = build_arg_name(section, key);
-            names.push(if *kind == Kind::EnvMap {
-                format!("{name}_")
-            } else {
-                name
-            });
-        }
-    }
-    names
+    KEYS.iter().map(keys::Key::build_arg).collect()
 }
 
 /// Overlays `GOFRONT_*` build args onto the parsed document. Unknown
@@ -102,7 +35,7 @@ pub fn merge_build_args(
             continue;
         }
         let origin = Origin::BuildArg(name.clone());
-        let Some((section, key, kind, entry)) = lookup_build_arg(name) else {
+        let Some((spec_key, entry)) = lookup_build_arg(name) else {
             let all = build_arg_names();
             let hint = closest(name, all.iter().map(String::as_str))
                 .map(|s| format!("; did you mean {s}?"))
@@ -118,7 +51,8 @@ pub fn merge_build_args(
             value: Value::Str(s.to_string()),
             origin: origin.clone(),
         };
-        let value = match kind {
+        let (section, key) = (spec_key.section, spec_key.name);
+        let value = match spec_key.kind() {
             Kind::Str | Kind::Bool => str_node(raw),
             Kind::List => match split_list(raw) {
                 Ok(items) => Node {
@@ -136,7 +70,14 @@ pub fn merge_build_args(
                 continue;
             }
             Kind::PairMap => {
-                for pair in split_list(raw).unwrap_or_default() {
+                let pairs = match split_list(raw) {
+                    Ok(pairs) => pairs,
+                    Err(e) => {
+                        problems.push(Problem::at(&origin, name, e));
+                        continue;
+                    }
+                };
+                for pair in pairs {
                     match pair.split_once('=') {
                         Some((k, v)) => {
                             set_entry(root, section, key, k.trim(), str_node(v.trim()), &origin)
@@ -155,22 +96,19 @@ pub fn merge_build_args(
     }
 }
 
-fn lookup_build_arg(name: &str) -> Option<(&'static str, &'static str, Kind, Option<String>)> {
-    for (section, keys) in SECTIONS {
-        for (key, kind) in *keys {
-            let base = build_arg_name(section, key);
-            if *kind == Kind::EnvMap {
-                if let Some(entry) = name.strip_prefix(&format!("{base}_"))
-                    && !entry.is_empty()
-                {
-                    return Some((section, key, *kind, Some(entry.to_string())));
-                }
-            } else if name == base {
-                return Some((section, key, *kind, None));
-            }
+/// The key a `GOFRONT_*` build arg sets, and for a table of environment
+/// variables the entry it names.
+fn lookup_build_arg(name: &str) -> Option<(&'static keys::Key, Option<String>)> {
+    KEYS.iter().find_map(|key| {
+        let arg = key.build_arg();
+        match key.kind() {
+            Kind::EnvMap => name
+                .strip_prefix(&arg)
+                .filter(|entry| !entry.is_empty())
+                .map(|entry| (key, Some(entry.to_string()))),
+            _ => (name == arg).then_some((key, None)),
         }
-    }
-    None
+    })
 }
 
 /// A build-arg list: a JSON array of strings, or comma-separated words.
@@ -283,8 +221,9 @@ pub fn convert(root: &Node, problems: &mut Vec<Problem>) -> Spec {
         if IGNORED_TOP_LEVEL.contains(&key.name.as_str()) {
             continue;
         }
-        let Some((section, keys)) = SECTIONS.iter().find(|(s, _)| *s == key.name) else {
-            let hint = suggestion(&key.name, SECTIONS.iter().map(|(s, _)| *s));
+        let sections = keys::sections();
+        let Some(section) = sections.iter().copied().find(|s| *s == key.name) else {
+            let hint = suggestion(&key.name, sections.iter().copied());
             problems.push(Problem::at(
                 &key.origin,
                 &key.name,
@@ -301,8 +240,9 @@ pub fn convert(root: &Node, problems: &mut Vec<Problem>) -> Spec {
             continue;
         };
         for (k, v) in entries {
-            let Some((_, kind)) = keys.iter().find(|(name, _)| *name == k.name) else {
-                let hint = suggestion(&k.name, keys.iter().map(|(n, _)| *n));
+            let Some(spec_key) = keys::find(section, &k.name) else {
+                let names = KEYS.iter().filter(|d| d.section == section);
+                let hint = suggestion(&k.name, names.map(|d| d.name));
                 problems.push(Problem::at(
                     &k.origin,
                     &format!("{section}.{}", k.name),
@@ -314,7 +254,7 @@ pub fn convert(root: &Node, problems: &mut Vec<Problem>) -> Spec {
                 key: format!("{section}.{}", k.name),
                 problems,
             };
-            c.assign(&mut spec, section, &k.name, *kind, v);
+            c.assign(&mut spec, spec_key, v);
         }
     }
     spec
@@ -326,7 +266,9 @@ fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .unwrap_or_default()
 }
 
-struct Checker<'p> {
+/// Checks values of one key and collects what is wrong with them; the
+/// keys' setters call its checks.
+pub(super) struct Checker<'p> {
     key: String,
     problems: &'p mut Vec<Problem>,
 }
@@ -446,111 +388,93 @@ impl Checker<'_> {
         out
     }
 
-    fn assign(&mut self, spec: &mut Spec, section: &str, key: &str, kind: Kind, v: &Node) {
-        match kind {
-            Kind::Str => {
-                let Some(f) = self.string(v) else { return };
-                self.assign_str(spec, section, key, f);
-            }
-            Kind::Bool => {
-                let Some(f) = self.boolean(v) else { return };
-                let b = &mut spec.build;
-                match key {
-                    "cgo" => b.cgo = Some(f),
-                    "trimpath" => b.trimpath = Some(f),
-                    "strip" => b.strip = Some(f),
-                    other => self.problem(
-                        &f.origin,
-                        format!("internal error: boolean key {other} has no field"),
-                    ),
+    fn assign(&mut self, spec: &mut Spec, key: &keys::Key, v: &Node) {
+        match key.set {
+            Setter::Str(set) => {
+                if let Some(f) = self.string(v) {
+                    set(self, spec, f);
                 }
             }
-            Kind::List => {
-                let Some(f) = self.list(v, key == "expose") else {
-                    return;
-                };
-                self.assign_list(spec, section, key, f);
+            Setter::Bool(set) => {
+                if let Some(f) = self.boolean(v) {
+                    set(spec, f);
+                }
             }
-            Kind::EnvMap | Kind::PairMap => {
-                let m = self.map(v, kind == Kind::EnvMap);
-                self.assign_map(spec, section, key, m);
+            Setter::List(set) => {
+                if let Some(f) = self.list(v, false) {
+                    set(self, spec, f);
+                }
+            }
+            Setter::Ports(set) => {
+                if let Some(f) = self.list(v, true) {
+                    set(self, spec, f);
+                }
+            }
+            Setter::EnvMap(set) => {
+                let m = self.map(v, true);
+                set(self, spec, m);
+            }
+            Setter::PairMap(set) => {
+                let m = self.map(v, false);
+                set(self, spec, m);
             }
         }
     }
 
-    fn assign_str(&mut self, spec: &mut Spec, section: &str, key: &str, f: Field<String>) {
-        match (section, key) {
-            ("build", "output") => {
-                if f.value.is_empty() || f.value.contains('/') || f.value == "." || f.value == ".."
-                {
-                    self.problem(
-                        &f.origin,
-                        format!(
-                            "build.output must be a file name without '/', not {:?}",
-                            f.value
-                        ),
-                    );
-                    return;
-                }
-                spec.build.output = Some(f);
-            }
-            ("build", "ldflags") => spec.build.ldflags = Some(f),
-            ("build", "builder") if self.image_ref(&f, false) => {
-                spec.build.builder = Some(f);
-            }
-            ("download", "network") => {
-                let net = match f.value.as_str() {
-                    "sandbox" | "default" => Network::Sandbox,
-                    "none" => Network::None,
-                    other => {
-                        self.problem(
-                            &f.origin,
-                            format!(
-                                "download.network must be \"sandbox\" or \"none\", not {other:?}"
-                            ),
-                        );
-                        return;
-                    }
-                };
-                spec.download.network = Some(Field {
-                    value: net,
-                    origin: f.origin,
-                });
-            }
-            ("runtime", "base") if self.image_ref(&f, true) => {
-                spec.runtime.base = Some(f);
-            }
-            ("runtime", "user") => {
-                if f.value.is_empty() || f.value.split(':').count() > 2 || f.value.contains(' ') {
-                    self.problem(
-                        &f.origin,
-                        format!(
-                            "runtime.user must be \"user\" or \"user:group\", not {:?}",
-                            f.value
-                        ),
-                    );
-                    return;
-                }
-                spec.runtime.user = Some(f);
-            }
-            ("runtime", "workdir") => {
-                if !f.value.starts_with('/') {
-                    self.problem(
-                        &f.origin,
-                        format!(
-                            "runtime.workdir must be an absolute path, not {:?}",
-                            f.value
-                        ),
-                    );
-                    return;
-                }
-                spec.runtime.workdir = Some(f);
-            }
-            _ => {}
+    /// A file name: no `/`, not `.` or `..`.
+    pub(super) fn file_name(&mut self, f: &Field<String>) -> bool {
+        let v = &f.value;
+        let ok = !(v.is_empty() || v.contains('/') || v == "." || v == "..");
+        if !ok {
+            let message = format!("{} must be a file name without '/', not {v:?}", self.key);
+            self.problem(&f.origin, message);
         }
+        ok
     }
 
-    fn image_ref(&mut self, f: &Field<String>, allow_scratch: bool) -> bool {
+    /// `sandbox` (or `default`) or `none`.
+    pub(super) fn network(&mut self, f: Field<String>) -> Option<Field<Network>> {
+        let net = match f.value.as_str() {
+            "sandbox" | "default" => Network::Sandbox,
+            "none" => Network::None,
+            other => {
+                let message = format!(
+                    "{} must be \"sandbox\" or \"none\", not {other:?}",
+                    self.key
+                );
+                self.problem(&f.origin, message);
+                return None;
+            }
+        };
+        Some(Field {
+            value: net,
+            origin: f.origin,
+        })
+    }
+
+    /// `user` or `user:group`.
+    pub(super) fn user(&mut self, f: &Field<String>) -> bool {
+        let v = &f.value;
+        let ok = !(v.is_empty() || v.split(':').count() > 2 || v.contains(' '));
+        if !ok {
+            let message = format!("{} must be \"user\" or \"user:group\", not {v:?}", self.key);
+            self.problem(&f.origin, message);
+        }
+        ok
+    }
+
+    /// An absolute path.
+    pub(super) fn absolute_path(&mut self, f: &Field<String>) -> bool {
+        let ok = f.value.starts_with('/');
+        if !ok {
+            let message = format!("{} must be an absolute path, not {:?}", self.key, f.value);
+            self.problem(&f.origin, message);
+        }
+        ok
+    }
+
+    /// An image reference (or `scratch` when allowed).
+    pub(super) fn image_ref(&mut self, f: &Field<String>, allow_scratch: bool) -> bool {
         let v = &f.value;
         let ok = !v.is_empty()
             && !v.chars().any(|c| c.is_whitespace())
@@ -567,60 +491,56 @@ impl Checker<'_> {
         ok
     }
 
-    fn assign_list(&mut self, spec: &mut Spec, section: &str, key: &str, f: Field<Vec<String>>) {
-        match (section, key) {
-            ("build", "packages") if self.packages(&f, false) => {
-                spec.build.packages = Some(f);
-            }
-            ("test", "packages") if self.packages(&f, true) => {
-                spec.test.packages = Some(f);
-            }
-            ("build", "tags") => {
-                if let Some(bad) = f.value.iter().find(|t| !is_build_tag(t)) {
-                    let message = format!(
-                        "build.tags: {bad:?} is not a valid build tag (letters, digits, '_' and '.')"
-                    );
-                    self.problem(&f.origin, message);
-                    return;
-                }
-                spec.build.tags = Some(f);
-            }
-            ("runtime", "entrypoint") => spec.runtime.entrypoint = Some(f),
-            ("runtime", "cmd") => spec.runtime.cmd = Some(f),
-            ("runtime", "expose") => {
-                let mut ports = Vec::new();
-                for p in &f.value {
-                    match normalize_port(p) {
-                        Some(n) => ports.push(n),
-                        None => {
-                            let message = format!(
-                                "runtime.expose: {p:?} is not a port such as \"8080\" or \"53/udp\""
-                            );
-                            self.problem(&f.origin, message);
-                            return;
-                        }
-                    }
-                }
-                spec.runtime.expose = Some(Field {
-                    value: ports,
-                    origin: f.origin,
-                });
-            }
-            ("test", "flags") => {
-                if let Some(bad) = f.value.iter().find(|t| !t.starts_with('-')) {
-                    let message = format!(
-                        "test.flags: {bad:?} is not a flag; list packages in test.packages instead"
-                    );
-                    self.problem(&f.origin, message);
-                    return;
-                }
-                spec.test.flags = Some(f);
-            }
-            _ => {}
-        }
+    /// Build tags: letters, digits, `_` and `.`.
+    pub(super) fn build_tags(&mut self, f: &Field<Vec<String>>) -> bool {
+        let Some(bad) = f.value.iter().find(|t| !is_build_tag(t)) else {
+            return true;
+        };
+        let message = format!(
+            "{}: {bad:?} is not a valid build tag (letters, digits, '_' and '.')",
+            self.key
+        );
+        self.problem(&f.origin, message);
+        false
     }
 
-    fn packages(&mut self, f: &Field<Vec<String>>, allow_wildcard: bool) -> bool {
+    /// Ports, normalised to `port/proto`.
+    pub(super) fn ports(&mut self, f: Field<Vec<String>>) -> Option<Field<Vec<String>>> {
+        let mut ports = Vec::new();
+        for p in &f.value {
+            match normalize_port(p) {
+                Some(n) => ports.push(n),
+                None => {
+                    let message = format!(
+                        "{}: {p:?} is not a port such as \"8080\" or \"53/udp\"",
+                        self.key
+                    );
+                    self.problem(&f.origin, message);
+                    return None;
+                }
+            }
+        }
+        Some(Field {
+            value: ports,
+            origin: f.origin,
+        })
+    }
+
+    /// `go test` flags, each starting with `-`.
+    pub(super) fn test_flags(&mut self, f: &Field<Vec<String>>) -> bool {
+        let Some(bad) = f.value.iter().find(|t| !t.starts_with('-')) else {
+            return true;
+        };
+        let message = format!(
+            "{}: {bad:?} is not a flag; list packages in test.packages instead",
+            self.key
+        );
+        self.problem(&f.origin, message);
+        false
+    }
+
+    /// Package paths inside the context; patterns only when allowed.
+    pub(super) fn packages(&mut self, f: &Field<Vec<String>>, allow_wildcard: bool) -> bool {
         if f.value.is_empty() {
             self.problem(
                 &f.origin,
@@ -653,37 +573,31 @@ impl Checker<'_> {
         true
     }
 
-    fn assign_map(&mut self, spec: &mut Spec, section: &str, key: &str, m: FieldMap) {
-        match (section, key) {
-            ("build", "env") => {
-                for (name, field) in &m {
-                    if let Some(why) = managed_build_env(name) {
-                        let message = format!("build.env.{name} cannot be set: {why}");
-                        self.problem(&field.origin, message);
-                    }
-                }
-                spec.build.env = m;
+    /// Reports entries of `build.env` that gofront manages itself.
+    pub(super) fn unmanaged_build_env(&mut self, m: &FieldMap) {
+        for (name, field) in m {
+            if let Some(why) = managed_build_env(name) {
+                let message = format!("{}.{name} cannot be set: {why}", self.key);
+                self.problem(&field.origin, message);
             }
-            ("download", "env") => spec.download.env = m,
-            ("download", "contexts") => {
-                for (name, field) in &m {
-                    let name_ok = !name.is_empty()
-                        && name
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-                    let path_ok = field.value.starts_with('/') && field.value != "/";
-                    if !name_ok || !path_ok {
-                        let message = format!(
-                            "download.contexts.{name} must map a build context name to an absolute mount path such as \"/goproxy\""
-                        );
-                        self.problem(&field.origin, message);
-                    }
-                }
-                spec.download.contexts = m;
+        }
+    }
+
+    /// Reports entries that do not map a context name to a mount path.
+    pub(super) fn context_mounts(&mut self, m: &FieldMap) {
+        for (name, field) in m {
+            let name_ok = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            let path_ok = field.value.starts_with('/') && field.value != "/";
+            if !name_ok || !path_ok {
+                let message = format!(
+                    "{}.{name} must map a build context name to an absolute mount path such as \"/goproxy\"",
+                    self.key
+                );
+                self.problem(&field.origin, message);
             }
-            ("runtime", "env") => spec.runtime.env = m,
-            ("runtime", "labels") => spec.runtime.labels = m,
-            _ => {}
         }
     }
 }

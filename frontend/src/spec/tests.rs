@@ -235,3 +235,11 @@ fn bad_build_args_are_named() {
         "build-arg GOFRONT_BUILD_CGO: build.cgo must be a boolean (true or false), not a string"
     );
 }
+
+#[test]
+fn a_pair_list_build_arg_that_is_not_json_is_named() {
+    assert_eq!(
+        err_with("", &[("GOFRONT_RUNTIME_LABELS", "[\"a=b\"")]),
+        "build-arg GOFRONT_RUNTIME_LABELS: expected a JSON array of strings: EOF while parsing a list at line 1 column 6"
+    );
+}

@@ -1,0 +1,542 @@
+//! Answers to BuildKit's subrequests (`docker buildx build --call ...`):
+//! `frontend.subrequests.describe`, `frontend.targets`, `frontend.outline`
+//! and `frontend.lint` (`--call check`), in the JSON shapes of BuildKit's
+//! `frontend/subrequests` packages, returned as result metadata
+//! (`result.json`, `result.txt`, `version`, and for lint
+//! `result.statuscode`) the way `frontend/dockerui/requests.go` does.
+//!
+//! Invariant: every key, build arg, default and description comes from the
+//! spec's one declaration (`spec::KEYS`), the options' (`Target`,
+//! `OTHER_BUILD_ARGS`) and the plan; the answers themselves are pure
+//! functions of what [`answer`] gathers.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use thiserror::Error;
+
+mod lint;
+mod shapes;
+
+pub use lint::{LintInputs, lint};
+use shapes::{
+    Arg, Location, Named, Outline, Position, Range, Request, TargetInfo, TargetList, base64,
+    columns,
+};
+
+use crate::driver::{self, FrontendError, Host, Resolved};
+use crate::options::{OTHER_BUILD_ARGS, Options, Platform, Target};
+use crate::proto::gateway as gw;
+use crate::proto::google::rpc::Status;
+use crate::spec::{self, KEYS, Kind, Origin, Setting, Spec};
+
+/// `requestid` values gofront answers (BuildKit's request names).
+pub mod names {
+    /// `frontend/subrequests/describe.go`.
+    pub const DESCRIBE: &str = "frontend.subrequests.describe";
+    /// `frontend/subrequests/outline/outline.go`.
+    pub const OUTLINE: &str = "frontend.outline";
+    /// `frontend/subrequests/targets/targets.go`.
+    pub const TARGETS: &str = "frontend.targets";
+    /// `frontend/subrequests/lint/lint.go`.
+    pub const LINT: &str = "frontend.lint";
+}
+
+/// Every answer's structure version, as BuildKit's definitions say it;
+/// buildx prints `result.txt` instead of its own rendering when the
+/// version is newer than the one it knows.
+const VERSION: &str = "1.0.0";
+
+/// The metadata keys of an answer (`frontend/subrequests/*`).
+mod meta {
+    pub const JSON: &str = "result.json";
+    pub const TXT: &str = "result.txt";
+    pub const VERSION: &str = "version";
+    pub const STATUS: &str = "result.statuscode";
+}
+
+/// Why a subrequest got no answer.
+#[derive(Debug, Error)]
+pub enum SubrequestError {
+    /// A request gofront does not know; BuildKit's words
+    /// (`errdefs.UnsupportedSubrequestError`).
+    #[error("unsupported request {0}")]
+    Unsupported(String),
+    /// Reading or parsing the spec failed.
+    #[error(transparent)]
+    Frontend(#[from] FrontendError),
+    /// A bug: an answer could not be serialised.
+    #[error("internal error in gofront: cannot serialise the answer to {request}: {message}")]
+    Json {
+        /// The request.
+        request: &'static str,
+        /// serde_json's message.
+        message: String,
+    },
+}
+
+impl SubrequestError {
+    /// The status `Return` carries.
+    pub fn status(&self) -> Status {
+        match self {
+            SubrequestError::Frontend(e) => super::error_status(e),
+            SubrequestError::Unsupported(name) => Status {
+                code: super::code::UNKNOWN,
+                message: self.to_string(),
+                // What BuildKit's grpcerrors attaches, so that clients can
+                // tell an unsupported request from a failure.
+                details: vec![prost_types::Any {
+                    type_url: "github.com/moby/buildkit/errdefs.Subrequest+json".to_string(),
+                    value: serde_json::json!({ "name": name }).to_string().into_bytes(),
+                }],
+            },
+            SubrequestError::Json { .. } => Status {
+                code: super::code::UNKNOWN,
+                message: self.to_string(),
+                details: Vec::new(),
+            },
+        }
+    }
+}
+
+/// An answer: the result's metadata (no refs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// `result.json`, `result.txt`, `version` (and `result.statuscode`).
+    pub metadata: BTreeMap<String, Vec<u8>>,
+}
+
+impl Answer {
+    fn new(
+        request: &'static str,
+        json: &impl Serialize,
+        text: String,
+    ) -> Result<Self, SubrequestError> {
+        let json = serde_json::to_vec_pretty(json).map_err(|e| SubrequestError::Json {
+            request,
+            message: e.to_string(),
+        })?;
+        let mut metadata = BTreeMap::new();
+        metadata.insert(meta::JSON.to_string(), json);
+        metadata.insert(meta::TXT.to_string(), text.into_bytes());
+        metadata.insert(meta::VERSION.to_string(), VERSION.as_bytes().to_vec());
+        Ok(Answer { metadata })
+    }
+
+    /// As the `Result` returned to BuildKit.
+    pub fn into_result(self) -> gw::Result {
+        gw::Result {
+            result: None,
+            metadata: self.metadata,
+            ..gw::Result::default()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The answers.
+
+/// `frontend.subrequests.describe`: the requests gofront answers.
+pub fn describe() -> Result<Answer, SubrequestError> {
+    let results = || {
+        Some(vec![
+            Named {
+                name: meta::JSON,
+                description: "",
+            },
+            Named {
+                name: meta::TXT,
+                description: "",
+            },
+        ])
+    };
+    let mut lint_meta = results();
+    if let Some(m) = lint_meta.as_mut() {
+        m.push(Named {
+            name: meta::STATUS,
+            description: "",
+        });
+    }
+    let all = vec![
+        Request {
+            name: names::OUTLINE,
+            version: VERSION,
+            kind: "rpc",
+            description: "List all parameters current build target supports",
+            opts: Some(vec![Named {
+                name: "target",
+                description: "Target build stage",
+            }]),
+            inputs: None,
+            metadata: results(),
+            refs: None,
+        },
+        Request {
+            name: names::TARGETS,
+            version: VERSION,
+            kind: "rpc",
+            description: "List all targets current build supports",
+            opts: Some(Vec::new()),
+            inputs: None,
+            metadata: results(),
+            refs: None,
+        },
+        Request {
+            name: names::LINT,
+            version: VERSION,
+            kind: "rpc",
+            description: "Check the gofront spec and the project for problems",
+            opts: Some(Vec::new()),
+            inputs: None,
+            metadata: lint_meta,
+            refs: None,
+        },
+        Request {
+            name: names::DESCRIBE,
+            version: VERSION,
+            kind: "rpc",
+            description: "List available subrequest types",
+            opts: None,
+            inputs: None,
+            metadata: results(),
+            refs: None,
+        },
+    ];
+    let rows: Vec<Vec<String>> = std::iter::once(vec!["NAME", "VERSION", "DESCRIPTION"])
+        .map(|r| r.into_iter().map(String::from).collect())
+        .chain(all.iter().map(|r| {
+            vec![
+                r.name.trim_start_matches("frontend.").to_string(),
+                r.version.to_string(),
+                r.description.to_string(),
+            ]
+        }))
+        .collect();
+    Answer::new(names::DESCRIBE, &all, columns(&rows, 1))
+}
+
+/// `frontend.targets`: gofront's `--target`s, the default marked.
+pub fn targets(spec_text: &str) -> Result<Answer, SubrequestError> {
+    let list = TargetList {
+        targets: Target::ALL
+            .iter()
+            .map(|t| TargetInfo {
+                name: t.name(),
+                default: *t == Target::default(),
+                description: t.description(),
+            })
+            .collect(),
+        sources: vec![base64(spec_text.as_bytes())],
+    };
+    let mut rows = vec![vec!["TARGET".to_string(), "DESCRIPTION".to_string()]];
+    for t in &list.targets {
+        let name = if t.default {
+            format!("{} (default)", t.name)
+        } else {
+            t.name.to_string()
+        };
+        rows.push(vec![name, t.description.to_string()]);
+    }
+    Answer::new(names::TARGETS, &list, columns(&rows, 1))
+}
+
+/// `frontend.outline`: every build arg the selected target reads, with
+/// its value (from the spec or a build arg), a description that says its
+/// default, and where the spec sets it.
+pub fn outline(
+    target: Target,
+    spec_text: &str,
+    spec: &Spec,
+    build_args: &BTreeMap<String, String>,
+) -> Result<Answer, SubrequestError> {
+    let mut args = Vec::new();
+    for key in KEYS.iter().filter(|k| k.affects(target)) {
+        let description = plain(&format!("{}; default: {}", key.meaning, key.default));
+        let arg = key.build_arg();
+        match key.setting(spec) {
+            Setting::Map(map) if key.kind() == Kind::EnvMap && !map.is_empty() => {
+                for (name, field) in map {
+                    args.push(Arg {
+                        name: format!("{arg}{name}"),
+                        description: description.clone(),
+                        value: field.value.clone(),
+                        location: location(spec_text, &field.origin),
+                    });
+                }
+            }
+            Setting::Map(_) if key.kind() == Kind::EnvMap => args.push(Arg {
+                name: format!("{arg}<NAME>"),
+                description,
+                value: String::new(),
+                location: None,
+            }),
+            setting => {
+                let (value, location) = shown(spec_text, setting);
+                args.push(Arg {
+                    name: arg,
+                    description,
+                    value,
+                    location,
+                });
+            }
+        }
+    }
+    for other in OTHER_BUILD_ARGS
+        .iter()
+        .filter(|a| a.targets.contains(&target))
+    {
+        let value = build_args.get(other.name).cloned().or_else(|| {
+            other
+                .name
+                .ends_with("_PROXY")
+                .then(|| build_args.get(&other.name.to_ascii_lowercase()).cloned())
+                .flatten()
+        });
+        let value = match value {
+            Some(v) => v,
+            None if other.always => String::new(),
+            None => continue,
+        };
+        args.push(Arg {
+            name: other.name.to_string(),
+            description: other.description.to_string(),
+            value,
+            location: None,
+        });
+    }
+    let o = Outline {
+        name: target.name(),
+        description: target.description(),
+        args,
+        sources: vec![base64(spec_text.as_bytes())],
+    };
+    let mut text = columns(
+        &[
+            vec!["TARGET:".to_string(), o.name.to_string()],
+            vec!["DESCRIPTION:".to_string(), o.description.to_string()],
+        ],
+        1,
+    );
+    text.push('\n');
+    let mut rows = vec![vec![
+        "BUILD ARG".to_string(),
+        "VALUE".to_string(),
+        "DESCRIPTION".to_string(),
+    ]];
+    for a in &o.args {
+        rows.push(vec![a.name.clone(), a.value.clone(), a.description.clone()]);
+    }
+    text.push_str(&columns(&rows, 3));
+    text.push('\n');
+    Answer::new(names::OUTLINE, &o, text)
+}
+
+/// A value as the build arg would spell it, and where the spec sets it.
+fn shown(spec_text: &str, setting: Setting<'_>) -> (String, Option<Location>) {
+    let (value, origin) = match setting {
+        Setting::Unset => return (String::new(), None),
+        Setting::Str(f) => (f.value.clone(), &f.origin),
+        Setting::Bool(f) => (f.value.to_string(), &f.origin),
+        Setting::Network(f) => (
+            match f.value {
+                spec::Network::Sandbox => "sandbox",
+                spec::Network::None => "none",
+            }
+            .to_string(),
+            &f.origin,
+        ),
+        Setting::List(f) => {
+            let value = if f.value.iter().any(|v| v.contains(',')) {
+                serde_json::to_string(&f.value).unwrap_or_else(|_| f.value.join(","))
+            } else {
+                f.value.join(",")
+            };
+            (value, &f.origin)
+        }
+        Setting::Map(m) => {
+            let value = m
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.value))
+                .collect::<Vec<_>>()
+                .join(",");
+            // The table's first entry stands for the table.
+            let loc = m.values().find_map(|f| location(spec_text, &f.origin));
+            return (value, loc);
+        }
+    };
+    (value, location(spec_text, origin))
+}
+
+/// Where in the spec (source 0) a value was written; `None` for build args.
+fn location(spec_text: &str, origin: &Origin) -> Option<Location> {
+    match origin {
+        Origin::File(r) => Some(Location {
+            source_index: 0,
+            ranges: vec![range_of(spec_text, r.start, r.end)],
+        }),
+        Origin::BuildArg(_) | Origin::Unknown => None,
+    }
+}
+
+fn range_of(text: &str, start: usize, end: usize) -> Range {
+    let pos = |offset: usize| {
+        let lc = spec::line_col(text, offset);
+        Position {
+            line: lc.line as i32,
+            character: lc.column as i32 - 1,
+        }
+    };
+    Range {
+        start: pos(start),
+        end: pos(end.max(start)),
+    }
+}
+
+/// Markdown from the schema, as plain text for a terminal.
+fn plain(md: &str) -> String {
+    md.replace('`', "")
+}
+
+// ---------------------------------------------------------------------------
+// Gathering (the only async part).
+
+/// A host that keeps what the build read and keeps warnings to itself:
+/// lint reports them as results instead.
+struct Quiet<'a, H> {
+    inner: &'a H,
+    spec: Mutex<Option<Vec<u8>>>,
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl<H: Host> Host for Quiet<'_, H> {
+    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, String> {
+        let bytes = self.inner.read_spec(options).await?;
+        if let Ok(mut s) = self.spec.lock() {
+            *s = Some(bytes.clone());
+        }
+        Ok(bytes)
+    }
+
+    async fn read_context(
+        &self,
+        options: &Options,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, String> {
+        let found = self.inner.read_context(options, paths).await?;
+        if let Ok(mut f) = self.files.lock() {
+            f.extend(found.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        Ok(found)
+    }
+
+    async fn resolve_image(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        options: &Options,
+    ) -> Result<Option<Resolved>, String> {
+        self.inner.resolve_image(reference, platform, options).await
+    }
+
+    async fn warn(&self, message: &str) {
+        tracing::info!("lint: {message}");
+    }
+
+    fn build_platform(&self) -> Platform {
+        self.inner.build_platform()
+    }
+
+    fn merge_supported(&self) -> bool {
+        self.inner.merge_supported()
+    }
+
+    fn session_id(&self) -> String {
+        self.inner.session_id()
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.now()
+    }
+
+    fn runnable_platforms(&self) -> Vec<Platform> {
+        self.inner.runnable_platforms()
+    }
+
+    fn tool_image(&self, options: &Options) -> Option<String> {
+        self.inner.tool_image(options)
+    }
+}
+
+fn spec_text(options: &Options, bytes: Vec<u8>) -> Result<String, SubrequestError> {
+    String::from_utf8(bytes).map_err(|_| FrontendError::NotText(options.filename.clone()).into())
+}
+
+/// Answers the subrequest `request` (the `requestid` option).
+pub async fn answer(
+    host: &impl Host,
+    options: &Options,
+    request: &str,
+) -> Result<Answer, SubrequestError> {
+    match request {
+        names::DESCRIBE => describe(),
+        names::TARGETS => {
+            let bytes = host.read_spec(options).await.map_err(FrontendError::Host)?;
+            let text = spec_text(options, bytes)?;
+            targets(&text)
+        }
+        names::OUTLINE => {
+            let bytes = host.read_spec(options).await.map_err(FrontendError::Host)?;
+            let text = spec_text(options, bytes)?;
+            let spec = spec::parse(&options.filename, &text, &options.build_args)
+                .map_err(FrontendError::from)?;
+            outline(options.target, &text, &spec, &options.build_args)
+        }
+        names::LINT => {
+            let quiet = Quiet {
+                inner: host,
+                spec: Mutex::new(None),
+                files: Mutex::new(BTreeMap::new()),
+            };
+            let generated = driver::generate(&quiet, options).await;
+            let spec_bytes = quiet.spec.lock().ok().and_then(|mut s| s.take());
+            let Some(spec_bytes) = spec_bytes else {
+                // Not even the spec could be read: nothing to check.
+                return Err(match generated {
+                    Err(e) => e.into(),
+                    Ok(_) => FrontendError::Host(format!("{} could not be read", options.filename))
+                        .into(),
+                });
+            };
+            let text = spec_text(options, spec_bytes)?;
+            let files = quiet
+                .files
+                .lock()
+                .map(|f| f.clone())
+                .unwrap_or_else(|_| BTreeMap::new());
+            let dockerignore = files
+                .get(".dockerignore")
+                .and_then(|b| std::str::from_utf8(b).ok());
+            let spec = spec::parse(&options.filename, &text, &options.build_args).ok();
+            let (downloads, error) = match &generated {
+                Ok(g) => (g.builds.first().map(|b| b.plan.download.is_some()), None),
+                Err(e) => (None, Some(e)),
+            };
+            lint(&LintInputs {
+                spec_file: &options.filename,
+                spec_text: &text,
+                spec: spec.as_ref(),
+                dockerignore,
+                vendored: files.contains_key("vendor/modules.txt"),
+                workspace: files.contains_key("go.work"),
+                downloads,
+                build_args: &options.build_args,
+                error,
+            })
+        }
+        other => Err(SubrequestError::Unsupported(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,217 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use super::*;
+
+const HELLO: &str = include_str!("../../../../examples/hello/gofront.toml");
+
+fn json(a: &Answer) -> String {
+    String::from_utf8(a.metadata[meta::JSON].clone()).unwrap()
+}
+
+fn txt(a: &Answer) -> String {
+    String::from_utf8(a.metadata[meta::TXT].clone()).unwrap()
+}
+
+fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn describe_lists_the_requests_gofront_answers() {
+    let a = describe().unwrap();
+    assert_eq!(a.metadata[meta::VERSION], b"1.0.0");
+    insta::assert_snapshot!("describe_json", json(&a));
+    insta::assert_snapshot!("describe_txt", txt(&a));
+}
+
+#[test]
+fn targets_marks_the_default() {
+    let a = targets(HELLO).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
+    assert_eq!(v["targets"][0]["name"], "image");
+    assert_eq!(v["targets"][0]["default"], true);
+    assert!(v["targets"][1].get("default").is_none());
+    assert_eq!(v["sources"][0], base64(HELLO.as_bytes()));
+    insta::assert_snapshot!("targets_hello_txt", txt(&a));
+}
+
+#[test]
+fn outline_of_hello_lists_every_arg_with_its_value_default_and_line() {
+    let spec = spec::parse(
+        "gofront.toml",
+        HELLO,
+        &args(&[
+            ("GOFRONT_BUILD_CGO", "1"),
+            ("SOURCE_DATE_EPOCH", "1700000000"),
+        ]),
+    )
+    .unwrap();
+    let a = outline(
+        Target::Image,
+        HELLO,
+        &spec,
+        &args(&[
+            ("GOFRONT_BUILD_CGO", "1"),
+            ("SOURCE_DATE_EPOCH", "1700000000"),
+        ]),
+    )
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
+    // The spec's bytes are checked above; keep the snapshot readable.
+    v["sources"] = serde_json::json!(["<gofront.toml>"]);
+    insta::assert_json_snapshot!("outline_hello_json", v);
+    insta::assert_snapshot!("outline_hello_txt", txt(&a));
+}
+
+#[test]
+fn outline_of_the_test_target_lists_only_what_it_reads() {
+    let spec = spec::parse(
+        "gofront.toml",
+        "[build]\nenv = { GOEXPERIMENT = \"loopvar\" }\n[test]\nflags = [\"-count=1\"]\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    let a = outline(
+        Target::Test,
+        "[build]\nenv = { GOEXPERIMENT = \"loopvar\" }\n[test]\nflags = [\"-count=1\"]\n",
+        &spec,
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
+    let names: Vec<&str> = v["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"GOFRONT_TEST_FLAGS"));
+    assert!(names.contains(&"GOFRONT_BUILD_ENV_GOEXPERIMENT"));
+    assert!(!names.iter().any(|n| n.starts_with("GOFRONT_RUNTIME_")));
+    assert!(!names.contains(&"GOFRONT_BUILD_PACKAGES"));
+    let flags = v["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "GOFRONT_TEST_FLAGS")
+        .unwrap();
+    assert_eq!(flags["value"], "-count=1");
+    assert_eq!(
+        flags["location"],
+        serde_json::json!({"ranges": [{"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 20}}]})
+    );
+}
+
+fn lint_of(inp: &LintInputs<'_>) -> (serde_json::Value, String, String) {
+    let a = lint(inp).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
+    for s in v["sources"].as_array_mut().unwrap() {
+        s["data"] = "<base64>".into();
+    }
+    let status = String::from_utf8(a.metadata[meta::STATUS].clone()).unwrap();
+    (v, txt(&a), status)
+}
+
+#[test]
+fn a_clean_project_passes_the_check() {
+    let spec = spec::parse("gofront.toml", HELLO, &BTreeMap::new()).unwrap();
+    let none = BTreeMap::new();
+    let (v, text, status) = lint_of(&LintInputs {
+        spec_file: "gofront.toml",
+        spec_text: HELLO,
+        spec: Some(&spec),
+        dockerignore: Some("secret.txt\n"),
+        vendored: false,
+        workspace: false,
+        downloads: Some(false),
+        build_args: &none,
+        error: None,
+    });
+    assert_eq!(status, "0");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    assert!(v.get("buildError").is_none());
+    assert_eq!(text, "");
+}
+
+const TROUBLED: &str = "# syntax=gofront:dev
+[build]
+cgo = true
+
+[download]
+env = { GOPROXY = \"https://bob:hunter2@proxy.example\", GITHUB_TOKEN = \"x\" }
+
+[runtime]
+base = \"scratch\"
+";
+
+#[test]
+fn the_check_warns_with_rule_detail_and_location() {
+    let build_args = args(&[("VERSION", "1.0"), ("GOFRONT_VERSION", "1.0")]);
+    let spec = spec::parse("gofront.toml", TROUBLED, &build_args).unwrap();
+    let (v, text, status) = lint_of(&LintInputs {
+        spec_file: "gofront.toml",
+        spec_text: TROUBLED,
+        spec: Some(&spec),
+        dockerignore: Some("# nothing of Go's\n*.sum\nvendor\n!vendor/modules.txt\n!go.mod\n"),
+        vendored: true,
+        workspace: false,
+        downloads: Some(false),
+        build_args: &build_args,
+        error: None,
+    });
+    assert_eq!(status, "1");
+    insta::assert_json_snapshot!("lint_troubled_json", v);
+    insta::assert_snapshot!("lint_troubled_txt", text);
+}
+
+#[test]
+fn a_build_error_is_reported_with_its_spec_line() {
+    let text = "[build]\ntgas = [\"x\"]\n";
+    let err: FrontendError = spec::parse("gofront.toml", text, &BTreeMap::new())
+        .unwrap_err()
+        .into();
+    let none = BTreeMap::new();
+    let (v, _, status) = lint_of(&LintInputs {
+        spec_file: "gofront.toml",
+        spec_text: text,
+        spec: None,
+        dockerignore: None,
+        vendored: false,
+        workspace: false,
+        downloads: None,
+        build_args: &none,
+        error: Some(&err),
+    });
+    assert_eq!(status, "1");
+    assert_eq!(
+        v["buildError"],
+        serde_json::json!({
+            "message": "gofront.toml:2:1: unknown key \"tgas\" in [build]; did you mean \"tags\"?",
+            "location": {"ranges": [{"start": {"line": 2}, "end": {"line": 2}}]}
+        })
+    );
+}
+
+#[test]
+fn unknown_requests_are_refused_in_buildkits_words() {
+    let e = SubrequestError::Unsupported("frontend.nope".into());
+    let s = e.status();
+    assert_eq!(s.message, "unsupported request frontend.nope");
+    assert_eq!(
+        s.details[0].type_url,
+        "github.com/moby/buildkit/errdefs.Subrequest+json"
+    );
+    assert_eq!(s.details[0].value, br#"{"name":"frontend.nope"}"#);
+}
+
+#[test]
+fn base64_is_standard_with_padding() {
+    assert_eq!(base64(b""), "");
+    assert_eq!(base64(b"f"), "Zg==");
+    assert_eq!(base64(b"fo"), "Zm8=");
+    assert_eq!(base64(b"foo"), "Zm9v");
+    assert_eq!(base64(b"foobar\n"), "Zm9vYmFyCg==");
+}

@@ -1,0 +1,474 @@
+//! Every spec key, declared once: its section and name, how a value is
+//! checked and stored, where it is read back from, its default and meaning
+//! (as the README table says them), and the targets it affects.
+//!
+//! Invariant: nothing else lists keys. Parsing, the `GOFRONT_*` build-arg
+//! names, "did you mean", the README table and the `--call` answers are all
+//! derived from [`KEYS`].
+
+use super::schema::Checker;
+use super::{Field, FieldMap, Network, Spec};
+use crate::options::Target;
+
+/// One spec key.
+pub struct Key {
+    /// Its section, e.g. `build`.
+    pub section: &'static str,
+    /// Its name inside the section, e.g. `tags`.
+    pub name: &'static str,
+    /// What gofront does when it is unset (Markdown, as in the README).
+    pub default: &'static str,
+    /// What it means (Markdown, as in the README).
+    pub meaning: &'static str,
+    /// The `--target`s it has an effect on.
+    pub targets: &'static [Target],
+    /// How a value is checked and stored.
+    pub(super) set: Setter,
+    /// Where the value lives in a parsed [`Spec`].
+    pub(super) get: fn(&Spec) -> Setting<'_>,
+}
+
+/// How a key's value is checked and stored: one variant per kind of value,
+/// each with the function that checks it and sets the key's field.
+pub(super) enum Setter {
+    /// A string.
+    Str(fn(&mut Checker<'_>, &mut Spec, Field<String>)),
+    /// A boolean (`true`/`false`; build args also `1`/`0`, `yes`/`no`, ...).
+    Bool(fn(&mut Spec, Field<bool>)),
+    /// An array of strings.
+    List(fn(&mut Checker<'_>, &mut Spec, Field<Vec<String>>)),
+    /// An array of ports: strings, integers accepted too.
+    Ports(fn(&mut Checker<'_>, &mut Spec, Field<Vec<String>>)),
+    /// A table of environment variables; build arg `..._<NAME>` per entry.
+    EnvMap(fn(&mut Checker<'_>, &mut Spec, FieldMap)),
+    /// A table of arbitrary names; build arg is a `name=value,...` list.
+    PairMap(fn(&mut Checker<'_>, &mut Spec, FieldMap)),
+}
+
+/// A key's value in a parsed spec.
+#[derive(Debug, Clone, Copy)]
+pub enum Setting<'a> {
+    /// Not set.
+    Unset,
+    /// A string.
+    Str(&'a Field<String>),
+    /// A boolean.
+    Bool(&'a Field<bool>),
+    /// A list.
+    List(&'a Field<Vec<String>>),
+    /// The download network.
+    Network(&'a Field<Network>),
+    /// A table (empty when unset).
+    Map(&'a FieldMap),
+}
+
+impl<'a> From<&'a Option<Field<String>>> for Setting<'a> {
+    fn from(f: &'a Option<Field<String>>) -> Self {
+        f.as_ref().map_or(Setting::Unset, Setting::Str)
+    }
+}
+
+impl<'a> From<&'a Option<Field<bool>>> for Setting<'a> {
+    fn from(f: &'a Option<Field<bool>>) -> Self {
+        f.as_ref().map_or(Setting::Unset, Setting::Bool)
+    }
+}
+
+impl<'a> From<&'a Option<Field<Vec<String>>>> for Setting<'a> {
+    fn from(f: &'a Option<Field<Vec<String>>>) -> Self {
+        f.as_ref().map_or(Setting::Unset, Setting::List)
+    }
+}
+
+impl<'a> From<&'a Option<Field<Network>>> for Setting<'a> {
+    fn from(f: &'a Option<Field<Network>>) -> Self {
+        f.as_ref().map_or(Setting::Unset, Setting::Network)
+    }
+}
+
+/// The kinds of values, for build-arg parsing and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A string.
+    Str,
+    /// A boolean.
+    Bool,
+    /// A list (build arg: comma-separated or a JSON array).
+    List,
+    /// A table of environment variables (build arg per entry).
+    EnvMap,
+    /// A table of names (build arg: `name=value,...`).
+    PairMap,
+}
+
+impl Key {
+    /// `section.name`.
+    pub fn dotted(&self) -> String {
+        format!("{}.{}", self.section, self.name)
+    }
+
+    /// The kind of value it takes.
+    pub fn kind(&self) -> Kind {
+        match self.set {
+            Setter::Str(_) => Kind::Str,
+            Setter::Bool(_) => Kind::Bool,
+            Setter::List(_) | Setter::Ports(_) => Kind::List,
+            Setter::EnvMap(_) => Kind::EnvMap,
+            Setter::PairMap(_) => Kind::PairMap,
+        }
+    }
+
+    /// The build arg that sets it: `GOFRONT_<SECTION>_<NAME>`; for a table
+    /// of environment variables, the prefix of one arg per entry (ends
+    /// in `_`).
+    pub fn build_arg(&self) -> String {
+        let name = format!(
+            "{}{}_{}",
+            super::BUILD_ARG_PREFIX,
+            self.section.to_ascii_uppercase(),
+            self.name.to_ascii_uppercase()
+        );
+        match self.kind() {
+            Kind::EnvMap => format!("{name}_"),
+            _ => name,
+        }
+    }
+
+    /// Its value in `spec`.
+    pub fn setting<'a>(&self, spec: &'a Spec) -> Setting<'a> {
+        (self.get)(spec)
+    }
+
+    /// Whether it affects `target`.
+    pub fn affects(&self, target: Target) -> bool {
+        self.targets.contains(&target)
+    }
+}
+
+/// Every target.
+const ALL: &[Target] = &[
+    Target::Image,
+    Target::Binaries,
+    Target::Test,
+    Target::Gocache,
+];
+/// The targets that compile the main packages.
+const BUILT: &[Target] = &[Target::Image, Target::Binaries, Target::Gocache];
+/// The targets that write the binaries out.
+const BINARIES: &[Target] = &[Target::Image, Target::Binaries];
+/// The runtime image only.
+const IMAGE: &[Target] = &[Target::Image];
+/// `go test` only.
+const TEST: &[Target] = &[Target::Test];
+
+/// Every key, in the order the README lists them.
+pub const KEYS: &[Key] = &[
+    Key {
+        section: "build",
+        name: "packages",
+        default: "`[\".\"]`",
+        meaning: "main packages (`./dir`), one binary each, named like `go build` names them",
+        targets: BUILT,
+        set: Setter::List(|c, s, f| {
+            if c.packages(&f, false) {
+                s.build.packages = Some(f);
+            }
+        }),
+        get: |s| (&s.build.packages).into(),
+    },
+    Key {
+        section: "build",
+        name: "output",
+        default: "package name",
+        meaning: "binary name (one package only)",
+        targets: BINARIES,
+        set: Setter::Str(|c, s, f| {
+            if c.file_name(&f) {
+                s.build.output = Some(f);
+            }
+        }),
+        get: |s| (&s.build.output).into(),
+    },
+    Key {
+        section: "build",
+        name: "tags",
+        default: "none",
+        meaning: "build tags",
+        targets: ALL,
+        set: Setter::List(|c, s, f| {
+            if c.build_tags(&f) {
+                s.build.tags = Some(f);
+            }
+        }),
+        get: |s| (&s.build.tags).into(),
+    },
+    Key {
+        section: "build",
+        name: "ldflags",
+        default: "none",
+        meaning: "`-ldflags`, one string; templates `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}`, `{{.Env.NAME}}` (see Release builds)",
+        targets: ALL,
+        set: Setter::Str(|_, s, f| s.build.ldflags = Some(f)),
+        get: |s| (&s.build.ldflags).into(),
+    },
+    Key {
+        section: "build",
+        name: "strip",
+        default: "`true`",
+        meaning: "`-ldflags=-s -w`: no symbol table or DWARF (smaller, faster to link; panics still print function names and lines)",
+        targets: ALL,
+        set: Setter::Bool(|s, f| s.build.strip = Some(f)),
+        get: |s| (&s.build.strip).into(),
+    },
+    Key {
+        section: "build",
+        name: "cgo",
+        default: "`false`",
+        meaning: "`CGO_ENABLED`",
+        targets: ALL,
+        set: Setter::Bool(|s, f| s.build.cgo = Some(f)),
+        get: |s| (&s.build.cgo).into(),
+    },
+    Key {
+        section: "build",
+        name: "trimpath",
+        default: "`true`",
+        meaning: "`-trimpath`",
+        targets: ALL,
+        set: Setter::Bool(|s, f| s.build.trimpath = Some(f)),
+        get: |s| (&s.build.trimpath).into(),
+    },
+    Key {
+        section: "build",
+        name: "env",
+        default: "none",
+        meaning: "extra env for build and test (`GOOS`, `GOARCH`, `GOFLAGS`, `GOPROXY`, ... are managed and refused)",
+        targets: ALL,
+        set: Setter::EnvMap(|c, s, m| {
+            c.unmanaged_build_env(&m);
+            s.build.env = m;
+        }),
+        get: |s| Setting::Map(&s.build.env),
+    },
+    Key {
+        section: "build",
+        name: "builder",
+        default: "`golang:<toolchain or go line's major.minor>`",
+        meaning: "builder image",
+        targets: ALL,
+        set: Setter::Str(|c, s, f| {
+            if c.image_ref(&f, false) {
+                s.build.builder = Some(f);
+            }
+        }),
+        get: |s| (&s.build.builder).into(),
+    },
+    Key {
+        section: "download",
+        name: "network",
+        default: "`sandbox`",
+        meaning: "`sandbox` or `none` for `go mod download`",
+        targets: ALL,
+        set: Setter::Str(|c, s, f| s.download.network = c.network(f)),
+        get: |s| (&s.download.network).into(),
+    },
+    Key {
+        section: "download",
+        name: "env",
+        default: "none",
+        meaning: "e.g. `GOPROXY`, `GOPRIVATE`, `GONOSUMDB`",
+        targets: ALL,
+        set: Setter::EnvMap(|_, s, m| s.download.env = m),
+        get: |s| Setting::Map(&s.download.env),
+    },
+    Key {
+        section: "download",
+        name: "contexts",
+        default: "none",
+        meaning: "`{ name = \"/path\" }`: mount `--build-context name=...` read-only into the download step (an air-gapped module proxy, say)",
+        targets: ALL,
+        set: Setter::PairMap(|c, s, m| {
+            c.context_mounts(&m);
+            s.download.contexts = m;
+        }),
+        get: |s| Setting::Map(&s.download.contexts),
+    },
+    Key {
+        section: "runtime",
+        name: "base",
+        default: "distroless static (cgo off) / base (cgo on), `:nonroot`",
+        meaning: "base image, or `scratch`",
+        targets: IMAGE,
+        set: Setter::Str(|c, s, f| {
+            if c.image_ref(&f, true) {
+                s.runtime.base = Some(f);
+            }
+        }),
+        get: |s| (&s.runtime.base).into(),
+    },
+    Key {
+        section: "runtime",
+        name: "entrypoint",
+        default: "`[\"/usr/local/bin/<first binary>\"]`",
+        meaning: "entrypoint",
+        targets: IMAGE,
+        set: Setter::List(|_, s, f| s.runtime.entrypoint = Some(f)),
+        get: |s| (&s.runtime.entrypoint).into(),
+    },
+    Key {
+        section: "runtime",
+        name: "cmd",
+        default: "unset",
+        meaning: "cmd",
+        targets: IMAGE,
+        set: Setter::List(|_, s, f| s.runtime.cmd = Some(f)),
+        get: |s| (&s.runtime.cmd).into(),
+    },
+    Key {
+        section: "runtime",
+        name: "user",
+        default: "the base's user, else `65532:65532`",
+        meaning: "`user[:group]`; numeric for `scratch`",
+        targets: IMAGE,
+        set: Setter::Str(|c, s, f| {
+            if c.user(&f) {
+                s.runtime.user = Some(f);
+            }
+        }),
+        get: |s| (&s.runtime.user).into(),
+    },
+    Key {
+        section: "runtime",
+        name: "workdir",
+        default: "the base's, else `/`",
+        meaning: "working directory",
+        targets: IMAGE,
+        set: Setter::Str(|c, s, f| {
+            if c.absolute_path(&f) {
+                s.runtime.workdir = Some(f);
+            }
+        }),
+        get: |s| (&s.runtime.workdir).into(),
+    },
+    Key {
+        section: "runtime",
+        name: "env",
+        default: "the base's",
+        meaning: "extra environment",
+        targets: IMAGE,
+        set: Setter::EnvMap(|_, s, m| s.runtime.env = m),
+        get: |s| Setting::Map(&s.runtime.env),
+    },
+    Key {
+        section: "runtime",
+        name: "expose",
+        default: "none",
+        meaning: "ports, `8080` or `53/udp`",
+        targets: IMAGE,
+        set: Setter::Ports(|c, s, f| s.runtime.expose = c.ports(f)),
+        get: |s| (&s.runtime.expose).into(),
+    },
+    Key {
+        section: "runtime",
+        name: "labels",
+        default: "none",
+        meaning: "labels (`--label` adds more)",
+        targets: IMAGE,
+        set: Setter::PairMap(|_, s, m| s.runtime.labels = m),
+        get: |s| Setting::Map(&s.runtime.labels),
+    },
+    Key {
+        section: "test",
+        name: "packages",
+        default: "`[\"./...\"]` (each member's `./dir/...` in a workspace)",
+        meaning: "packages for `--target test`",
+        targets: TEST,
+        set: Setter::List(|c, s, f| {
+            if c.packages(&f, true) {
+                s.test.packages = Some(f);
+            }
+        }),
+        get: |s| (&s.test.packages).into(),
+    },
+    Key {
+        section: "test",
+        name: "flags",
+        default: "none",
+        meaning: "extra `go test` flags",
+        targets: TEST,
+        set: Setter::List(|c, s, f| {
+            if c.test_flags(&f) {
+                s.test.flags = Some(f);
+            }
+        }),
+        get: |s| (&s.test.flags).into(),
+    },
+];
+
+/// The sections, in the order of [`KEYS`].
+pub fn sections() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for k in KEYS {
+        if !out.contains(&k.section) {
+            out.push(k.section);
+        }
+    }
+    out
+}
+
+/// The key `section.name`, if there is one.
+pub fn find(section: &str, name: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.section == section && k.name == name)
+}
+
+/// The README's spec table (Markdown), one row per key.
+pub fn readme_table() -> String {
+    let mut out = String::from("| key | default | meaning |\n| --- | --- | --- |\n");
+    for k in KEYS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            k.dotted(),
+            k.default,
+            k.meaning
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The README's table is generated from [`KEYS`]; regenerate it with
+    /// `GOFRONT_WRITE_README=1 cargo test -p gofront readme_table`.
+    #[test]
+    fn readme_table_is_generated_from_the_keys() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+        let readme = std::fs::read_to_string(path).expect("README.md");
+        let header = "| key | default | meaning |\n";
+        let start = readme.find(header).expect("the spec table in README.md");
+        let len = readme[start..].find("\n\n").expect("end of the table") + 1;
+        let table = readme_table();
+        if std::env::var_os("GOFRONT_WRITE_README").is_some() {
+            let new = format!("{}{}{}", &readme[..start], table, &readme[start + len..]);
+            std::fs::write(path, new).expect("write README.md");
+            return;
+        }
+        assert_eq!(
+            &readme[start..start + len],
+            table,
+            "README.md's spec table differs from spec::keys::KEYS; regenerate it with GOFRONT_WRITE_README=1 cargo test -p gofront readme_table"
+        );
+    }
+
+    #[test]
+    fn build_arg_names_are_derived() {
+        let names: Vec<String> = KEYS.iter().map(Key::build_arg).collect();
+        assert!(names.contains(&"GOFRONT_BUILD_TAGS".to_string()));
+        assert!(names.contains(&"GOFRONT_DOWNLOAD_ENV_".to_string()));
+        assert!(names.contains(&"GOFRONT_DOWNLOAD_CONTEXTS".to_string()));
+        assert_eq!(sections(), ["build", "download", "runtime", "test"]);
+    }
+}
