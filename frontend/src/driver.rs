@@ -202,6 +202,12 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     let refs = plan::image_refs(&spec, &project);
     let build_platform = host.build_platform();
     let targets = options.target_platforms(&build_platform);
+    // Before any image is resolved for it: a platform Go cannot build for
+    // (or an image for Windows) gets gofront's sentence, not a registry's.
+    let runnable = host.runnable_platforms();
+    for p in &targets {
+        plan::platforms::check(p, options.target, &runnable)?;
+    }
     // The builder once (it runs on the build platform), the runtime base
     // once per target platform: all at once, each is a round trip.
     let runtime_ref = refs.runtime.as_deref();
@@ -219,7 +225,6 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
 
     let session = host.session_id();
     let tool_image = host.tool_image(options);
-    let runnable = host.runnable_platforms();
     let source = SourceFile {
         filename: options.filename.clone(),
         data: spec_text.clone().into_bytes(),
