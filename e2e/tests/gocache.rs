@@ -393,3 +393,85 @@ fn oci_layout_seed_rebuilds_a_pruned_engine_warm() {
     assert_eq!(compiled(&b), ["example.com/withdep"]);
     assert_eq!(run_image("e2e-gocache:4").trim(), "Hello, gofront!");
 }
+
+#[test]
+fn modules_travel_with_the_go_cache_when_asked() {
+    if !enabled("modules_travel_with_the_go_cache_when_asked") {
+        return;
+    }
+    let t = Scratch::new("gocache-modules");
+    let app = t.join("withdep");
+    copy_example("withdep", &app);
+    let proxy = proxy_arg();
+    let export = t.join("gocache");
+    let with_modules = "GOFRONT_GOCACHE_MODULES=true";
+    let b = build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--build-arg",
+            with_modules,
+            "--target",
+            "gocache",
+            "--output",
+            &format!("type=local,dest={}", export.display()),
+        ],
+    );
+    b.assert_ok("export with modules");
+    let all = files(&export);
+    let modules: Vec<&String> = all.keys().filter(|k| k.starts_with("modules/")).collect();
+    assert_eq!(
+        modules,
+        [
+            "modules/gofront.test/greet/@v/v1.0.0.info",
+            "modules/gofront.test/greet/@v/v1.0.0.mod",
+            "modules/gofront.test/greet/@v/v1.0.0.zip",
+            "modules/gofront.test/greet/@v/v1.0.0.ziphash",
+        ]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(export.join(MANIFEST)).unwrap()).unwrap();
+    assert_eq!(manifest["modules"]["files"], 4);
+    assert!(
+        b.lines(EXPORT_STEP)
+            .iter()
+            .any(|l| l.contains("and 4 module file(s)")),
+        "{:?}",
+        b.lines(EXPORT_STEP)
+    );
+
+    // A fresh runner: the seed's modules fill the download cache, so the
+    // download fetches nothing from the proxy.
+    prune();
+    edit_main(&app, 5);
+    let seed = format!("gocache={}", export.display());
+    let b = build(
+        &app,
+        &[
+            "--build-context",
+            &proxy,
+            "--build-context",
+            &seed,
+            "--build-arg",
+            with_modules,
+            "-t",
+            "e2e-gocache:5",
+        ],
+    );
+    b.assert_ok("build seeded with modules");
+    let download = b.lines("[gofront] go mod download");
+    assert!(
+        download
+            .iter()
+            .any(|l| l == "gofront modcache: seeded 4 module file(s), 0.0 MB"),
+        "{download:?}"
+    );
+    assert!(
+        download.iter().any(|l| l
+            == "gofront modcache: fetched 0 module(s) not in the download cache; kept 0 file(s), 0.0 MB"),
+        "{download:?}"
+    );
+    assert_eq!(compiled(&b), ["example.com/withdep"]);
+    assert_eq!(run_image("e2e-gocache:5").trim(), "Hello, gofront!");
+}

@@ -31,6 +31,8 @@ use thiserror::Error;
 
 /// The file an export writes beside the entries, and a seed must hold.
 pub const MANIFEST: &str = "gofront-gocache.json";
+/// Where an export keeps the module download cache (`GOFRONT_GOCACHE_MODULES`).
+pub const MODULES_DIR: &str = "modules";
 /// What the manifest's `format` says.
 pub const FORMAT: &str = "gofront-gocache/1";
 /// Action entries are about 175 bytes; read no more than this of one.
@@ -262,12 +264,20 @@ pub struct ExportReport {
     pub written: usize,
     /// Bytes written.
     pub bytes: u64,
+    /// Module download cache files and bytes written below `modules/`,
+    /// when asked for.
+    pub module_files: Option<(usize, u64)>,
 }
 
 /// Copies the entries that the outputs named by `export_paths` (lines of
 /// `go list -export`) need from the cache at `cache` to `out`, with a
 /// manifest.
-pub fn export(cache: &Path, out: &Path, export_paths: &str) -> Result<ExportReport, ToolError> {
+pub fn export(
+    cache: &Path,
+    out: &Path,
+    export_paths: &str,
+    modules: Option<&Path>,
+) -> Result<ExportReport, ToolError> {
     let mut used = BTreeSet::new();
     for line in export_paths
         .lines()
@@ -312,11 +322,18 @@ pub fn export(cache: &Path, out: &Path, export_paths: &str) -> Result<ExportRepo
         report.bytes += copy_entry(&entry_path(cache, name), &entry_path(out, name))?;
         report.written += 1;
     }
-    let manifest = serde_json::json!({
+    if let Some(dir) = modules {
+        let m = crate::modcache::copy_kept(dir, &out.join(MODULES_DIR))?;
+        report.module_files = Some((m.files, m.bytes));
+    }
+    let mut manifest = serde_json::json!({
         "format": FORMAT,
         "entries": report.written,
         "bytes": report.bytes,
     });
+    if let Some((files, bytes)) = report.module_files {
+        manifest["modules"] = serde_json::json!({ "files": files, "bytes": bytes });
+    }
     let path = out.join(MANIFEST);
     fs::write(&path, format!("{manifest}\n")).map_err(io_err(&path))?;
     Ok(report)
@@ -340,7 +357,11 @@ pub(crate) struct Parsed<'a> {
 }
 
 /// Parses `--flag VALUE ... -- CMD...`; every flag in `wanted` is required.
-pub(crate) fn parse<'a>(args: &'a [String], wanted: &[&str]) -> Result<Parsed<'a>, ToolError> {
+pub(crate) fn parse<'a>(
+    args: &'a [String],
+    wanted: &[&str],
+    optional: &[&str],
+) -> Result<Parsed<'a>, ToolError> {
     let split = args
         .iter()
         .position(|a| a == "--")
@@ -351,7 +372,7 @@ pub(crate) fn parse<'a>(args: &'a [String], wanted: &[&str]) -> Result<Parsed<'a
         let value = it
             .next()
             .ok_or_else(|| ToolError::Usage(format!("{flag} needs a value")))?;
-        if !wanted.contains(&flag.as_str()) {
+        if !wanted.contains(&flag.as_str()) && !optional.contains(&flag.as_str()) {
             return Err(ToolError::Usage(format!("unknown flag {flag}")));
         }
         flags.insert(flag.as_str(), value.as_str());
@@ -372,7 +393,7 @@ fn run(args: &[String]) -> Result<(), ToolError> {
     let start = Instant::now();
     match args.first().map(String::as_str) {
         Some("seed") => {
-            let p = parse(&args[1..], &["--from", "--into"])?;
+            let p = parse(&args[1..], &["--from", "--into"], &[])?;
             let r = seed(Path::new(p.flags["--from"]), Path::new(p.flags["--into"]))?;
             eprintln!(
                 "gofront gocache: seeded {} new entries ({}) of {} in the seed, in {} ms",
@@ -390,7 +411,7 @@ fn run(args: &[String]) -> Result<(), ToolError> {
             })
         }
         Some("export") => {
-            let p = parse(&args[1..], &["--cache", "--out"])?;
+            let p = parse(&args[1..], &["--cache", "--out"], &["--modules"])?;
             let output = Command::new(&p.command[0])
                 .args(&p.command[1..])
                 .stdin(Stdio::null())
@@ -407,13 +428,22 @@ fn run(args: &[String]) -> Result<(), ToolError> {
                 });
             }
             let listed = String::from_utf8_lossy(&output.stdout);
-            let r = export(Path::new(p.flags["--cache"]), Path::new(p.flags["--out"]), &listed)?;
+            let r = export(
+                Path::new(p.flags["--cache"]),
+                Path::new(p.flags["--out"]),
+                &listed,
+                p.flags.get("--modules").map(Path::new),
+            )?;
             eprintln!(
-                "gofront gocache: exported {} of {} cache entries ({}) for {} compiled packages, in {} ms",
+                "gofront gocache: exported {} of {} cache entries ({}) for {} compiled packages{}, in {} ms",
                 r.written,
                 r.in_cache,
                 mb(r.bytes),
                 r.packages,
+                match r.module_files {
+                    Some((files, bytes)) => format!(", and {files} module file(s) ({})", mb(bytes)),
+                    None => String::new(),
+                },
                 start.elapsed().as_millis()
             );
             Ok(())
@@ -617,7 +647,7 @@ mod tests {
         fs::write(cache.0.join("trim.txt"), "1").unwrap();
 
         let listed = format!("{}\n\n", entry_path(&cache.0, &format!("{O}-d")).display());
-        let r = export(&cache.0, &out.0, &listed).unwrap();
+        let r = export(&cache.0, &out.0, &listed, None).unwrap();
         let action_bytes =
             format!("v1 {A} {O} 3 1\n").len() + format!("v1 {sub} {empty_out} 0 1\n").len();
         assert_eq!(
@@ -627,6 +657,7 @@ mod tests {
                 in_cache: 6,
                 written: 4,
                 bytes: 3 + action_bytes as u64,
+                module_files: None,
             }
         );
         let got: BTreeSet<String> = tree(&out.0).into_keys().collect();
@@ -645,7 +676,7 @@ mod tests {
         assert_eq!(manifest["entries"], 4);
         assert!(!out.0.join("trim.txt").exists());
 
-        let err = export(&cache.0, &out.0, "/etc/passwd\n").unwrap_err();
+        let err = export(&cache.0, &out.0, "/etc/passwd\n", None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "go list named /etc/passwd, which is not a file of the Go build cache"

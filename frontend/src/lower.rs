@@ -68,12 +68,19 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             &meta(plan, &format!("[gofront] tool {image}"), None),
         )
     });
-    let modcache = match &plan.download {
-        Some(d) => Some(download(plan, d, &builder, &owned, tool.as_ref())?),
-        None => None,
-    };
     let seed = match plan.gocache.as_ref().and_then(|g| g.seed.as_ref()) {
         Some(s) => Some(context_state(plan, GOCACHE_CONTEXT, s)?),
+        None => None,
+    };
+    let modcache = match &plan.download {
+        Some(d) => Some(download(
+            plan,
+            d,
+            &builder,
+            &owned,
+            tool.as_ref(),
+            seed.as_ref(),
+        )?),
         None => None,
     };
 
@@ -151,6 +158,18 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             let mut export = go_exec(&g.export);
             if seed.is_none() {
                 export = export.mount(Mount::readonly(paths::TOOL_DIR, tool));
+            }
+            if g.modules {
+                let id = plan
+                    .download
+                    .as_ref()
+                    .and_then(|d| d.module_cache_id.as_ref())
+                    .ok_or(LowerError("modules to export without a module cache"))?;
+                export = export.mount(
+                    Mount::cache(paths::MODDL, id, CacheSharing::Shared)
+                        .base(&owned)
+                        .selector(paths::OWNED_DIR),
+                );
             }
             // A root builder writes the export straight into an empty
             // layer, which is the result; another user can only write below
@@ -243,6 +262,7 @@ fn download(
     builder: &State,
     owned: &State,
     tool: Option<&State>,
+    seed: Option<&State>,
 ) -> Result<State, LowerError> {
     let mod_files = Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
         .include(d.files.clone())
@@ -286,6 +306,10 @@ fn download(
                 .base(owned)
                 .selector(paths::OWNED_DIR),
         );
+        if d.seeded {
+            let seed = seed.ok_or(LowerError("a seeded download without a seed"))?;
+            exec = exec.mount(Mount::readonly(paths::SEED, seed));
+        }
     }
     for c in &d.contexts {
         exec = exec.mount(Mount::readonly(

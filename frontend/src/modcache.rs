@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use crate::gocache::{ToolError, copy_entry, io_err};
@@ -94,17 +94,22 @@ pub struct SyncReport {
 
 /// Copies the download cache files of `modcache` that `cache` lacks.
 pub fn sync(modcache: &Path, cache: &Path) -> Result<SyncReport, ToolError> {
-    let download: PathBuf = modcache.join("cache").join("download");
+    copy_kept(&modcache.join("cache").join("download"), cache)
+}
+
+/// Copies the module files below `from` (in the proxy layout) that `to`
+/// lacks, in a stable order, never replacing a file.
+pub fn copy_kept(from: &Path, to: &Path) -> Result<SyncReport, ToolError> {
     let mut files = Vec::new();
-    walk(&download, &download, &mut files)?;
+    walk(from, from, &mut files)?;
     files.sort();
     let mut report = SyncReport::default();
     for rel in files {
-        let dest = cache.join(&rel);
+        let dest = to.join(&rel);
         if fs::symlink_metadata(&dest).is_ok() {
             continue;
         }
-        report.bytes += copy_entry(&download.join(&rel), &dest)?;
+        report.bytes += copy_entry(&from.join(&rel), &dest)?;
         report.files += 1;
         if let Some(m) = module_of(&rel) {
             report.modules.insert(m);
@@ -125,9 +130,19 @@ pub fn main(args: &[String]) -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<ExitCode, ToolError> {
-    let p = crate::gocache::parse(args, &["--cache", "--modcache"])?;
+    let p = crate::gocache::parse(args, &["--cache", "--modcache"], &["--seed"])?;
     let cache = Path::new(p.flags["--cache"]);
     let modcache = Path::new(p.flags["--modcache"]);
+    // Modules an earlier export carried (GOFRONT_GOCACHE_MODULES) join the
+    // download cache first.
+    if let Some(seed) = p.flags.get("--seed") {
+        let r = copy_kept(Path::new(seed), cache)?;
+        eprintln!(
+            "gofront modcache: seeded {} module file(s), {:.1} MB",
+            r.files,
+            r.bytes as f64 / 1e6
+        );
+    }
     let mut cmd = Command::new(&p.command[0]);
     cmd.args(&p.command[1..]);
     let proxy = goproxy_with_cache(cache, std::env::var("GOPROXY").ok().as_deref());

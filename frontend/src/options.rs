@@ -58,8 +58,18 @@ pub struct OtherArg {
     pub targets: &'static [Target],
 }
 
+/// The build arg that carries Go's module download cache along with the
+/// Go build cache in `--target gocache` and its seed.
+pub const GOCACHE_MODULES_ARG: &str = "GOFRONT_GOCACHE_MODULES";
+
 /// The build args gofront reads besides the `GOFRONT_<SECTION>_<KEY>` ones.
 pub const OTHER_BUILD_ARGS: &[OtherArg] = &[
+    OtherArg {
+        name: GOCACHE_MODULES_ARG,
+        description: "true: --target gocache also exports the module download cache (modules/), and a gocache seed fills it; default: false",
+        always: false,
+        targets: &Target::ALL,
+    },
     OtherArg {
         name: VERSION_ARG,
         description: "the version {{.Version}} stamps and the image's org.opencontainers.image.version label; default: 0.0.0-dev+<ShortCommit>, else dev",
@@ -364,6 +374,9 @@ pub struct Options {
     pub frontend_source: Option<String>,
     /// `BUILDKIT_CONTEXT_KEEP_GIT_DIR` asks to keep `.git` in the context.
     pub keep_git_dir: bool,
+    /// `GOFRONT_GOCACHE_MODULES`: the module download cache travels with
+    /// the Go build cache export and seed.
+    pub gocache_modules: bool,
     /// Keys gofront does not use, kept for logging.
     pub ignored: Vec<String>,
 }
@@ -392,6 +405,9 @@ pub enum OptionsError {
     /// `SOURCE_DATE_EPOCH` is not a number of seconds.
     #[error("build-arg SOURCE_DATE_EPOCH must be a number of seconds since 1970, not {0:?}")]
     SourceDateEpoch(String),
+    /// `GOFRONT_GOCACHE_MODULES` is not a boolean.
+    #[error("build-arg GOFRONT_GOCACHE_MODULES must be true or false, not {0:?}")]
+    GocacheModules(String),
 }
 
 impl Options {
@@ -478,6 +494,12 @@ impl Options {
             .build_args
             .get(keys::KEEP_GIT_DIR)
             .is_some_and(|v| parse_bool(v) == Some(true));
+        if let Some(v) = o.build_args.get(GOCACHE_MODULES_ARG)
+            && !v.is_empty()
+        {
+            o.gocache_modules =
+                parse_bool(v).ok_or_else(|| OptionsError::GocacheModules(v.clone()))?;
+        }
         // The build arg wins over the option, as in BuildKit's dockerui.
         if let Some(v) = o.build_args.get(keys::MULTI_PLATFORM_ARG)
             && !v.is_empty()

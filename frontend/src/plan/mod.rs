@@ -53,6 +53,8 @@ pub mod paths {
     pub const TOOL: &str = "/gofront/bin/gofront";
     /// Where the Go build cache seed (`--build-context gocache=...`) is mounted.
     pub const SEED: &str = "/gofront/seed";
+    /// The module download cache inside a seed (`GOFRONT_GOCACHE_MODULES`).
+    pub const SEED_MODULES: &str = "/gofront/seed/modules";
     /// Where the build's output is mounted in the export step, which must
     /// run after the build (and again whenever its output changes).
     pub const BUILT: &str = "/gofront/built";
@@ -268,6 +270,9 @@ pub struct DownloadPlan {
     /// The module download cache mount id, when the download step keeps
     /// one (gofront's tool runs the download; see `Plan::tool_image`).
     pub module_cache_id: Option<String>,
+    /// The seed (`paths::SEED`) is mounted, and its modules merged into the
+    /// module download cache first (`GOFRONT_GOCACHE_MODULES` with a seed).
+    pub seeded: bool,
     /// Spec lines of `[download]`.
     pub location: Option<Vec<SourceRange>>,
 }
@@ -297,6 +302,9 @@ pub struct GocachePlan {
     pub export: GoStep,
     /// The image config of the `gocache` target, for `--output type=image`.
     pub image_config: serde_json::Value,
+    /// The module download cache travels too (`GOFRONT_GOCACHE_MODULES`):
+    /// the export step mounts it, and the download step merges a seed's.
+    pub modules: bool,
 }
 
 /// One binary.

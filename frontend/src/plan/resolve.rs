@@ -194,7 +194,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     }
     test_args.extend(test_packages.iter().cloned());
 
-    let download = download_plan(inp, &builder_env, &mut problems);
+    let mut download = download_plan(inp, &builder_env, &mut problems);
 
     // Runtime image.
     let runtime = runtime_plan(
@@ -254,6 +254,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
                 "config": { "Labels": { "org.gofront.gocache": "1" } },
                 "rootfs": { "type": "layers", "diff_ids": [] },
             }),
+            modules: false,
         })
     } else {
         None
@@ -279,13 +280,35 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         }
         false => args,
     };
-    let gocache = gocache.map(|g| GocachePlan {
-        export: GoStep {
-            args: seeded(g.export.args.clone()),
-            ..g.export.clone()
-        },
-        ..g
+    // The module download cache travels too: the export copies it, and a
+    // seed's modules join it before the download.
+    let modules = opts.gocache_modules
+        && download
+            .as_ref()
+            .is_some_and(|d| d.module_cache_id.is_some());
+    let gocache = gocache.map(|g| {
+        let mut args = g.export.args.clone();
+        if modules && let Some(at) = args.iter().position(|a| a == "--") {
+            args.splice(at..at, strings(&["--modules", paths::MODDL]));
+        }
+        GocachePlan {
+            export: GoStep {
+                args: seeded(args),
+                ..g.export.clone()
+            },
+            modules,
+            ..g
+        }
     });
+    if modules
+        && has_seed
+        && let Some(d) = download.as_mut()
+        && let Some(at) = d.args.iter().position(|a| a == "--")
+    {
+        d.args
+            .splice(at..at, strings(&["--seed", paths::SEED_MODULES]));
+        d.seeded = true;
+    }
 
     let ns = &opts.cache_namespace;
     let gocache_id = if cgo {
@@ -565,6 +588,7 @@ fn download_plan(
         files: download_files(project),
         args,
         module_cache_id,
+        seeded: false,
         env: overlay_env(
             builder_env,
             ours.iter().map(|(k, v)| (k.as_str(), v.as_str())),

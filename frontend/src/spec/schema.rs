@@ -12,9 +12,6 @@ use super::{Field, FieldMap, Network, Problem, Spec};
 /// Every build arg that overrides the spec starts with this.
 pub const BUILD_ARG_PREFIX: &str = "GOFRONT_";
 
-/// `GOFRONT_*` build args that set no spec key.
-const NOT_SPEC_KEYS: &[&str] = &[crate::options::VERSION_ARG];
-
 /// Top-level keys that are allowed but mean nothing to gofront.
 const IGNORED_TOP_LEVEL: &[&str] = &["syntax"];
 
@@ -31,7 +28,11 @@ pub fn merge_build_args(
     problems: &mut Vec<Problem>,
 ) {
     for (name, raw) in build_args {
-        if !name.starts_with(BUILD_ARG_PREFIX) || NOT_SPEC_KEYS.contains(&name.as_str()) {
+        if !name.starts_with(BUILD_ARG_PREFIX)
+            || crate::options::OTHER_BUILD_ARGS
+                .iter()
+                .any(|a| a.name == name)
+        {
             continue;
         }
         let origin = Origin::BuildArg(name.clone());
