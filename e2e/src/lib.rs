@@ -232,7 +232,12 @@ impl Build {
 
 /// `docker buildx build --progress=plain --provenance=false -f DIR/gofront.toml ARGS DIR`.
 pub fn build(dir: &Path, args: &[&str]) -> Build {
-    let spec = dir.join("gofront.toml");
+    build_file(&dir.join("gofront.toml"), dir, args)
+}
+
+/// `docker buildx build --progress=plain --provenance=false -f FILE ARGS DIR`:
+/// a spec, or a Dockerfile for the engine's own frontend.
+pub fn build_file(file: &Path, dir: &Path, args: &[&str]) -> Build {
     let out = Command::new("docker")
         .args([
             "buildx",
@@ -241,7 +246,7 @@ pub fn build(dir: &Path, args: &[&str]) -> Build {
             "--provenance=false",
             "-f",
         ])
-        .arg(&spec)
+        .arg(file)
         .args(args)
         .arg(dir)
         .output()
@@ -299,4 +304,42 @@ pub fn cache_mount_records() -> usize {
         .lines()
         .filter(|l| l.trim_start().starts_with("Type:") && l.contains("exec.cachemount"))
         .count()
+}
+
+/// The `gofront` binary inside `gofront:dev`, the frontend under test,
+/// copied out once (`docker create` + `docker cp`: nothing runs).
+pub fn gofront_cli() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("gofront-e2e-cli-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("cli dir");
+        let id = docker_ok(&["create", "gofront:dev"]).trim().to_string();
+        let bin = dir.join("gofront");
+        let copied = docker(&["cp", &format!("{id}:/gofront"), &bin.display().to_string()]);
+        docker_ok(&["rm", &id]);
+        assert!(
+            copied.status.success(),
+            "docker cp from gofront:dev failed: {}",
+            String::from_utf8_lossy(&copied.stderr)
+        );
+        bin
+    })
+    .clone()
+}
+
+/// Runs the gofront CLI (`gofront_cli`) and returns stdout; panics with
+/// stderr on failure.
+pub fn gofront_ok(args: &[&str]) -> String {
+    let out = Command::new(gofront_cli())
+        .args(args)
+        .output()
+        .expect("gofront runs");
+    assert!(
+        out.status.success(),
+        "gofront {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

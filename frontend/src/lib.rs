@@ -6,6 +6,7 @@
 //! ARCHITECTURE.md.
 
 pub mod driver;
+pub mod explain;
 pub mod gateway;
 pub mod gocache;
 pub mod gomod;

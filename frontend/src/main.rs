@@ -1,11 +1,13 @@
 //! The gofront binary: a BuildKit frontend when BuildKit starts it, and
-//! `gofront llb` to print the LLB for a project without any engine.
+//! `gofront llb` to print the LLB for a project without any engine, and
+//! `gofront dockerfile` to print the equivalent Dockerfile.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use gofront::driver;
+use gofront::explain;
 use gofront::llb::debug_json;
 use gofront::local::LocalHost;
 use gofront::options::Options;
@@ -17,6 +19,10 @@ const USAGE: &str = "usage:
               [--build-arg K=V]... [--build-context NAME=DIR|docker-image://REF]...
               [--platform os/arch[,os/arch...]] [--label K=V]... [--merge] [--format json|pb]
                           print the LLB definition gofront would send, without an engine
+  gofront dockerfile --context DIR -f SPEC [--target image|binaries|test]
+              [--build-arg K=V]... [--build-context NAME=DIR|docker-image://REF]...
+              [--platform os/arch] [--label K=V]... [--merge]
+                          print the Dockerfile equivalent to gofront's plan, for review
   gofront --version       print the version
   gofront --help          print this help
   gofront gocache seed|export ...
@@ -52,13 +58,20 @@ fn main() -> ExitCode {
             // the process ending releases the build.
             std::process::exit(code);
         }
-        Some("llb") => match runtime.block_on(llb_command(&args[1..])) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("gofront: {e}");
-                ExitCode::from(1)
+        Some(sub @ ("llb" | "dockerfile")) => {
+            let result = if sub == "llb" {
+                runtime.block_on(llb_command(&args[1..]))
+            } else {
+                runtime.block_on(dockerfile_command(&args[1..]))
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("gofront: {e}");
+                    ExitCode::from(1)
+                }
             }
-        },
+        }
         // The Go build cache tool, run inside build steps (see gocache.rs).
         Some("gocache") => gofront::gocache::main(&args[1..]),
         Some("modcache") => gofront::modcache::main(&args[1..]),
@@ -81,7 +94,23 @@ fn main() -> ExitCode {
     }
 }
 
-async fn llb_command(args: &[String]) -> Result<(), String> {
+/// Which local subcommand is parsing: they share every option but the
+/// output format.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Command {
+    Llb,
+    Dockerfile,
+}
+
+/// `gofront llb` and `gofront dockerfile`: the same pipeline on the local
+/// disk, from the same arguments.
+struct LocalRun {
+    host: LocalHost,
+    options: Options,
+    format: String,
+}
+
+fn parse_local(command: Command, args: &[String]) -> Result<LocalRun, String> {
     let mut context = PathBuf::from(".");
     let mut spec: Option<PathBuf> = None;
     let mut format = "json".to_string();
@@ -97,7 +126,7 @@ async fn llb_command(args: &[String]) -> Result<(), String> {
         match arg.as_str() {
             "--context" => context = PathBuf::from(value("--context")?),
             "-f" | "--file" => spec = Some(PathBuf::from(value("-f")?)),
-            "--format" => format = value("--format")?,
+            "--format" if command == Command::Llb => format = value("--format")?,
             "--merge" => merge = true,
             "--target" => opts.push(("target".into(), value("--target")?)),
             "--platform" => opts.push(("platform".into(), value("--platform")?)),
@@ -136,13 +165,40 @@ async fn llb_command(args: &[String]) -> Result<(), String> {
     opts.push(("filename".into(), filename));
     let options = Options::parse(opts.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| e.to_string())?;
-    let host = LocalHost {
-        context,
-        spec,
-        merge,
-        warnings: Default::default(),
+    Ok(LocalRun {
+        host: LocalHost {
+            context,
+            spec,
+            merge,
+            warnings: Default::default(),
+        },
+        options,
+        format,
+    })
+}
+
+async fn dockerfile_command(args: &[String]) -> Result<(), String> {
+    let run = parse_local(Command::Dockerfile, args)?;
+    let generated = driver::generate(&run.host, &run.options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let [one] = generated.builds.as_slice() else {
+        return Err(
+            "gofront dockerfile writes one Dockerfile for one platform: pass one --platform"
+                .to_string(),
+        );
     };
-    let generated = driver::generate(&host, &options)
+    let text = explain::dockerfile(&one.plan, &run.options.filename).map_err(|e| e.to_string())?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write output: {e}"))
+}
+
+async fn llb_command(args: &[String]) -> Result<(), String> {
+    let run = parse_local(Command::Llb, args)?;
+    let format = run.format;
+    let generated = driver::generate(&run.host, &run.options)
         .await
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();

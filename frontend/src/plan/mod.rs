@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
-pub use image::ImageConfig;
+pub use image::{ImageConfig, RuntimeConfig};
 pub use project::{
     Project, ProjectFiles, analyze, clean_rel, dockerignore_patterns, download_files,
     module_dirs_to_read,
@@ -325,6 +325,11 @@ pub struct RuntimePlan {
     pub base_digest: Option<String>,
     /// The image config JSON returned as `containerimage.config`.
     pub config: serde_json::Value,
+    /// What gofront sets in that config over the base's.
+    pub settings: RuntimeConfig,
+    /// The base's environment (PATH added when it has none), which
+    /// `settings.env` starts from.
+    pub base_env: Vec<String>,
     /// Spec lines of `[runtime]`.
     pub location: Option<Vec<SourceRange>>,
 }
@@ -353,6 +358,9 @@ pub struct Plan {
     pub builder_digest: Option<String>,
     /// The builder's user for exec steps (empty: root).
     pub builder_user: String,
+    /// The environment the builder image sets (or gofront's fallback PATH),
+    /// which every step's `env` starts from.
+    pub builder_env: Vec<String>,
     /// Owner of cache directories.
     pub owner: Owner,
     /// The context local's name.

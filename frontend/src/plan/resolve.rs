@@ -331,6 +331,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         builder: refs.builder,
         builder_digest: inp.builder_config.and_then(|c| c.digest.clone()),
         builder_user,
+        builder_env,
         owner,
         context_local: opts.context_local.clone(),
         context_exclude,
@@ -691,6 +692,8 @@ fn runtime_plan(
         base: refs.runtime.clone(),
         base_digest: base_cfg.and_then(|c| c.digest.clone()),
         config: runtime_image_config(base_cfg, platform, &rc, created),
+        settings: rc,
+        base_env,
         location: section_lines(inp.spec_text, "runtime"),
     }
 }

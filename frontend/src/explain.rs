@@ -1,0 +1,554 @@
+//! Turns a [`Plan`] into the equivalent Dockerfile, for review: the second
+//! renderer of a plan, beside `lower` (plan to LLB).
+//!
+//! Same images, same Go env and flags, same steps, mounts, cache ids,
+//! users and image config. Where gofront does something a Dockerfile cannot
+//! say (its cache tools, a read-only root, MergeOp without `COPY --link`,
+//! cache owners by name), the nearest equivalent is written with a `#`
+//! comment saying what differs. No `# syntax=` line: the engine's built-in
+//! Dockerfile frontend builds it.
+//!
+//! Invariant: pure, and no decisions: every value comes from the plan.
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use crate::options::Target;
+use crate::plan::{Owner, Plan, paths};
+
+/// Stage names of the generated Dockerfile.
+pub mod stages {
+    /// `go mod download`.
+    pub const MODULES: &str = "modules";
+    /// The builder with the Go env, which the Go steps start from.
+    pub const TOOLCHAIN: &str = "toolchain";
+    /// `go build`.
+    pub const BUILD: &str = "build";
+    /// The binaries alone, like `--target binaries`.
+    pub const BINARIES: &str = "binaries";
+    /// `go test`, like `--target test`.
+    pub const TEST: &str = "test";
+    /// The runtime image, like `--target image`.
+    pub const IMAGE: &str = "image";
+}
+
+/// What cannot be written as a Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ExplainError {
+    /// `--target gocache` is gofront's own cache tool.
+    #[error(
+        "--target gocache exports the Go build cache with gofront's own tool, which a Dockerfile cannot run; explain --target image, binaries or test"
+    )]
+    GocacheTarget,
+}
+
+/// The Dockerfile equivalent to `plan`, whose spec is `spec_file`.
+pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> {
+    if plan.target == Target::Gocache {
+        return Err(ExplainError::GocacheTarget);
+    }
+    let mut d = Doc::default();
+    header(&mut d, plan, spec_file);
+    if plan.download.is_some() {
+        modules_stage(&mut d, plan);
+    }
+    toolchain_stage(&mut d, plan);
+    match plan.target {
+        Target::Test => test_stage(&mut d, plan),
+        Target::Binaries => {
+            build_stage(&mut d, plan);
+            binaries_stage(&mut d);
+        }
+        Target::Image | Target::Gocache => {
+            build_stage(&mut d, plan);
+            binaries_stage(&mut d);
+            image_stage(&mut d, plan);
+        }
+    }
+    Ok(d.text)
+}
+
+fn target_name(t: Target) -> &'static str {
+    match t {
+        Target::Image => "image",
+        Target::Binaries => "binaries",
+        Target::Test => "test",
+        Target::Gocache => "gocache",
+    }
+}
+
+fn header(d: &mut Doc, plan: &Plan, spec_file: &str) {
+    d.comment(&format!(
+        "The Dockerfile equivalent of gofront's plan for {spec_file} (`gofront dockerfile`, --target {}, {}), for review. Build it with the engine's own Dockerfile frontend and the same build contexts. Comments say where gofront does something a Dockerfile cannot.",
+        target_name(plan.target),
+        plan.target_platform,
+    ));
+    let contexts: Vec<String> = plan
+        .download
+        .iter()
+        .flat_map(|dl| &dl.contexts)
+        .map(|c| format!("--build-context {}=DIR", c.name))
+        .collect();
+    if !contexts.is_empty() {
+        d.comment(&format!(
+            "It needs the named build contexts the spec uses: {}",
+            contexts.join(" ")
+        ));
+    }
+    if plan.target_platform != plan.build_platform && plan.target != Target::Test {
+        d.comment(&format!(
+            "The Go steps run on the build platform and cross-compile for {0} (GOOS/GOARCH below); build with --platform {0} so that the runtime base matches.",
+            plan.target_platform
+        ));
+    }
+    d.blank();
+}
+
+/// The `FROM` of a stage that starts from the builder image.
+fn from_builder(d: &mut Doc, plan: &Plan, stage: &str) {
+    d.line(&format!(
+        "FROM --platform=$BUILDPLATFORM {} AS {stage}",
+        word(&pinned(&plan.builder, plan.builder_digest.as_deref()))
+    ));
+    if !plan.builder_user.is_empty() {
+        d.line(&format!("USER {}", word(&plan.builder_user)));
+    }
+}
+
+fn modules_stage(d: &mut Doc, plan: &Plan) {
+    let Some(dl) = &plan.download else {
+        return;
+    };
+    d.comment("go mod download, in a layer keyed only by the go.mod and go.sum files.");
+    from_builder(d, plan, stages::MODULES);
+    env_lines(d, &env_diff(&dl.env, &plan.builder_env));
+    if plan.owner != Owner::Ids(0, 0) {
+        d.comment(&format!(
+            "WORKDIR creates the directory owned by the builder's user, as gofront's {} is.",
+            paths::DOWNLOAD_MODCACHE
+        ));
+        d.line(&format!("WORKDIR {}", paths::DOWNLOAD_MODCACHE));
+    }
+    d.line(&format!("WORKDIR {}", paths::SRC));
+    // One COPY per directory keeps the layout; a go.sum may not exist yet,
+    // and a wildcard that matches nothing copies nothing.
+    let mut by_dir: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for f in &dl.files {
+        let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
+        let pattern = match name.strip_suffix('m') {
+            Some(stem) if name.ends_with(".sum") => format!("{stem}[m]"),
+            _ => name.to_string(),
+        };
+        let src = if dir.is_empty() {
+            pattern
+        } else {
+            format!("{dir}/{pattern}")
+        };
+        by_dir.entry(dir).or_default().push(src);
+    }
+    if dl.files.iter().any(|f| f.ends_with(".sum")) {
+        d.comment("go.su[m]: copied when it exists.");
+    }
+    for (dir, srcs) in &by_dir {
+        let dest = if dir.is_empty() {
+            "./".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        let words: Vec<String> = srcs.iter().map(|s| word(s)).collect();
+        d.line(&format!("COPY {} {}", words.join(" "), word(&dest)));
+    }
+
+    let (tool, args) = untool(&dl.args);
+    if let (Some(tool), Some(id)) = (tool, &dl.module_cache_id) {
+        d.comment(&format!(
+            "gofront runs this through its {tool} tool, which first tries Go's module download cache kept on the cache mount {id} (a go.mod edit fetches only the new modules); a Dockerfile runs go mod download alone, which fetches every module again."
+        ));
+    }
+    d.comment(&format!(
+        "gofront runs it on a read-only root with go.mod and go.sum on a throwaway mount at {}: only {} becomes the layer.",
+        paths::SRC,
+        paths::DOWNLOAD_MODCACHE
+    ));
+    if !dl.proxy.is_empty() {
+        let names: Vec<&str> = dl.proxy.keys().map(String::as_str).collect();
+        d.comment(&format!(
+            "gofront was given {}: pass the same --build-arg; BuildKit hands these predefined args to RUN outside the cache key, as gofront does.",
+            names.join(", ")
+        ));
+    }
+    let mut flags = Vec::new();
+    if dl.network_none {
+        flags.push("--network=none".to_string());
+    }
+    for c in &dl.contexts {
+        flags.push(format!(
+            "--mount={}",
+            csv(&[("type", "bind"), ("from", &c.name), ("target", &c.dest)])
+        ));
+    }
+    flags.push(tmpfs());
+    d.run(&flags, args);
+    d.blank();
+}
+
+fn toolchain_stage(d: &mut Doc, plan: &Plan) {
+    d.comment("The builder with the Go env of every Go step.");
+    from_builder(d, plan, stages::TOOLCHAIN);
+    env_lines(d, &env_diff(&plan.build.env, &plan.builder_env));
+    if plan.owner != Owner::Ids(0, 0) {
+        d.comment(&format!(
+            "WORKDIR creates the directory owned by the builder's user, as gofront's {} is.",
+            paths::OUT
+        ));
+        d.line(&format!("WORKDIR {}", paths::OUT));
+    }
+    d.line(&format!("WORKDIR {}", paths::SRC));
+    d.blank();
+}
+
+/// The flags of a Go step's `RUN`.
+fn go_flags(d: &mut Doc, plan: &Plan) -> Vec<String> {
+    d.comment(&format!(
+        "The source is bind-mounted read-only at {}: .dockerignore is honoured (the Dockerfile frontend reads it too){}.",
+        paths::SRC,
+        if plan.context_exclude.iter().any(|p| p == ".git") {
+            "; gofront also leaves .git out (add it to .dockerignore for the same; -buildvcs=false keeps it out of the binaries either way)"
+        } else {
+            ""
+        }
+    ));
+    d.comment(&format!(
+        "gofront runs Go steps on a read-only root (a tmpfs at /tmp); a RUN's root is writable, and what it writes outside the mounts stays in the stage. BuildKit keys a cache mount by its base as well as its id: this is not the cache gofront's steps use, though its id ({}) is the same.",
+        plan.gocache_id
+    ));
+    let mut flags = vec![
+        "--network=none".to_string(),
+        format!(
+            "--mount={}",
+            csv(&[("type", "bind"), ("target", paths::SRC)])
+        ),
+    ];
+    if plan.download.is_some() {
+        flags.push(format!(
+            "--mount={}",
+            csv(&[
+                ("type", "bind"),
+                ("from", stages::MODULES),
+                ("source", paths::DOWNLOAD_MODCACHE),
+                ("target", paths::MODCACHE),
+            ])
+        ));
+    }
+    let mut cache = vec![
+        ("type", "cache".to_string()),
+        ("id", plan.gocache_id.clone()),
+        ("target", paths::GOCACHE.to_string()),
+        ("sharing", "shared".to_string()),
+    ];
+    match &plan.owner {
+        Owner::Ids(u, g) => {
+            cache.push(("uid", u.to_string()));
+            cache.push(("gid", g.to_string()));
+        }
+        Owner::Names(u, g) => d.comment(&format!(
+            "gofront owns the cache by {}{} from the builder's /etc/passwd; a cache mount takes numeric uid and gid only.",
+            u,
+            g.as_ref().map(|g| format!(":{g}")).unwrap_or_default()
+        )),
+    }
+    let cache: Vec<(&str, &str)> = cache.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    flags.push(format!("--mount={}", csv(&cache)));
+    flags.push(tmpfs());
+    flags
+}
+
+/// A Go step's argv without gofront's tool wrapper, with a comment when
+/// there was one.
+fn go_args<'a>(d: &mut Doc, args: &'a [String]) -> &'a [String] {
+    let (tool, args) = untool(args);
+    if tool.is_some() {
+        d.comment(
+            "gofront first merges --build-context gocache=... into GOCACHE with its gocache tool; a Dockerfile cannot, so this starts from the cache mount as it is.",
+        );
+    }
+    args
+}
+
+fn build_stage(d: &mut Doc, plan: &Plan) {
+    d.comment("go build: the binaries land in /gofront/out.");
+    d.line(&format!("FROM {} AS {}", stages::TOOLCHAIN, stages::BUILD));
+    let flags = go_flags(d, plan);
+    let args = go_args(d, &plan.build.args);
+    d.run(&flags, args);
+    d.blank();
+}
+
+fn test_stage(d: &mut Doc, plan: &Plan) {
+    d.comment("go test with the same caches; a failing test fails the build.");
+    d.line(&format!("FROM {} AS {}", stages::TOOLCHAIN, stages::TEST));
+    env_lines(d, &env_diff(&plan.test.env, &plan.build.env));
+    let flags = go_flags(d, plan);
+    let args = go_args(d, &plan.test.args);
+    d.run(&flags, args);
+}
+
+fn binaries_stage(d: &mut Doc) {
+    d.comment("The binaries alone, for --output type=local (like --target binaries).");
+    d.line(&format!("FROM scratch AS {}", stages::BINARIES));
+    d.line(&format!("COPY --from={} {}/ /", stages::BUILD, paths::OUT));
+    d.blank();
+}
+
+fn image_stage(d: &mut Doc, plan: &Plan) {
+    let rt = &plan.runtime;
+    let s = &rt.settings;
+    d.comment(&format!(
+        "The runtime image: the base plus the binaries, root-owned, in {}.",
+        paths::BIN
+    ));
+    let base = match &rt.base {
+        Some(b) => word(&pinned(b, rt.base_digest.as_deref())),
+        None => "scratch".to_string(),
+    };
+    d.line(&format!("FROM {base} AS {}", stages::IMAGE));
+    let link = if plan.use_merge && rt.base.is_some() {
+        d.comment(
+            "COPY --link is what gofront's MergeOp does: the binaries are a layer of their own, which a new base does not rebuild.",
+        );
+        "--link "
+    } else {
+        ""
+    };
+    let srcs: Vec<String> = plan
+        .binaries
+        .iter()
+        .map(|b| word(&format!("{}/{}", paths::OUT, b.name)))
+        .collect();
+    d.line(&format!(
+        "COPY {link}--from={} --chown=0:0 {} {}/",
+        stages::BUILD,
+        srcs.join(" "),
+        paths::BIN
+    ));
+    env_lines(d, &env_diff(&s.env, &rt.base_env));
+    d.line(&format!("USER {}", word(&s.user)));
+    if s.workdir != "/" {
+        d.comment("WORKDIR also creates the directory when the base has none; gofront only sets it in the config.");
+    }
+    d.line(&format!("WORKDIR {}", word(&s.workdir)));
+    if !s.expose.is_empty() {
+        let ports: Vec<String> = s.expose.iter().map(|p| word(p)).collect();
+        d.line(&format!("EXPOSE {}", ports.join(" ")));
+    }
+    if let Some((_, created)) = s
+        .labels
+        .iter()
+        .find(|(k, _)| k == "org.opencontainers.image.created")
+    {
+        d.comment(&format!(
+            "gofront sets this label and the image's created time to {created}: SOURCE_DATE_EPOCH, else the build's start (`gofront dockerfile` has a fixed clock at 0). Pass --build-arg SOURCE_DATE_EPOCH=N for the image's created time."
+        ));
+    }
+    if !s.labels.is_empty() {
+        let labels: Vec<String> = s
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{}={}", quoted(k), quoted(v)))
+            .collect();
+        d.continued("LABEL", &labels);
+    }
+    d.line(&format!("ENTRYPOINT {}", json_array(&s.entrypoint)));
+    if let Some(cmd) = &s.cmd {
+        d.line(&format!("CMD {}", json_array(cmd)));
+    }
+}
+
+/// `(tool name, argv without the wrapper)` when argv runs gofront's tool
+/// (`/gofront/bin/gofront TOOL ... -- ARGV`), else `(None, argv)`.
+fn untool(args: &[String]) -> (Option<&str>, &[String]) {
+    if args.first().map(String::as_str) != Some(paths::TOOL) {
+        return (None, args);
+    }
+    match args.iter().position(|a| a == "--") {
+        Some(i) => (args.get(1).map(String::as_str), &args[i + 1..]),
+        None => (None, args),
+    }
+}
+
+/// Variables of `env` that `base` does not already set to the same value,
+/// in `env`'s order.
+fn env_diff(env: &[String], base: &[String]) -> Vec<(String, String)> {
+    env.iter()
+        .filter(|e| !base.contains(e))
+        .map(|e| match e.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (e.clone(), String::new()),
+        })
+        .collect()
+}
+
+fn env_lines(d: &mut Doc, vars: &[(String, String)]) {
+    if vars.is_empty() {
+        return;
+    }
+    let items: Vec<String> = vars
+        .iter()
+        .map(|(k, v)| format!("{k}={}", word(v)))
+        .collect();
+    d.continued("ENV", &items);
+}
+
+fn tmpfs() -> String {
+    format!("--mount={}", csv(&[("type", "tmpfs"), ("target", "/tmp")]))
+}
+
+/// `ref@digest` when the digest is known, else the reference as written.
+fn pinned(reference: &str, digest: Option<&str>) -> String {
+    match digest {
+        Some(d) if !reference.contains('@') => format!("{reference}@{d}"),
+        _ => reference.to_string(),
+    }
+}
+
+fn json_array(items: &[String]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|s| serde_json::Value::String(s.clone()).to_string())
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+fn plain(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:,+@%=[]".contains(c))
+}
+
+/// A word of an instruction that expands variables (ENV, LABEL, COPY,
+/// WORKDIR, USER, FROM): bare when it has no special character, else
+/// double-quoted with `\`, `"` and `$` escaped.
+fn word(s: &str) -> String {
+    if plain(s) { s.to_string() } else { quoted(s) }
+}
+
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if matches!(c, '"' | '\\' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// `--mount` options, CSV as BuildKit reads them: a field with a comma or
+/// a quote is quoted.
+fn csv(fields: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| {
+            let f = format!("{k}={v}");
+            if f.contains([',', '"']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f
+            }
+        })
+        .collect();
+    parts.join(",")
+}
+
+/// The text being written.
+#[derive(Default)]
+struct Doc {
+    text: String,
+}
+
+const WIDTH: usize = 78;
+
+impl Doc {
+    fn line(&mut self, l: &str) {
+        self.text.push_str(l);
+        self.text.push('\n');
+    }
+
+    fn blank(&mut self) {
+        self.text.push('\n');
+    }
+
+    /// A `#` comment, wrapped.
+    fn comment(&mut self, text: &str) {
+        let mut line = String::from("#");
+        for w in text.split_whitespace() {
+            if line.len() > 1 && line.len() + 1 + w.len() > WIDTH {
+                self.line(&line);
+                line = String::from("#");
+            }
+            line.push(' ');
+            line.push_str(w);
+        }
+        self.line(&line);
+    }
+
+    /// `INSTR a \` then one item a line.
+    fn continued(&mut self, instruction: &str, items: &[String]) {
+        let indent = " ".repeat(instruction.len() + 1);
+        let body = items.join(&format!(" \\\n{indent}"));
+        self.line(&format!("{instruction} {body}"));
+    }
+
+    /// `RUN` with one flag a line and the exec form.
+    fn run(&mut self, flags: &[String], args: &[String]) {
+        let mut items: Vec<String> = flags.to_vec();
+        items.push(json_array(args));
+        let body = items.join(" \\\n    ");
+        self.line(&format!("RUN {body}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_when_needed() {
+        assert_eq!(word("golang:1.24"), "golang:1.24");
+        assert_eq!(word("a b"), "\"a b\"");
+        assert_eq!(word("$HOME"), "\"\\$HOME\"");
+        assert_eq!(word(""), "\"\"");
+    }
+
+    #[test]
+    fn tool_wrappers_are_stripped() {
+        let args: Vec<String> = [paths::TOOL, "modcache", "--cache", "x", "--", "go", "mod"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (tool, rest) = untool(&args);
+        assert_eq!(tool, Some("modcache"));
+        assert_eq!(rest, ["go".to_string(), "mod".to_string()]);
+        let plain = vec!["go".to_string()];
+        assert_eq!(untool(&plain), (None, plain.as_slice()));
+    }
+
+    #[test]
+    fn env_diff_keeps_only_what_changes() {
+        let base = vec!["PATH=/bin".to_string(), "A=1".to_string()];
+        let env = vec!["PATH=/bin".into(), "A=2".into(), "B=3".into()];
+        assert_eq!(
+            env_diff(&env, &base),
+            vec![("A".into(), "2".into()), ("B".into(), "3".into())]
+        );
+    }
+
+    #[test]
+    fn csv_quotes_commas() {
+        assert_eq!(csv(&[("id", "a,b")]), "\"id=a,b\"");
+        assert_eq!(csv(&[("type", "tmpfs")]), "type=tmpfs");
+    }
+}
