@@ -189,6 +189,9 @@ impl Build {
                 v.status = Status::Done;
             } else if text.starts_with("ERROR") {
                 v.status = Status::Error;
+            } else if text.starts_with("WARN: ") {
+                // A warning BuildKit attached to this vertex.
+                v.lines.push(text.to_string());
             } else if let Some((t, msg)) = text.split_once(' ')
                 && t.contains('.')
                 && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')

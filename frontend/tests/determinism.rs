@@ -14,7 +14,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 const MULTI_DEFINITION_SHA256: &str =
-    "106cf540a047d5339186b6a65997528e505c7575927afc774fe765b1d0ba34c5";
+    "b8ab9d58a5da39abdc2b820c71e4e4bcff8d9124c3aaab3f1243e1f30b4b6754";
 
 fn llb_in_a_new_process() -> Vec<u8> {
     let dir = common::examples().join("multi");

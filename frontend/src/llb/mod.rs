@@ -132,7 +132,7 @@ pub(crate) fn finish(
     // Go's client always sets an (empty) WorkerConstraints; do the same so
     // digests match what the Go client would produce for the same op.
     op.constraints = Some(pb::WorkerConstraints::default());
-    let bytes = op.encode_to_vec();
+    let bytes = marshal_op(op);
     let mut metadata = pb::OpMetadata {
         ignore_cache: meta.ignore_cache,
         caps: caps.0.into_iter().map(|c| (c.to_string(), true)).collect(),
@@ -150,6 +150,22 @@ pub(crate) fn finish(
         inputs,
         location: meta.location.clone(),
     }
+}
+
+/// An op's bytes as Go's protobuf writes them: BuildKit re-marshals every op
+/// it loads (deterministic Go protobuf) and names its vertex by the digest
+/// of those bytes. Go writes the fields of a oneof after all other fields,
+/// where prost would write them in field-number order (the `op` oneof,
+/// numbers 2-8, before `platform` and `constraints`); writing the oneof
+/// last makes our digest the vertex digest BuildKit reports, so a warning
+/// sent for an op lands on its step.
+fn marshal_op(mut op: pb::Op) -> Vec<u8> {
+    let body = op.op.take();
+    let mut bytes = op.encode_to_vec();
+    if let Some(body) = body {
+        body.encode(&mut bytes);
+    }
+    bytes
 }
 
 fn to_pb_platform(p: &Platform) -> pb::Platform {
