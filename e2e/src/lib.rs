@@ -301,6 +301,20 @@ pub fn sha256_file(path: &Path) -> String {
         .collect()
 }
 
+/// `docker builder prune -af`, which empties every cache of the engine:
+/// only on an engine scripts/testbed started. On one it adopted (someone's
+/// own Docker, `GOFRONT_TESTBED_ENGINE=external` or unset) it panics rather
+/// than wipe a developer's build cache.
+pub fn prune_engine() {
+    match std::env::var("GOFRONT_TESTBED_ENGINE").as_deref() {
+        Ok("current" | "26") => {}
+        other => panic!(
+            "refusing to run `docker builder prune -af` on an engine scripts/testbed did not start (GOFRONT_TESTBED_ENGINE={other:?}); run the e2e tests on the testbed's engine"
+        ),
+    }
+    docker_ok(&["builder", "prune", "-af"]);
+}
+
 /// Cache records of type `exec.cachemount` the engine holds.
 pub fn cache_mount_records() -> usize {
     docker_ok(&["buildx", "du", "--verbose"])

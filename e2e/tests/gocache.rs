@@ -10,7 +10,7 @@ use std::path::Path;
 
 use gofront_e2e::{
     Build, Scratch, Status, build, cache_mount_records, copy_example, docker_ok, enabled, files,
-    goproxy, run_image, sha256_file,
+    goproxy, prune_engine, run_image, sha256_file,
 };
 
 const BUILD_STEP: &str = "[gofront] go build";
@@ -37,7 +37,7 @@ fn seeded_line(b: &Build) -> String {
 }
 
 fn prune() {
-    docker_ok(&["builder", "prune", "-af"]);
+    prune_engine();
     assert_eq!(cache_mount_records(), 0, "cache mounts left after prune");
 }
 

@@ -7,7 +7,7 @@ use std::fs;
 use std::process::Command;
 
 use gofront_e2e::{
-    Scratch, Status, build, copy_example, docker_ok, enabled, goproxy, repo, run_image,
+    Scratch, Status, build, copy_example, enabled, goproxy, prune_engine, repo, run_image,
 };
 
 const DOWNLOAD: &str = "[gofront] go mod download";
@@ -31,7 +31,7 @@ fn a_new_dependency_fetches_only_that_module() {
     let proxy = format!("goproxy={}", goproxy().display());
     // A pruned engine: the first download starts from an empty module
     // download cache, whatever ran before.
-    docker_ok(&["builder", "prune", "-af"]);
+    prune_engine();
 
     let b = build(&app, &["--build-context", &proxy, "-t", "e2e-modcache:1"]);
     b.assert_ok("first build");

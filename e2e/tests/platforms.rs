@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gofront_e2e::{Scratch, build, copy_example, docker_ok, enabled, sha256_file};
+use gofront_e2e::{Scratch, build, copy_example, enabled, prune_engine, sha256_file};
 
 const PLATFORMS: &str = "linux/amd64,linux/arm64,linux/arm/v7";
 
@@ -264,7 +264,7 @@ fn a_stamped_release_is_reproducible_across_pruned_builds() {
     let first = t.join("first.tar");
     let a = args(&first);
     build(&app, &a.iter().map(String::as_str).collect::<Vec<_>>()).assert_ok("first release build");
-    docker_ok(&["builder", "prune", "-af"]);
+    prune_engine();
     let second = t.join("second.tar");
     let a = args(&second);
     build(&app, &a.iter().map(String::as_str).collect::<Vec<_>>())
