@@ -360,3 +360,28 @@ pub fn gofront_ok(args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The testbed's cgo builder (`scripts/testbed images --cgo`).
+pub const CGO_BUILDER: &str = "gofront-test/golang-cgo:1.24";
+/// The glibc runtime base gofront defaults to with cgo (a testbed stand-in).
+pub const CGO_BASE: &str = "gcr.io/distroless/base-debian12:nonroot";
+
+/// Whether cgo end-to-end tests run: `enabled`, and the cgo images exist.
+/// `GOFRONT_E2E_CGO=0` skips them (an engine made without `--cgo`, as
+/// `scripts/test` does for Docker 26); otherwise missing images fail.
+pub fn cgo_enabled(test: &str) -> bool {
+    if !enabled(test) {
+        return false;
+    }
+    if std::env::var("GOFRONT_E2E_CGO").is_ok_and(|v| v == "0") {
+        eprintln!("skipping {test}: GOFRONT_E2E_CGO=0");
+        return false;
+    }
+    for image in [CGO_BUILDER, CGO_BASE] {
+        assert!(
+            docker(&["image", "inspect", image]).status.success(),
+            "{image} is missing: run scripts/testbed images --cgo (or set GOFRONT_E2E_CGO=0 to skip the cgo tests)"
+        );
+    }
+    true
+}

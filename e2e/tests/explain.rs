@@ -8,7 +8,7 @@
 use std::fs;
 
 use gofront_e2e::{
-    Scratch, build, build_file, enabled, files, gofront_ok, goproxy, repo, sha256_file,
+    Scratch, build, build_file, cgo_enabled, enabled, files, gofront_ok, goproxy, repo, sha256_file,
 };
 
 /// Builds `examples/<name>` both ways and compares every file of the output.
@@ -98,4 +98,12 @@ fn workspace_dockerfile_builds_the_same_binary() {
         return;
     }
     same_binaries("workspace", &[]);
+}
+
+#[test]
+fn cgo_dockerfile_builds_the_same_binary() {
+    if !cgo_enabled("cgo_dockerfile_builds_the_same_binary") {
+        return;
+    }
+    same_binaries("cgo", &[]);
 }
