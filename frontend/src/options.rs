@@ -630,6 +630,22 @@ mod tests {
     }
 
     #[test]
+    fn keep_git_dir_is_read_as_buildkit_reads_it() {
+        let keep = |v: &str| {
+            Options::parse([("build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR", v)])
+                .unwrap()
+                .keep_git_dir
+        };
+        assert!(keep("1"));
+        assert!(keep("true"));
+        assert!(!keep("false"));
+        assert!(!keep("0"));
+        assert!(!keep(""));
+        assert!(!keep("yes please"));
+        assert!(!Options::parse([]).unwrap().keep_git_dir);
+    }
+
+    #[test]
     fn platform_lists_and_multi_platform_results() {
         let amd = Platform::linux_amd64();
         let many = Options::parse([("platform", "linux/amd64,linux/arm64,linux/amd64")]).unwrap();
