@@ -163,13 +163,8 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
         tokio::join!(host.read_spec(options), host.read_context(options, &first));
     let spec_text = text(&options.filename, spec_bytes?)?;
     let spec = spec::parse(&options.filename, &spec_text, &options.build_args)?;
-    for name in options.build_args.keys() {
-        if !Options::is_known_build_arg(name) {
-            host.warn(&format!(
-                "build arg {name} is not used by gofront; spec keys are set with GOFRONT_* build args"
-            ))
-            .await;
-        }
+    for message in options.unused_build_args() {
+        host.warn(&message).await;
     }
 
     let mut found = found?;

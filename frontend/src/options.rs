@@ -323,6 +323,17 @@ pub struct CacheImport {
     pub attrs: BTreeMap<String, String>,
 }
 
+/// The build args of `args` that nobody reads, as warning sentences.
+pub fn unused_build_args(args: &BTreeMap<String, String>) -> impl Iterator<Item = String> + '_ {
+    args.keys()
+        .filter(|name| !Options::is_known_build_arg(name))
+        .map(|name| {
+            format!(
+                "build arg {name} is not used by gofront; spec keys are set with GOFRONT_* build args"
+            )
+        })
+}
+
 /// Go's strconv.ParseBool, which BuildKit uses for boolean options.
 fn parse_bool(v: &str) -> Option<bool> {
     match v {
@@ -548,6 +559,12 @@ impl Options {
         self.named_contexts
             .get(name)
             .map(|v| ContextSource::parse(v))
+    }
+
+    /// Build args nobody reads (not gofront's, not BuildKit's), each with
+    /// the one sentence a build warns with and `--call check` reports.
+    pub fn unused_build_args(&self) -> impl Iterator<Item = String> + '_ {
+        unused_build_args(&self.build_args)
     }
 
     /// Build args that gofront reads for itself or that BuildKit defines, as

@@ -9,7 +9,6 @@ use super::shapes::{
 };
 use super::{Answer, SubrequestError, location, meta, names, shown};
 use crate::driver::FrontendError;
-use crate::options::Options;
 use crate::spec::{KEYS, Origin, Setting, Spec};
 
 /// What `--call check` looks at.
@@ -185,16 +184,8 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
     }
 
     // Build args nobody reads.
-    for name in inp.build_args.keys() {
-        if !Options::is_known_build_arg(name) {
-            warnings.push(warn(
-                rules::UNKNOWN_ARG,
-                format!(
-                    "build arg {name} is not used by gofront; spec keys are set with GOFRONT_* build args"
-                ),
-                nowhere.clone(),
-            ));
-        }
+    for message in crate::options::unused_build_args(inp.build_args) {
+        warnings.push(warn(rules::UNKNOWN_ARG, message, nowhere.clone()));
     }
 
     let build_error = inp.error.map(|e| BuildError {
