@@ -171,8 +171,8 @@ fn modules_stage(d: &mut Doc, plan: &Plan) {
         paths::SRC,
         paths::DOWNLOAD_MODCACHE
     ));
-    if !dl.proxy.is_empty() {
-        let names: Vec<&str> = dl.proxy.keys().map(String::as_str).collect();
+    if let Some(proxy) = &dl.proxy {
+        let names = proxy.names();
         d.comment(&format!(
             "gofront was given {}: pass the same --build-arg; BuildKit hands these predefined args to RUN outside the cache key, as gofront does.",
             names.join(", ")

@@ -277,12 +277,12 @@ fn download(
             Some(owner_chown(plan, builder)),
         )
         .build(&meta(plan, "[gofront] module cache directory", None));
-    let proxy = (!d.proxy.is_empty()).then(|| pb::ProxyEnv {
-        http_proxy: d.proxy.get("HTTP_PROXY").cloned().unwrap_or_default(),
-        https_proxy: d.proxy.get("HTTPS_PROXY").cloned().unwrap_or_default(),
-        ftp_proxy: d.proxy.get("FTP_PROXY").cloned().unwrap_or_default(),
-        no_proxy: d.proxy.get("NO_PROXY").cloned().unwrap_or_default(),
-        all_proxy: d.proxy.get("ALL_PROXY").cloned().unwrap_or_default(),
+    let proxy = d.proxy.as_ref().map(|p| pb::ProxyEnv {
+        http_proxy: p.http.clone(),
+        https_proxy: p.https.clone(),
+        ftp_proxy: p.ftp.clone(),
+        no_proxy: p.no.clone(),
+        all_proxy: p.all.clone(),
     });
     let mut exec = Exec::new(d.args.clone(), &plan.build_platform)
         .env(d.env.clone())

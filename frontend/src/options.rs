@@ -334,6 +334,40 @@ pub fn unused_build_args(args: &BTreeMap<String, String>) -> impl Iterator<Item 
         })
 }
 
+/// The proxy build args, which reach `go mod download` through BuildKit's
+/// `ProxyEnv` and so stay out of its cache key (as the Dockerfile frontend
+/// passes them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies {
+    /// `HTTP_PROXY`.
+    pub http: String,
+    /// `HTTPS_PROXY`.
+    pub https: String,
+    /// `FTP_PROXY`.
+    pub ftp: String,
+    /// `NO_PROXY`.
+    pub no: String,
+    /// `ALL_PROXY`.
+    pub all: String,
+}
+
+impl Proxies {
+    /// The names of the variables that are set, e.g. `["HTTPS_PROXY"]`.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            ("HTTP_PROXY", &self.http),
+            ("HTTPS_PROXY", &self.https),
+            ("FTP_PROXY", &self.ftp),
+            ("NO_PROXY", &self.no),
+            ("ALL_PROXY", &self.all),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, _)| k)
+        .collect()
+    }
+}
+
 /// Go's strconv.ParseBool, which BuildKit uses for boolean options.
 fn parse_bool(v: &str) -> Option<bool> {
     match v {
@@ -567,6 +601,26 @@ impl Options {
         unused_build_args(&self.build_args)
     }
 
+    /// The standard proxy build args (`HTTP_PROXY`, ... in either case), for
+    /// the download step; `None` when none is set.
+    pub fn proxies(&self) -> Option<Proxies> {
+        let mut p = Proxies::default();
+        let mut any = false;
+        for (k, v) in &self.build_args {
+            let slot = match k.to_ascii_uppercase().as_str() {
+                "HTTP_PROXY" => &mut p.http,
+                "HTTPS_PROXY" => &mut p.https,
+                "FTP_PROXY" => &mut p.ftp,
+                "NO_PROXY" => &mut p.no,
+                "ALL_PROXY" => &mut p.all,
+                _ => continue,
+            };
+            *slot = v.clone();
+            any = true;
+        }
+        any.then_some(p)
+    }
+
     /// Build args that gofront reads for itself or that BuildKit defines, as
     /// opposed to ones the user may have mistyped.
     pub fn is_known_build_arg(name: &str) -> bool {
@@ -644,6 +698,22 @@ mod tests {
         );
         assert!(Options::parse([("platform", "linux")]).is_err());
         assert!(Options::parse([("build-arg:SOURCE_DATE_EPOCH", "yesterday")]).is_err());
+    }
+
+    #[test]
+    fn proxies_are_read_in_either_case() {
+        assert_eq!(Options::parse([]).unwrap().proxies(), None);
+        let o = Options::parse([
+            ("build-arg:https_proxy", "http://p:3128"),
+            ("build-arg:NO_PROXY", "localhost"),
+            ("build-arg:PROXY", "not one"),
+        ])
+        .unwrap();
+        let p = o.proxies().unwrap();
+        assert_eq!(p.https, "http://p:3128");
+        assert_eq!(p.no, "localhost");
+        assert_eq!(p.http, "");
+        assert_eq!(p.names(), ["HTTPS_PROXY", "NO_PROXY"]);
     }
 
     #[test]

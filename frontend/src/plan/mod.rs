@@ -11,8 +11,6 @@ mod project;
 mod resolve;
 pub mod stamp;
 
-use std::collections::BTreeMap;
-
 use thiserror::Error;
 
 pub use image::{ImageConfig, RuntimeConfig};
@@ -264,7 +262,7 @@ pub struct DownloadPlan {
     /// No network when true.
     pub network_none: bool,
     /// Proxy settings from the standard proxy build args.
-    pub proxy: BTreeMap<String, String>,
+    pub proxy: Option<crate::options::Proxies>,
     /// Extra read-only mounts of named contexts.
     pub contexts: Vec<ContextMount>,
     /// The module download cache mount id, when the download step keeps

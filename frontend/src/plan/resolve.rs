@@ -548,18 +548,7 @@ fn download_plan(
     for (k, v) in &d.env {
         ours.insert(k.clone(), v.value.clone());
     }
-    let proxy = inp
-        .options
-        .build_args
-        .iter()
-        .filter(|(k, _)| {
-            matches!(
-                k.to_ascii_uppercase().as_str(),
-                "HTTP_PROXY" | "HTTPS_PROXY" | "FTP_PROXY" | "NO_PROXY" | "ALL_PROXY"
-            )
-        })
-        .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
-        .collect();
+    let proxy = inp.options.proxies();
     let download = strings(&["go", "mod", "download"]);
     // With gofront's image at hand, its tool runs the download against the
     // module download cache first: a go.mod edit fetches only what is new.
