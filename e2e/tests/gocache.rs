@@ -49,6 +49,26 @@ fn edit_main(app: &Path, n: usize) {
     fs::write(&main, text).unwrap();
 }
 
+/// A fresh runner: prune the engine, edit main, build `app` seeded with
+/// `seed` (a `gocache=...` build context) as image `tag`, and check that
+/// only the main package compiled and the image runs.
+fn seeded_rebuild(app: &Path, proxy: &str, seed: &str, tag: &str, edit: usize) -> Build {
+    prune();
+    edit_main(app, edit);
+    let b = build(
+        app,
+        &["--build-context", proxy, "--build-context", seed, "-t", tag],
+    );
+    b.assert_ok(&format!("build seeded with {seed}"));
+    assert_eq!(
+        compiled(&b),
+        ["example.com/withdep"],
+        "the seeded build compiled more than main"
+    );
+    assert_eq!(run_image(tag).trim(), "Hello, gofront!");
+    b
+}
+
 /// What an export directory holds: the manifest and Go cache entries only.
 fn check_export(dir: &Path) -> (usize, u64) {
     let all = files(dir);
@@ -110,32 +130,13 @@ fn directory_seed_rebuilds_a_pruned_engine_warm() {
     assert!(entries > 20, "only {entries} entries exported");
     eprintln!("export: {entries} entries, {bytes} bytes");
 
-    prune();
-    edit_main(&app, 1);
     let seed = format!("gocache={}", export.display());
-    let b = build(
-        &app,
-        &[
-            "--build-context",
-            &proxy,
-            "--build-context",
-            &seed,
-            "-t",
-            "e2e-gocache:2",
-        ],
-    );
-    b.assert_ok("seeded build");
-    assert_eq!(
-        compiled(&b),
-        ["example.com/withdep"],
-        "seeded build compiled more than main"
-    );
+    let b = seeded_rebuild(&app, &proxy, &seed, "e2e-gocache:2", 1);
     assert!(
         seeded_line(&b).contains(&format!("of {entries} in the seed")),
         "{}",
         seeded_line(&b)
     );
-    assert_eq!(run_image("e2e-gocache:2").trim(), "Hello, gofront!");
 
     // An unchanged seed re-runs nothing.
     let b = build(
@@ -187,22 +188,13 @@ fn image_seed_rebuilds_a_pruned_engine_warm() {
     ]);
     assert_eq!(labels.trim(), "1");
 
-    prune();
-    edit_main(&app, 2);
-    let b = build(
+    seeded_rebuild(
         &app,
-        &[
-            "--build-context",
-            &proxy,
-            "--build-context",
-            "gocache=docker-image://e2e-gocache-seed:withdep",
-            "-t",
-            "e2e-gocache:3",
-        ],
+        &proxy,
+        "gocache=docker-image://e2e-gocache-seed:withdep",
+        "e2e-gocache:3",
+        2,
     );
-    b.assert_ok("build seeded from an image");
-    assert_eq!(compiled(&b), ["example.com/withdep"]);
-    assert_eq!(run_image("e2e-gocache:3").trim(), "Hello, gofront!");
 }
 
 #[test]
@@ -375,23 +367,8 @@ fn oci_layout_seed_rebuilds_a_pruned_engine_warm() {
         .unwrap()
         .to_string();
 
-    prune();
-    edit_main(&app, 3);
     let seed = format!("gocache=oci-layout://{}@{digest}", layout.display());
-    let b = build(
-        &app,
-        &[
-            "--build-context",
-            &proxy,
-            "--build-context",
-            &seed,
-            "-t",
-            "e2e-gocache:4",
-        ],
-    );
-    b.assert_ok("build seeded from an OCI layout");
-    assert_eq!(compiled(&b), ["example.com/withdep"]);
-    assert_eq!(run_image("e2e-gocache:4").trim(), "Hello, gofront!");
+    seeded_rebuild(&app, &proxy, &seed, "e2e-gocache:4", 3);
 }
 
 #[test]

@@ -573,3 +573,39 @@ pub async fn serve_on(channel: Channel, env: Vec<(String, String)>) -> i32 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image_source_def(identifier: &str) -> Vec<u8> {
+        let op = pb::Op {
+            op: Some(pb::op::Op::Source(pb::SourceOp {
+                identifier: identifier.to_string(),
+                ..pb::SourceOp::default()
+            })),
+            ..pb::Op::default()
+        };
+        pb::Definition {
+            def: vec![op.encode_to_vec()],
+            ..pb::Definition::default()
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn the_tool_image_is_the_frontend_definitions_image_else_the_source_option() {
+        let def = image_source_def("docker-image://docker.io/library/gofront:dev@sha256:abc");
+        assert_eq!(
+            tool_image_from(Some(&def), Some("gofront:dev")).as_deref(),
+            Some("docker.io/library/gofront:dev@sha256:abc")
+        );
+        let local = image_source_def("local://context");
+        assert_eq!(
+            tool_image_from(Some(&local), Some("gofront:dev")).as_deref(),
+            Some("gofront:dev")
+        );
+        assert_eq!(tool_image_from(Some(b"not a definition"), None), None);
+        assert_eq!(tool_image_from(None, Some("")), None);
+    }
+}

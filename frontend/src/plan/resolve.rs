@@ -263,8 +263,8 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     // own command: seeding happens exactly when a Go step runs, so a result
     // taken from an imported layer cache never skips it.
     let has_seed = gocache.as_ref().is_some_and(|g| g.seed.is_some());
-    let seeded = |args: Vec<String>| match has_seed {
-        true => {
+    let seeded = |args: Vec<String>| {
+        if has_seed {
             let mut wrapped = strings(&[
                 paths::TOOL,
                 "gocache",
@@ -277,8 +277,9 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             ]);
             wrapped.extend(args);
             wrapped
+        } else {
+            args
         }
-        false => args,
     };
     // The module download cache travels too: the export copies it, and a
     // seed's modules join it before the download.
