@@ -256,6 +256,26 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
         })
 }
 
+/// The go.mod/go.sum files `go mod download` reads, as a local source. The
+/// gateway reads go.mod through this very op (same bytes, same vertex), so
+/// the final build finds the transfer already done.
+pub fn module_files(
+    context_local: &str,
+    session: &str,
+    platform: &crate::options::Platform,
+    files: Vec<String>,
+    no_cache: bool,
+) -> State {
+    Local::new(context_local, session, platform)
+        .include(files)
+        .shared_key_hint("gofront-modfiles")
+        .build(&OpMeta {
+            name: Some("[gofront] load go.mod and go.sum".to_string()),
+            ignore_cache: no_cache,
+            location: None,
+        })
+}
+
 fn download(
     plan: &Plan,
     d: &crate::plan::DownloadPlan,
@@ -264,10 +284,13 @@ fn download(
     tool: Option<&State>,
     seed: Option<&State>,
 ) -> Result<State, LowerError> {
-    let mod_files = Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
-        .include(d.files.clone())
-        .shared_key_hint("gofront-modfiles")
-        .build(&meta(plan, "[gofront] load go.mod and go.sum", None));
+    let mod_files = module_files(
+        &plan.context_local,
+        &plan.session_id,
+        &plan.build_platform,
+        d.files.clone(),
+        plan.no_cache,
+    );
     // A layer that holds only the module cache, starting from the owned dir.
     let dl_base = FileOp::on(owned, &plan.build_platform)
         .mkdir(
