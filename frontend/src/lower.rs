@@ -10,6 +10,7 @@ use crate::llb::{
 use crate::options::{GOCACHE_CONTEXT, ResolveMode, Target};
 use crate::plan::{ContextSource, GoStep, Owner, Plan, paths};
 use crate::proto::pb;
+use crate::spec::Network;
 
 /// The LLB of a plan: the state to return, and the image config when the
 /// target is an image.
@@ -311,10 +312,10 @@ fn download(
         .env(d.env.clone())
         .cwd(paths::SRC)
         .user(&plan.builder_user)
-        .network(if d.network_none {
-            NetMode::None
-        } else {
-            NetMode::Sandbox
+        .network(match d.network {
+            Network::Sandbox => NetMode::Sandbox,
+            Network::None => NetMode::None,
+            Network::Host => NetMode::Host,
         })
         .proxy_env(proxy)
         .mount(Mount::readonly("/", builder))
@@ -339,6 +340,20 @@ fn download(
             &c.dest,
             &context_state(plan, &c.name, &c.source)?,
         ));
+    }
+    // Secrets and agent sockets belong to the step's user; a user known
+    // only by name gets modes anyone in the step may use (BuildKit needs
+    // numbers). Optional: without `--secret` the step runs, and a module
+    // that needs credentials fails with the tool's sentence about them.
+    let (uid, gid, secret_mode, ssh_mode) = match &plan.owner {
+        Owner::Ids(u, g) => (*u, *g, 0o400, 0o600),
+        Owner::Names(..) => (0, 0, 0o444, 0o666),
+    };
+    for s in &d.secrets {
+        exec = exec.mount(Mount::secret(&s.dest, &s.id, uid, gid, secret_mode, true));
+    }
+    for s in &d.ssh {
+        exec = exec.mount(Mount::ssh(&s.dest, &s.id, uid, gid, ssh_mode, true));
     }
     exec.run(&meta(plan, "[gofront] go mod download", d.location.clone()))
         .output(paths::DOWNLOAD)
