@@ -183,7 +183,7 @@ pub fn diagnose(lines: &[String], netrc: &Netrc) -> Option<String> {
                     "{refused}: the spec mounts the netrc secret but the build was not given it; pass --secret id=netrc,src=$HOME/.netrc"
                 ),
                 Netrc::Present => format!(
-                    "{refused} with the netrc secret given: check its machine and login for this host (Go sends netrc credentials over https only)"
+                    "{refused} with the netrc secret given: check its machine line, which must name the host as GOPROXY does (with the port, if any), and its login (Go sends netrc credentials over https only)"
                 ),
             }
         };
@@ -312,7 +312,7 @@ mod tests {
         assert_eq!(
             diagnose(&proxy, &Netrc::Present).as_deref(),
             Some(
-                "go mod download could not fetch gofront.test/private@v1.0.0: the server answered 401 Unauthorized with the netrc secret given: check its machine and login for this host (Go sends netrc credentials over https only)"
+                "go mod download could not fetch gofront.test/private@v1.0.0: the server answered 401 Unauthorized with the netrc secret given: check its machine line, which must name the host as GOPROXY does (with the port, if any), and its login (Go sends netrc credentials over https only)"
             )
         );
         let git = lines(&[
