@@ -446,6 +446,7 @@ async fn build(host: &GatewayHost, options: &Options) -> Result<gw::Result, Fron
             .map(|b| b.definition.def.len())
             .sum::<usize>(),
         since_start_ms = started().elapsed().as_millis() as u64,
+        peak_rss_kb = peak_rss_kb(),
         "final solve requested"
     );
     let cache_imports: Vec<gw::CacheOptionsEntry> = options
@@ -552,6 +553,19 @@ pub fn result(solved: Vec<Solved>, multi_platform: bool) -> gw::Result {
 }
 
 /// When the frontend process started serving, for timing logs.
+/// The process's peak resident memory (`VmHWM`), for the log; 0 where
+/// `/proc` does not say.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn started() -> std::time::Instant {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     *START.get_or_init(std::time::Instant::now)
