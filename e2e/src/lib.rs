@@ -94,6 +94,21 @@ pub fn copy_example(name: &str, dest: &Path) {
     copy_dir(&repo().join("examples").join(name), dest);
 }
 
+/// Copies `examples/<name>` and makes its `main.go` new to the engine (a
+/// comment naming this run), so that no step of an earlier run answers from
+/// the layer cache and what a build compiles can be asserted.
+pub fn copy_example_fresh(name: &str, dest: &Path) {
+    copy_example(name, dest);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
+    let main = dest.join("main.go");
+    let mut text = fs::read_to_string(&main).expect("main.go");
+    text.push_str(&format!("\n// e2e run {}-{nanos:x}\n", std::process::id()));
+    fs::write(&main, text).expect("write main.go");
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
     for e in fs::read_dir(from).expect("read_dir") {
@@ -220,6 +235,24 @@ impl Build {
     /// The lines the last vertex named `prefix...` printed.
     pub fn lines(&self, prefix: &str) -> Vec<String> {
         self.last(prefix).map(|v| v.lines).unwrap_or_default()
+    }
+
+    /// The error buildx ended with (its last `ERROR: ` line), without the
+    /// client's own wrapping (`failed to build: `, `failed to solve: `), so
+    /// that it reads the same on every buildx version.
+    pub fn error(&self) -> Option<String> {
+        let mut found = self
+            .log
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("ERROR: "))?;
+        while let Some(rest) = ["failed to build: ", "failed to solve: "]
+            .iter()
+            .find_map(|w| found.strip_prefix(w))
+        {
+            found = rest;
+        }
+        Some(found.to_string())
     }
 
     /// Panics with the log's tail unless the build succeeded.

@@ -198,7 +198,9 @@ fn a_build_cancelled_mid_go_build_rebuilds_warm() {
 /// The engine this run's testbed started, to restart it; `None` when the
 /// tests run against an engine the testbed only adopted.
 fn testbed_engine() -> Option<(String, String)> {
-    let engine = std::env::var("GOFRONT_TESTBED_ENGINE").ok()?;
+    let engine = std::env::var("GOFRONT_TESTBED_ENGINE")
+        .ok()
+        .filter(|e| e == "current" || e == "26")?;
     let store = std::env::var("GOFRONT_TESTBED_STORE").unwrap_or_else(|_| "containerd".into());
     Some((engine, store))
 }

@@ -1,0 +1,117 @@
+//! Every example builds and does what its `e2e.json` says: what each run of
+//! the image prints, the image config, and what `--target test` prints.
+//! The expectations live beside each example, so a new example is tested
+//! by adding its file.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::fs;
+
+use gofront_e2e::{
+    Scratch, build, cgo_enabled, copy_example, docker, docker_ok, enabled, goproxy, repo,
+};
+use serde_json::Value;
+
+/// The strings of a JSON array (empty when absent).
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| s.as_str().expect("a string").to_string())
+        .collect()
+}
+
+#[test]
+fn every_example_builds_and_runs_as_its_e2e_json_says() {
+    if !enabled("every_example_builds_and_runs_as_its_e2e_json_says") {
+        return;
+    }
+    let t = Scratch::new("examples");
+    let mut names: Vec<String> = fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| repo().join("examples").join(n).join("e2e.json").exists())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "examples with an e2e.json: {names:?}");
+    let mut tested = Vec::new();
+    for name in &names {
+        let want: Value = serde_json::from_str(
+            &fs::read_to_string(repo().join("examples").join(name).join("e2e.json")).unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("examples/{name}/e2e.json: {e}"));
+        if want["cgo"].as_bool() == Some(true) && !cgo_enabled(name) {
+            continue;
+        }
+        let dir = t.join(name);
+        copy_example(name, &dir);
+        let mut args: Vec<String> = Vec::new();
+        for c in strings(&want["contexts"]) {
+            assert_eq!(
+                c, "goproxy",
+                "examples/{name}/e2e.json: unknown context {c}"
+            );
+            args.push("--build-context".into());
+            args.push(format!("goproxy={}", goproxy().display()));
+        }
+        let tag = format!("e2e-example-{name}:1");
+        let mut image_args = args.clone();
+        image_args.extend(["-t".to_string(), tag.clone()]);
+        let refs: Vec<&str> = image_args.iter().map(String::as_str).collect();
+        build(&dir, &refs).assert_ok(&format!("examples/{name}"));
+
+        for run in want["runs"].as_array().expect("runs") {
+            let mut cmd = vec!["run", "--rm", "--network", "none"];
+            if let Some(e) = run["entrypoint"].as_str() {
+                cmd.extend(["--entrypoint", e]);
+            }
+            cmd.push(&tag);
+            assert_eq!(
+                docker_ok(&cmd).trim(),
+                run["stdout"].as_str().expect("stdout"),
+                "examples/{name}: {cmd:?}"
+            );
+        }
+        let inspect = docker(&["image", "inspect", &tag]);
+        let cfg: Value = serde_json::from_slice(&inspect.stdout).unwrap();
+        let cfg = &cfg[0]["Config"];
+        if let Some(user) = want["user"].as_str() {
+            assert_eq!(cfg["User"], user, "examples/{name}: user");
+        }
+        if !want["entrypoint"].is_null() {
+            assert_eq!(
+                cfg["Entrypoint"], want["entrypoint"],
+                "examples/{name}: entrypoint"
+            );
+        }
+        for port in strings(&want["exposed_ports"]) {
+            assert!(
+                cfg["ExposedPorts"].get(&port).is_some(),
+                "examples/{name}: {port} not exposed: {}",
+                cfg["ExposedPorts"]
+            );
+        }
+        let env = strings(&cfg["Env"]);
+        for e in strings(&want["env"]) {
+            assert!(env.contains(&e), "examples/{name}: {e} not in {env:?}");
+        }
+        if let Some(labels) = want["labels"].as_object() {
+            for (k, v) in labels {
+                assert_eq!(&cfg["Labels"][k], v, "examples/{name}: label {k}");
+            }
+        }
+        if let Some(out) = want["test_output"].as_str() {
+            let mut test_args = args.clone();
+            test_args.extend(["--target".to_string(), "test".to_string()]);
+            let refs: Vec<&str> = test_args.iter().map(String::as_str).collect();
+            let b = build(&dir, &refs);
+            b.assert_ok(&format!("examples/{name} --target test"));
+            assert!(
+                b.log.contains(out),
+                "examples/{name}: the tests did not print {out:?}"
+            );
+        }
+        tested.push(name.clone());
+    }
+    eprintln!("examples tested: {}", tested.join(", "));
+}
