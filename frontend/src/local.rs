@@ -25,8 +25,6 @@ pub struct LocalHost {
     pub spec: PathBuf,
     /// Pretend the engine supports MergeOp.
     pub merge: bool,
-    /// Messages `warn` received.
-    pub warnings: std::sync::Mutex<Vec<String>>,
 }
 
 impl Host for LocalHost {
@@ -64,9 +62,6 @@ impl Host for LocalHost {
 
     async fn warn(&self, message: &str) {
         tracing::warn!("{message}");
-        if let Ok(mut w) = self.warnings.lock() {
-            w.push(message.to_string());
-        }
     }
 
     fn build_platform(&self) -> Platform {

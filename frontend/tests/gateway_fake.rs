@@ -233,7 +233,7 @@ fn run(spec: &str, files: &[(&str, &str)], opts: &[&str], llb_caps: &[&'static s
         for (i, o) in opts.iter().enumerate() {
             env.push((format!("BUILDKIT_FRONTEND_OPT_{}", i + 2), o.to_string()));
         }
-        let exit = gofront::gateway::serve_on(channel, env).await;
+        let exit = gofront::serve_on(channel, env).await;
         server.abort();
         exit
     });

@@ -6,7 +6,7 @@
 
 mod common;
 
-use gofront::llb::debug_json;
+use gofront::debug_json;
 
 fn check(snapshot: &str, name: &str, opts: &[(&str, &str)], merge: bool) {
     let generated = common::only(common::generate(name, opts, merge).expect("pipeline"));

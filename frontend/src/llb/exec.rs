@@ -12,28 +12,18 @@ pub enum NetMode {
     /// BuildKit's sandbox network.
     #[default]
     Sandbox,
-    /// The host's network (needs an entitlement).
+    /// The host's network (needs an entitlement). Kept for `network =
+    /// "host"`, which is about to use it.
+    #[allow(dead_code)]
     Host,
     /// No network.
     None,
 }
 
-/// Sharing mode of a cache mount (`pb.CacheSharingOpt`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CacheSharing {
-    /// Many builds use it at once (safe for Go's caches).
-    #[default]
-    Shared,
-    /// Each concurrent build gets its own copy.
-    Private,
-    /// Builds wait for each other.
-    Locked,
-}
-
 #[derive(Debug, Clone)]
 enum Kind {
     Bind,
-    Cache { id: String, sharing: CacheSharing },
+    Cache { id: String },
     Tmpfs { size: i64 },
     Secret(pb::SecretOpt),
     Ssh(pb::SshOpt),
@@ -80,16 +70,11 @@ impl Mount {
         }
     }
 
-    /// A persistent cache directory shared between builds by `id`.
-    pub fn cache(dest: &str, id: &str, sharing: CacheSharing) -> Self {
-        Self::new(
-            dest,
-            Kind::Cache {
-                id: id.to_string(),
-                sharing,
-            },
-            State::scratch(),
-        )
+    /// A persistent cache directory shared between builds by `id`, with
+    /// sharing mode shared: many builds use it at once, which is safe for
+    /// Go's caches (the only kind gofront mounts).
+    pub fn cache(dest: &str, id: &str) -> Self {
+        Self::new(dest, Kind::Cache { id: id.to_string() }, State::scratch())
     }
 
     /// An in-memory filesystem (size 0 = BuildKit's default).
@@ -97,7 +82,9 @@ impl Mount {
         Self::new(dest, Kind::Tmpfs { size }, State::scratch())
     }
 
-    /// A secret file from the client's session (`--secret id=...`).
+    /// A secret file from the client's session (`--secret id=...`). Kept
+    /// for private modules (`--secret`), which are about to use it.
+    #[allow(dead_code)]
     pub fn secret(dest: &str, id: &str, uid: u32, gid: u32, mode: u32, optional: bool) -> Self {
         Self::new(
             dest,
@@ -112,7 +99,9 @@ impl Mount {
         )
     }
 
-    /// An SSH agent socket from the client's session (`--ssh id`).
+    /// An SSH agent socket from the client's session (`--ssh id`). Kept
+    /// for private modules (`--ssh`), which are about to use it.
+    #[allow(dead_code)]
     pub fn ssh(dest: &str, id: &str, uid: u32, gid: u32, mode: u32, optional: bool) -> Self {
         Self::new(
             dest,
@@ -301,7 +290,7 @@ impl Exec {
                         caps.add("exec.mount.bind.readwrite-nooutput");
                     }
                 }
-                Kind::Cache { id, sharing } => {
+                Kind::Cache { id } => {
                     caps.add("exec.mount.cache");
                     caps.add("exec.mount.cache.sharing");
                     pm.set_mount_type(pb::MountType::Cache);
@@ -309,11 +298,7 @@ impl Exec {
                         id: id.clone(),
                         ..pb::CacheOpt::default()
                     };
-                    opt.set_sharing(match sharing {
-                        CacheSharing::Shared => pb::CacheSharingOpt::Shared,
-                        CacheSharing::Private => pb::CacheSharingOpt::Private,
-                        CacheSharing::Locked => pb::CacheSharingOpt::Locked,
-                    });
+                    opt.set_sharing(pb::CacheSharingOpt::Shared);
                     pm.cache_opt = Some(opt);
                 }
                 Kind::Tmpfs { size } => {

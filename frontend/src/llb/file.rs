@@ -44,12 +44,6 @@ enum Action {
         parents: bool,
         owner: Option<Chown>,
     },
-    Mkfile {
-        path: String,
-        mode: i32,
-        data: Vec<u8>,
-        owner: Option<Chown>,
-    },
     Copy {
         from: State,
         src: String,
@@ -85,17 +79,6 @@ impl FileOp {
             path: path.to_string(),
             mode,
             parents,
-            owner,
-        });
-        self
-    }
-
-    /// Creates a file with the given contents.
-    pub fn mkfile(mut self, path: &str, mode: i32, data: Vec<u8>, owner: Option<Chown>) -> Self {
-        self.actions.push(Action::Mkfile {
-            path: path.to_string(),
-            mode,
-            data,
             owner,
         });
         self
@@ -149,9 +132,7 @@ impl FileOp {
                 _ => -1,
             });
             let owner = match action {
-                Action::Mkdir { owner, .. }
-                | Action::Mkfile { owner, .. }
-                | Action::Copy { owner, .. } => owner,
+                Action::Mkdir { owner, .. } | Action::Copy { owner, .. } => owner,
             };
             owners.push(owner.as_ref().map(|o| chown_to_pb(o, &mut inputs)));
         }
@@ -177,15 +158,6 @@ impl FileOp {
                     path,
                     mode,
                     make_parents: parents,
-                    owner,
-                    timestamp: -1,
-                }),
-                Action::Mkfile {
-                    path, mode, data, ..
-                } => pb::file_action::Action::Mkfile(pb::FileActionMkFile {
-                    path,
-                    mode,
-                    data,
                     owner,
                     timestamp: -1,
                 }),

@@ -23,7 +23,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 pub use debug::debug_json;
-pub use exec::{CacheSharing, Exec, ExecOutputs, Mount, NetMode};
+pub use exec::{Exec, Mount, NetMode};
 pub use file::{Chown, FileOp, UserRef};
 pub use marshal::{SourceFile, SourceRange};
 pub use source::{Local, image, oci_layout};

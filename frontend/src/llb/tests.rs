@@ -27,7 +27,7 @@ fn mounts_are_sorted_and_outputs_numbered_in_that_order() {
     let run = Exec::new(vec!["go".into(), "build".into()], &amd64())
         .mount(Mount::scratch_output("/out"))
         .mount(Mount::readonly("/src", &src))
-        .mount(Mount::cache("/cache", "gocache", CacheSharing::Shared))
+        .mount(Mount::cache("/cache", "gocache"))
         .mount(Mount::layer("/", &img))
         .run(&meta("build"));
     let out = run.output("/out").unwrap();
@@ -94,11 +94,7 @@ fn same_graph_marshals_to_same_bytes() {
             .build(&OpMeta::default());
         Exec::new(vec!["true".into()], &amd64())
             .mount(Mount::layer("/", &img))
-            .mount(
-                Mount::cache("/c", "id", CacheSharing::Locked)
-                    .base(&owned)
-                    .selector("/cache"),
-            )
+            .mount(Mount::cache("/c", "id").base(&owned).selector("/cache"))
             .run(&meta("run"))
             .output("/")
             .unwrap()
