@@ -123,7 +123,9 @@ impl LlbBridge for FakeBuildKit {
         self.record(format!("ReadFile({path})"));
         match self.files.get(&path) {
             Some(data) => Ok(Response::new(gw::ReadFileResponse { data: data.clone() })),
-            None => Err(Status::not_found(format!(
+            // What BuildKit sends for a missing file: the os.Open error's
+            // text, with code Unknown (see gateway::is_not_exist).
+            None => Err(Status::unknown(format!(
                 "open {path}: no such file or directory"
             ))),
         }
