@@ -198,7 +198,7 @@ async fn llb_command(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     let render = |b: &PlatformBuild| -> Result<serde_json::Value, String> {
-        let mut doc = debug_json(&b.definition);
+        let mut doc = debug_json(&b.definition).map_err(|e| e.to_string())?;
         if let Some(cfg) = &b.image_config {
             doc["image_config"] = serde_json::from_slice(cfg).map_err(|e| e.to_string())?;
         }
