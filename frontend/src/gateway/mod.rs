@@ -99,16 +99,7 @@ impl GatewayHost {
         let runnable: Vec<Platform> = pong
             .workers
             .first()
-            .map(|w| {
-                w.platforms
-                    .iter()
-                    .map(|p| Platform {
-                        os: p.os.clone(),
-                        architecture: p.architecture.clone(),
-                        variant: p.variant.clone(),
-                    })
-                    .collect()
-            })
+            .map(|w| w.platforms.iter().map(Platform::from).collect())
             .unwrap_or_default();
         let platform = runnable
             .first()
@@ -286,12 +277,7 @@ impl Host for GatewayHost {
             .clone()
             .resolve_image_config(gw::ResolveImageConfigRequest {
                 r#ref: reference.to_string(),
-                platform: Some(pb::Platform {
-                    architecture: platform.architecture.clone(),
-                    os: platform.os.clone(),
-                    variant: platform.variant.clone(),
-                    ..pb::Platform::default()
-                }),
+                platform: Some(platform.into()),
                 resolve_mode: options.resolve_mode.attr().to_string(),
                 log_name: format!("[gofront] resolve image config for {reference}"),
                 session_id: self.session.clone(),
