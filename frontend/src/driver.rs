@@ -239,6 +239,9 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     for message in options.unused_build_args() {
         host.warn(&message).await;
     }
+    for message in spec::credential_warnings(&options.filename, &spec_text, &spec) {
+        host.warn(&message).await;
+    }
 
     let mut found = found?;
     let mut files = ProjectFiles {

@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::options::Target;
 use crate::plan::{Owner, Plan, paths};
+use crate::spec::Network;
 
 /// Stage names of the generated Dockerfile.
 pub mod stages {
@@ -179,8 +180,22 @@ fn modules_stage(d: &mut Doc, plan: &Plan) {
         ));
     }
     let mut flags = Vec::new();
-    if dl.network_none {
-        flags.push("--network=none".to_string());
+    match dl.network {
+        Network::Sandbox => {}
+        Network::None => flags.push("--network=none".to_string()),
+        Network::Host => flags.push("--network=host".to_string()),
+    }
+    for s in &dl.secrets {
+        flags.push(format!(
+            "--mount={}",
+            csv(&[("type", "secret"), ("id", &s.id), ("target", &s.dest)])
+        ));
+    }
+    for s in &dl.ssh {
+        flags.push(format!(
+            "--mount={}",
+            csv(&[("type", "ssh"), ("id", &s.id), ("target", &s.dest)])
+        ));
     }
     for c in &dl.contexts {
         flags.push(format!(

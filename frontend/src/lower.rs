@@ -8,6 +8,7 @@ use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State
 use crate::options::{GOCACHE_CONTEXT, ResolveMode, Target};
 use crate::plan::{ContextSource, GoStep, Owner, Plan, paths};
 use crate::proto::pb;
+use crate::spec::Network;
 
 /// The LLB of a plan: the state to return, and the image config when the
 /// target is an image.
@@ -254,6 +255,26 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
         })
 }
 
+/// The go.mod/go.sum files `go mod download` reads, as a local source. The
+/// gateway reads go.mod through this very op (same bytes, same vertex), so
+/// the final build finds the transfer already done.
+pub fn module_files(
+    context_local: &str,
+    session: &str,
+    platform: &crate::options::Platform,
+    files: Vec<String>,
+    no_cache: bool,
+) -> State {
+    Local::new(context_local, session, platform)
+        .include(files)
+        .shared_key_hint("gofront-modfiles")
+        .build(&OpMeta {
+            name: Some("[gofront] load go.mod and go.sum".to_string()),
+            ignore_cache: no_cache,
+            location: None,
+        })
+}
+
 fn download(
     plan: &Plan,
     d: &crate::plan::DownloadPlan,
@@ -262,10 +283,13 @@ fn download(
     tool: Option<&State>,
     seed: Option<&State>,
 ) -> Result<State, LowerError> {
-    let mod_files = Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
-        .include(d.files.clone())
-        .shared_key_hint("gofront-modfiles")
-        .build(&meta(plan, "[gofront] load go.mod and go.sum", None));
+    let mod_files = module_files(
+        &plan.context_local,
+        &plan.session_id,
+        &plan.build_platform,
+        d.files.clone(),
+        plan.no_cache,
+    );
     // A layer that holds only the module cache, starting from the owned dir.
     let dl_base = FileOp::on(owned, &plan.build_platform)
         .mkdir(
@@ -286,10 +310,10 @@ fn download(
         .env(d.env.clone())
         .cwd(paths::SRC)
         .user(&plan.builder_user)
-        .network(if d.network_none {
-            NetMode::None
-        } else {
-            NetMode::Sandbox
+        .network(match d.network {
+            Network::Sandbox => NetMode::Sandbox,
+            Network::None => NetMode::None,
+            Network::Host => NetMode::Host,
         })
         .proxy_env(proxy)
         .mount(Mount::readonly("/", builder))
@@ -314,6 +338,20 @@ fn download(
             &c.dest,
             &context_state(plan, &c.name, &c.source)?,
         ));
+    }
+    // Secrets and agent sockets belong to the step's user; a user known
+    // only by name gets modes anyone in the step may use (BuildKit needs
+    // numbers). Optional: without `--secret` the step runs, and a module
+    // that needs credentials fails with the tool's sentence about them.
+    let (uid, gid, secret_mode, ssh_mode) = match &plan.owner {
+        Owner::Ids(u, g) => (*u, *g, 0o400, 0o600),
+        Owner::Names(..) => (0, 0, 0o444, 0o666),
+    };
+    for s in &d.secrets {
+        exec = exec.mount(Mount::secret(&s.dest, &s.id, uid, gid, secret_mode, true));
+    }
+    for s in &d.ssh {
+        exec = exec.mount(Mount::ssh(&s.dest, &s.id, uid, gid, ssh_mode, true));
     }
     exec.run(&meta(plan, "[gofront] go mod download", d.location.clone()))
         .output(paths::DOWNLOAD)

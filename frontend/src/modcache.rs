@@ -12,11 +12,11 @@
 //! as it is. Version lists (`@v/list`) and the checksum database's files
 //! are never kept: a stale list served first would hide newer versions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::fs;
-use std::io;
+use std::io::{self, BufRead, Write};
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 use crate::gocache::{ToolError, copy_entry, io_err};
 
@@ -118,6 +118,80 @@ pub fn copy_kept(from: &Path, to: &Path) -> Result<SyncReport, ToolError> {
     Ok(report)
 }
 
+/// How many of Go's last stderr lines are kept to explain a failure.
+const TAIL_LINES: usize = 200;
+
+/// What the step has for credentials: `NETRC` (set by gofront when the spec
+/// lists the `netrc` secret) and whether the file is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Netrc {
+    /// `NETRC` is unset: the spec does not mount a netrc secret.
+    NotConfigured,
+    /// `NETRC` names a file that is missing or empty: the build was not
+    /// given the secret.
+    Missing,
+    /// A netrc file is there.
+    Present,
+}
+
+fn netrc_state() -> Netrc {
+    match std::env::var_os("NETRC") {
+        None => Netrc::NotConfigured,
+        Some(p) => match fs::metadata(&p) {
+            Ok(m) if m.len() > 0 => Netrc::Present,
+            _ => Netrc::Missing,
+        },
+    }
+}
+
+/// One sentence for a download that failed for want of credentials, from
+/// Go's last stderr lines; `None` when the failure is something else.
+pub fn diagnose(lines: &[String], netrc: &Netrc) -> Option<String> {
+    let mut module: Option<&str> = None;
+    for line in lines {
+        // `go: example.com/m@v1.0.0: reading https://...: 401 Unauthorized`;
+        // git's own lines follow, indented, for the same module.
+        if let Some(rest) = line.strip_prefix("go: ")
+            && let Some((m, _)) = rest.split_once(": ")
+            && m.contains('@')
+        {
+            module = Some(m);
+        }
+        let http = ["401 Unauthorized", "403 Forbidden"]
+            .into_iter()
+            .find(|s| line.contains(s));
+        let git_https =
+            line.contains("terminal prompts disabled") || line.contains("could not read Username");
+        let git_ssh = line.contains("Permission denied (publickey")
+            || line.contains("Host key verification failed");
+        if http.is_none() && !git_https && !git_ssh {
+            continue;
+        }
+        let what = module.map_or_else(|| "a module".to_string(), |m| m.to_string());
+        let advice = if git_ssh {
+            "git over ssh was refused: forward an SSH agent with --ssh default and download.ssh = [\"default\"] in the spec (the host must also be in known_hosts, or set GIT_SSH_COMMAND in download.env)".to_string()
+        } else {
+            let refused = match http {
+                Some(status) => format!("the server answered {status}"),
+                None => "git asked for a password".to_string(),
+            };
+            match netrc {
+                Netrc::NotConfigured => format!(
+                    "{refused}: pass credentials as a BuildKit secret, --secret id=netrc,src=$HOME/.netrc with download.secrets = [\"netrc\"] in the spec (or --build-arg GOFRONT_DOWNLOAD_SECRETS=netrc)"
+                ),
+                Netrc::Missing => format!(
+                    "{refused}: the spec mounts the netrc secret but the build was not given it; pass --secret id=netrc,src=$HOME/.netrc"
+                ),
+                Netrc::Present => format!(
+                    "{refused} with the netrc secret given: check its machine line, which must name the host as GOPROXY does (with the port, if any), and its login (Go sends netrc credentials over https only)"
+                ),
+            }
+        };
+        return Some(format!("go mod download could not fetch {what}: {advice}"));
+    }
+    None
+}
+
 /// `gofront modcache ...`.
 pub fn main(args: &[String]) -> ExitCode {
     match run(args) {
@@ -144,16 +218,36 @@ fn run(args: &[String]) -> Result<ExitCode, ToolError> {
         );
     }
     let mut cmd = Command::new(&p.command[0]);
-    cmd.args(&p.command[1..]);
+    cmd.args(&p.command[1..]).stderr(Stdio::piped());
     let proxy = goproxy_with_cache(cache, std::env::var("GOPROXY").ok().as_deref());
     if let Some(proxy) = &proxy {
         cmd.env("GOPROXY", proxy);
     }
-    let status = cmd.status().map_err(|source| ToolError::Spawn {
+    let spawn_err = |source| ToolError::Spawn {
         command: p.command[0].clone(),
         source,
-    })?;
+    };
+    let mut child = cmd.spawn().map_err(spawn_err)?;
+    // Go's messages go through as they come; the last ones are kept to
+    // explain a failure.
+    let mut tail: VecDeque<String> = VecDeque::new();
+    if let Some(err) = child.stderr.take() {
+        let mut out = io::stderr().lock();
+        for line in io::BufReader::new(err).lines() {
+            let Ok(line) = line else { break };
+            let _ = writeln!(out, "{line}");
+            if tail.len() == TAIL_LINES {
+                tail.pop_front();
+            }
+            tail.push_back(line);
+        }
+    }
+    let status = child.wait().map_err(spawn_err)?;
     if !status.success() {
+        let lines: Vec<String> = tail.into_iter().collect();
+        if let Some(sentence) = diagnose(&lines, &netrc_state()) {
+            eprintln!("gofront: {sentence}");
+        }
         return Ok(ExitCode::from(
             status.code().unwrap_or(1).clamp(1, 255) as u8
         ));
@@ -194,6 +288,52 @@ mod tests {
             goproxy_with_cache(c, Some("")).as_deref(),
             Some("file:///gofront/moddl,https://proxy.golang.org,direct")
         );
+    }
+
+    #[test]
+    fn a_refused_download_is_explained_in_one_sentence() {
+        let lines = |s: &[&str]| s.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let proxy = lines(&[
+            "go: downloading gofront.test/private v1.0.0",
+            "go: gofront.test/private@v1.0.0: reading https://127.0.0.1:8443/gofront.test/private/@v/v1.0.0.info: 401 Unauthorized",
+        ]);
+        assert_eq!(
+            diagnose(&proxy, &Netrc::NotConfigured).as_deref(),
+            Some(
+                "go mod download could not fetch gofront.test/private@v1.0.0: the server answered 401 Unauthorized: pass credentials as a BuildKit secret, --secret id=netrc,src=$HOME/.netrc with download.secrets = [\"netrc\"] in the spec (or --build-arg GOFRONT_DOWNLOAD_SECRETS=netrc)"
+            )
+        );
+        assert_eq!(
+            diagnose(&proxy, &Netrc::Missing).as_deref(),
+            Some(
+                "go mod download could not fetch gofront.test/private@v1.0.0: the server answered 401 Unauthorized: the spec mounts the netrc secret but the build was not given it; pass --secret id=netrc,src=$HOME/.netrc"
+            )
+        );
+        assert_eq!(
+            diagnose(&proxy, &Netrc::Present).as_deref(),
+            Some(
+                "go mod download could not fetch gofront.test/private@v1.0.0: the server answered 401 Unauthorized with the netrc secret given: check its machine line, which must name the host as GOPROXY does (with the port, if any), and its login (Go sends netrc credentials over https only)"
+            )
+        );
+        let git = lines(&[
+            "go: example.com/x@v1.2.0: git ls-remote -q origin in /go/pkg/mod/cache/vcs/abc: exit status 128:",
+            "\tfatal: could not read Username for 'https://example.com': terminal prompts disabled",
+        ]);
+        assert!(
+            diagnose(&git, &Netrc::NotConfigured)
+                .is_some_and(|s| s.starts_with("go mod download could not fetch example.com/x@v1.2.0: git asked for a password: pass credentials"))
+        );
+        let ssh = lines(&[
+            "go: example.com/y@v0.1.0: git ls-remote -q origin: exit status 128:",
+            "\tgit@example.com: Permission denied (publickey).",
+        ]);
+        assert!(
+            diagnose(&ssh, &Netrc::NotConfigured)
+                .is_some_and(|s| s.contains("example.com/y@v0.1.0: git over ssh was refused: forward an SSH agent with --ssh default"))
+        );
+        // Anything else is Go's own message, left alone.
+        let other = lines(&["go: example.com/z@v1.0.0: reading https://proxy/x: 404 Not Found"]);
+        assert_eq!(diagnose(&other, &Netrc::NotConfigured), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ struct Recorded {
     calls: Vec<String>,
     returned: Option<gw::ReturnRequest>,
     final_solve: Option<gw::SolveRequest>,
+    solves: Vec<gw::SolveRequest>,
 }
 
 #[derive(Clone)]
@@ -105,6 +106,7 @@ impl LlbBridge for FakeBuildKit {
         self.record(format!("Solve({n} ops)"));
         let mut log = self.log.lock().expect("lock");
         let id = format!("ref-{}", log.calls.len());
+        log.solves.push(req.clone());
         log.final_solve = Some(req);
         Ok(Response::new(gw::SolveResponse {
             result: Some(gw::Result {
@@ -282,6 +284,7 @@ fn a_build_follows_the_expected_sequence_and_returns_an_image() {
             "ResolveImageConfig(golang:1.24, arm64)",
             "Solve(2 ops)",
             "Solve(2 ops)",
+            "Solve(2 ops)",
             "Warn(build arg UNUSED is not used by gofront; spec keys are set with GOFRONT_* build args)",
         ]
     );
@@ -425,8 +428,8 @@ fn a_platform_list_returns_a_ref_and_a_config_per_platform() {
         .iter()
         .filter(|c| c.starts_with("Solve"))
         .count();
-    // The spec, the project files, then one Solve per platform.
-    assert_eq!(solves, 2 + 3);
+    // The spec, go.mod, the other project files, then one Solve per platform.
+    assert_eq!(solves, 3 + 3);
     let result = r.log.returned.expect("returned").result.expect("result");
     let Some(gw::result::Result::Refs(refs)) = &result.result else {
         panic!("expected a ref map, got {:?}", result.result);
@@ -510,8 +513,51 @@ fn a_too_old_engine_is_named_before_anything_is_solved() {
             .iter()
             .filter(|c| c.starts_with("Solve"))
             .count(),
-        2
+        3
     );
+}
+
+#[test]
+fn go_mod_is_read_through_the_download_steps_own_source() {
+    let r = run(
+        "",
+        &[(
+            "go.mod",
+            "module example.com/x\ngo 1.24\nrequire example.com/dep v1.0.0\n",
+        )],
+        &[],
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(r.exit, 0);
+    let ops = |s: &gw::SolveRequest| -> Vec<Vec<u8>> {
+        s.definition
+            .as_ref()
+            .map_or_else(Vec::new, |d| d.def.clone())
+    };
+    let sources = |s: &gw::SolveRequest| -> Vec<(Vec<u8>, pb::SourceOp)> {
+        ops(s)
+            .into_iter()
+            .filter_map(|b| match pb::Op::decode(b.as_slice()).ok()?.op {
+                Some(pb::op::Op::Source(src)) => Some((b, src)),
+                _ => None,
+            })
+            .collect()
+    };
+    let final_ops = ops(r.log.final_solve.as_ref().expect("final solve"));
+    // The read of go.mod: the local source whose includes are go.mod and go.sum.
+    let read = r
+        .log
+        .solves
+        .iter()
+        .flat_map(sources)
+        .find(|(_, src)| {
+            src.attrs.get("local.includepattern").map(String::as_str)
+                == Some(r#"["go.mod","go.sum"]"#)
+        })
+        .expect("a go.mod read");
+    // Byte for byte the download step's source: the same vertex for BuildKit.
+    assert!(final_ops.contains(&read.0), "{:?}", read.1);
+    assert_eq!(read.1.identifier, "local://context");
 }
 
 #[test]

@@ -83,6 +83,25 @@ fn withdep_download_layer() {
     );
 }
 
+/// Private modules: a netrc secret, an SSH agent, the host's network, and
+/// caches kept per project.
+#[test]
+fn withdep_private_modules_with_secrets_and_ssh() {
+    check(
+        "withdep_private_modules_with_secrets_and_ssh",
+        "withdep",
+        &[
+            ("context:goproxy", "local:goproxy"),
+            ("build-arg:GOFRONT_DOWNLOAD_SECRETS", "netrc,ca"),
+            ("build-arg:GOFRONT_DOWNLOAD_SSH", "default"),
+            ("build-arg:GOFRONT_DOWNLOAD_NETWORK", "host"),
+            ("build-arg:GOFRONT_DOWNLOAD_ENV_GONOSUMDB", "gofront.test"),
+            ("build-arg:GOFRONT_CACHE_SCOPE", "project"),
+        ],
+        false,
+    );
+}
+
 #[test]
 fn multi_two_binaries() {
     check(

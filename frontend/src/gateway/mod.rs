@@ -14,8 +14,9 @@ use prost::Message;
 use tonic::transport::Channel;
 
 use crate::driver::{self, FrontendError, Host, HostError, Resolved};
-use crate::llb::{Local, OpMeta};
+use crate::llb::{Local, OpMeta, State};
 use crate::options::{Options, Platform};
+use crate::plan::MODULE_FILES;
 use crate::proto::LlbBridgeClient;
 use crate::proto::errdefs;
 use crate::proto::gateway as gw;
@@ -63,6 +64,30 @@ pub struct GatewayHost {
 }
 
 impl GatewayHost {
+    /// Solves `st` and reads `paths` from it; missing files are left out.
+    async fn read_from(
+        &self,
+        st: State,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
+        let id = self.solve(st.marshal(None), Vec::new()).await?;
+        // One ReadFile per path, all in flight at once.
+        let mut reads = tokio::task::JoinSet::new();
+        for p in paths {
+            let reader = self.reader();
+            let (id, p) = (id.clone(), p.clone());
+            reads.spawn(async move { (reader.read_file(&id, &p).await, p) });
+        }
+        let mut out = BTreeMap::new();
+        while let Some(joined) = reads.join_next().await {
+            let (read, p) = joined?;
+            if let Some(b) = read? {
+                out.insert(p, b);
+            }
+        }
+        Ok(out)
+    }
+
     async fn connect(channel: Channel, session: String) -> Result<Self, HostError> {
         let mut client = LlbBridgeClient::new(channel)
             .max_decoding_message_size(MAX_MESSAGE)
@@ -241,28 +266,43 @@ impl Host for GatewayHost {
         options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
-        let st = Local::new(&options.context_local, &self.session, &self.platform)
-            .include(paths.to_vec())
-            .shared_key_hint("gofront-project-files")
-            .build(&OpMeta {
-                name: Some("[gofront] load go.mod and project files".to_string()),
-                ..OpMeta::default()
-            });
-        let id = self.solve(st.marshal(None), Vec::new()).await?;
-        // One ReadFile per path, all in flight at once.
-        let mut reads = tokio::task::JoinSet::new();
-        for p in paths {
-            let reader = self.reader();
-            let (id, p) = (id.clone(), p.clone());
-            reads.spawn(async move { (reader.read_file(&id, &p).await, p) });
-        }
-        let mut out = BTreeMap::new();
-        while let Some(joined) = reads.join_next().await {
-            let (read, p) = joined?;
-            if let Some(b) = read? {
-                out.insert(p, b);
+        // The root go.mod/go.sum come through the download step's own source
+        // op: the final build then finds that transfer done (one round trip
+        // less on its critical path). Everything else through one more op,
+        // at the same time.
+        let (module, other): (Vec<String>, Vec<String>) = paths
+            .iter()
+            .cloned()
+            .partition(|p| MODULE_FILES.contains(&p.as_str()));
+        let module_read = async {
+            if module.is_empty() {
+                return Ok(BTreeMap::new());
             }
-        }
+            let st = crate::lower::module_files(
+                &options.context_local,
+                &self.session,
+                &self.platform,
+                MODULE_FILES.iter().map(|f| f.to_string()).collect(),
+                options.no_cache,
+            );
+            self.read_from(st, &module).await
+        };
+        let other_read = async {
+            if other.is_empty() {
+                return Ok(BTreeMap::new());
+            }
+            let st = Local::new(&options.context_local, &self.session, &self.platform)
+                .include(other.clone())
+                .shared_key_hint("gofront-project-files")
+                .build(&OpMeta {
+                    name: Some("[gofront] load project files".to_string()),
+                    ..OpMeta::default()
+                });
+            self.read_from(st, &other).await
+        };
+        let (module_files, other_files) = tokio::join!(module_read, other_read);
+        let mut out = other_files?;
+        out.extend(module_files?);
         Ok(out)
     }
 
@@ -422,6 +462,7 @@ async fn build(host: &GatewayHost, options: &Options) -> Result<gw::Result, Fron
             .map(|b| b.definition.def.len())
             .sum::<usize>(),
         since_start_ms = started().elapsed().as_millis() as u64,
+        peak_rss_kb = peak_rss_kb(),
         "final solve requested"
     );
     let cache_imports: Vec<gw::CacheOptionsEntry> = options
@@ -528,6 +569,19 @@ pub fn result(solved: Vec<Solved>, multi_platform: bool) -> gw::Result {
 }
 
 /// When the frontend process started serving, for timing logs.
+/// The process's peak resident memory (`VmHWM`), for the log; 0 where
+/// `/proc` does not say.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn started() -> std::time::Instant {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     *START.get_or_init(std::time::Instant::now)

@@ -12,9 +12,7 @@ pub enum NetMode {
     /// BuildKit's sandbox network.
     #[default]
     Sandbox,
-    /// The host's network (needs an entitlement). Kept for `network =
-    /// "host"`, which is about to use it.
-    #[allow(dead_code)]
+    /// The host's network (needs an entitlement).
     Host,
     /// No network.
     None,
@@ -82,9 +80,7 @@ impl Mount {
         Self::new(dest, Kind::Tmpfs { size }, State::scratch())
     }
 
-    /// A secret file from the client's session (`--secret id=...`). Kept
-    /// for private modules (`--secret`), which are about to use it.
-    #[allow(dead_code)]
+    /// A secret file from the client's session (`--secret id=...`).
     pub fn secret(dest: &str, id: &str, uid: u32, gid: u32, mode: u32, optional: bool) -> Self {
         Self::new(
             dest,
@@ -99,9 +95,7 @@ impl Mount {
         )
     }
 
-    /// An SSH agent socket from the client's session (`--ssh id`). Kept
-    /// for private modules (`--ssh`), which are about to use it.
-    #[allow(dead_code)]
+    /// An SSH agent socket from the client's session (`--ssh id`).
     pub fn ssh(dest: &str, id: &str, uid: u32, gid: u32, mode: u32, optional: bool) -> Self {
         Self::new(
             dest,

@@ -15,7 +15,8 @@ use thiserror::Error;
 
 pub use image::{ImageConfig, RuntimeConfig};
 pub use project::{
-    Project, ProjectFiles, analyze, dockerignore_patterns, download_files, module_dirs_to_read,
+    MODULE_FILES, Project, ProjectFiles, analyze, dockerignore_patterns, download_files,
+    module_dirs_to_read,
 };
 pub use resolve::{ImageRefs, image_refs, resolve};
 
@@ -61,6 +62,14 @@ pub mod paths {
     /// across go.mod changes: a cache mount the download step reads as a
     /// `file://` proxy before the real one.
     pub const MODDL: &str = "/gofront/moddl";
+    /// Where secrets are mounted, one file per id (as a Dockerfile's
+    /// `RUN --mount=type=secret` does).
+    pub const SECRETS: &str = "/run/secrets";
+    /// SSH agent sockets, `.0`, `.1`, ... (as a Dockerfile's
+    /// `RUN --mount=type=ssh` does).
+    pub const SSH_AGENT: &str = "/run/buildkit/ssh_agent";
+    /// The secret id whose file Go reads credentials from (`NETRC`).
+    pub const NETRC_SECRET: &str = "netrc";
 }
 
 /// Everything that can stop planning.
@@ -238,6 +247,15 @@ pub enum Owner {
     Names(String, Option<String>),
 }
 
+/// A secret or an SSH agent socket mounted into the download step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdMount {
+    /// The id the client passed (`--secret id=...`, `--ssh id`).
+    pub id: String,
+    /// Where it is mounted.
+    pub dest: String,
+}
+
 /// A directory of another build context mounted into the download step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContextMount {
@@ -258,8 +276,12 @@ pub struct DownloadPlan {
     pub args: Vec<String>,
     /// Full environment.
     pub env: Vec<String>,
-    /// No network when true.
-    pub network_none: bool,
+    /// Its network.
+    pub network: crate::spec::Network,
+    /// BuildKit secrets mounted as files.
+    pub secrets: Vec<IdMount>,
+    /// SSH agent sockets forwarded.
+    pub ssh: Vec<IdMount>,
     /// Proxy settings from the standard proxy build args.
     pub proxy: Option<crate::options::Proxies>,
     /// Extra read-only mounts of named contexts.

@@ -170,7 +170,13 @@ pub fn clean_rel(dir: &str, rel: &str) -> Option<String> {
     })
 }
 
+/// A module's files `go mod download` reads, relative to its directory.
+pub const MODULE_FILES: [&str; 2] = ["go.mod", "go.sum"];
+
 /// Files `go mod download` needs from the context, as include patterns.
+/// For a single module at the context's root this is exactly
+/// [`MODULE_FILES`], which the gateway reads go.mod through (the same source
+/// op, so BuildKit transfers them once per build).
 pub fn download_files(project: &Project) -> Vec<String> {
     let mut out = Vec::new();
     if project.workspace {
@@ -178,7 +184,7 @@ pub fn download_files(project: &Project) -> Vec<String> {
         out.push("go.work.sum".to_string());
     }
     for dir in &project.module_dirs {
-        for f in ["go.mod", "go.sum"] {
+        for f in MODULE_FILES {
             out.push(if dir == "." {
                 f.to_string()
             } else {

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use super::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, rfc3339, runtime_image_config};
 use super::stamp::Stamp;
 use super::{
-    Binary, ContextMount, ContextSource, DownloadPlan, GoStep, GocachePlan, Owner, Plan, PlanError,
-    PlanInputs, Project, RuntimePlan, dockerignore_patterns, download_files, paths,
+    Binary, ContextMount, ContextSource, DownloadPlan, GoStep, GocachePlan, IdMount, Owner, Plan,
+    PlanError, PlanInputs, Project, RuntimePlan, dockerignore_patterns, download_files, paths,
 };
 use crate::llb::SourceRange;
 use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
-use crate::spec::{Field, Network, Origin, Problem, Spec, SpecError};
+use crate::spec::{CacheScope, Field, Network, Origin, Problem, Spec, SpecError};
 
 /// Runtime base when cgo is off: static, non-root.
 pub const DEFAULT_STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
@@ -138,7 +138,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         context_local: opts.context_local.clone(),
         context_exclude: context_exclude(inp),
         download,
-        gocache_id: gocache_id(&opts.cache_namespace, cgo, &refs.builder),
+        gocache_id: gocache_id(inp, cgo, &refs.builder),
         builder: refs.builder,
         build: go_step(
             build_args(&flags, &packages, &binaries),
@@ -420,14 +420,17 @@ fn context_exclude(inp: &PlanInputs<'_>) -> Vec<String> {
 }
 
 /// The GOCACHE mount's id: one for every project, target and platform (Go
-/// keys its cache itself), one per builder image with cgo.
-fn gocache_id(namespace: &str, cgo: bool, builder: &str) -> String {
+/// keys its cache itself) unless `cache.scope` says otherwise, one per
+/// builder image with cgo.
+fn gocache_id(inp: &PlanInputs<'_>, cgo: bool, builder: &str) -> String {
+    let ns = &inp.options.cache_namespace;
+    let scope = cache_scope(inp.spec, inp.project);
     if cgo {
         // Go does not see C libraries change: never share cgo objects across
         // builder images.
-        format!("{namespace}gofront-gocache-cgo-{builder}")
+        format!("{ns}gofront-gocache{scope}-cgo-{builder}")
     } else {
-        format!("{namespace}gofront-gocache")
+        format!("{ns}gofront-gocache{scope}")
     }
 }
 
@@ -579,6 +582,21 @@ fn module_binary_name(module: &str) -> String {
     }
 }
 
+/// What the cache ids add for `cache.scope`: nothing for `builder`, the
+/// module path(s) for `project`.
+fn cache_scope(spec: &Spec, project: &Project) -> String {
+    match spec.cache.scope.as_ref().map(|f| f.value) {
+        None | Some(CacheScope::Builder) => String::new(),
+        Some(CacheScope::Project) => {
+            let names: Vec<&str> = match &project.module {
+                Some(m) => vec![m.as_str()],
+                None => project.module_paths.values().map(String::as_str).collect(),
+            };
+            format!("-project-{}", names.join("+"))
+        }
+    }
+}
+
 fn download_plan(
     inp: &PlanInputs<'_>,
     builder_env: &[String],
@@ -616,6 +634,36 @@ fn download_plan(
         }
     }
     let mut ours: BTreeMap<String, String> = BTreeMap::new();
+    let user_env = |k: &str| d.env.get(k).map(|f| f.value.clone());
+    let ids = |f: &Option<crate::spec::Field<Vec<String>>>| {
+        f.as_ref().map_or_else(Vec::new, |f| f.value.clone())
+    };
+    let secrets: Vec<IdMount> = ids(&d.secrets)
+        .into_iter()
+        .map(|id| {
+            // Go reads credentials from $NETRC: the netrc secret is mounted
+            // where the user's NETRC says, else at its /run/secrets path.
+            let dest = match user_env("NETRC") {
+                Some(p) if id == paths::NETRC_SECRET && p.starts_with('/') => p,
+                _ => format!("{}/{id}", paths::SECRETS),
+            };
+            IdMount { id, dest }
+        })
+        .collect();
+    if let Some(netrc) = secrets.iter().find(|s| s.id == paths::NETRC_SECRET) {
+        ours.insert("NETRC".into(), netrc.dest.clone());
+    }
+    let ssh: Vec<IdMount> = ids(&d.ssh)
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| IdMount {
+            id,
+            dest: format!("{}.{i}", paths::SSH_AGENT),
+        })
+        .collect();
+    if let Some(first) = ssh.first() {
+        ours.insert("SSH_AUTH_SOCK".into(), first.dest.clone());
+    }
     ours.insert("GOTOOLCHAIN".into(), "local".into());
     ours.insert("GOMODCACHE".into(), paths::DOWNLOAD_MODCACHE.into());
     // The download step has no use for a build cache; keep it off any mount.
@@ -642,8 +690,9 @@ fn download_plan(
             (
                 args,
                 Some(format!(
-                    "{}gofront-gomod-download",
-                    inp.options.cache_namespace
+                    "{}gofront-gomod-download{}",
+                    inp.options.cache_namespace,
+                    cache_scope(inp.spec, project)
                 )),
             )
         }
@@ -658,7 +707,9 @@ fn download_plan(
             builder_env,
             ours.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         ),
-        network_none: d.network.as_ref().is_some_and(|n| n.value == Network::None),
+        network: d.network.as_ref().map_or(Network::Sandbox, |n| n.value),
+        secrets,
+        ssh,
         proxy,
         contexts,
         location: section_lines(inp.spec_text, "download"),

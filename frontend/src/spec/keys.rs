@@ -7,7 +7,7 @@
 //! derived from [`KEYS`].
 
 use super::schema::Checker;
-use super::{Field, FieldMap, Network, Spec};
+use super::{CacheScope, Field, FieldMap, Network, Spec};
 use crate::options::Target;
 
 /// One spec key.
@@ -58,6 +58,8 @@ pub enum Setting<'a> {
     List(&'a Field<Vec<String>>),
     /// The download network.
     Network(&'a Field<Network>),
+    /// The cache scope.
+    Scope(&'a Field<CacheScope>),
     /// A table (empty when unset).
     Map(&'a FieldMap),
 }
@@ -77,6 +79,12 @@ impl<'a> From<&'a Option<Field<bool>>> for Setting<'a> {
 impl<'a> From<&'a Option<Field<Vec<String>>>> for Setting<'a> {
     fn from(f: &'a Option<Field<Vec<String>>>) -> Self {
         f.as_ref().map_or(Setting::Unset, Setting::List)
+    }
+}
+
+impl<'a> From<&'a Option<Field<CacheScope>>> for Setting<'a> {
+    fn from(f: &'a Option<Field<CacheScope>>) -> Self {
+        f.as_ref().map_or(Setting::Unset, Setting::Scope)
     }
 }
 
@@ -267,7 +275,7 @@ pub const KEYS: &[Key] = &[
         section: "download",
         name: "network",
         default: "`sandbox`",
-        meaning: "`sandbox` or `none` for `go mod download`",
+        meaning: "`sandbox`, `none`, or `host` (needs `--allow network.host`) for `go mod download`",
         targets: ALL,
         set: Setter::Str(|c, s, f| s.download.network = c.network(f)),
         get: |s| (&s.download.network).into(),
@@ -292,6 +300,32 @@ pub const KEYS: &[Key] = &[
             s.download.contexts = m;
         }),
         get: |s| Setting::Map(&s.download.contexts),
+    },
+    Key {
+        section: "download",
+        name: "secrets",
+        default: "none",
+        meaning: "BuildKit secret ids (`--secret id=ID,src=FILE`) mounted at `/run/secrets/ID` in the download step only; `netrc` also sets `NETRC`, where Go reads module proxy credentials. Never in the cache key or the image",
+        targets: ALL,
+        set: Setter::List(|c, s, f| {
+            if c.mount_ids(&f) {
+                s.download.secrets = Some(f);
+            }
+        }),
+        get: |s| (&s.download.secrets).into(),
+    },
+    Key {
+        section: "download",
+        name: "ssh",
+        default: "none",
+        meaning: "SSH agent ids (`--ssh default`) forwarded into the download step for modules fetched with git over ssh; sets `SSH_AUTH_SOCK`",
+        targets: ALL,
+        set: Setter::List(|c, s, f| {
+            if c.mount_ids(&f) {
+                s.download.ssh = Some(f);
+            }
+        }),
+        get: |s| (&s.download.ssh).into(),
     },
     Key {
         section: "runtime",
@@ -403,6 +437,15 @@ pub const KEYS: &[Key] = &[
         }),
         get: |s| (&s.test.flags).into(),
     },
+    Key {
+        section: "cache",
+        name: "scope",
+        default: "`builder`",
+        meaning: "which builds share the Go build cache and the module download cache: `builder` (every project on the builder) or `project` (only builds of the same module path)",
+        targets: ALL,
+        set: Setter::Str(|c, s, f| s.cache.scope = c.cache_scope(f)),
+        get: |s| (&s.cache.scope).into(),
+    },
 ];
 
 /// The sections, in the order of [`KEYS`].
@@ -470,6 +513,9 @@ mod tests {
         assert!(names.contains(&"GOFRONT_BUILD_TAGS".to_string()));
         assert!(names.contains(&"GOFRONT_DOWNLOAD_ENV_".to_string()));
         assert!(names.contains(&"GOFRONT_DOWNLOAD_CONTEXTS".to_string()));
-        assert_eq!(sections(), ["build", "download", "runtime", "test"]);
+        assert_eq!(
+            sections(),
+            ["build", "download", "runtime", "test", "cache"]
+        );
     }
 }

@@ -41,6 +41,35 @@ pub struct Spec {
     pub runtime: RuntimeSpec,
     /// `[test]`: what `--target test` runs.
     pub test: TestSpec,
+    /// `[cache]`: which builds share the Go caches.
+    pub cache: CacheSpec,
+}
+
+/// `[cache]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheSpec {
+    /// `builder` (every project on the builder shares the caches) or
+    /// `project` (caches per module path).
+    pub scope: Option<Field<CacheScope>>,
+}
+
+/// Which builds share the Go build cache and the module download cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheScope {
+    /// Every build on the builder (with the same cache namespace).
+    Builder,
+    /// Builds of the same module path only.
+    Project,
+}
+
+impl CacheScope {
+    /// As the spec spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheScope::Builder => "builder",
+            CacheScope::Project => "project",
+        }
+    }
 }
 
 /// `[build]`.
@@ -74,6 +103,20 @@ pub enum Network {
     Sandbox,
     /// No network at all.
     None,
+    /// The host's network (BuildKit's `network.host` entitlement:
+    /// `--allow network.host`).
+    Host,
+}
+
+impl Network {
+    /// As the spec spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Sandbox => "sandbox",
+            Network::None => "none",
+            Network::Host => "host",
+        }
+    }
 }
 
 /// `[download]`.
@@ -85,6 +128,10 @@ pub struct DownloadSpec {
     pub env: FieldMap,
     /// Named build contexts mounted read-only: context name → mount path.
     pub contexts: FieldMap,
+    /// BuildKit secret ids (`--secret id=...`) mounted as files.
+    pub secrets: Option<Field<Vec<String>>>,
+    /// SSH agent ids (`--ssh id`) forwarded for git over ssh.
+    pub ssh: Option<Field<Vec<String>>>,
 }
 
 /// `[runtime]`.
@@ -265,3 +312,69 @@ impl Value {
 
 #[cfg(test)]
 mod tests;
+
+/// What to say about a `download.env` entry that looks like a credential
+/// (a URL with a user or password, or a name such as `*_TOKEN`): its value
+/// is written into the build definition, the cache key and provenance.
+pub fn credential_in_env(name: &str, value: &str) -> Option<String> {
+    const ADVICE: &str = "pass credentials as a BuildKit secret instead: download.secrets = [\"netrc\"] and --secret id=netrc,src=$HOME/.netrc";
+    if has_userinfo(value) {
+        Some(format!(
+            "download.env.{name} holds a URL with a user name or password; they end up in the build definition, the cache and provenance attestations; {ADVICE}"
+        ))
+    } else if secret_name(name) {
+        Some(format!(
+            "download.env.{name} looks like a credential; its value ends up in the build definition, the cache and provenance attestations; {ADVICE}"
+        ))
+    } else {
+        None
+    }
+}
+
+/// The build's warnings for [`credential_in_env`], each starting with its
+/// location in the spec.
+pub fn credential_warnings(file: &str, text: &str, spec: &Spec) -> Vec<String> {
+    let at = SpecError {
+        file: file.to_string(),
+        text: text.to_string(),
+        problems: Vec::new(),
+    };
+    spec.download
+        .env
+        .iter()
+        .filter_map(|(name, field)| {
+            let message = credential_in_env(name, &field.value)?;
+            Some(at.render(&Problem {
+                origin: field.origin.clone(),
+                key: format!("download.env.{name}"),
+                message,
+            }))
+        })
+        .collect()
+}
+
+/// A `scheme://user[:password]@host` anywhere in a (list of) URLs.
+fn has_userinfo(value: &str) -> bool {
+    value.split([',', '|']).any(|url| {
+        url.split_once("://").is_some_and(|(_, rest)| {
+            let authority = rest.split('/').next().unwrap_or(rest);
+            authority.contains('@')
+        })
+    })
+}
+
+/// Names that say they hold a credential.
+fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "CREDENTIAL",
+        "APIKEY",
+        "API_KEY",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}

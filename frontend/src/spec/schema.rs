@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::keys::{self, KEYS, Kind, Setter};
 use super::node::{Key, Node, Origin, Value};
 use super::suggest::closest;
-use super::{Field, FieldMap, Network, Problem, Spec};
+use super::{CacheScope, Field, FieldMap, Network, Problem, Spec};
 
 /// Every build arg that overrides the spec starts with this.
 pub const BUILD_ARG_PREFIX: &str = "GOFRONT_";
@@ -433,14 +433,15 @@ impl Checker<'_> {
         ok
     }
 
-    /// `sandbox` (or `default`) or `none`.
+    /// `sandbox` (or `default`), `none` or `host`.
     pub(super) fn network(&mut self, f: Field<String>) -> Option<Field<Network>> {
         let net = match f.value.as_str() {
             "sandbox" | "default" => Network::Sandbox,
             "none" => Network::None,
+            "host" => Network::Host,
             other => {
                 let message = format!(
-                    "{} must be \"sandbox\" or \"none\", not {other:?}",
+                    "{} must be \"sandbox\", \"none\" or \"host\", not {other:?}",
                     self.key
                 );
                 self.problem(&f.origin, message);
@@ -451,6 +452,51 @@ impl Checker<'_> {
             value: net,
             origin: f.origin,
         })
+    }
+
+    /// `builder` or `project`.
+    pub(super) fn cache_scope(&mut self, f: Field<String>) -> Option<Field<CacheScope>> {
+        let scope = match f.value.as_str() {
+            "builder" => CacheScope::Builder,
+            "project" => CacheScope::Project,
+            other => {
+                let message = format!(
+                    "{} must be \"builder\" or \"project\", not {other:?}",
+                    self.key
+                );
+                self.problem(&f.origin, message);
+                return None;
+            }
+        };
+        Some(Field {
+            value: scope,
+            origin: f.origin,
+        })
+    }
+
+    /// Secret or SSH ids as BuildKit's client accepts them: letters,
+    /// digits, `-`, `_`, `.`; each once.
+    pub(super) fn mount_ids(&mut self, f: &Field<Vec<String>>) -> bool {
+        let mut ok = true;
+        for (i, id) in f.value.iter().enumerate() {
+            let valid = !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if !valid {
+                let message = format!(
+                    "{} must list ids made of letters, digits, '-', '_' and '.', not {id:?}",
+                    self.key
+                );
+                self.problem(&f.origin, message);
+                ok = false;
+            } else if f.value[..i].contains(id) {
+                let message = format!("{} lists {id:?} twice", self.key);
+                self.problem(&f.origin, message);
+                ok = false;
+            }
+        }
+        ok
     }
 
     /// `user` or `user:group`.

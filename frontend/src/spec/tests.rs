@@ -158,8 +158,17 @@ fn impossible_values_are_rejected() {
         "gofront.toml:2:11: runtime.workdir must be an absolute path, not \"app\""
     );
     assert_eq!(
-        err("[download]\nnetwork = \"host\"\n"),
-        "gofront.toml:2:11: download.network must be \"sandbox\" or \"none\", not \"host\""
+        err("[download]\nnetwork = \"bridge\"\n"),
+        "gofront.toml:2:11: download.network must be \"sandbox\", \"none\" or \"host\", not \"bridge\""
+    );
+    assert_eq!(
+        err("[download]\nsecrets = [\"netrc\", \"net rc\", \"netrc\"]\n"),
+        "gofront.toml:2:11: download.secrets must list ids made of letters, digits, '-', '_' and '.', not \"net rc\"\n\
+         gofront.toml:2:11: download.secrets lists \"netrc\" twice"
+    );
+    assert_eq!(
+        err("[cache]\nscope = \"global\"\n"),
+        "gofront.toml:2:9: cache.scope must be \"builder\" or \"project\", not \"global\""
     );
     assert_eq!(
         err("[build]\nenv = { GOOS = \"windows\" }\n"),
@@ -172,6 +181,49 @@ fn impossible_values_are_rejected() {
     assert_eq!(
         err("[test]\nflags = [\"./pkg\"]\n"),
         "gofront.toml:2:9: test.flags: \"./pkg\" is not a flag; list packages in test.packages instead"
+    );
+}
+
+#[test]
+fn private_module_keys_and_the_cache_scope_parse() {
+    let s = ok(
+        "[download]\nnetwork = \"host\"\nsecrets = [\"netrc\"]\nssh = [\"default\"]\n[cache]\nscope = \"project\"\n",
+    );
+    assert_eq!(s.download.network.map(|f| f.value), Some(Network::Host));
+    assert_eq!(
+        s.download.secrets.map(|f| f.value),
+        Some(vec!["netrc".to_string()])
+    );
+    assert_eq!(
+        s.download.ssh.map(|f| f.value),
+        Some(vec!["default".to_string()])
+    );
+    assert_eq!(s.cache.scope.map(|f| f.value), Some(CacheScope::Project));
+    let s = parse(
+        "gofront.toml",
+        "",
+        &args(&[
+            ("GOFRONT_DOWNLOAD_SECRETS", "netrc,npmrc"),
+            ("GOFRONT_CACHE_SCOPE", "builder"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        s.download.secrets.map(|f| f.value),
+        Some(vec!["netrc".to_string(), "npmrc".to_string()])
+    );
+    assert_eq!(s.cache.scope.map(|f| f.value), Some(CacheScope::Builder));
+}
+
+#[test]
+fn credentials_in_download_env_are_warned_about_with_their_line() {
+    let text = "[download]\nenv = { GOPROXY = \"https://bob:pw@proxy.example\", GOPRIVATE = \"example.com\" }\n";
+    let s = ok(text);
+    assert_eq!(
+        credential_warnings("gofront.toml", text, &s),
+        [
+            "gofront.toml:2:19: download.env.GOPROXY holds a URL with a user name or password; they end up in the build definition, the cache and provenance attestations; pass credentials as a BuildKit secret instead: download.secrets = [\"netrc\"] and --secret id=netrc,src=$HOME/.netrc"
+        ]
     );
 }
 

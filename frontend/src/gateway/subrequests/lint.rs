@@ -113,18 +113,7 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
         }
         // Credentials in download.env.
         for (name, field) in &spec.download.env {
-            let detail = if has_userinfo(&field.value) {
-                Some(format!(
-                    "download.env.{name} holds a URL with a user name or password; they end up in the build definition, the cache and provenance attestations"
-                ))
-            } else if secret_name(name) {
-                Some(format!(
-                    "download.env.{name} looks like a credential; its value ends up in the build definition, the cache and provenance attestations"
-                ))
-            } else {
-                None
-            };
-            if let Some(detail) = detail {
+            if let Some(detail) = crate::spec::credential_in_env(name, &field.value) {
                 warnings.push(warn(rules::CREDENTIALS, detail, at(&field.origin)));
             }
         }
@@ -282,32 +271,6 @@ fn snippet(name: &str, text: &str, ranges: &[Range]) -> String {
     out
 }
 
-/// A `scheme://user[:password]@host` anywhere in a (list of) URLs.
-fn has_userinfo(value: &str) -> bool {
-    value.split([',', '|']).any(|url| {
-        url.split_once("://").is_some_and(|(_, rest)| {
-            let authority = rest.split('/').next().unwrap_or(rest);
-            authority.contains('@')
-        })
-    })
-}
-
-/// Names that say they hold a credential.
-fn secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
-        "TOKEN",
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "CREDENTIAL",
-        "APIKEY",
-        "API_KEY",
-    ]
-    .iter()
-    .any(|w| upper.contains(w))
-}
-
 /// The 1-based line of the `.dockerignore` pattern that leaves `path` out
 /// of the context, if the patterns leave it out (the last matching pattern
 /// decides; `!` re-includes), as BuildKit's pattern matcher decides it.
@@ -381,10 +344,11 @@ mod tests {
 
     #[test]
     fn credentials_are_recognised() {
-        assert!(has_userinfo("https://bob:pw@proxy.example,direct"));
-        assert!(has_userinfo("off|https://tok@proxy.example/x"));
-        assert!(!has_userinfo("https://proxy.example/@v/list,direct"));
-        assert!(secret_name("GITHUB_TOKEN"));
-        assert!(!secret_name("GOPRIVATE"));
+        use crate::spec::credential_in_env as c;
+        assert!(c("GOPROXY", "https://bob:pw@proxy.example,direct").is_some());
+        assert!(c("GOPROXY", "off|https://tok@proxy.example/x").is_some());
+        assert!(c("GOPROXY", "https://proxy.example/@v/list,direct").is_none());
+        assert!(c("GITHUB_TOKEN", "x").is_some());
+        assert!(c("GOPRIVATE", "example.com/*").is_none());
     }
 }

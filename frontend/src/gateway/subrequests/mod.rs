@@ -341,14 +341,8 @@ fn shown(spec_text: &str, setting: Setting<'_>) -> (String, Option<Location>) {
         Setting::Unset => return (String::new(), None),
         Setting::Str(f) => (f.value.clone(), &f.origin),
         Setting::Bool(f) => (f.value.to_string(), &f.origin),
-        Setting::Network(f) => (
-            match f.value {
-                spec::Network::Sandbox => "sandbox",
-                spec::Network::None => "none",
-            }
-            .to_string(),
-            &f.origin,
-        ),
+        Setting::Network(f) => (f.value.as_str().to_string(), &f.origin),
+        Setting::Scope(f) => (f.value.as_str().to_string(), &f.origin),
         Setting::List(f) => {
             let value = if f.value.iter().any(|v| v.contains(',')) {
                 serde_json::to_string(&f.value).unwrap_or_else(|_| f.value.join(","))
