@@ -166,4 +166,36 @@ mod tests {
         }));
         assert_round_trips(&copy_definition(|c| c.mode = -1));
     }
+
+    /// The serde forms that are not plain values read back too: an enum
+    /// value the enum does not know (its number), bytes that are not UTF-8
+    /// (a list of numbers), a mode with no octal form (-1).
+    #[test]
+    fn odd_values_read_back() {
+        let exec = pb::ExecOp {
+            mounts: vec![pb::Mount {
+                mount_type: 99,
+                ..pb::Mount::default()
+            }],
+            network: 2,
+            ..pb::ExecOp::default()
+        };
+        let json = serde_json::to_value(&exec).unwrap();
+        assert_eq!(json["mounts"][0]["mount_type"], 99);
+        assert_eq!(json["network"], "NONE");
+        let back: pb::ExecOp = serde_json::from_value(json).unwrap();
+        assert_eq!(back, exec);
+
+        let mkfile = pb::FileActionMkFile {
+            path: "/f".into(),
+            mode: 0o644,
+            data: vec![0xff, 0x00, 0x80],
+            ..pb::FileActionMkFile::default()
+        };
+        let json = serde_json::to_value(&mkfile).unwrap();
+        assert_eq!(json["mode"], "0o644");
+        assert_eq!(json["data"], serde_json::json!([255, 0, 128]));
+        let back: pb::FileActionMkFile = serde_json::from_value(json).unwrap();
+        assert_eq!(back, mkfile);
+    }
 }
