@@ -8,9 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use gofront::driver;
-use gofront::local::LocalHost;
-use gofront::options::Options;
+use gofront::{LocalHost, Options, generate};
 
 fn main() -> Result<(), String> {
     let iterations: usize = std::env::args()
@@ -36,11 +34,10 @@ fn main() -> Result<(), String> {
                 context: dir.clone(),
                 spec: dir.join("gofront.toml"),
                 merge: true,
-                warnings: Default::default(),
             };
             let t = Instant::now();
             let generated = rt
-                .block_on(driver::generate(&host, &options))
+                .block_on(generate(&host, &options))
                 .map_err(|e| format!("{name}: {e}"))?;
             times.push(t.elapsed());
             std::hint::black_box(generated);

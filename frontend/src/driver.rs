@@ -5,6 +5,7 @@
 //! Invariant: no I/O of its own; everything outside comes through `Host`.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use thiserror::Error;
 
@@ -21,13 +22,13 @@ pub const PROJECT_FILES: [&str; 4] = ["go.mod", "go.work", "vendor/modules.txt",
 #[allow(async_fn_in_trait)] // used with concrete hosts only, never as dyn
 pub trait Host {
     /// The spec file's bytes.
-    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, String>;
+    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, HostError>;
     /// Reads files of the build context; missing files are left out.
     async fn read_context(
         &self,
         options: &Options,
         paths: &[String],
-    ) -> Result<BTreeMap<String, Vec<u8>>, String>;
+    ) -> Result<BTreeMap<String, Vec<u8>>, HostError>;
     /// An image's digest and config JSON, or `None` when the host cannot
     /// resolve images.
     async fn resolve_image(
@@ -35,7 +36,7 @@ pub trait Host {
         reference: &str,
         platform: &Platform,
         options: &Options,
-    ) -> Result<Option<Resolved>, String>;
+    ) -> Result<Option<Resolved>, HostError>;
     /// Tells the user something that is not an error.
     async fn warn(&self, message: &str);
     /// The platform builder steps run on.
@@ -63,6 +64,78 @@ pub struct Resolved {
     pub config: Vec<u8>,
 }
 
+/// Why a [`Host`] (or the gateway around it) failed. Errors from BuildKit
+/// keep the gRPC status code beside its message, for logs and tests; what
+/// the user reads is the message with what gofront was doing.
+#[derive(Debug, Error)]
+pub enum HostError {
+    /// A file the build needs is not in the build context.
+    #[error("{path} not found in the build context")]
+    NotFound {
+        /// The path inside the context.
+        path: String,
+    },
+    /// BuildKit could not read a file of a solved ref.
+    #[error("cannot read {path} from BuildKit: {message}")]
+    ReadFile {
+        /// The path inside the ref.
+        path: String,
+        /// The gRPC status code.
+        code: tonic::Code,
+        /// BuildKit's message.
+        message: String,
+    },
+    /// BuildKit could not resolve an image's config.
+    #[error("cannot resolve image {reference}: {message}")]
+    ResolveImage {
+        /// The image reference.
+        reference: String,
+        /// The gRPC status code.
+        code: tonic::Code,
+        /// BuildKit's message.
+        message: String,
+    },
+    /// A solve failed: BuildKit's own sentence says what.
+    #[error("{message}")]
+    Solve {
+        /// The gRPC status code.
+        code: tonic::Code,
+        /// BuildKit's message.
+        message: String,
+    },
+    /// BuildKit did not answer `Ping`.
+    #[error("BuildKit did not answer Ping: {message}")]
+    Ping {
+        /// The gRPC status code.
+        code: tonic::Code,
+        /// BuildKit's message.
+        message: String,
+    },
+    /// The engine lacks capabilities gofront's requests use.
+    #[error(
+        "this BuildKit lacks {kind} capabilities {}; gofront needs BuildKit 0.12 or newer (Docker 24+)",
+        .missing.join(", ")
+    )]
+    MissingCaps {
+        /// `gateway` or `LLB`.
+        kind: &'static str,
+        /// The capability ids, sorted.
+        missing: Vec<String>,
+    },
+    /// A task reading files in parallel did not finish.
+    #[error("reading project files failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// The local disk (`gofront llb`).
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Why the frontend could not produce a definition.
 #[derive(Debug, Error)]
 pub enum FrontendError {
@@ -73,8 +146,8 @@ pub enum FrontendError {
     #[error("{0} is not UTF-8 text")]
     NotText(String),
     /// The host failed (BuildKit or the disk).
-    #[error("{0}")]
-    Host(String),
+    #[error(transparent)]
+    Host(#[from] HostError),
     /// A bug in gofront: a plan broke an invariant.
     #[error(transparent)]
     Lower(#[from] crate::lower::LowerError),
@@ -267,10 +340,4 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
         builds,
         multi_platform: options.multi_platform_result(),
     })
-}
-
-impl From<String> for FrontendError {
-    fn from(s: String) -> Self {
-        FrontendError::Host(s)
-    }
 }

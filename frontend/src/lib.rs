@@ -5,16 +5,31 @@
 //! `Definition`); `gateway` is the only part that talks to BuildKit. See
 //! ARCHITECTURE.md.
 
-pub mod driver;
-pub mod explain;
-pub mod gateway;
-pub mod gocache;
-pub mod gomod;
-pub mod llb;
-pub mod local;
-pub mod lower;
-pub mod modcache;
-pub mod options;
-pub mod plan;
+pub(crate) mod driver;
+pub(crate) mod explain;
+pub(crate) mod gateway;
+pub(crate) mod gocache;
+pub(crate) mod gomod;
+pub(crate) mod llb;
+pub(crate) mod local;
+pub(crate) mod lower;
+pub(crate) mod modcache;
+pub(crate) mod options;
+pub(crate) mod plan;
 pub mod proto;
-pub mod spec;
+pub(crate) mod spec;
+
+// The public surface, for the `gofront` binary, the integration tests and
+// the examples; everything else is crate-private so rustc reports dead code.
+// `proto` stays public: the fake gateway test serves the generated types.
+pub use driver::{FrontendError, Generated, PlatformBuild, generate};
+pub use explain::{ExplainError, dockerfile};
+pub use gateway::{serve, serve_on};
+pub use llb::debug_json;
+pub use local::LocalHost;
+pub use options::Options;
+
+/// `gofront gocache ...`: the Go build cache tool build steps run.
+pub use gocache::main as gocache_main;
+/// `gofront modcache ...`: the module download cache tool.
+pub use modcache::main as modcache_main;

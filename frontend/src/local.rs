@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::driver::{Host, Resolved};
+use crate::driver::{Host, HostError, Resolved};
 use crate::options::{Options, Platform};
 
 /// The image `gofront llb` names for the cache tool: the one
@@ -25,20 +25,21 @@ pub struct LocalHost {
     pub spec: PathBuf,
     /// Pretend the engine supports MergeOp.
     pub merge: bool,
-    /// Messages `warn` received.
-    pub warnings: std::sync::Mutex<Vec<String>>,
 }
 
 impl Host for LocalHost {
-    async fn read_spec(&self, _options: &Options) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.spec).map_err(|e| format!("cannot read {}: {e}", self.spec.display()))
+    async fn read_spec(&self, _options: &Options) -> Result<Vec<u8>, HostError> {
+        std::fs::read(&self.spec).map_err(|source| HostError::Io {
+            path: self.spec.clone(),
+            source,
+        })
     }
 
     async fn read_context(
         &self,
         _options: &Options,
         paths: &[String],
-    ) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
         let mut out = BTreeMap::new();
         for p in paths {
             let full = self.context.join(p);
@@ -47,7 +48,7 @@ impl Host for LocalHost {
                     out.insert(p.clone(), b);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(format!("cannot read {}: {e}", full.display())),
+                Err(source) => return Err(HostError::Io { path: full, source }),
             }
         }
         Ok(out)
@@ -58,15 +59,12 @@ impl Host for LocalHost {
         _reference: &str,
         _platform: &Platform,
         _options: &Options,
-    ) -> Result<Option<Resolved>, String> {
+    ) -> Result<Option<Resolved>, HostError> {
         Ok(None)
     }
 
     async fn warn(&self, message: &str) {
         tracing::warn!("{message}");
-        if let Ok(mut w) = self.warnings.lock() {
-            w.push(message.to_string());
-        }
     }
 
     fn build_platform(&self) -> Platform {

@@ -4,9 +4,7 @@
 //! Invariant: no decisions here: every choice was made by `plan`; this only
 //! wires states together.
 
-use crate::llb::{
-    self, CacheSharing, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef,
-};
+use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef};
 use crate::options::{GOCACHE_CONTEXT, ResolveMode, Target};
 use crate::plan::{ContextSource, GoStep, Owner, Plan, paths};
 use crate::proto::pb;
@@ -100,7 +98,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             .mount(Mount::tmpfs("/tmp", 0))
             .mount(Mount::readonly(paths::SRC, &source))
             .mount(
-                Mount::cache(paths::GOCACHE, &plan.gocache_id, CacheSharing::Shared)
+                Mount::cache(paths::GOCACHE, &plan.gocache_id)
                     .base(&owned)
                     .selector(paths::OWNED_DIR),
             );
@@ -167,7 +165,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                     .and_then(|d| d.module_cache_id.as_ref())
                     .ok_or(LowerError("modules to export without a module cache"))?;
                 export = export.mount(
-                    Mount::cache(paths::MODDL, id, CacheSharing::Shared)
+                    Mount::cache(paths::MODDL, id)
                         .base(&owned)
                         .selector(paths::OWNED_DIR),
                 );
@@ -326,7 +324,7 @@ fn download(
     if let Some(id) = &d.module_cache_id {
         let tool = tool.ok_or(LowerError("a module cache without the tool image"))?;
         exec = exec.mount(Mount::readonly(paths::TOOL_DIR, tool)).mount(
-            Mount::cache(paths::MODDL, id, CacheSharing::Shared)
+            Mount::cache(paths::MODDL, id)
                 .base(owned)
                 .selector(paths::OWNED_DIR),
         );

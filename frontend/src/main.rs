@@ -6,11 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use gofront::driver;
-use gofront::explain;
-use gofront::llb::debug_json;
-use gofront::local::LocalHost;
-use gofront::options::Options;
+use gofront::{LocalHost, Options, PlatformBuild, debug_json, dockerfile, generate};
 use prost::Message;
 
 const USAGE: &str = "usage:
@@ -53,7 +49,7 @@ fn main() -> ExitCode {
         None => {
             // The first line gofront writes to the engine's log.
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "gofront starting");
-            let code = runtime.block_on(gofront::gateway::serve());
+            let code = runtime.block_on(gofront::serve());
             // Exit at once: BuildKit keeps stdin open after Return, and only
             // the process ending releases the build.
             std::process::exit(code);
@@ -73,8 +69,8 @@ fn main() -> ExitCode {
             }
         }
         // The Go build cache tool, run inside build steps (see gocache.rs).
-        Some("gocache") => gofront::gocache::main(&args[1..]),
-        Some("modcache") => gofront::modcache::main(&args[1..]),
+        Some("gocache") => gofront::gocache_main(&args[1..]),
+        Some("modcache") => gofront::modcache_main(&args[1..]),
         Some("--version" | "-V" | "version") => {
             let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -170,7 +166,6 @@ fn parse_local(command: Command, args: &[String]) -> Result<LocalRun, String> {
             context,
             spec,
             merge,
-            warnings: Default::default(),
         },
         options,
         format,
@@ -179,7 +174,7 @@ fn parse_local(command: Command, args: &[String]) -> Result<LocalRun, String> {
 
 async fn dockerfile_command(args: &[String]) -> Result<(), String> {
     let run = parse_local(Command::Dockerfile, args)?;
-    let generated = driver::generate(&run.host, &run.options)
+    let generated = generate(&run.host, &run.options)
         .await
         .map_err(|e| e.to_string())?;
     let [one] = generated.builds.as_slice() else {
@@ -188,7 +183,7 @@ async fn dockerfile_command(args: &[String]) -> Result<(), String> {
                 .to_string(),
         );
     };
-    let text = explain::dockerfile(&one.plan, &run.options.filename).map_err(|e| e.to_string())?;
+    let text = dockerfile(&one.plan, &run.options.filename).map_err(|e| e.to_string())?;
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
@@ -198,12 +193,12 @@ async fn dockerfile_command(args: &[String]) -> Result<(), String> {
 async fn llb_command(args: &[String]) -> Result<(), String> {
     let run = parse_local(Command::Llb, args)?;
     let format = run.format;
-    let generated = driver::generate(&run.host, &run.options)
+    let generated = generate(&run.host, &run.options)
         .await
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
-    let render = |b: &driver::PlatformBuild| -> Result<serde_json::Value, String> {
-        let mut doc = debug_json(&b.definition);
+    let render = |b: &PlatformBuild| -> Result<serde_json::Value, String> {
+        let mut doc = debug_json(&b.definition).map_err(|e| e.to_string())?;
         if let Some(cfg) = &b.image_config {
             doc["image_config"] = serde_json::from_slice(cfg).map_err(|e| e.to_string())?;
         }

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::proto::pb;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -236,6 +237,30 @@ pub struct Platform {
     pub architecture: String,
     /// e.g. `v7`, or empty.
     pub variant: String,
+}
+
+/// As LLB and the gateway write a platform (no OS version or features).
+impl From<&Platform> for pb::Platform {
+    fn from(p: &Platform) -> Self {
+        pb::Platform {
+            architecture: p.architecture.clone(),
+            os: p.os.clone(),
+            variant: p.variant.clone(),
+            ..pb::Platform::default()
+        }
+    }
+}
+
+/// A platform BuildKit reports (a worker's); OS version and features are
+/// not used.
+impl From<&pb::Platform> for Platform {
+    fn from(p: &pb::Platform) -> Self {
+        Platform {
+            os: p.os.clone(),
+            architecture: p.architecture.clone(),
+            variant: p.variant.clone(),
+        }
+    }
 }
 
 impl Platform {

@@ -293,3 +293,128 @@ mod tests {
         Ok(())
     }
 }
+
+/// The serde forms of `pb` fields that are not plain Rust values (see
+/// `build.rs`): enums by their protobuf name, file modes in octal, bytes as
+/// text when they are UTF-8. Each module reads back what it writes, so a
+/// rendered op decodes to the same bytes (`llb::debug`'s tests).
+pub(crate) mod pb_serde {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// An enum field (an `i32` in prost) by name; a value the enum does
+    /// not know as its number.
+    macro_rules! enum_by_name {
+        ($($module:ident => $enum:ty),* $(,)?) => {$(
+            pub(crate) mod $module {
+                use super::*;
+
+                pub(crate) fn serialize<S: Serializer>(v: &i32, s: S) -> Result<S::Ok, S::Error> {
+                    match <$enum>::try_from(*v) {
+                        Ok(e) => s.serialize_str(e.as_str_name()),
+                        Err(_) => s.serialize_i32(*v),
+                    }
+                }
+
+                pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+                    match NameOrNumber::deserialize(d)? {
+                        NameOrNumber::Name(n) => <$enum>::from_str_name(&n)
+                            .map(|e| e as i32)
+                            .ok_or_else(|| D::Error::custom(format!(
+                                "unknown {} {n:?}", stringify!($enum)
+                            ))),
+                        NameOrNumber::Number(n) => Ok(n),
+                    }
+                }
+            }
+        )*};
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NameOrNumber {
+        Name(String),
+        Number(i32),
+    }
+
+    enum_by_name! {
+        net_mode => super::super::pb::NetMode,
+        security_mode => super::super::pb::SecurityMode,
+        mount_type => super::super::pb::MountType,
+        mount_content_cache => super::super::pb::MountContentCache,
+        cache_sharing => super::super::pb::CacheSharingOpt,
+    }
+
+    /// A file mode in octal (`"0o755"`); a negative one (`-1`: keep the
+    /// source's mode) as its number.
+    macro_rules! mode {
+        ($($module:ident => $int:ty),* $(,)?) => {$(
+            pub(crate) mod $module {
+                use super::*;
+
+                pub(crate) fn serialize<S: Serializer>(v: &$int, s: S) -> Result<S::Ok, S::Error> {
+                    if i64::from(*v) < 0 {
+                        v.serialize(s)
+                    } else {
+                        s.serialize_str(&format!("{v:#o}"))
+                    }
+                }
+
+                pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<$int, D::Error> {
+                    match OctalOrNumber::deserialize(d)? {
+                        OctalOrNumber::Octal(text) => text
+                            .strip_prefix("0o")
+                            .and_then(|digits| <$int>::from_str_radix(digits, 8).ok())
+                            .ok_or_else(|| D::Error::custom(format!("not an octal mode: {text:?}"))),
+                        OctalOrNumber::Number(n) => <$int>::try_from(n).map_err(D::Error::custom),
+                    }
+                }
+            }
+        )*};
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OctalOrNumber {
+        Octal(String),
+        Number(i64),
+    }
+
+    mode! {
+        mode_i32 => i32,
+        mode_u32 => u32,
+    }
+
+    /// Bytes as text when they are UTF-8, else as a list of numbers.
+    pub(crate) mod text_bytes {
+        use super::*;
+
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum TextOrBytes<'a> {
+            Text(&'a str),
+            Bytes(&'a [u8]),
+        }
+
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Owned {
+            Text(String),
+            Bytes(Vec<u8>),
+        }
+
+        pub(crate) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+            match std::str::from_utf8(v) {
+                Ok(text) => TextOrBytes::Text(text).serialize(s),
+                Err(_) => TextOrBytes::Bytes(v).serialize(s),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+            Ok(match Owned::deserialize(d)? {
+                Owned::Text(t) => t.into_bytes(),
+                Owned::Bytes(b) => b,
+            })
+        }
+    }
+}

@@ -6,7 +6,7 @@
 
 mod common;
 
-use gofront::explain::{ExplainError, dockerfile};
+use gofront::{ExplainError, dockerfile};
 
 fn explain(name: &str, opts: &[(&str, &str)], merge: bool) -> Result<String, ExplainError> {
     let generated = common::only(common::generate(name, opts, merge).expect("pipeline"));

@@ -125,7 +125,9 @@ impl LlbBridge for FakeBuildKit {
         self.record(format!("ReadFile({path})"));
         match self.files.get(&path) {
             Some(data) => Ok(Response::new(gw::ReadFileResponse { data: data.clone() })),
-            None => Err(Status::not_found(format!(
+            // What BuildKit sends for a missing file: the os.Open error's
+            // text, with code Unknown (see gateway::is_not_exist).
+            None => Err(Status::unknown(format!(
                 "open {path}: no such file or directory"
             ))),
         }
@@ -235,7 +237,7 @@ fn run(spec: &str, files: &[(&str, &str)], opts: &[&str], llb_caps: &[&'static s
         for (i, o) in opts.iter().enumerate() {
             env.push((format!("BUILDKIT_FRONTEND_OPT_{}", i + 2), o.to_string()));
         }
-        let exit = gofront::gateway::serve_on(channel, env).await;
+        let exit = gofront::serve_on(channel, env).await;
         server.abort();
         exit
     });

@@ -6,11 +6,54 @@
 
 mod common;
 
-use gofront::llb::debug_json;
+use gofront::debug_json;
+use gofront::proto::pb;
+use prost::Message;
+
+/// The rendering of `def`, checked to leave nothing out: every op, its
+/// metadata and source locations read back from the JSON into the same
+/// values.
+fn rendered(def: &pb::Definition) -> serde_json::Value {
+    let doc = debug_json(def).expect("render");
+    let ops = doc["ops"].as_array().expect("ops");
+    assert_eq!(ops.len(), def.def.len());
+    for (bytes, entry) in def.def.iter().zip(ops) {
+        let digest = entry["digest"].as_str().expect("digest");
+        let op: pb::Op = serde_json::from_value(entry["op"].clone()).expect("op reads back");
+        // Equal as values (the marshaller orders fields as Go does, so the
+        // bytes prost writes back may differ in order only).
+        let decoded = pb::Op::decode(bytes.as_slice()).expect("op decodes");
+        assert_eq!(op, decoded, "op {digest} reads back");
+        let md: Option<pb::OpMetadata> =
+            serde_json::from_value(entry["metadata"].clone()).expect("metadata reads back");
+        assert_eq!(
+            md.as_ref(),
+            def.metadata.get(digest),
+            "metadata of {digest}"
+        );
+        let locs: Option<pb::Locations> =
+            serde_json::from_value(entry["source_locations"].clone()).expect("locations read back");
+        let want = def.source.as_ref().and_then(|s| s.locations.get(digest));
+        assert_eq!(locs.as_ref(), want, "locations of {digest}");
+    }
+    // Nothing keyed by a digest that is not an op (it would not show).
+    let digests: Vec<&str> = ops.iter().filter_map(|e| e["digest"].as_str()).collect();
+    let keyed = def
+        .metadata
+        .keys()
+        .chain(def.source.iter().flat_map(|s| s.locations.keys()));
+    for k in keyed {
+        assert!(digests.contains(&k.as_str()), "{k} is not an op");
+    }
+    let infos: Option<Vec<pb::SourceInfo>> =
+        serde_json::from_value(doc["source_infos"].clone()).expect("source infos read back");
+    assert_eq!(infos, def.source.as_ref().map(|s| s.infos.clone()));
+    doc
+}
 
 fn check(snapshot: &str, name: &str, opts: &[(&str, &str)], merge: bool) {
     let generated = common::only(common::generate(name, opts, merge).expect("pipeline"));
-    let mut doc = debug_json(&generated.definition);
+    let mut doc = rendered(&generated.definition);
     if let Some(cfg) = &generated.image_config {
         doc["image_config"] = serde_json::from_slice(cfg).expect("config json");
     }
@@ -127,7 +170,9 @@ fn vendored_project_skips_the_download() {
         common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("pipeline"),
     );
     std::fs::remove_dir_all(&dir).ok();
-    let doc = debug_json(&generated.definition).to_string();
+    let doc = debug_json(&generated.definition)
+        .expect("render")
+        .to_string();
     assert!(
         !doc.contains("go mod download"),
         "a vendored build downloads nothing"
@@ -197,7 +242,7 @@ fn check_platforms(snapshot: &str, name: &str, opts: &[(&str, &str)]) {
     assert!(generated.multi_platform);
     let mut doc = serde_json::Map::new();
     for b in &generated.builds {
-        let mut one = debug_json(&b.definition);
+        let mut one = rendered(&b.definition);
         if let Some(cfg) = &b.image_config {
             one["image_config"] = serde_json::from_slice(cfg).expect("config json");
         }
@@ -237,7 +282,7 @@ fn windows_binaries_are_named_like_go_names_them() {
     );
     let names: Vec<&str> = g.plan.binaries.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, ["server.exe", "cli.exe"]);
-    let doc = debug_json(&g.definition).to_string();
+    let doc = debug_json(&g.definition).expect("render").to_string();
     assert!(doc.contains("GOOS=windows"), "{doc}");
 }
 

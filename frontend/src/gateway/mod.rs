@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use prost::Message;
 use tonic::transport::Channel;
 
-use crate::driver::{self, FrontendError, Host, Resolved};
+use crate::driver::{self, FrontendError, Host, HostError, Resolved};
 use crate::llb::{Local, OpMeta, State};
 use crate::options::{Options, Platform};
 use crate::plan::MODULE_FILES;
@@ -69,7 +69,7 @@ impl GatewayHost {
         &self,
         st: State,
         paths: &[String],
-    ) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
         let id = self.solve(st.marshal(None), Vec::new()).await?;
         // One ReadFile per path, all in flight at once.
         let mut reads = tokio::task::JoinSet::new();
@@ -80,7 +80,7 @@ impl GatewayHost {
         }
         let mut out = BTreeMap::new();
         while let Some(joined) = reads.join_next().await {
-            let (read, p) = joined.map_err(|e| format!("reading project files failed: {e}"))?;
+            let (read, p) = joined?;
             if let Some(b) = read? {
                 out.insert(p, b);
             }
@@ -88,14 +88,17 @@ impl GatewayHost {
         Ok(out)
     }
 
-    async fn connect(channel: Channel, session: String) -> Result<Self, String> {
+    async fn connect(channel: Channel, session: String) -> Result<Self, HostError> {
         let mut client = LlbBridgeClient::new(channel)
             .max_decoding_message_size(MAX_MESSAGE)
             .max_encoding_message_size(MAX_MESSAGE);
         let pong = client
             .ping(gw::PingRequest {})
             .await
-            .map_err(|e| format!("BuildKit did not answer Ping: {}", e.message()))?
+            .map_err(|s| HostError::Ping {
+                code: s.code(),
+                message: s.message().to_string(),
+            })?
             .into_inner();
         let enabled = |caps: &[crate::proto::moby::buildkit::v1::apicaps::ApiCap]| {
             caps.iter()
@@ -105,31 +108,23 @@ impl GatewayHost {
         };
         let api_caps = enabled(&pong.frontend_api_caps);
         let llb_caps = enabled(&pong.llb_caps);
-        let missing: Vec<&str> = REQUIRED_API_CAPS
+        let missing: Vec<String> = REQUIRED_API_CAPS
             .into_iter()
             .filter(|c| !api_caps.contains(*c))
+            .map(str::to_string)
             .collect();
         if !missing.is_empty() {
-            return Err(format!(
-                "this BuildKit lacks gateway capabilities {}; gofront needs BuildKit 0.12 or newer (Docker 24+)",
-                missing.join(", ")
-            ));
+            return Err(HostError::MissingCaps {
+                kind: "gateway",
+                missing,
+            });
         }
         // The first worker's platforms: the native one first, then what it
         // can emulate.
         let runnable: Vec<Platform> = pong
             .workers
             .first()
-            .map(|w| {
-                w.platforms
-                    .iter()
-                    .map(|p| Platform {
-                        os: p.os.clone(),
-                        architecture: p.architecture.clone(),
-                        variant: p.variant.clone(),
-                    })
-                    .collect()
-            })
+            .map(|w| w.platforms.iter().map(Platform::from).collect())
             .unwrap_or_default();
         let platform = runnable
             .first()
@@ -151,7 +146,7 @@ impl GatewayHost {
         &self,
         def: pb::Definition,
         cache_imports: Vec<gw::CacheOptionsEntry>,
-    ) -> Result<String, String> {
+    ) -> Result<String, HostError> {
         let res = self
             .client
             .clone()
@@ -162,7 +157,10 @@ impl GatewayHost {
                 ..gw::SolveRequest::default()
             })
             .await
-            .map_err(|e| e.message().to_string())?
+            .map_err(|s| HostError::Solve {
+                code: s.code(),
+                message: s.message().to_string(),
+            })?
             .into_inner();
         let from_result = res.result.and_then(|r| match r.result {
             Some(gw::result::Result::Ref(r)) => Some(r.id),
@@ -179,20 +177,20 @@ impl GatewayHost {
         }
     }
 
-    fn check_llb_caps(&self, def: &pb::Definition) -> Result<(), String> {
+    fn check_llb_caps(&self, def: &pb::Definition) -> Result<(), HostError> {
         let used: BTreeSet<&String> = def.metadata.values().flat_map(|m| m.caps.keys()).collect();
-        let missing: Vec<&str> = used
+        let missing: Vec<String> = used
             .into_iter()
             .filter(|c| !self.llb_caps.contains(*c))
-            .map(String::as_str)
+            .cloned()
             .collect();
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(format!(
-                "this BuildKit lacks LLB capabilities {}; upgrade to BuildKit 0.12 or newer (Docker 24+)",
-                missing.join(", ")
-            ))
+            Err(HostError::MissingCaps {
+                kind: "LLB",
+                missing,
+            })
         }
     }
 }
@@ -203,7 +201,8 @@ struct FileReader {
 }
 
 impl FileReader {
-    async fn read_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+    /// A file of the solved ref `id`, or `None` when it does not exist.
+    async fn read_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>, HostError> {
         match self
             .client
             .clone()
@@ -215,16 +214,31 @@ impl FileReader {
             .await
         {
             Ok(r) => Ok(Some(r.into_inner().data)),
-            Err(s) if s.code() == tonic::Code::NotFound || s.message().contains("no such file") => {
-                Ok(None)
-            }
-            Err(s) => Err(format!("cannot read {path} from BuildKit: {}", s.message())),
+            Err(s) if is_not_exist(&s) => Ok(None),
+            Err(s) => Err(HostError::ReadFile {
+                path: path.to_string(),
+                code: s.code(),
+                message: s.message().to_string(),
+            }),
         }
     }
 }
 
+/// Whether a `ReadFile` status means the file does not exist. BuildKit
+/// (cache/util.ReadFile, master of August 2026) returns the `os.Open` error
+/// as it is: an `*os.PathError` for ENOENT, which its grpcerrors.Code maps
+/// to `Unknown` (no `errdefs` type, no `NotFound`), so the status message
+/// ("open go.mod: no such file or directory") is all it gives. The code is
+/// checked first for an engine that sends `NotFound`; the message is the
+/// fallback, matched on Go's text for ENOENT.
+fn is_not_exist(s: &tonic::Status) -> bool {
+    s.code() == tonic::Code::NotFound
+        || (s.code() == tonic::Code::Unknown
+            && s.message().ends_with(": no such file or directory"))
+}
+
 impl Host for GatewayHost {
-    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, String> {
+    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, HostError> {
         let st = Local::new(&options.spec_local, &self.session, &self.platform)
             .include(vec![options.filename.clone()])
             .shared_key_hint(&options.filename)
@@ -242,14 +256,16 @@ impl Host for GatewayHost {
         self.reader()
             .read_file(&id, &options.filename)
             .await?
-            .ok_or_else(|| format!("{} not found in the build context", options.filename))
+            .ok_or_else(|| HostError::NotFound {
+                path: options.filename.clone(),
+            })
     }
 
     async fn read_context(
         &self,
         options: &Options,
         paths: &[String],
-    ) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
         // The root go.mod/go.sum come through the download step's own source
         // op: the final build then finds that transfer done (one round trip
         // less on its critical path). Everything else through one more op,
@@ -295,25 +311,24 @@ impl Host for GatewayHost {
         reference: &str,
         platform: &Platform,
         options: &Options,
-    ) -> Result<Option<Resolved>, String> {
+    ) -> Result<Option<Resolved>, HostError> {
         let res = self
             .client
             .clone()
             .resolve_image_config(gw::ResolveImageConfigRequest {
                 r#ref: reference.to_string(),
-                platform: Some(pb::Platform {
-                    architecture: platform.architecture.clone(),
-                    os: platform.os.clone(),
-                    variant: platform.variant.clone(),
-                    ..pb::Platform::default()
-                }),
+                platform: Some(platform.into()),
                 resolve_mode: options.resolve_mode.attr().to_string(),
                 log_name: format!("[gofront] resolve image config for {reference}"),
                 session_id: self.session.clone(),
                 ..gw::ResolveImageConfigRequest::default()
             })
             .await
-            .map_err(|e| format!("cannot resolve image {reference}: {}", e.message()))?
+            .map_err(|s| HostError::ResolveImage {
+                reference: reference.to_string(),
+                code: s.code(),
+                message: s.message().to_string(),
+            })?
             .into_inner();
         Ok(Some(Resolved {
             digest: res.digest,
@@ -436,7 +451,8 @@ async fn produce(host: &GatewayHost, options: &Options) -> Result<gw::Result, St
 async fn build(host: &GatewayHost, options: &Options) -> Result<gw::Result, FrontendError> {
     let generated = driver::generate(host, options).await?;
     for b in &generated.builds {
-        host.check_llb_caps(&b.definition)?;
+        host.check_llb_caps(&b.definition)
+            .map_err(FrontendError::Host)?;
     }
     tracing::info!(
         platforms = generated.builds.len(),
@@ -466,7 +482,7 @@ async fn build(host: &GatewayHost, options: &Options) -> Result<gw::Result, Fron
     let ids = futures_util::future::join_all(solves)
         .await
         .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, HostError>>()?;
     let solved: Vec<Solved> = generated
         .builds
         .into_iter()
@@ -661,5 +677,36 @@ mod tests {
         );
         assert_eq!(tool_image_from(Some(b"not a definition"), None), None);
         assert_eq!(tool_image_from(None, Some("")), None);
+    }
+
+    #[test]
+    fn a_missing_file_is_told_by_code_or_by_buildkits_enoent_text() {
+        use tonic::{Code, Status};
+        assert!(is_not_exist(&Status::not_found("gone")));
+        assert!(is_not_exist(&Status::unknown(
+            "open go.work: no such file or directory"
+        )));
+        assert!(!is_not_exist(&Status::unknown(
+            "open go.mod: permission denied"
+        )));
+        // Only an error of the read itself: another code is a failure even
+        // when its message mentions a missing file.
+        assert!(!is_not_exist(&Status::new(
+            Code::Internal,
+            "open /var/lib/buildkit/x: no such file or directory"
+        )));
+    }
+
+    #[test]
+    fn host_errors_keep_the_grpc_code() {
+        let e = HostError::ReadFile {
+            path: "go.mod".into(),
+            code: tonic::Code::PermissionDenied,
+            message: "open go.mod: permission denied".into(),
+        };
+        assert_eq!(
+            FrontendError::from(e).to_string(),
+            "cannot read go.mod from BuildKit: open go.mod: permission denied"
+        );
     }
 }

@@ -1,172 +1,201 @@
 //! A readable JSON rendering of a `Definition`, in the spirit of
-//! `buildctl debug dump-llb`: one entry per op, in definition order, with its
-//! digest, inputs, decoded op and metadata. Used by `gofront llb` and the
-//! golden tests.
+//! `buildctl debug dump-llb`: one entry per op, in definition order, with
+//! its digest, the whole decoded op, its whole metadata and its source
+//! locations. Used by `gofront llb` and the golden tests.
+//!
+//! Every field is rendered: the ops and metadata are the protobuf types
+//! themselves through serde (derived in `build.rs`), so a field gofront
+//! starts to set, or a value it changes, shows up in the golden diffs; the
+//! tests (here and in `tests/golden.rs`) read the rendering back into the
+//! same values. Enums are
+//! written by name, modes in octal, UTF-8 bytes as text
+//! (`proto::pb_serde`).
 
 use prost::Message;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::digest_of;
 use crate::proto::pb;
 
-/// Decodes every op of `def` into readable JSON. Ops that fail to decode
-/// are shown as such rather than hidden.
-pub fn debug_json(def: &pb::Definition) -> Value {
-    let ops: Vec<Value> = def
+/// One op of a definition as rendered.
+#[derive(Serialize)]
+struct OpEntry<'a> {
+    /// The op's digest (of its marshalled bytes).
+    digest: String,
+    /// The decoded op, or why it did not decode.
+    #[serde(flatten)]
+    op: Decoded,
+    /// `Definition.metadata` for this digest.
+    metadata: Option<&'a pb::OpMetadata>,
+    /// `Definition.source.locations` for this digest.
+    source_locations: Option<&'a pb::Locations>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Decoded {
+    Op(Box<pb::Op>),
+    DecodeError(String),
+}
+
+/// The rendered definition.
+#[derive(Serialize)]
+struct Rendered<'a> {
+    ops: Vec<OpEntry<'a>>,
+    /// `Definition.source.infos`: the files the locations point into.
+    source_infos: Option<&'a [pb::SourceInfo]>,
+}
+
+/// Renders every op of `def` as JSON. An op that fails to decode is shown
+/// as such rather than hidden.
+pub fn debug_json(def: &pb::Definition) -> Result<Value, serde_json::Error> {
+    let ops = def
         .def
         .iter()
         .map(|bytes| {
             let digest = digest_of(bytes);
-            let mut entry = Map::new();
-            entry.insert("digest".into(), json!(digest));
-            match pb::Op::decode(bytes.as_slice()) {
-                Ok(op) => render_op(&op, &mut entry),
-                Err(e) => {
-                    entry.insert("error".into(), json!(e.to_string()));
-                }
+            let op = match pb::Op::decode(bytes.as_slice()) {
+                Ok(op) => Decoded::Op(Box::new(op)),
+                Err(e) => Decoded::DecodeError(e.to_string()),
+            };
+            OpEntry {
+                metadata: def.metadata.get(&digest),
+                source_locations: def.source.as_ref().and_then(|s| s.locations.get(&digest)),
+                digest,
+                op,
             }
-            if let Some(md) = def.metadata.get(&digest) {
-                if let Some(name) = md.description.get("llb.customname") {
-                    entry.insert("name".into(), json!(name));
-                }
-                if md.ignore_cache {
-                    entry.insert("ignore_cache".into(), json!(true));
-                }
-                let caps: Vec<&String> = md.caps.keys().collect();
-                entry.insert("caps".into(), json!(caps));
-            }
-            if let Some(src) = &def.source
-                && let Some(locs) = src.locations.get(&digest)
-            {
-                let lines: Vec<String> = locs
-                    .locations
-                    .iter()
-                    .flat_map(|l| &l.ranges)
-                    .map(|r| {
-                        let line = |p: &Option<pb::Position>| p.as_ref().map_or(0, |p| p.line);
-                        format!("{}-{}", line(&r.start), line(&r.end))
-                    })
-                    .collect();
-                entry.insert("source_lines".into(), json!(lines));
-            }
-            Value::Object(entry)
         })
         .collect();
-    json!({ "ops": ops })
+    serde_json::to_value(Rendered {
+        ops,
+        source_infos: def.source.as_ref().map(|s| s.infos.as_slice()),
+    })
 }
 
-fn render_op(op: &pb::Op, entry: &mut Map<String, Value>) {
-    let inputs: Vec<String> = op
-        .inputs
-        .iter()
-        .map(|i| format!("{}[{}]", i.digest, i.index))
-        .collect();
-    entry.insert("inputs".into(), json!(inputs));
-    if let Some(p) = &op.platform {
-        let mut s = format!("{}/{}", p.os, p.architecture);
-        if !p.variant.is_empty() {
-            s.push('/');
-            s.push_str(&p.variant);
-        }
-        entry.insert("platform".into(), json!(s));
-    }
-    let body = match &op.op {
-        None => json!({ "terminal": true }),
-        Some(pb::op::Op::Source(s)) => {
-            json!({ "source": { "identifier": s.identifier, "attrs": s.attrs } })
-        }
-        Some(pb::op::Op::Exec(e)) => json!({ "exec": render_exec(e) }),
-        Some(pb::op::Op::File(f)) => {
-            json!({ "file": f.actions.iter().map(render_action).collect::<Vec<_>>() })
-        }
-        Some(pb::op::Op::Merge(m)) => {
-            json!({ "merge": m.inputs.iter().map(|i| i.input).collect::<Vec<_>>() })
-        }
-        Some(_) => json!({ "other": true }),
-    };
-    if let Value::Object(m) = body {
-        entry.extend(m);
-    }
-}
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-fn render_exec(e: &pb::ExecOp) -> Value {
-    let meta = e.meta.clone().unwrap_or_default();
-    let mounts: Vec<Value> = e
-        .mounts
-        .iter()
-        .map(|m| {
-            let mut o = Map::new();
-            o.insert("dest".into(), json!(m.dest));
-            o.insert(
-                "type".into(),
-                json!(m.mount_type().as_str_name().to_ascii_lowercase()),
-            );
-            o.insert("input".into(), json!(m.input));
-            if !m.selector.is_empty() {
-                o.insert("selector".into(), json!(m.selector));
-            }
-            if m.readonly {
-                o.insert("readonly".into(), json!(true));
-            }
-            o.insert("output".into(), json!(m.output));
-            if let Some(c) = &m.cache_opt {
-                o.insert("cache_id".into(), json!(c.id));
-                o.insert(
-                    "sharing".into(),
-                    json!(c.sharing().as_str_name().to_ascii_lowercase()),
-                );
-            }
-            if let Some(s) = &m.secret_opt {
-                o.insert("secret_id".into(), json!(s.id));
-            }
-            if let Some(s) = &m.ssh_opt {
-                o.insert("ssh_id".into(), json!(s.id));
-            }
-            Value::Object(o)
-        })
-        .collect();
-    let mut out = json!({
-        "args": meta.args,
-        "env": meta.env,
-        "cwd": meta.cwd,
-        "network": e.network().as_str_name().to_ascii_lowercase(),
-        "mounts": mounts,
-    });
-    if !meta.user.is_empty() {
-        out["user"] = json!(meta.user);
-    }
-    if meta.proxy_env.is_some() {
-        out["proxy_env"] = json!(true);
-    }
-    out
-}
+    use super::*;
+    use crate::llb::{FileOp, OpMeta, State};
+    use crate::options::Platform;
 
-fn render_action(a: &pb::FileAction) -> Value {
-    let owner = |o: &Option<pb::ChownOpt>| -> Value {
-        let user = |u: &Option<pb::UserOpt>| match u.as_ref().and_then(|u| u.user.as_ref()) {
-            Some(pb::user_opt::User::ById(id)) => json!(id),
-            Some(pb::user_opt::User::ByName(n)) => {
-                json!(format!("{} (from input {})", n.name, n.input))
-            }
-            None => Value::Null,
+    fn copy_definition(flip: impl FnOnce(&mut pb::FileActionCopy)) -> pb::Definition {
+        let from = State::scratch();
+        let st = FileOp::on(&State::scratch(), &Platform::linux_amd64())
+            .copy(&from, "/out", "/usr/local/bin", None)
+            .build(&OpMeta::default());
+        let mut def = st.marshal(None);
+        // Change one field of the copy action, as a code change would.
+        let (i, mut op) = def
+            .def
+            .iter()
+            .enumerate()
+            .find_map(|(i, b)| {
+                let op = pb::Op::decode(b.as_slice()).unwrap();
+                matches!(op.op, Some(pb::op::Op::File(_))).then_some((i, op))
+            })
+            .unwrap();
+        let Some(pb::op::Op::File(f)) = &mut op.op else {
+            unreachable!()
         };
-        match o {
-            Some(c) => json!({ "user": user(&c.user), "group": user(&c.group) }),
-            None => Value::Null,
+        let Some(pb::file_action::Action::Copy(c)) = &mut f.actions[0].action else {
+            panic!("not a copy")
+        };
+        flip(c);
+        def.def[i] = op.encode_to_vec();
+        def
+    }
+
+    /// The issue this rendering fixes: flipping one flag of a copy changed
+    /// only digests in the old snapshots; now the field itself shows.
+    #[test]
+    fn one_flipped_copy_flag_shows_as_that_field() {
+        let text =
+            |d: &pb::Definition| serde_json::to_string_pretty(&debug_json(d).unwrap()).unwrap();
+        let before = text(&copy_definition(|_| {}));
+        for (field, flip) in [
+            (
+                "\"dir_copy_contents\": true",
+                (|c: &mut pb::FileActionCopy| c.dir_copy_contents = !c.dir_copy_contents)
+                    as fn(&mut pb::FileActionCopy),
+            ),
+            ("\"mode\": \"0o755\"", |c| c.mode = 0o755),
+            ("\"follow_symlink\": true", |c| {
+                c.follow_symlink = !c.follow_symlink
+            }),
+        ] {
+            let after = text(&copy_definition(flip));
+            assert!(after.contains(field), "{field} not in {after}");
+            assert!(!before.contains(field), "{field} already in {before}");
         }
-    };
-    let body = match &a.action {
-        Some(pb::file_action::Action::Mkdir(m)) => json!({
-            "mkdir": { "path": m.path, "mode": format!("{:o}", m.mode), "parents": m.make_parents, "owner": owner(&m.owner) }
-        }),
-        Some(pb::file_action::Action::Mkfile(m)) => json!({
-            "mkfile": { "path": m.path, "mode": format!("{:o}", m.mode), "data": String::from_utf8_lossy(&m.data), "owner": owner(&m.owner) }
-        }),
-        Some(pb::file_action::Action::Copy(c)) => json!({
-            "copy": { "src": c.src, "dest": c.dest, "owner": owner(&c.owner), "create_dest_path": c.create_dest_path }
-        }),
-        Some(_) => json!({ "other": true }),
-        None => Value::Null,
-    };
-    json!({ "input": a.input, "secondary_input": a.secondary_input, "output": a.output, "action": body })
+    }
+
+    /// Renders `def` and reads every op and its metadata back: nothing is
+    /// left out if the values come back the same.
+    fn assert_round_trips(def: &pb::Definition) {
+        let doc = debug_json(def).unwrap();
+        let ops = doc["ops"].as_array().unwrap();
+        assert_eq!(ops.len(), def.def.len());
+        for (bytes, entry) in def.def.iter().zip(ops) {
+            let op: pb::Op = serde_json::from_value(entry["op"].clone()).unwrap();
+            let decoded = pb::Op::decode(bytes.as_slice()).unwrap();
+            assert_eq!(op, decoded, "op {}", entry["digest"]);
+            let digest = digest_of(bytes);
+            let md: Option<pb::OpMetadata> =
+                serde_json::from_value(entry["metadata"].clone()).unwrap();
+            assert_eq!(md.as_ref(), def.metadata.get(&digest));
+            let locs: Option<pb::Locations> =
+                serde_json::from_value(entry["source_locations"].clone()).unwrap();
+            assert_eq!(
+                locs.as_ref(),
+                def.source.as_ref().and_then(|s| s.locations.get(&digest))
+            );
+        }
+        let infos: Option<Vec<pb::SourceInfo>> =
+            serde_json::from_value(doc["source_infos"].clone()).unwrap();
+        assert_eq!(infos, def.source.as_ref().map(|s| s.infos.clone()));
+    }
+
+    #[test]
+    fn the_rendering_reads_back_into_the_same_bytes() {
+        assert_round_trips(&copy_definition(|c| {
+            c.mode = 0o640;
+            c.dir_copy_contents = true;
+        }));
+        assert_round_trips(&copy_definition(|c| c.mode = -1));
+    }
+
+    /// The serde forms that are not plain values read back too: an enum
+    /// value the enum does not know (its number), bytes that are not UTF-8
+    /// (a list of numbers), a mode with no octal form (-1).
+    #[test]
+    fn odd_values_read_back() {
+        let exec = pb::ExecOp {
+            mounts: vec![pb::Mount {
+                mount_type: 99,
+                ..pb::Mount::default()
+            }],
+            network: 2,
+            ..pb::ExecOp::default()
+        };
+        let json = serde_json::to_value(&exec).unwrap();
+        assert_eq!(json["mounts"][0]["mount_type"], 99);
+        assert_eq!(json["network"], "NONE");
+        let back: pb::ExecOp = serde_json::from_value(json).unwrap();
+        assert_eq!(back, exec);
+
+        let mkfile = pb::FileActionMkFile {
+            path: "/f".into(),
+            mode: 0o644,
+            data: vec![0xff, 0x00, 0x80],
+            ..pb::FileActionMkFile::default()
+        };
+        let json = serde_json::to_value(&mkfile).unwrap();
+        assert_eq!(json["mode"], "0o644");
+        assert_eq!(json["data"], serde_json::json!([255, 0, 128]));
+        let back: pb::FileActionMkFile = serde_json::from_value(json).unwrap();
+        assert_eq!(back, mkfile);
+    }
 }

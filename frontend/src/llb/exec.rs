@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Caps, Node, OpMeta, Output, State, finish};
+use super::{Caps, Inputs, Node, OpMeta, Output, State, finish};
 use crate::options::Platform;
 use crate::proto::pb;
 
@@ -18,22 +18,10 @@ pub enum NetMode {
     None,
 }
 
-/// Sharing mode of a cache mount (`pb.CacheSharingOpt`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CacheSharing {
-    /// Many builds use it at once (safe for Go's caches).
-    #[default]
-    Shared,
-    /// Each concurrent build gets its own copy.
-    Private,
-    /// Builds wait for each other.
-    Locked,
-}
-
 #[derive(Debug, Clone)]
 enum Kind {
     Bind,
-    Cache { id: String, sharing: CacheSharing },
+    Cache { id: String },
     Tmpfs { size: i64 },
     Secret(pb::SecretOpt),
     Ssh(pb::SshOpt),
@@ -80,16 +68,11 @@ impl Mount {
         }
     }
 
-    /// A persistent cache directory shared between builds by `id`.
-    pub fn cache(dest: &str, id: &str, sharing: CacheSharing) -> Self {
-        Self::new(
-            dest,
-            Kind::Cache {
-                id: id.to_string(),
-                sharing,
-            },
-            State::scratch(),
-        )
+    /// A persistent cache directory shared between builds by `id`, with
+    /// sharing mode shared: many builds use it at once, which is safe for
+    /// Go's caches (the only kind gofront mounts).
+    pub fn cache(dest: &str, id: &str) -> Self {
+        Self::new(dest, Kind::Cache { id: id.to_string() }, State::scratch())
     }
 
     /// An in-memory filesystem (size 0 = BuildKit's default).
@@ -148,6 +131,62 @@ impl Mount {
 
     fn has_output(&self) -> bool {
         matches!(self.kind, Kind::Bind) && !self.readonly && !self.no_output
+    }
+
+    /// The mount as `pb.Mount`, with the op input and output indices it
+    /// was given; adds the caps it uses.
+    fn to_pb(&self, input: i64, output: i64, caps: &mut Caps) -> pb::Mount {
+        if !self.selector.is_empty() {
+            caps.add("exec.mount.selector");
+        }
+        let mut pm = pb::Mount {
+            input,
+            selector: self.selector.clone(),
+            dest: self.dest.clone(),
+            output,
+            readonly: self.readonly,
+            ..pb::Mount::default()
+        };
+        match &self.kind {
+            Kind::Bind => {
+                if input >= 0 {
+                    caps.add("exec.mount.bind");
+                }
+                if self.no_output && !self.readonly {
+                    caps.add("exec.mount.bind.readwrite-nooutput");
+                }
+            }
+            Kind::Cache { id } => {
+                caps.add("exec.mount.cache");
+                caps.add("exec.mount.cache.sharing");
+                pm.set_mount_type(pb::MountType::Cache);
+                let mut opt = pb::CacheOpt {
+                    id: id.clone(),
+                    ..pb::CacheOpt::default()
+                };
+                opt.set_sharing(pb::CacheSharingOpt::Shared);
+                pm.cache_opt = Some(opt);
+            }
+            Kind::Tmpfs { size } => {
+                caps.add("exec.mount.tmpfs");
+                if *size > 0 {
+                    caps.add("exec.mount.tmpfs.size");
+                }
+                pm.set_mount_type(pb::MountType::Tmpfs);
+                pm.tmpfs_opt = Some(pb::TmpfsOpt { size: *size });
+            }
+            Kind::Secret(opt) => {
+                caps.add("exec.mount.secret");
+                pm.set_mount_type(pb::MountType::Secret);
+                pm.secret_opt = Some(opt.clone());
+            }
+            Kind::Ssh(opt) => {
+                caps.add("exec.mount.ssh");
+                pm.set_mount_type(pb::MountType::Ssh);
+                pm.ssh_opt = Some(opt.clone());
+            }
+        }
+        pm
     }
 }
 
@@ -242,100 +281,19 @@ impl Exec {
     /// indices are given in that order, as BuildKit's own client does.
     pub fn run(mut self, meta: &OpMeta) -> ExecOutputs {
         self.mounts.sort_by(|a, b| a.dest.cmp(&b.dest));
-        let mut caps = Caps::default();
-        caps.add("exec.meta.base");
-        if self.network != NetMode::Sandbox {
-            caps.add("exec.meta.network");
-        }
-        if self.proxy_env.is_some() {
-            caps.add("exec.meta.proxyenv");
-        }
-        let mut op = pb::Op::default();
-        let mut nodes: Vec<Arc<Node>> = Vec::new();
+        let mut caps = self.meta_caps();
+        let mut inputs = Inputs::default();
         let mut pb_mounts = Vec::with_capacity(self.mounts.len());
         let mut outputs = Vec::new();
-        let mut next_output = 0i64;
         for m in &self.mounts {
-            let input = match m.source.output.as_ref() {
-                Some(o) => {
-                    let inp = pb::Input {
-                        digest: o.node.digest.clone(),
-                        index: o.index,
-                    };
-                    match op.inputs.iter().position(|i| *i == inp) {
-                        Some(pos) => pos as i64,
-                        None => {
-                            op.inputs.push(inp);
-                            nodes.push(o.node.clone());
-                            (op.inputs.len() - 1) as i64
-                        }
-                    }
-                }
-                None => -1,
-            };
             let output = if m.has_output() {
-                let index = next_output;
-                next_output += 1;
+                let index = outputs.len() as i64;
                 outputs.push((m.dest.clone(), index));
                 index
             } else {
                 -1
             };
-            if !m.selector.is_empty() {
-                caps.add("exec.mount.selector");
-            }
-            let mut pm = pb::Mount {
-                input,
-                selector: m.selector.clone(),
-                dest: m.dest.clone(),
-                output,
-                readonly: m.readonly,
-                ..pb::Mount::default()
-            };
-            match &m.kind {
-                Kind::Bind => {
-                    if input >= 0 {
-                        caps.add("exec.mount.bind");
-                    }
-                    if m.no_output && !m.readonly {
-                        caps.add("exec.mount.bind.readwrite-nooutput");
-                    }
-                }
-                Kind::Cache { id, sharing } => {
-                    caps.add("exec.mount.cache");
-                    caps.add("exec.mount.cache.sharing");
-                    pm.set_mount_type(pb::MountType::Cache);
-                    let mut opt = pb::CacheOpt {
-                        id: id.clone(),
-                        ..pb::CacheOpt::default()
-                    };
-                    opt.set_sharing(match sharing {
-                        CacheSharing::Shared => pb::CacheSharingOpt::Shared,
-                        CacheSharing::Private => pb::CacheSharingOpt::Private,
-                        CacheSharing::Locked => pb::CacheSharingOpt::Locked,
-                    });
-                    pm.cache_opt = Some(opt);
-                }
-                Kind::Tmpfs { size } => {
-                    caps.add("exec.mount.tmpfs");
-                    if *size > 0 {
-                        caps.add("exec.mount.tmpfs.size");
-                    }
-                    pm.set_mount_type(pb::MountType::Tmpfs);
-                    pm.tmpfs_opt = Some(pb::TmpfsOpt { size: *size });
-                }
-                Kind::Secret(opt) => {
-                    caps.add("exec.mount.secret");
-                    pm.set_mount_type(pb::MountType::Secret);
-                    pm.secret_opt = Some(opt.clone());
-                }
-                Kind::Ssh(opt) => {
-                    caps.add("exec.mount.ssh");
-                    pm.set_mount_type(pb::MountType::Ssh);
-                    pm.ssh_opt = Some(opt.clone());
-                }
-            }
-            pb_mounts.push(pm);
+            pb_mounts.push(m.to_pb(inputs.index(&m.source), output, &mut caps));
         }
         let mut exec = pb::ExecOp {
             meta: Some(pb::Meta {
@@ -357,8 +315,26 @@ impl Exec {
             NetMode::Host => pb::NetMode::Host,
             NetMode::None => pb::NetMode::None,
         });
-        op.op = Some(pb::op::Op::Exec(exec));
+        let (input_list, nodes) = inputs.into_parts();
+        let op = pb::Op {
+            inputs: input_list,
+            op: Some(pb::op::Op::Exec(exec)),
+            ..pb::Op::default()
+        };
         let node = Arc::new(finish(op, nodes, Some(&self.platform), caps, meta));
         ExecOutputs { node, outputs }
+    }
+
+    /// The caps of the exec's own settings (the mounts add theirs).
+    fn meta_caps(&self) -> Caps {
+        let mut caps = Caps::default();
+        caps.add("exec.meta.base");
+        if self.network != NetMode::Sandbox {
+            caps.add("exec.meta.network");
+        }
+        if self.proxy_env.is_some() {
+            caps.add("exec.meta.proxyenv");
+        }
+        caps
     }
 }

@@ -1,8 +1,6 @@
 //! File ops: mkdir, mkfile and copy, chained on one base state.
 
-use std::sync::Arc;
-
-use super::{Caps, Node, OpMeta, State, finish};
+use super::{Caps, Inputs, OpMeta, State, finish};
 use crate::options::Platform;
 use crate::proto::pb;
 
@@ -44,12 +42,6 @@ enum Action {
         parents: bool,
         owner: Option<Chown>,
     },
-    Mkfile {
-        path: String,
-        mode: i32,
-        data: Vec<u8>,
-        owner: Option<Chown>,
-    },
     Copy {
         from: State,
         src: String,
@@ -85,17 +77,6 @@ impl FileOp {
             path: path.to_string(),
             mode,
             parents,
-            owner,
-        });
-        self
-    }
-
-    /// Creates a file with the given contents.
-    pub fn mkfile(mut self, path: &str, mode: i32, data: Vec<u8>, owner: Option<Chown>) -> Self {
-        self.actions.push(Action::Mkfile {
-            path: path.to_string(),
-            mode,
-            data,
             owner,
         });
         self
@@ -149,13 +130,11 @@ impl FileOp {
                 _ => -1,
             });
             let owner = match action {
-                Action::Mkdir { owner, .. }
-                | Action::Mkfile { owner, .. }
-                | Action::Copy { owner, .. } => owner,
+                Action::Mkdir { owner, .. } | Action::Copy { owner, .. } => owner,
             };
             owners.push(owner.as_ref().map(|o| chown_to_pb(o, &mut inputs)));
         }
-        let count = inputs.list.len() as i64;
+        let count = inputs.len() as i64;
         let last = self.actions.len() - 1;
         let mut pb_actions = Vec::with_capacity(self.actions.len());
         for (i, action) in self.actions.into_iter().enumerate() {
@@ -177,15 +156,6 @@ impl FileOp {
                     path,
                     mode,
                     make_parents: parents,
-                    owner,
-                    timestamp: -1,
-                }),
-                Action::Mkfile {
-                    path, mode, data, ..
-                } => pb::file_action::Action::Mkfile(pb::FileActionMkFile {
-                    path,
-                    mode,
-                    data,
                     owner,
                     timestamp: -1,
                 }),
@@ -216,38 +186,15 @@ impl FileOp {
         }
         let mut caps = Caps::default();
         caps.add("file.base");
+        let (input_list, nodes) = inputs.into_parts();
         let op = pb::Op {
-            inputs: inputs.list,
+            inputs: input_list,
             op: Some(pb::op::Op::File(pb::FileOp {
                 actions: pb_actions,
             })),
             ..pb::Op::default()
         };
-        State::from_node(
-            finish(op, inputs.nodes, Some(&self.platform), caps, meta),
-            0,
-        )
-    }
-}
-
-#[derive(Default)]
-struct Inputs {
-    list: Vec<pb::Input>,
-    nodes: Vec<Arc<Node>>,
-}
-
-impl Inputs {
-    /// The index of `state` among the op's inputs (added if new); -1 for scratch.
-    fn index(&mut self, state: &State) -> i64 {
-        let (Some(input), Some(out)) = (state.to_input(), state.output.as_ref()) else {
-            return -1;
-        };
-        if let Some(pos) = self.list.iter().position(|i| *i == input) {
-            return pos as i64;
-        }
-        self.list.push(input);
-        self.nodes.push(out.node.clone());
-        (self.list.len() - 1) as i64
+        State::from_node(finish(op, nodes, Some(&self.platform), caps, meta), 0)
     }
 }
 

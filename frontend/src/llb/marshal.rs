@@ -68,12 +68,11 @@ impl State {
             ..pb::Op::default()
         };
         let bytes = terminal.encode_to_vec();
-        let mut caps: BTreeMap<String, bool> = ["constraints", "platform"]
+        let caps: BTreeMap<String, bool> = ["constraints", "platform"]
             .into_iter()
             .chain(used_caps)
             .map(|c| (c.to_string(), true))
             .collect();
-        caps.retain(|_, v| *v);
         def.metadata.insert(
             digest_of(&bytes),
             pb::OpMetadata {

@@ -23,7 +23,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 pub use debug::debug_json;
-pub use exec::{CacheSharing, Exec, ExecOutputs, Mount, NetMode};
+pub use exec::{Exec, Mount, NetMode};
 pub use file::{Chown, FileOp, UserRef};
 pub use marshal::{SourceFile, SourceRange};
 pub use source::{Local, image, oci_layout};
@@ -99,6 +99,40 @@ impl State {
     }
 }
 
+/// An op's inputs, each once: the states its mounts, actions or merge
+/// read, and the nodes behind them.
+#[derive(Debug, Default)]
+pub(crate) struct Inputs {
+    list: Vec<pb::Input>,
+    nodes: Vec<Arc<Node>>,
+}
+
+impl Inputs {
+    /// The index of `state` among the op's inputs (added if new); -1 for
+    /// scratch.
+    fn index(&mut self, state: &State) -> i64 {
+        let (Some(input), Some(out)) = (state.to_input(), state.output.as_ref()) else {
+            return -1;
+        };
+        if let Some(pos) = self.list.iter().position(|i| *i == input) {
+            return pos as i64;
+        }
+        self.list.push(input);
+        self.nodes.push(out.node.clone());
+        (self.list.len() - 1) as i64
+    }
+
+    /// How many inputs there are.
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// `Op.inputs`, and the nodes behind them in the same order.
+    fn into_parts(self) -> (Vec<pb::Input>, Vec<Arc<Node>>) {
+        (self.list, self.nodes)
+    }
+}
+
 /// Collects the caps an op uses; turned into `OpMetadata.caps`.
 #[derive(Debug, Default)]
 pub(crate) struct Caps(BTreeSet<&'static str>);
@@ -128,7 +162,7 @@ pub(crate) fn finish(
     caps: Caps,
     meta: &OpMeta,
 ) -> Node {
-    op.platform = platform.map(to_pb_platform);
+    op.platform = platform.map(pb::Platform::from);
     // Go's client always sets an (empty) WorkerConstraints; do the same so
     // digests match what the Go client would produce for the same op.
     op.constraints = Some(pb::WorkerConstraints::default());
@@ -168,42 +202,33 @@ fn marshal_op(mut op: pb::Op) -> Vec<u8> {
     bytes
 }
 
-fn to_pb_platform(p: &Platform) -> pb::Platform {
-    pb::Platform {
-        architecture: p.architecture.clone(),
-        os: p.os.clone(),
-        variant: p.variant.clone(),
-        ..pb::Platform::default()
-    }
-}
-
 /// Merges states into one filesystem (`MergeOp`); scratch inputs are
 /// dropped, and a single input is returned as is. Only use it when the
 /// engine lists the `mergeop` cap.
 pub fn merge(inputs: &[State], meta: &OpMeta, platform: &Platform) -> State {
-    let real: Vec<&Output> = inputs.iter().filter_map(|s| s.output.as_ref()).collect();
+    let real: Vec<&State> = inputs.iter().filter(|s| !s.is_scratch()).collect();
     match real.as_slice() {
         [] => return State::scratch(),
-        [one] => {
-            return State {
-                output: Some((*one).clone()),
-            };
-        }
+        [one] => return (*one).clone(),
         _ => {}
     }
-    let mut op = pb::Op::default();
-    let mut merge = pb::MergeOp::default();
-    for (i, o) in real.iter().enumerate() {
-        op.inputs.push(pb::Input {
-            digest: o.node.digest.clone(),
-            index: o.index,
-        });
-        merge.inputs.push(pb::MergeInput { input: i as i64 });
-    }
-    op.op = Some(pb::op::Op::Merge(merge));
+    let mut op_inputs = Inputs::default();
+    let merge = pb::MergeOp {
+        inputs: real
+            .iter()
+            .map(|s| pb::MergeInput {
+                input: op_inputs.index(s),
+            })
+            .collect(),
+    };
+    let (list, nodes) = op_inputs.into_parts();
+    let op = pb::Op {
+        inputs: list,
+        op: Some(pb::op::Op::Merge(merge)),
+        ..pb::Op::default()
+    };
     let mut caps = Caps::default();
     caps.add("mergeop");
-    let nodes = real.iter().map(|o| o.node.clone()).collect();
     State::from_node(finish(op, nodes, Some(platform), caps, meta), 0)
 }
 

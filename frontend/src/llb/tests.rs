@@ -27,7 +27,7 @@ fn mounts_are_sorted_and_outputs_numbered_in_that_order() {
     let run = Exec::new(vec!["go".into(), "build".into()], &amd64())
         .mount(Mount::scratch_output("/out"))
         .mount(Mount::readonly("/src", &src))
-        .mount(Mount::cache("/cache", "gocache", CacheSharing::Shared))
+        .mount(Mount::cache("/cache", "gocache"))
         .mount(Mount::layer("/", &img))
         .run(&meta("build"));
     let out = run.output("/out").unwrap();
@@ -94,11 +94,7 @@ fn same_graph_marshals_to_same_bytes() {
             .build(&OpMeta::default());
         Exec::new(vec!["true".into()], &amd64())
             .mount(Mount::layer("/", &img))
-            .mount(
-                Mount::cache("/c", "id", CacheSharing::Locked)
-                    .base(&owned)
-                    .selector("/cache"),
-            )
+            .mount(Mount::cache("/c", "id").base(&owned).selector("/cache"))
             .run(&meta("run"))
             .output("/")
             .unwrap()
@@ -123,6 +119,39 @@ fn merge_of_one_input_is_that_input() {
     );
     assert_eq!(merged.digest(), img.digest());
     assert!(merge(&[], &OpMeta::default(), &Platform::linux_amd64()).is_scratch());
+}
+
+/// Merge takes its inputs through the same de-duplication as exec and
+/// file ops: one op input per state, read as often as it is listed.
+#[test]
+fn merge_lists_a_repeated_input_once() {
+    let img = |name: &str| {
+        image(
+            name,
+            &amd64(),
+            crate::options::ResolveMode::Default,
+            &OpMeta::default(),
+        )
+    };
+    let (a, b) = (img("busybox"), img("golang"));
+    let merged = merge(
+        &[a.clone(), b, a],
+        &OpMeta::default(),
+        &Platform::linux_amd64(),
+    );
+    let def = merged.marshal(None);
+    let op = def
+        .def
+        .iter()
+        .map(|bytes| pb::Op::decode(bytes.as_slice()).unwrap())
+        .find(|op| matches!(op.op, Some(pb::op::Op::Merge(_))))
+        .unwrap();
+    assert_eq!(op.inputs.len(), 2);
+    let Some(pb::op::Op::Merge(m)) = op.op else {
+        unreachable!()
+    };
+    let read: Vec<i64> = m.inputs.iter().map(|i| i.input).collect();
+    assert_eq!(read, [0, 1, 0]);
 }
 
 #[test]

@@ -15,7 +15,7 @@ use thiserror::Error;
 
 pub use image::{ImageConfig, RuntimeConfig};
 pub use project::{
-    MODULE_FILES, Project, ProjectFiles, analyze, clean_rel, dockerignore_patterns, download_files,
+    MODULE_FILES, Project, ProjectFiles, analyze, dockerignore_patterns, download_files,
     module_dirs_to_read,
 };
 pub use resolve::{ImageRefs, image_refs, resolve};

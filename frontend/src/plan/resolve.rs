@@ -39,7 +39,7 @@ pub fn image_refs(spec: &Spec, project: &Project) -> ImageRefs {
             None => format!("golang:{}", project.go.minor_line()),
         },
     };
-    let cgo = spec.build.cgo.as_ref().is_some_and(|c| c.value);
+    let cgo = cgo_enabled(spec);
     let runtime = match &spec.runtime.base {
         Some(b) if b.value == "scratch" => None,
         Some(b) => Some(b.value.clone()),
@@ -55,75 +55,177 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     let opts = inp.options;
     let project = inp.project;
     let refs = image_refs(spec, project);
-    let mut problems = Vec::new();
     let target_platform = inp.target_platform.clone();
     super::platforms::check(&target_platform, opts.target, inp.runnable_platforms)?;
-
     check_go_version(inp, &refs.builder)?;
 
     let builder_user = inp.builder_config.map(|c| c.user()).unwrap_or_default();
-    let owner = owner_of(&builder_user);
-    let cgo = spec.build.cgo.as_ref().is_some_and(|c| c.value);
-    let trimpath = spec.build.trimpath.as_ref().is_none_or(|t| t.value);
     let builder_env = match inp.builder_config {
         Some(c) if !c.env().is_empty() => c.env(),
         _ => vec![format!("PATH=/usr/local/go/bin:/go/bin:{DEFAULT_PATH}")],
     };
+    let cgo = cgo_enabled(spec);
+    let created = rfc3339(opts.source_date_epoch.unwrap_or(inp.now));
 
-    // Binaries.
-    let packages: Vec<String> = spec
-        .build
-        .packages
-        .as_ref()
-        .map_or_else(|| vec![".".to_string()], |p| p.value.clone());
+    // Every spec problem, in the order of the spec's sections.
+    let mut problems = Vec::new();
+    let packages = build_packages(spec);
     let binaries = binaries(spec, project, &packages, &target_platform, &mut problems);
     if let Some(c) = spec.build.cgo.as_ref().filter(|c| c.value)
         && let Some(message) = cgo_cross_problem(&inp.build_platform, &target_platform, spec)
     {
         problems.push(problem(c, "build.cgo", message));
     }
-
-    // Go environment shared by build and test.
-    let mut go_env: BTreeMap<String, String> = BTreeMap::new();
-    for (k, v) in &spec.build.env {
-        go_env.insert(k.clone(), v.value.clone());
-    }
-    go_env.insert("GOTOOLCHAIN".into(), "local".into());
-    go_env.insert("GOCACHE".into(), paths::GOCACHE.into());
-    go_env.insert("GOMODCACHE".into(), paths::MODCACHE.into());
-    go_env.insert("GOPROXY".into(), "off".into());
-    go_env.insert(
-        "GOFLAGS".into(),
-        if project.vendored {
-            "-mod=vendor"
-        } else {
-            "-mod=readonly"
-        }
-        .into(),
+    let flags = go_flags(spec, opts, &created, &mut problems);
+    let mut download = download_plan(inp, &builder_env, &mut problems);
+    let runtime = runtime_plan(
+        inp,
+        &refs,
+        &target_platform,
+        &binaries,
+        &created,
+        &mut problems,
     );
-    go_env.insert("CGO_ENABLED".into(), if cgo { "1" } else { "0" }.into());
-    go_env.insert("GOOS".into(), target_platform.os.clone());
-    go_env.insert("GOARCH".into(), target_platform.architecture.clone());
-    if let Some((k, v)) = variant_env(&target_platform) {
-        go_env.insert(k.into(), v);
+    if !problems.is_empty() {
+        return Err(SpecError {
+            file: inp.spec_file.to_string(),
+            text: inp.spec_text.to_string(),
+            problems,
+        }
+        .into());
     }
+
+    let go_env = go_env(spec, project.vendored, &target_platform);
     let env = overlay_env(
         &builder_env,
         go_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
+    let test_packages = test_packages(spec, project);
+    let build_location = section_lines(inp.spec_text, "build");
+    let gocache = gocache_plan(
+        inp,
+        GoStep {
+            args: export_args(&flags, &packages),
+            env: env.clone(),
+            name: format!(
+                "[gofront] export the Go build cache of {}",
+                packages.join(" ")
+            ),
+            location: build_location.clone(),
+        },
+        &mut download,
+    )?;
+    let seeded = gocache.as_ref().is_some_and(|g| g.seed.is_some());
+    let go_step = |args: Vec<String>, env: Vec<String>, name: String, location| GoStep {
+        args: if seeded { with_seed(args) } else { args },
+        env,
+        name,
+        location,
+    };
 
+    Ok(Plan {
+        target: opts.target,
+        build_platform: inp.build_platform.clone(),
+        target_platform,
+        session_id: inp.session_id.to_string(),
+        no_cache: opts.no_cache,
+        resolve_mode: opts.resolve_mode,
+        use_merge: inp.merge_supported,
+        builder_digest: inp.builder_config.and_then(|c| c.digest.clone()),
+        owner: owner_of(&builder_user),
+        builder_user,
+        builder_env,
+        context_local: opts.context_local.clone(),
+        context_exclude: context_exclude(inp),
+        download,
+        gocache_id: gocache_id(inp, cgo, &refs.builder),
+        builder: refs.builder,
+        build: go_step(
+            build_args(&flags, &packages, &binaries),
+            env.clone(),
+            format!("[gofront] go build {}", packages.join(" ")),
+            build_location,
+        ),
+        test: go_step(
+            test_args(spec, &flags, &test_packages),
+            env,
+            format!("[gofront] go test {}", test_packages.join(" ")),
+            section_lines(inp.spec_text, "test"),
+        ),
+        gocache,
+        tool_image: inp.tool_image.map(str::to_string),
+        binaries,
+        runtime,
+    })
+}
+
+/// `build.packages`, else the module's root package.
+fn build_packages(spec: &Spec) -> Vec<String> {
+    spec.build
+        .packages
+        .as_ref()
+        .map_or_else(|| vec![".".to_string()], |p| p.value.clone())
+}
+
+/// `build.cgo`, off by default.
+fn cgo_enabled(spec: &Spec) -> bool {
+    spec.build.cgo.as_ref().is_some_and(|c| c.value)
+}
+
+/// The Go variables the build and test steps set over the builder image's
+/// environment: `build.env` first, then gofront's own, which win (the spec
+/// refuses managed names in `build.env`).
+fn go_env(spec: &Spec, vendored: bool, target: &Platform) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = spec
+        .build
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    let ours = [
+        ("GOTOOLCHAIN", "local"),
+        ("GOCACHE", paths::GOCACHE),
+        ("GOMODCACHE", paths::MODCACHE),
+        ("GOPROXY", "off"),
+        (
+            "GOFLAGS",
+            if vendored {
+                "-mod=vendor"
+            } else {
+                "-mod=readonly"
+            },
+        ),
+        ("CGO_ENABLED", if cgo_enabled(spec) { "1" } else { "0" }),
+        ("GOOS", &target.os),
+        ("GOARCH", &target.architecture),
+    ];
+    env.extend(ours.map(|(k, v)| (k.to_string(), v.to_string())));
+    if let Some((k, v)) = variant_env(target) {
+        env.insert(k.into(), v);
+    }
+    env
+}
+
+/// The flags `go build`, `go test` and the export's `go list` share: the
+/// same flags give the same cache keys, so the export finds the build's
+/// entries.
+fn go_flags(
+    spec: &Spec,
+    opts: &Options,
+    created: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
     let mut flags = vec!["-buildvcs=false".to_string()];
-    if trimpath {
+    if spec.build.trimpath.as_ref().is_none_or(|t| t.value) {
         flags.push("-trimpath".into());
     }
     if let Some(tags) = spec.build.tags.as_ref().filter(|t| !t.value.is_empty()) {
         flags.push(format!("-tags={}", tags.value.join(",")));
     }
-    let created = rfc3339(opts.source_date_epoch.unwrap_or(inp.now));
     let stamp = Stamp::new(
         opts.build_args.get(VERSION_ARG).map(String::as_str),
         opts.vcs_revision.as_deref(),
-        created.clone(),
+        created.to_string(),
     );
     let mut ldflags = Vec::new();
     if spec.build.strip.as_ref().is_none_or(|s| s.value) {
@@ -143,34 +245,27 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     if !ldflags.is_empty() {
         flags.push(format!("-ldflags={}", ldflags.join(" ")));
     }
-    let out = match binaries.as_slice() {
+    flags
+}
+
+/// `go build -v FLAGS -o OUT PACKAGES`: one binary into `/out/NAME`,
+/// several into `/out/`.
+fn build_args(flags: &[String], packages: &[String], binaries: &[Binary]) -> Vec<String> {
+    let out = match binaries {
         [one] => format!("{}/{}", paths::OUT, one.name),
         _ => format!("{}/", paths::OUT),
     };
-    let mut build_args = vec!["go".to_string(), "build".to_string(), "-v".to_string()];
-    build_args.extend(flags.iter().cloned());
-    build_args.extend(["-o".to_string(), out]);
-    build_args.extend(packages.iter().cloned());
-    let mut export_args = strings(&[
-        paths::TOOL,
-        "gocache",
-        "export",
-        "--cache",
-        paths::GOCACHE,
-        "--out",
-        paths::EXPORT,
-        "--",
-        "go",
-        "list",
-        "-export",
-        "-deps",
-        "-f",
-        "{{if .Export}}{{.Export}}{{end}}",
-    ]);
-    export_args.extend(flags.iter().cloned());
-    export_args.extend(packages.iter().cloned());
+    let mut args = strings(&["go", "build", "-v"]);
+    args.extend(flags.iter().cloned());
+    args.extend(["-o".to_string(), out]);
+    args.extend(packages.iter().cloned());
+    args
+}
 
-    let test_packages = match &spec.test.packages {
+/// `test.packages`, else every package of the module (of each member, in a
+/// workspace).
+fn test_packages(spec: &Spec, project: &Project) -> Vec<String> {
+    match &spec.test.packages {
         Some(p) => p.value.clone(),
         // `go test ./...` at the root of a workspace matches no module: list
         // each member's packages instead.
@@ -186,43 +281,83 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             })
             .collect(),
         None => vec!["./...".to_string()],
-    };
-    let mut test_args = vec!["go".to_string(), "test".to_string()];
-    test_args.extend(flags.iter().cloned());
+    }
+}
+
+/// `go test FLAGS TEST_FLAGS PACKAGES`.
+fn test_args(spec: &Spec, flags: &[String], test_packages: &[String]) -> Vec<String> {
+    let mut args = strings(&["go", "test"]);
+    args.extend(flags.iter().cloned());
     if let Some(f) = &spec.test.flags {
-        test_args.extend(f.value.iter().cloned());
+        args.extend(f.value.iter().cloned());
     }
-    test_args.extend(test_packages.iter().cloned());
+    args.extend(test_packages.iter().cloned());
+    args
+}
 
-    let mut download = download_plan(inp, &builder_env, &mut problems);
+/// The export step's argv: the tool runs `go list -export -deps` with the
+/// build's flags and packages and copies the cache entries they use.
+fn export_args(flags: &[String], packages: &[String]) -> Vec<String> {
+    let mut args = strings(&[
+        paths::TOOL,
+        "gocache",
+        "export",
+        "--cache",
+        paths::GOCACHE,
+        "--out",
+        paths::EXPORT,
+        "--",
+        "go",
+        "list",
+        "-export",
+        "-deps",
+        "-f",
+        "{{if .Export}}{{.Export}}{{end}}",
+    ]);
+    args.extend(flags.iter().cloned());
+    args.extend(packages.iter().cloned());
+    args
+}
 
-    // Runtime image.
-    let runtime = runtime_plan(
-        inp,
-        &refs,
-        &target_platform,
-        &binaries,
-        &created,
-        &mut problems,
-    );
+/// `args` run by the tool after it merges the seed into GOCACHE: seeding
+/// happens exactly when a Go step runs, so a result taken from an imported
+/// layer cache never skips it.
+fn with_seed(args: Vec<String>) -> Vec<String> {
+    let mut wrapped = strings(&[
+        paths::TOOL,
+        "gocache",
+        "seed",
+        "--from",
+        paths::SEED,
+        "--into",
+        paths::GOCACHE,
+        "--",
+    ]);
+    wrapped.extend(args);
+    wrapped
+}
 
-    if !problems.is_empty() {
-        return Err(SpecError {
-            file: inp.spec_file.to_string(),
-            text: inp.spec_text.to_string(),
-            problems,
+/// Inserts `extra` before the tool's `--` in `args`; false if there is none.
+fn insert_tool_args(args: &mut Vec<String>, extra: &[&str]) -> bool {
+    match args.iter().position(|a| a == "--") {
+        Some(at) => {
+            args.splice(at..at, strings(extra));
+            true
         }
-        .into());
+        None => false,
     }
+}
 
-    let mut context_exclude = inp
-        .dockerignore
-        .map(dockerignore_patterns)
-        .unwrap_or_default();
-    if !opts.keep_git_dir {
-        context_exclude.push(".git".to_string());
-    }
-
+/// Carrying the Go build cache: a seed (`--build-context gocache=...`),
+/// the export step of `--target gocache` (`export` unwrapped), or neither.
+/// With `GOFRONT_GOCACHE_MODULES` the module download cache travels too:
+/// the export copies it, and a seed's modules join it before the download.
+fn gocache_plan(
+    inp: &PlanInputs<'_>,
+    export: GoStep,
+    download: &mut Option<DownloadPlan>,
+) -> Result<Option<GocachePlan>, PlanError> {
+    let opts = inp.options;
     let seed = match opts.named_context(GOCACHE_CONTEXT) {
         None => None,
         Some(ContextSource::Other(value)) => {
@@ -233,129 +368,70 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         }
         Some(source) => Some(source),
     };
-    if (seed.is_some() || opts.target == Target::Gocache) && inp.tool_image.is_none() {
+    if seed.is_none() && opts.target != Target::Gocache {
+        return Ok(None);
+    }
+    if inp.tool_image.is_none() {
         return Err(PlanError::NoToolImage);
     }
-    let gocache = if seed.is_some() || opts.target == Target::Gocache {
-        Some(GocachePlan {
-            seed,
-            export: GoStep {
-                args: export_args,
-                env: env.clone(),
-                name: format!(
-                    "[gofront] export the Go build cache of {}",
-                    packages.join(" ")
-                ),
-                location: section_lines(inp.spec_text, "build"),
-            },
-            image_config: serde_json::json!({
-                "architecture": inp.build_platform.architecture,
-                "os": inp.build_platform.os,
-                "config": { "Labels": { "org.gofront.gocache": "1" } },
-                "rootfs": { "type": "layers", "diff_ids": [] },
-            }),
-            modules: false,
-        })
-    } else {
-        None
-    };
-    // With a seed, the tool merges it into GOCACHE, then runs the step's
-    // own command: seeding happens exactly when a Go step runs, so a result
-    // taken from an imported layer cache never skips it.
-    let has_seed = gocache.as_ref().is_some_and(|g| g.seed.is_some());
-    let seeded = |args: Vec<String>| {
-        if has_seed {
-            let mut wrapped = strings(&[
-                paths::TOOL,
-                "gocache",
-                "seed",
-                "--from",
-                paths::SEED,
-                "--into",
-                paths::GOCACHE,
-                "--",
-            ]);
-            wrapped.extend(args);
-            wrapped
-        } else {
-            args
-        }
-    };
-    // The module download cache travels too: the export copies it, and a
-    // seed's modules join it before the download.
     let modules = opts.gocache_modules
         && download
             .as_ref()
             .is_some_and(|d| d.module_cache_id.is_some());
-    let gocache = gocache.map(|g| {
-        let mut args = g.export.args.clone();
-        if modules && let Some(at) = args.iter().position(|a| a == "--") {
-            args.splice(at..at, strings(&["--modules", paths::MODDL]));
+    let mut args = export.args;
+    if modules {
+        insert_tool_args(&mut args, &["--modules", paths::MODDL]);
+        if seed.is_some()
+            && let Some(d) = download.as_mut()
+            && insert_tool_args(&mut d.args, &["--seed", paths::SEED_MODULES])
+        {
+            d.seeded = true;
         }
-        GocachePlan {
-            export: GoStep {
-                args: seeded(args),
-                ..g.export.clone()
-            },
-            modules,
-            ..g
-        }
-    });
-    if modules
-        && has_seed
-        && let Some(d) = download.as_mut()
-        && let Some(at) = d.args.iter().position(|a| a == "--")
-    {
-        d.args
-            .splice(at..at, strings(&["--seed", paths::SEED_MODULES]));
-        d.seeded = true;
     }
+    Ok(Some(GocachePlan {
+        export: GoStep {
+            args: if seed.is_some() {
+                with_seed(args)
+            } else {
+                args
+            },
+            ..export
+        },
+        seed,
+        image_config: serde_json::json!({
+            "architecture": inp.build_platform.architecture,
+            "os": inp.build_platform.os,
+            "config": { "Labels": { "org.gofront.gocache": "1" } },
+            "rootfs": { "type": "layers", "diff_ids": [] },
+        }),
+        modules,
+    }))
+}
 
-    let ns = &opts.cache_namespace;
+/// `.dockerignore`'s patterns, and `.git` unless `BUILDKIT_CONTEXT_KEEP_GIT_DIR`.
+fn context_exclude(inp: &PlanInputs<'_>) -> Vec<String> {
+    let mut exclude = inp
+        .dockerignore
+        .map_or_else(Vec::new, dockerignore_patterns);
+    if !inp.options.keep_git_dir {
+        exclude.push(".git".to_string());
+    }
+    exclude
+}
+
+/// The GOCACHE mount's id: one for every project, target and platform (Go
+/// keys its cache itself) unless `cache.scope` says otherwise, one per
+/// builder image with cgo.
+fn gocache_id(inp: &PlanInputs<'_>, cgo: bool, builder: &str) -> String {
+    let ns = &inp.options.cache_namespace;
     let scope = cache_scope(inp.spec, inp.project);
-    let gocache_id = if cgo {
+    if cgo {
         // Go does not see C libraries change: never share cgo objects across
         // builder images.
-        format!("{ns}gofront-gocache{scope}-cgo-{}", refs.builder)
+        format!("{ns}gofront-gocache{scope}-cgo-{builder}")
     } else {
         format!("{ns}gofront-gocache{scope}")
-    };
-
-    let pkg_list = packages.join(" ");
-    Ok(Plan {
-        target: opts.target,
-        build_platform: inp.build_platform.clone(),
-        target_platform,
-        session_id: inp.session_id.to_string(),
-        no_cache: opts.no_cache,
-        resolve_mode: opts.resolve_mode,
-        use_merge: inp.merge_supported,
-        builder: refs.builder,
-        builder_digest: inp.builder_config.and_then(|c| c.digest.clone()),
-        builder_user,
-        builder_env,
-        owner,
-        context_local: opts.context_local.clone(),
-        context_exclude,
-        download,
-        gocache_id,
-        build: GoStep {
-            args: seeded(build_args),
-            env: env.clone(),
-            name: format!("[gofront] go build {pkg_list}"),
-            location: section_lines(inp.spec_text, "build"),
-        },
-        test: GoStep {
-            args: seeded(test_args),
-            env,
-            name: format!("[gofront] go test {}", test_packages.join(" ")),
-            location: section_lines(inp.spec_text, "test"),
-        },
-        gocache,
-        tool_image: inp.tool_image.map(str::to_string),
-        binaries,
-        runtime,
-    })
+    }
 }
 
 /// cgo for another platform needs a C compiler for that platform, which no
@@ -760,7 +836,230 @@ fn section_lines(text: &str, section: &str) -> Option<Vec<SourceRange>> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+
+    fn spec(text: &str) -> Spec {
+        crate::spec::parse("gofront.toml", text, &BTreeMap::new()).unwrap()
+    }
+
+    /// One row per variable the Go steps get: the case, the variable, the
+    /// value it must have (`None`: unset), and why.
+    struct EnvRow {
+        spec: &'static str,
+        vendored: bool,
+        platform: &'static str,
+        var: &'static str,
+        want: Option<&'static str>,
+        why: &'static str,
+    }
+
+    const DEFAULT: &str = "# syntax=gofront:dev\n";
+
+    const fn row(var: &'static str, want: &'static str, why: &'static str) -> EnvRow {
+        EnvRow {
+            spec: DEFAULT,
+            vendored: false,
+            platform: "linux/amd64",
+            var,
+            want: Some(want),
+            why,
+        }
+    }
+
+    #[test]
+    fn go_env_table() {
+        let rows = [
+            row(
+                "GOTOOLCHAIN",
+                "local",
+                "the builder image's Go, never a downloaded one: Go steps have no network, and the image is the choice of toolchain",
+            ),
+            row(
+                "GOCACHE",
+                paths::GOCACHE,
+                "the build cache mount, shared by every project, target and platform",
+            ),
+            row(
+                "GOMODCACHE",
+                paths::MODCACHE,
+                "the module cache the download step filled, mounted read-only",
+            ),
+            row(
+                "GOPROXY",
+                "off",
+                "the build never fetches a module: everything came through the download step, keyed by go.mod and go.sum",
+            ),
+            row(
+                "GOFLAGS",
+                "-mod=readonly",
+                "go.mod and go.sum are never rewritten by a build: a missing requirement fails as in CI",
+            ),
+            EnvRow {
+                vendored: true,
+                ..row(
+                    "GOFLAGS",
+                    "-mod=vendor",
+                    "a vendored project builds from vendor/, and has no download step",
+                )
+            },
+            row(
+                "CGO_ENABLED",
+                "0",
+                "static binaries by default, for the distroless static base",
+            ),
+            EnvRow {
+                spec: "[build]\ncgo = true\n",
+                ..row(
+                    "CGO_ENABLED",
+                    "1",
+                    "build.cgo = true, with the distroless base (glibc) as runtime",
+                )
+            },
+            EnvRow {
+                platform: "windows/arm64",
+                ..row("GOOS", "windows", "the target platform's OS (--platform)")
+            },
+            EnvRow {
+                platform: "linux/arm64",
+                ..row("GOARCH", "arm64", "the target platform's architecture")
+            },
+            EnvRow {
+                platform: "linux/arm/v7",
+                ..row(
+                    "GOARM",
+                    "7",
+                    "an arm variant, without its v, as Go spells it",
+                )
+            },
+            EnvRow {
+                platform: "linux/amd64/v3",
+                ..row(
+                    "GOAMD64",
+                    "v3",
+                    "an amd64 variant, as written: Go spells it v3 too",
+                )
+            },
+            EnvRow {
+                want: None,
+                ..row(
+                    "GOAMD64",
+                    "",
+                    "no variant, no variable: Go's own default (v1) stays",
+                )
+            },
+            EnvRow {
+                spec: "[build]\nenv = { CC = \"zig cc\" }\n",
+                ..row("CC", "zig cc", "build.env passes through")
+            },
+        ];
+        for r in rows {
+            let platform = Platform::parse(r.platform).unwrap();
+            let env = go_env(&spec(r.spec), r.vendored, &platform);
+            assert_eq!(
+                env.get(r.var).map(String::as_str),
+                r.want,
+                "{} ({}, {}): {}",
+                r.var,
+                r.platform,
+                r.spec.trim(),
+                r.why
+            );
+        }
+        // And nothing else by default.
+        let default = go_env(&spec(DEFAULT), false, &Platform::linux_amd64());
+        let names: Vec<&str> = default.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "CGO_ENABLED",
+                "GOARCH",
+                "GOCACHE",
+                "GOFLAGS",
+                "GOMODCACHE",
+                "GOOS",
+                "GOPROXY",
+                "GOTOOLCHAIN"
+            ]
+        );
+    }
+
+    #[test]
+    fn go_flags_table() {
+        // The spec, build args, the flags wanted, and why.
+        type Row = (
+            &'static str,
+            &'static [(&'static str, &'static str)],
+            &'static [&'static str],
+            &'static str,
+        );
+        let rows: [Row; 6] = [
+            (
+                DEFAULT,
+                &[],
+                &["-buildvcs=false", "-trimpath", "-ldflags=-s -w"],
+                "no VCS stamping (.git is not in the context), no build paths in binaries, no symbol table or DWARF",
+            ),
+            (
+                "[build]\ntrimpath = false\n",
+                &[],
+                &["-buildvcs=false", "-ldflags=-s -w"],
+                "build.trimpath = false keeps paths",
+            ),
+            (
+                "[build]\nstrip = false\n",
+                &[],
+                &["-buildvcs=false", "-trimpath"],
+                "build.strip = false: no -ldflags at all",
+            ),
+            (
+                "[build]\ntags = [\"netgo\", \"osusergo\"]\n",
+                &[],
+                &[
+                    "-buildvcs=false",
+                    "-trimpath",
+                    "-tags=netgo,osusergo",
+                    "-ldflags=-s -w",
+                ],
+                "build.tags joined with commas, as go build takes them",
+            ),
+            (
+                "[build]\ntags = []\n",
+                &[],
+                &["-buildvcs=false", "-trimpath", "-ldflags=-s -w"],
+                "no tags, no -tags",
+            ),
+            (
+                "[build]\nldflags = \"-X main.version={{.Version}}\"\n",
+                &[("GOFRONT_VERSION", "1.2.3")],
+                &[
+                    "-buildvcs=false",
+                    "-trimpath",
+                    "-ldflags=-s -w -X main.version=1.2.3",
+                ],
+                "build.ldflags after -s -w, templates expanded",
+            ),
+        ];
+        for (text, args, want, why) in rows {
+            let build_args: Vec<(String, String)> = args
+                .iter()
+                .map(|(k, v)| (format!("build-arg:{k}"), v.to_string()))
+                .collect();
+            let opts = Options::parse(
+                build_args
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .chain([("filename", "gofront.toml")]),
+            )
+            .unwrap();
+            let spec = crate::spec::parse("gofront.toml", text, &opts.build_args).unwrap();
+            let mut problems = Vec::new();
+            let flags = go_flags(&spec, &opts, "1970-01-01T00:00:00Z", &mut problems);
+            assert!(problems.is_empty(), "{why}: {problems:?}");
+            assert_eq!(flags, want, "{}: {why}", text.trim());
+        }
+    }
 
     #[test]
     fn owners() {

@@ -465,7 +465,8 @@ pub fn find(section: &str, name: &str) -> Option<&'static Key> {
 }
 
 /// The README's spec table (Markdown), one row per key.
-pub fn readme_table() -> String {
+#[cfg(test)]
+fn readme_table() -> String {
     let mut out = String::from("| key | default | meaning |\n| --- | --- | --- |\n");
     for k in KEYS {
         out.push_str(&format!(

@@ -13,11 +13,10 @@ mod suggest;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub use keys::{KEYS, Key, Kind, Setting, readme_table};
+pub use keys::{KEYS, Kind, Setting};
 pub use node::Origin;
 use node::{Node, Value};
-pub use schema::{BUILD_ARG_PREFIX, build_arg_names};
-pub use suggest::closest;
+pub use schema::BUILD_ARG_PREFIX;
 
 /// A value from the spec, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,9 +4,7 @@
 
 use std::path::PathBuf;
 
-use gofront::driver::{self, FrontendError, Generated, PlatformBuild};
-use gofront::local::LocalHost;
-use gofront::options::Options;
+use gofront::{FrontendError, Generated, LocalHost, Options, PlatformBuild};
 
 /// The repository's `examples/` directory.
 pub fn examples() -> PathBuf {
@@ -38,12 +36,11 @@ pub fn generate_in(
         context,
         spec,
         merge,
-        warnings: Default::default(),
     };
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime")
-        .block_on(driver::generate(&host, &options))
+        .block_on(gofront::generate(&host, &options))
 }
 
 /// The one platform's build of a single-platform result.

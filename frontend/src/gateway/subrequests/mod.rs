@@ -25,7 +25,7 @@ use shapes::{
     columns,
 };
 
-use crate::driver::{self, FrontendError, Host, Resolved};
+use crate::driver::{self, FrontendError, Host, HostError, Resolved};
 use crate::options::{OTHER_BUILD_ARGS, Options, Platform, Target};
 use crate::proto::gateway as gw;
 use crate::proto::google::rpc::Status;
@@ -66,6 +66,9 @@ pub enum SubrequestError {
     /// Reading or parsing the spec failed.
     #[error(transparent)]
     Frontend(#[from] FrontendError),
+    /// A bug: the check read the spec but did not keep it.
+    #[error("internal error in gofront: {0} was read but not kept for the check")]
+    SpecNotKept(String),
     /// A bug: an answer could not be serialised.
     #[error("internal error in gofront: cannot serialise the answer to {request}: {message}")]
     Json {
@@ -91,7 +94,7 @@ impl SubrequestError {
                     value: serde_json::json!({ "name": name }).to_string().into_bytes(),
                 }],
             },
-            SubrequestError::Json { .. } => Status {
+            SubrequestError::Json { .. } | SubrequestError::SpecNotKept(_) => Status {
                 code: super::code::UNKNOWN,
                 message: self.to_string(),
                 details: Vec::new(),
@@ -404,7 +407,7 @@ struct Quiet<'a, H> {
 }
 
 impl<H: Host> Host for Quiet<'_, H> {
-    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, String> {
+    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, HostError> {
         let bytes = self.inner.read_spec(options).await?;
         if let Ok(mut s) = self.spec.lock() {
             *s = Some(bytes.clone());
@@ -416,7 +419,7 @@ impl<H: Host> Host for Quiet<'_, H> {
         &self,
         options: &Options,
         paths: &[String],
-    ) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
         let found = self.inner.read_context(options, paths).await?;
         if let Ok(mut f) = self.files.lock() {
             f.extend(found.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -429,7 +432,7 @@ impl<H: Host> Host for Quiet<'_, H> {
         reference: &str,
         platform: &Platform,
         options: &Options,
-    ) -> Result<Option<Resolved>, String> {
+    ) -> Result<Option<Resolved>, HostError> {
         self.inner.resolve_image(reference, platform, options).await
     }
 
@@ -498,8 +501,7 @@ pub async fn answer(
                 // Not even the spec could be read: nothing to check.
                 return Err(match generated {
                     Err(e) => e.into(),
-                    Ok(_) => FrontendError::Host(format!("{} could not be read", options.filename))
-                        .into(),
+                    Ok(_) => SubrequestError::SpecNotKept(options.filename.clone()),
                 });
             };
             let text = spec_text(options, spec_bytes)?;

@@ -1,0 +1,66 @@
+"""What bench/run, bench/report and bench/gen-monolith share: the repository
+paths, the variants and scenarios of the benchmark, and loading a script of
+this repository (a file without .py) as a module.
+
+The scripts import it from their own directory (Python puts a script's
+directory first on sys.path); they set sys.dont_write_bytecode first, so no
+__pycache__ is left in bench/.
+"""
+
+import importlib.util
+import os
+import sys
+from importlib.machinery import SourceFileLoader
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+
+# The four variants of every scenario, in run order (see bench/README.md).
+VARIANTS = ["A", "B", "D", "C"]
+SCENARIOS = ["cold", "noop", "leaf", "core", "gomod", "ci", "cigc",
+             "strip-cold", "strip-leaf", "2p-cold", "2p-leaf"]
+PROJECTS = ["hello", "monolith"]
+# Variants beside A, B, D, C, each in scenarios of its own:
+#   S  gofront with its own defaults (-ldflags=-s -w); C runs with
+#      GOFRONT_BUILD_STRIP=false, the same flags as A, B and D;
+#   E  the expert Dockerfile cross-compiling on $BUILDPLATFORM for
+#      TWO_PLATFORMS (bench/dockerfiles/E.Dockerfile);
+#   P  gofront for TWO_PLATFORMS.
+EXTRA_VARIANTS = ["S", "E", "P"]
+TWO_PLATFORMS = "linux/amd64,linux/arm64"
+# The scenarios with variants of their own: (baseline, variant, the ratio
+# variant/baseline bench/report checks, or None).
+EXTRA = {
+    "strip-cold": ("C", "S", None),
+    "strip-leaf": ("C", "S", None),
+    "2p-cold": ("E", "P", 1.05),
+    "2p-leaf": ("E", "P", 1.10),
+}
+# "cigc": a fresh CI runner that carries the Go build cache: D with the
+# cache dance written by hand, gofront with --target gocache and the
+# gocache build context.
+CIGC_VARIANTS = ["D", "C"]
+
+
+def scenario_variants(scenario):
+    """The variants one round of `scenario` builds, in order."""
+    if scenario == "cigc":
+        return CIGC_VARIANTS
+    if scenario in EXTRA:
+        return list(EXTRA[scenario][:2])
+    return VARIANTS
+
+
+def load_script(name, path):
+    """Imports the Python script at `path` (no .py suffix) as module `name`."""
+    sys.dont_write_bytecode = True
+    loader = SourceFileLoader(name, path)
+    spec = importlib.util.spec_from_loader(name, loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+def make_goproxy():
+    """scripts/make-goproxy, as a module."""
+    return load_script("make_goproxy", os.path.join(REPO, "scripts", "make-goproxy"))
