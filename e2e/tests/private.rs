@@ -257,7 +257,7 @@ fn a_private_proxy_needs_the_netrc_secret_and_the_token_leaks_nowhere() {
         &certs_ctx,
     ]);
     assert!(
-        llb.contains("\"secret_id\": \"netrc\""),
+        llb.contains("\"secret_opt\": {") && llb.contains("\"id\": \"netrc\""),
         "no secret mount in:\n{llb}"
     );
     assert!(!llb.contains(&token), "the token is in the LLB");
