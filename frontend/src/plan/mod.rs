@@ -87,6 +87,16 @@ pub enum PlanError {
         line: usize,
         /// What is wrong.
         message: String,
+        /// The file's text, for the source-location detail.
+        text: String,
+    },
+    /// A go.mod has no `module` line (Go refuses it too).
+    #[error(
+        "{file} has no module line; add one such as `module example.com/app` (go mod init writes it)"
+    )]
+    NoModuleLine {
+        /// File name.
+        file: String,
     },
     /// go.mod or go.work has no `go` line.
     #[error("{file} has no go line; add one such as `go 1.24`")]
@@ -105,6 +115,8 @@ pub enum PlanError {
         line: usize,
         /// The target as written.
         target: String,
+        /// The file's text.
+        text: String,
     },
     /// A go.work `use` directory is outside the context.
     #[error(
@@ -115,6 +127,8 @@ pub enum PlanError {
         dir: String,
         /// 1-based line.
         line: usize,
+        /// go.work's text.
+        text: String,
     },
     /// A go.work `use` directory has no go.mod.
     #[error("go.work:{line}: use directory {dir:?} has no go.mod in the build context")]
@@ -123,6 +137,8 @@ pub enum PlanError {
         dir: String,
         /// 1-based line.
         line: usize,
+        /// go.work's text.
+        text: String,
     },
     /// The project needs a newer Go than the builder image has.
     #[error(

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::PlanError;
-use crate::gomod::{self, GoFile, GoVersion};
+use crate::gomod::{self, FileKind, GoFile, GoVersion};
 
 /// The files the gateway read from the build context, as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub struct Project {
 /// `use` directories, cleaned. Directories outside the context are left out
 /// here and reported by [`analyze`].
 pub fn module_dirs_to_read(go_work: &str) -> Vec<String> {
-    gomod::parse(go_work)
+    gomod::parse_kind(FileKind::Work, go_work)
         .map(|w| w.uses.iter().filter_map(|u| clean_rel("", u)).collect())
         .unwrap_or_default()
 }
@@ -59,11 +59,11 @@ pub fn module_dirs_to_read(go_work: &str) -> Vec<String> {
 /// Parses and checks the project files.
 pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     let root = match &files.go_mod {
-        Some(text) => Some(parse_file("go.mod", text)?),
+        Some(text) => Some(parse_module("go.mod", text)?),
         None => None,
     };
     let work = match &files.go_work {
-        Some(text) => Some(parse_file("go.work", text)?),
+        Some(text) => Some(parse_file(FileKind::Work, "go.work", text)?),
         None => None,
     };
     let mut module_dirs = Vec::new();
@@ -71,7 +71,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     let mut has_requirements = false;
     let mut workspace_members = Vec::new();
     // go.work itself is no module; its replaces still count.
-    let mut visit = |dir: &str, file_name: &str, f: &GoFile| -> Result<(), PlanError> {
+    let mut visit = |dir: &str, file_name: &str, text: &str, f: &GoFile| -> Result<(), PlanError> {
         if file_name != "go.work" {
             module_dirs.push(dir.to_string());
         }
@@ -84,6 +84,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
                 file: file_name.to_string(),
                 line: f.replace_line(target),
                 target: target.clone(),
+                text: text.to_string(),
             })?;
             module_dirs.push(cleaned);
             // A replaced module may have requirements of its own.
@@ -93,11 +94,13 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     };
     let (go, toolchain, workspace) = match (&work, &root) {
         (Some(w), _) => {
-            visit(".", "go.work", w)?;
+            let work_text = files.go_work.as_deref().unwrap_or_default();
+            visit(".", "go.work", work_text, w)?;
             for u in &w.uses {
                 let dir = clean_rel("", u).ok_or_else(|| PlanError::UseOutside {
                     line: w.use_line(u),
                     dir: u.clone(),
+                    text: work_text.to_string(),
                 })?;
                 workspace_members.push(dir.clone());
                 let name = format!("{dir}/go.mod");
@@ -105,10 +108,11 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
                     PlanError::MissingMemberGoMod {
                         dir: u.clone(),
                         line: w.use_line(u),
+                        text: work_text.to_string(),
                     }
                 })?;
-                let m = parse_file(&name, text)?;
-                visit(&dir, &name, &m)?;
+                let m = parse_module(&name, text)?;
+                visit(&dir, &name, text, &m)?;
             }
             let go = w.go.clone().ok_or(PlanError::NoGoLine {
                 file: "go.work".into(),
@@ -116,7 +120,12 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
             (go, w.toolchain.clone(), true)
         }
         (None, Some(m)) => {
-            visit(".", "go.mod", m)?;
+            visit(
+                ".",
+                "go.mod",
+                files.go_mod.as_deref().unwrap_or_default(),
+                m,
+            )?;
             let go = m.go.clone().ok_or(PlanError::NoGoLine {
                 file: "go.mod".into(),
             })?;
@@ -139,12 +148,24 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     })
 }
 
-fn parse_file(name: &str, text: &str) -> Result<GoFile, PlanError> {
-    gomod::parse(text).map_err(|e| PlanError::GoFile {
+fn parse_file(kind: FileKind, name: &str, text: &str) -> Result<GoFile, PlanError> {
+    gomod::parse_kind(kind, text).map_err(|e| PlanError::GoFile {
         file: name.to_string(),
         line: e.line,
         message: e.message,
+        text: text.to_string(),
     })
+}
+
+/// A go.mod, which Go refuses without a `module` line.
+fn parse_module(name: &str, text: &str) -> Result<GoFile, PlanError> {
+    let f = parse_file(FileKind::Mod, name, text)?;
+    if f.module.is_none() {
+        return Err(PlanError::NoModuleLine {
+            file: name.to_string(),
+        });
+    }
+    Ok(f)
 }
 
 /// Joins `rel` onto `dir` (both relative to the context root) and cleans
@@ -321,11 +342,15 @@ mod tests {
             analyze(&files("module a\ngo banana\n"))
                 .unwrap_err()
                 .to_string(),
-            "go.mod:2: invalid go version \"banana\""
+            "go.mod:2: invalid go version 'banana': must match format 1.23.0"
         );
         assert_eq!(
             analyze(&files("module a\n")).unwrap_err().to_string(),
             "go.mod has no go line; add one such as `go 1.24`"
+        );
+        assert_eq!(
+            analyze(&files("go 1.24\n")).unwrap_err().to_string(),
+            "go.mod has no module line; add one such as `module example.com/app` (go mod init writes it)"
         );
     }
 
