@@ -161,7 +161,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
     let (spec_bytes, found) =
         tokio::join!(host.read_spec(options), host.read_context(options, &first));
-    let spec_text = text(&options.filename, spec_bytes?)?;
+    let spec_text = spec::strip_bom(&text(&options.filename, spec_bytes?)?).to_string();
     let spec = spec::parse(&options.filename, &spec_text, &options.build_args)?;
     for message in options.unused_build_args() {
         host.warn(&message).await;

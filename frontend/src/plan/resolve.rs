@@ -446,7 +446,9 @@ fn binaries(
     };
     let mut out: Vec<Binary> = Vec::new();
     for pkg in packages {
-        let name = if pkg == "." {
+        // `./`, `./.` and `.` are the module's root package.
+        let cleaned = super::clean_rel("", pkg).unwrap_or_else(|| pkg.clone());
+        let name = if cleaned == "." {
             match &project.module {
                 Some(m) => module_binary_name(m),
                 None => {
@@ -457,11 +459,7 @@ fn binaries(
                 }
             }
         } else {
-            pkg.trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or(pkg)
-                .to_string()
+            cleaned.rsplit('/').next().unwrap_or(&cleaned).to_string()
         };
         out.push(Binary {
             package: pkg.clone(),
@@ -639,6 +637,22 @@ fn runtime_plan(
             .unwrap_or_default(),
     };
     let cmd = r.cmd.as_ref().map(|c| c.value.clone());
+    if let Some(e) = &r.entrypoint {
+        let program = e.value.first().or(cmd.as_ref().and_then(|c| c.first()));
+        match program {
+            None => problems.push(problem(
+                e,
+                "runtime.entrypoint",
+                "runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program".into(),
+            )),
+            Some(p) if p.trim().is_empty() => problems.push(problem(
+                e,
+                "runtime.entrypoint",
+                "runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"".into(),
+            )),
+            Some(_) => {}
+        }
+    }
     let mut base_env = base_cfg.map(|c| c.env()).unwrap_or_default();
     if !base_env.iter().any(|e| e.starts_with("PATH=")) {
         base_env.insert(0, format!("PATH={DEFAULT_PATH}"));
