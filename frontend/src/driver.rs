@@ -14,6 +14,11 @@ use crate::plan::{self, ImageConfig, PlanError, PlanInputs, ProjectFiles};
 use crate::proto::pb;
 use crate::spec::{self, Origin, SpecError};
 
+/// The most gofront reads of any one file (the spec, go.mod, go.work,
+/// .dockerignore, ...): hosts read at most one byte more, and a file
+/// longer than this is refused.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+
 /// Files read from the build context before planning.
 pub const PROJECT_FILES: [&str; 4] = ["go.mod", "go.work", "vendor/modules.txt", ".dockerignore"];
 
@@ -72,6 +77,9 @@ pub enum FrontendError {
     /// The spec file is not UTF-8.
     #[error("{0} is not UTF-8 text")]
     NotText(String),
+    /// A file is longer than gofront reads.
+    #[error("{0} is larger than {max} MiB, the most gofront reads of a spec or project file", max = MAX_FILE_BYTES >> 20)]
+    TooLarge(String),
     /// The host failed (BuildKit or the disk).
     #[error("{0}")]
     Host(String),
@@ -133,6 +141,9 @@ pub struct PlatformBuild {
 }
 
 fn text(name: &str, bytes: Vec<u8>) -> Result<String, FrontendError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(FrontendError::TooLarge(name.to_string()));
+    }
     String::from_utf8(bytes).map_err(|_| FrontendError::NotText(name.to_string()))
 }
 
@@ -168,6 +179,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     }
 
     let mut found = found?;
+    // Only its presence counts, whatever its length.
     let mut files = ProjectFiles {
         vendored: found.contains_key("vendor/modules.txt"),
         ..ProjectFiles::default()

@@ -185,6 +185,12 @@ impl FileReader {
             .read_file(gw::ReadFileRequest {
                 r#ref: id.to_string(),
                 file_path: path.to_string(),
+                // One byte more than gofront reads: the driver refuses a
+                // longer file, and BuildKit never sends more.
+                range: Some(gw::FileRange {
+                    offset: 0,
+                    length: driver::MAX_FILE_BYTES as i64 + 1,
+                }),
                 ..gw::ReadFileRequest::default()
             })
             .await
@@ -227,6 +233,7 @@ impl Host for GatewayHost {
     ) -> Result<BTreeMap<String, Vec<u8>>, String> {
         let st = Local::new(&options.context_local, &self.session, &self.platform)
             .include(paths.to_vec())
+            .follow_paths(paths.to_vec())
             .shared_key_hint("gofront-project-files")
             .build(&OpMeta {
                 name: Some("[gofront] load go.mod and project files".to_string()),
