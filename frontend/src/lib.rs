@@ -5,6 +5,7 @@
 //! `Definition`); `gateway` is the only part that talks to BuildKit. See
 //! ARCHITECTURE.md.
 
+pub mod dockerignore;
 pub mod driver;
 pub mod explain;
 pub mod gateway;

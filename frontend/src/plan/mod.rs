@@ -140,6 +140,17 @@ pub enum PlanError {
         /// go.work's text.
         text: String,
     },
+    /// `.dockerignore` hides a file the Go steps need, or has a pattern
+    /// BuildKit refuses.
+    #[error(".dockerignore:{line}: {message}")]
+    Dockerignore {
+        /// 1-based line of the pattern.
+        line: usize,
+        /// What is wrong, and what to do.
+        message: String,
+        /// The file's text.
+        text: String,
+    },
     /// The project needs a newer Go than the builder image has.
     #[error(
         "{file} asks for go {wanted}, but the builder image {builder} has Go {have}; set build.builder to a newer image (e.g. golang:{wanted_line}) or lower the go line"

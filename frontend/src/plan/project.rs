@@ -135,7 +135,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     };
     module_dirs.sort();
     module_dirs.dedup();
-    Ok(Project {
+    let project = Project {
         module: root.and_then(|r| r.module),
         go,
         toolchain,
@@ -145,7 +145,11 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
         module_dirs,
         module_paths,
         workspace_members,
-    })
+    };
+    if let Some(text) = &files.dockerignore {
+        check_dockerignore(text, &project)?;
+    }
+    Ok(project)
 }
 
 fn parse_file(kind: FileKind, name: &str, text: &str) -> Result<GoFile, PlanError> {
@@ -212,37 +216,74 @@ pub fn download_files(project: &Project) -> Vec<String> {
     out
 }
 
-/// `.dockerignore` patterns, cleaned the way BuildKit's ignore-file reader
-/// does: comments and blank lines dropped, `!` kept, leading `/` removed.
+/// `.dockerignore` patterns as BuildKit's ignore-file reader returns them.
 pub fn dockerignore_patterns(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                return None;
-            }
-            let (neg, pat) = match line.strip_prefix('!') {
-                Some(rest) => ("!", rest.trim()),
-                None => ("", line),
-            };
-            let cleaned = clean_pattern(pat);
-            (!cleaned.is_empty()).then(|| format!("{neg}{cleaned}"))
-        })
-        .collect()
+    crate::dockerignore::patterns(text)
 }
 
-fn clean_pattern(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
+/// The files of the context the Go steps read that gofront planned with:
+/// every module's go.mod (and go.sum when there is something to download),
+/// go.work (and go.work.sum), the vendor directory when vendored.
+fn files_go_needs(project: &Project) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let both = |name: &str| (name.to_string(), name.to_string());
+    if project.workspace {
+        out.push(both("go.work"));
+        if project.has_requirements {
+            out.push(both("go.work.sum"));
         }
     }
-    parts.join("/")
+    for dir in &project.module_dirs {
+        let at = |f: &str| {
+            if dir == "." {
+                f.to_string()
+            } else {
+                format!("{dir}/{f}")
+            }
+        };
+        out.push(both(&at("go.mod")));
+        if project.has_requirements && !project.vendored {
+            out.push(both(&at("go.sum")));
+        }
+    }
+    if project.vendored {
+        // The list, and the vendored sources (any file stands for them).
+        out.push(("vendor/modules.txt".into(), "vendor/".into()));
+        out.push((
+            "vendor/example.com/module/module.go".into(),
+            "vendor/".into(),
+        ));
+    }
+    out
+}
+
+/// `.dockerignore` must not hide from the Go steps a file the plan was
+/// made from (they would then fail, or build something else).
+fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError> {
+    let located = |line: usize, message: String| PlanError::Dockerignore {
+        line,
+        message,
+        text: text.to_string(),
+    };
+    let entries = crate::dockerignore::read(text);
+    let matcher = crate::dockerignore::Matcher::new(&entries)
+        .map_err(|bad| located(bad.line, bad.message))?;
+    for (path, what) in files_go_needs(project) {
+        if let Some(line) = matcher.excluded_by(&path) {
+            let pattern = entries
+                .iter()
+                .find(|e| e.line == line)
+                .map_or("", |e| e.pattern.as_str());
+            let keep = what.trim_end_matches('/');
+            return Err(located(
+                line,
+                format!(
+                    "the pattern {pattern:?} leaves {what} out of the build, which the go steps need; remove it or add !{keep} after it"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

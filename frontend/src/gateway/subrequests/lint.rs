@@ -309,58 +309,11 @@ fn secret_name(name: &str) -> bool {
 }
 
 /// The 1-based line of the `.dockerignore` pattern that leaves `path` out
-/// of the context, if the patterns leave it out (the last matching pattern
-/// decides; `!` re-includes), as BuildKit's pattern matcher decides it.
+/// of the context, if the patterns leave it out, as BuildKit decides it.
 fn excluded_by(ignore: &str, path: &str) -> Option<usize> {
-    let mut decision = None;
-    for (i, line) in ignore.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (negated, pattern) = match line.strip_prefix('!') {
-            Some(rest) => (true, rest.trim()),
-            None => (false, line),
-        };
-        let Some(pattern) = crate::plan::dockerignore_patterns(pattern).pop() else {
-            continue;
-        };
-        if matches_path(&pattern, path) {
-            decision = (!negated).then_some(i + 1);
-        }
-    }
-    decision
-}
-
-/// Whether `pattern` matches `path` or one of its parent directories.
-fn matches_path(pattern: &str, path: &str) -> bool {
-    let pat: Vec<&str> = pattern.split('/').collect();
-    let segs: Vec<&str> = path.split('/').collect();
-    (1..=segs.len()).any(|n| match_segments(&pat, segs.get(..n).unwrap_or(&[])))
-}
-
-fn match_segments(pat: &[&str], segs: &[&str]) -> bool {
-    match pat.split_first() {
-        None => segs.is_empty(),
-        Some((&"**", rest)) => {
-            (0..=segs.len()).any(|i| match_segments(rest, segs.get(i..).unwrap_or(&[])))
-        }
-        Some((p, rest)) => match segs.split_first() {
-            Some((s, more)) => glob(p.as_bytes(), s.as_bytes()) && match_segments(rest, more),
-            None => false,
-        },
-    }
-}
-
-/// `*`, `?` and `[...]`-free globbing within one path segment.
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match (p.split_first(), s.split_first()) {
-        (None, None) => true,
-        (Some((b'*', rest)), _) => (0..=s.len()).any(|i| glob(rest, s.get(i..).unwrap_or(&[]))),
-        (Some((b'?', rest)), Some((_, more))) => glob(rest, more),
-        (Some((a, rest)), Some((b, more))) => a == b && glob(rest, more),
-        _ => false,
-    }
+    crate::dockerignore::Matcher::new(&crate::dockerignore::read(ignore))
+        .ok()?
+        .excluded_by(path)
 }
 
 #[cfg(test)]
