@@ -115,6 +115,55 @@ impl FrontendError {
     }
 }
 
+/// A file and the lines of it an error is about, for BuildKit's
+/// source-location detail (`errdefs.Source`): buildx prints those lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLocation {
+    /// The file's name as the user knows it.
+    pub file: String,
+    /// Its text.
+    pub data: Vec<u8>,
+    /// Its language, for BuildKit's `SourceInfo`.
+    pub language: String,
+    /// The lines at fault.
+    pub range: SourceRange,
+}
+
+impl FrontendError {
+    /// The spec or project file line at fault, if the error has one.
+    pub fn source_location(&self) -> Option<SourceLocation> {
+        if let Some((e, range)) = self.spec_location() {
+            return Some(SourceLocation {
+                file: e.file.clone(),
+                data: e.text.clone().into_bytes(),
+                language: "toml".to_string(),
+                range,
+            });
+        }
+        let FrontendError::Plan(p) = self else {
+            return None;
+        };
+        let (file, text, line) = p.file_line()?;
+        let line = u32::try_from(line).ok().filter(|l| *l > 0)?;
+        let language = if file.ends_with("go.work") {
+            "go.work"
+        } else if file.ends_with("go.mod") {
+            "go.mod"
+        } else {
+            ""
+        };
+        Some(SourceLocation {
+            file: file.to_string(),
+            data: text.as_bytes().to_vec(),
+            language: language.to_string(),
+            range: SourceRange {
+                start: line,
+                end: line,
+            },
+        })
+    }
+}
+
 /// What the frontend hands back to BuildKit: one build per target
 /// platform, each planned and lowered on its own (the core stays
 /// single-platform; BuildKit shares every identical vertex).

@@ -396,6 +396,28 @@ fn a_spec_error_returns_the_sentence_and_the_spec_line() {
 }
 
 #[test]
+fn a_go_mod_error_returns_the_sentence_and_the_go_mod_line() {
+    let r = run(
+        "",
+        &[("go.mod", "module example.com/app\n\ngo 1.24\nrequire (\n")],
+        &[],
+        ALL_LLB_CAPS,
+    );
+    let err = r.error();
+    assert_eq!(
+        err.message,
+        "go.mod:4: the require ( block is never closed with )"
+    );
+    assert_eq!(err.details.len(), 1);
+    assert_eq!(err.details[0].type_url, "errdefs.Source");
+    let src = errdefs::Source::decode(err.details[0].value.as_slice()).expect("source");
+    let info = src.info.expect("info");
+    assert_eq!(info.filename, "go.mod");
+    assert_eq!(info.data, b"module example.com/app\n\ngo 1.24\nrequire (\n");
+    assert_eq!(src.ranges[0].start.as_ref().map(|p| p.line), Some(4));
+}
+
+#[test]
 fn missing_go_mod_is_a_clear_error() {
     let r = run("", &[], &[], ALL_LLB_CAPS);
     let err = r.error();

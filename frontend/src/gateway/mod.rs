@@ -360,19 +360,20 @@ pub fn tool_image_from(frontend_def: Option<&[u8]>, source: Option<&str>) -> Opt
 }
 
 /// Builds the `google.rpc.Status` for an error, with BuildKit's
-/// source-location detail when the spec is at fault, so that buildx shows
-/// the offending spec line instead of the `# syntax=` line.
+/// source-location detail when a line of the spec, go.mod, go.work or
+/// .dockerignore is at fault, so that buildx shows that line instead of
+/// the `# syntax=` line.
 pub fn error_status(e: &FrontendError) -> Status {
     let mut details = Vec::new();
-    if let Some((spec_err, range)) = e.spec_location() {
+    if let Some(at) = e.source_location() {
         let src = errdefs::Source {
             info: Some(pb::SourceInfo {
-                filename: spec_err.file.clone(),
-                data: spec_err.text.clone().into_bytes(),
+                filename: at.file,
+                data: at.data,
                 definition: None,
-                language: "toml".to_string(),
+                language: at.language,
             }),
-            ranges: vec![range.to_pb()],
+            ranges: vec![at.range.to_pb()],
         };
         details.push(prost_types::Any {
             // What BuildKit's typeurl gives this message: its full name.

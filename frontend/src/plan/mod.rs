@@ -221,6 +221,25 @@ pub enum PlanError {
     },
 }
 
+impl PlanError {
+    /// The project file and line at fault, when there is one: the file's
+    /// name as the user knows it, its text and the 1-based line.
+    pub fn file_line(&self) -> Option<(&str, &str, usize)> {
+        match self {
+            PlanError::GoFile {
+                file, line, text, ..
+            }
+            | PlanError::ReplaceOutside {
+                file, line, text, ..
+            } => Some((file, text, *line)),
+            PlanError::UseOutside { line, text, .. }
+            | PlanError::MissingMemberGoMod { line, text, .. } => Some(("go.work", text, *line)),
+            PlanError::Dockerignore { line, text, .. } => Some((".dockerignore", text, *line)),
+            _ => None,
+        }
+    }
+}
+
 /// Everything a plan is made from.
 #[derive(Debug, Clone)]
 pub struct PlanInputs<'a> {

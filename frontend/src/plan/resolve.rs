@@ -246,7 +246,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
                     "[gofront] export the Go build cache of {}",
                     packages.join(" ")
                 ),
-                location: section_lines(inp.spec_text, "build"),
+                location: section_lines(inp, "build"),
             },
             image_config: serde_json::json!({
                 "architecture": inp.build_platform.architecture,
@@ -342,13 +342,13 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             args: seeded(build_args),
             env: env.clone(),
             name: format!("[gofront] go build {pkg_list}"),
-            location: section_lines(inp.spec_text, "build"),
+            location: section_lines(inp, "build"),
         },
         test: GoStep {
             args: seeded(test_args),
             env,
             name: format!("[gofront] go test {}", test_packages.join(" ")),
-            location: section_lines(inp.spec_text, "test"),
+            location: section_lines(inp, "test"),
         },
         gocache,
         tool_image: inp.tool_image.map(str::to_string),
@@ -585,7 +585,7 @@ fn download_plan(
         network_none: d.network.as_ref().is_some_and(|n| n.value == Network::None),
         proxy,
         contexts,
-        location: section_lines(inp.spec_text, "download"),
+        location: section_lines(inp, "download"),
     })
 }
 
@@ -698,29 +698,24 @@ fn runtime_plan(
         config: runtime_image_config(base_cfg, platform, &rc, created),
         settings: rc,
         base_env,
-        location: section_lines(inp.spec_text, "runtime"),
+        location: section_lines(inp, "runtime"),
     }
 }
 
-/// Lines of a `[section]` of a TOML spec, header to last non-blank line.
-fn section_lines(text: &str, section: &str) -> Option<Vec<SourceRange>> {
-    let header = format!("[{section}]");
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines.iter().position(|l| l.trim() == header)?;
-    let mut end = start;
-    for (i, l) in lines.iter().enumerate().skip(start + 1) {
-        let t = l.trim();
-        if t.starts_with('[') && !t.starts_with("[[") {
-            break;
-        }
-        if !t.is_empty() && !t.starts_with('#') {
-            end = i;
-        }
-    }
-    Some(vec![SourceRange {
-        start: start as u32 + 1,
-        end: end as u32 + 1,
-    }])
+/// The spec lines where `section` is written, from the parsed spec's
+/// spans (TOML or JSON); `None` when the spec file does not write it.
+fn section_lines(inp: &PlanInputs<'_>, section: &str) -> Option<Vec<SourceRange>> {
+    let ranges: Vec<SourceRange> = inp
+        .spec
+        .section_spans(section)
+        .iter()
+        .map(|r| SourceRange {
+            start: crate::spec::line_col(inp.spec_text, r.start).line as u32,
+            end: crate::spec::line_col(inp.spec_text, r.end.saturating_sub(1).max(r.start)).line
+                as u32,
+        })
+        .collect();
+    (!ranges.is_empty()).then_some(ranges)
 }
 
 #[cfg(test)]
@@ -743,16 +738,27 @@ mod tests {
     }
 
     #[test]
-    fn section_lines_cover_the_section() {
-        let t = "# syntax=x\n[build]\ntags = []\n\n[runtime]\nuser = \"1\"\n";
-        assert_eq!(
-            section_lines(t, "build"),
-            Some(vec![SourceRange { start: 2, end: 3 }])
-        );
-        assert_eq!(
-            section_lines(t, "runtime"),
-            Some(vec![SourceRange { start: 5, end: 6 }])
-        );
-        assert_eq!(section_lines(t, "test"), None);
+    fn sections_are_located_from_the_parsed_spec() {
+        let lines = |text: &str, section: &str| -> Vec<(u32, u32)> {
+            let spec = crate::spec::parse("gofront.toml", text, &BTreeMap::new()).unwrap();
+            spec.section_spans(section)
+                .iter()
+                .map(|r| {
+                    (
+                        crate::spec::line_col(text, r.start).line as u32,
+                        crate::spec::line_col(text, r.end.saturating_sub(1).max(r.start)).line
+                            as u32,
+                    )
+                })
+                .collect()
+        };
+        let t = "# syntax=x\n[build] # the build\ntags = []\n\n[runtime]\nuser = \"1\"\n[runtime.env]\nA = \"b\"\n\n[test]\nflags = [\n  \"-v\",\n]\n[runtime.labels]\nx = \"y\"\n";
+        assert_eq!(lines(t, "build"), [(2, 3)]);
+        assert_eq!(lines(t, "runtime"), [(5, 8), (14, 15)]);
+        assert_eq!(lines(t, "test"), [(10, 13)]);
+        assert_eq!(lines(t, "download"), []);
+        let j = "{\n  \"syntax\": \"x\",\n  \"build\": {\n    \"tags\": [\n      \"a\"\n    ]\n  },\n  \"runtime\": { \"user\": \"1\" }\n}\n";
+        assert_eq!(lines(j, "build"), [(3, 7)]);
+        assert_eq!(lines(j, "runtime"), [(8, 8)]);
     }
 }

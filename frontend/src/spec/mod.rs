@@ -42,6 +42,17 @@ pub struct Spec {
     pub runtime: RuntimeSpec,
     /// `[test]`: what `--target test` runs.
     pub test: TestSpec,
+    /// Where each section is written in the spec file (byte ranges), for
+    /// the source map of the steps it shapes; empty for a section set only
+    /// by build args or not at all.
+    pub sections: BTreeMap<String, Vec<std::ops::Range<usize>>>,
+}
+
+impl Spec {
+    /// The byte ranges of the spec file where `section` is written.
+    pub fn section_spans(&self, section: &str) -> &[std::ops::Range<usize>] {
+        self.sections.get(section).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// `[build]`.
@@ -200,7 +211,8 @@ pub fn parse(
     };
     let (mut root, mut problems) = parse_document(text).map_err(|p| fail(vec![p]))?;
     schema::merge_build_args(&mut root, build_args, &mut problems);
-    let spec = schema::convert(&root, &mut problems);
+    let mut spec = schema::convert(&root, &mut problems);
+    spec.sections = node::section_spans(&root);
     if problems.is_empty() {
         Ok(spec)
     } else {

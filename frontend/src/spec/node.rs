@@ -4,6 +4,7 @@
 //! spec file, or the build argument that set it), so that every later error
 //! can name the file, line, column and key at fault.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// Where a value came from.
@@ -284,5 +285,61 @@ impl Scanner<'_> {
             value,
             origin: Origin::File(start..self.pos),
         })
+    }
+}
+
+/// Where each top-level table (a spec section) is written: the byte spans
+/// of its key, its header and everything inside it, merged wherever no
+/// other section is written in between (`[runtime]` and a later
+/// `[runtime.env]` are one range unless another section comes between).
+pub fn section_spans(root: &Node) -> BTreeMap<String, Vec<Range<usize>>> {
+    let mut out = BTreeMap::new();
+    let Value::Table(top) = &root.value else {
+        return out;
+    };
+    let mut all: Vec<(Range<usize>, usize)> = Vec::new();
+    for (i, (key, node)) in top.iter().enumerate() {
+        let mut spans = Vec::new();
+        spans_of(&key.origin, &mut spans);
+        node_spans(node, &mut spans);
+        all.extend(spans.into_iter().map(|r| (r, i)));
+    }
+    all.sort_by_key(|(r, i)| (r.start, *i));
+    for (i, (key, _)) in top.iter().enumerate() {
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        let mut open = false;
+        for (r, j) in &all {
+            if *j != i {
+                open = false;
+                continue;
+            }
+            match merged.last_mut() {
+                Some(last) if open => last.end = last.end.max(r.end),
+                _ => merged.push(r.clone()),
+            }
+            open = true;
+        }
+        if !merged.is_empty() {
+            out.insert(key.name.clone(), merged);
+        }
+    }
+    out
+}
+
+fn spans_of(origin: &Origin, out: &mut Vec<Range<usize>>) {
+    if let Origin::File(r) = origin {
+        out.push(r.clone());
+    }
+}
+
+fn node_spans(node: &Node, out: &mut Vec<Range<usize>>) {
+    spans_of(&node.origin, out);
+    match &node.value {
+        Value::Array(items) => items.iter().for_each(|n| node_spans(n, out)),
+        Value::Table(entries) => entries.iter().for_each(|(k, n)| {
+            spans_of(&k.origin, out);
+            node_spans(n, out);
+        }),
+        _ => {}
     }
 }
