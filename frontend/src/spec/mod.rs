@@ -239,10 +239,17 @@ fn parse_document(text: &str) -> Result<(Node, Vec<Problem>), Problem> {
         Err(_) if trimmed.starts_with('[') && looks_like_json_array(trimmed) => parse_json(text),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
+            let mut message = format!("invalid TOML: {}", e.message().trim_end());
+            // toml names no key in this one; the span holds it.
+            if message.ends_with("duplicate key")
+                && let Some(key) = text.get(span.clone()).filter(|k| !k.contains('\n'))
+            {
+                message = format!("{message} {}", key.trim());
+            }
             Err(Problem {
                 origin: Origin::File(span),
                 key: String::new(),
-                message: format!("invalid TOML: {}", e.message().trim_end()),
+                message,
             })
         }
     }
