@@ -362,13 +362,54 @@ fn unquote(token: &str) -> Result<String, String> {
         return Ok(String::new());
     };
     if first == '"' {
-        return serde_json::from_str::<String>(token)
-            .map_err(|_| format!("invalid quoted string: {token}"));
+        return go_unquote(token).ok_or_else(|| format!("invalid quoted string: {token}"));
     }
     if first == '`' {
         return Ok(token.trim_matches('`').to_string());
     }
     Ok(token.to_string())
+}
+
+/// Go's `strconv.Unquote` for a double-quoted token.
+fn go_unquote(token: &str) -> Option<String> {
+    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    let hex = |chars: &mut std::str::Chars<'_>, n: usize| -> Option<u32> {
+        let digits: String = chars.by_ref().take(n).collect();
+        (digits.len() == n).then(|| u32::from_str_radix(&digits, 16).ok())?
+    };
+    while let Some(c) = chars.next() {
+        if c == '"' || c == '\n' {
+            return None;
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = chars.next()?;
+        let decoded = match e {
+            'a' => '\u{7}',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'v' => '\u{b}',
+            '\\' | '"' => e,
+            'x' => char::from_u32(hex(&mut chars, 2)?)?,
+            'u' => char::from_u32(hex(&mut chars, 4)?)?,
+            'U' => char::from_u32(hex(&mut chars, 8)?)?,
+            '0'..='7' => {
+                let rest: String = chars.by_ref().take(2).collect();
+                let v = u32::from_str_radix(&format!("{e}{rest}"), 8).ok()?;
+                (rest.len() == 2 && v <= 255).then_some(char::from_u32(v)?)?
+            }
+            _ => return None,
+        };
+        out.push(decoded);
+    }
+    Some(out)
 }
 
 fn strip_comment(line: &str) -> &str {
@@ -535,6 +576,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(w.toolchain, None);
+    }
+
+    #[test]
+    fn quoted_strings_are_read_as_go_reads_them() {
+        assert_eq!(
+            go_unquote(r#""a\x41\101\u00e9\t""#).as_deref(),
+            Some("aAAé\t")
+        );
+        assert_eq!(go_unquote(r#""a\q""#), None);
+        assert_eq!(go_unquote(r#""\x4""#), None);
+        let f = parse_kind(FileKind::Work, "go 1.24\nuse \"./\x61pp\"\n").unwrap();
+        assert_eq!(f.uses, ["./app"]);
     }
 
     #[test]

@@ -424,6 +424,20 @@ const CASES: &[Case] = &[
         message: "build-arg GOFRONT_VERSION contains a NUL byte, which no program argument, environment variable or label can hold",
     },
     Case {
+        name: "arg_newline_in_name",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_CONTEXTS", ":\na=")],
+        message: "build-arg GOFRONT_DOWNLOAD_CONTEXTS: download.contexts.:\\na must map a build context name to an absolute mount path such as \"/goproxy\"",
+    },
+    Case {
+        name: "go_work_quoted_use_outside",
+        spec: "".as_bytes(),
+        files: &[("go.work", b"go 1.24\nuse \"\\x2e./x\"\n")],
+        opts: &[],
+        message: "go.work:2: use directory \"../x\" is outside the build context; move it inside or build from a parent directory",
+    },
+    Case {
         name: "label_nul",
         spec: "".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],

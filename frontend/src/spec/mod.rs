@@ -171,15 +171,30 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
 }
 
 impl SpecError {
-    /// Renders one problem as one sentence that starts with its location.
+    /// Renders one problem as one sentence that starts with its location,
+    /// on one line: control characters from the input (a newline in a
+    /// name, say) are escaped.
     pub fn render(&self, p: &Problem) -> String {
-        match &p.origin {
+        let line = match &p.origin {
             Origin::File(range) => {
                 let lc = line_col(&self.text, range.start);
                 format!("{}:{}:{}: {}", self.file, lc.line, lc.column, p.message)
             }
             Origin::BuildArg(name) => format!("build-arg {name}: {}", p.message),
             Origin::Unknown => format!("{}: {}", self.file, p.message),
+        };
+        if line.contains(char::is_control) {
+            line.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            line
         }
     }
 }

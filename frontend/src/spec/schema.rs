@@ -649,7 +649,9 @@ fn managed_build_env(name: &str) -> Option<&'static str> {
     Some(match name {
         "GOOS" | "GOARCH" | "GOARM" | "GOAMD64" | "GOARM64" => "it comes from --platform",
         "CGO_ENABLED" => "use build.cgo",
-        "GOTOOLCHAIN" => "gofront always uses the builder image's Go (GOTOOLCHAIN=local)",
+        "GOTOOLCHAIN" | "GOROOT" => {
+            "gofront always uses the builder image's Go (GOTOOLCHAIN=local)"
+        }
         "GOPROXY" | "GOFLAGS" => {
             "the build step runs offline; set module options in [download] env"
         }
@@ -662,7 +664,7 @@ fn managed_build_env(name: &str) -> Option<&'static str> {
 /// Environment variables gofront sets itself in the download step.
 fn managed_download_env(name: &str) -> Option<&'static str> {
     Some(match name {
-        "GOTOOLCHAIN" => {
+        "GOTOOLCHAIN" | "GOROOT" => {
             "gofront always uses the builder image's Go (GOTOOLCHAIN=local); choose the Go version with build.builder"
         }
         "GOCACHE" | "GOMODCACHE" => {

@@ -188,27 +188,41 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
         warnings.push(warn(rules::UNKNOWN_ARG, message, nowhere.clone()));
     }
 
-    let build_error = inp.error.map(|e| BuildError {
-        message: e.to_string(),
-        location: match e.spec_location() {
-            Some((_, r)) => Location {
-                source_index: 0,
-                ranges: vec![Range {
-                    start: Position {
-                        line: r.start as i32,
-                        character: 0,
-                    },
-                    end: Position {
-                        line: r.end as i32,
-                        character: 0,
-                    },
-                }],
-            },
+    // The line at fault, in the spec or in the project file it names.
+    let build_error = inp.error.map(|e| {
+        let location = match e.source_location() {
+            Some(at) => {
+                let source_index = if at.file == inp.spec_file {
+                    0
+                } else {
+                    sources.push(SourceInfo {
+                        filename: at.file.clone(),
+                        data: base64(&at.data),
+                        language: at.language.clone(),
+                    });
+                    sources.len() as i32 - 1
+                };
+                let line = |l: u32| Position {
+                    line: l as i32,
+                    character: 0,
+                };
+                Location {
+                    source_index,
+                    ranges: vec![Range {
+                        start: line(at.range.start),
+                        end: line(at.range.end),
+                    }],
+                }
+            }
             None => Location {
                 source_index: 0,
                 ranges: Vec::new(),
             },
-        },
+        };
+        BuildError {
+            message: e.to_string(),
+            location,
+        }
     });
     let failed = !warnings.is_empty() || build_error.is_some();
     let text = lint_text(&warnings, &texts);
