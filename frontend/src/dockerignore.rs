@@ -272,7 +272,7 @@ fn compile(p: &str) -> Option<Kind> {
     Some(match detected {
         Detected::Exact => Kind::Exact(p.to_string()),
         Detected::Prefix => Kind::Prefix(p.strip_suffix("**").unwrap_or(p).to_string()),
-        Detected::Suffix => Kind::Suffix(p.get(2..).unwrap_or_default().to_string()),
+        Detected::Suffix => Kind::Suffix(p.strip_prefix("**").unwrap_or(p).to_string()),
         Detected::Glob => Kind::Glob(tokens),
     })
 }

@@ -243,7 +243,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
         files.dockerignore = Some(text(".dockerignore", b)?);
     }
     if let Some(work) = &files.go_work {
-        let dirs = plan::module_dirs_to_read(work);
+        let dirs = plan::module_dirs_to_read(work)?;
         let paths: Vec<String> = dirs.iter().map(|d| format!("{d}/go.mod")).collect();
         let members = host.read_context(options, &paths).await?;
         for dir in dirs {

@@ -49,21 +49,22 @@ pub struct Project {
 
 /// Directories whose go.mod the gateway must read after go.work: the
 /// `use` directories, cleaned. Directories outside the context are left out
-/// here and reported by [`analyze`].
-pub fn module_dirs_to_read(go_work: &str) -> Vec<String> {
-    gomod::parse_kind(FileKind::Work, go_work)
-        .map(|w| w.uses.iter().filter_map(|u| clean_rel("", u)).collect())
-        .unwrap_or_default()
+/// here and reported by [`analyze`]; a go.work that does not parse is
+/// reported here.
+pub fn module_dirs_to_read(go_work: &str) -> Result<Vec<String>, PlanError> {
+    let w = parse_file(FileKind::Work, "go.work", go_work)?;
+    Ok(w.uses.iter().filter_map(|u| clean_rel("", u)).collect())
 }
 
 /// Parses and checks the project files.
 pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
+    // Each parsed file with its text, for located errors.
     let root = match &files.go_mod {
-        Some(text) => Some(parse_module("go.mod", text)?),
+        Some(text) => Some((parse_module("go.mod", text)?, text.as_str())),
         None => None,
     };
     let work = match &files.go_work {
-        Some(text) => Some(parse_file(FileKind::Work, "go.work", text)?),
+        Some(text) => Some((parse_file(FileKind::Work, "go.work", text)?, text.as_str())),
         None => None,
     };
     let mut module_dirs = Vec::new();
@@ -93,8 +94,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
         Ok(())
     };
     let (go, toolchain, workspace) = match (&work, &root) {
-        (Some(w), _) => {
-            let work_text = files.go_work.as_deref().unwrap_or_default();
+        (Some((w, work_text)), _) => {
             visit(".", "go.work", work_text, w)?;
             for u in &w.uses {
                 let dir = clean_rel("", u).ok_or_else(|| PlanError::UseOutside {
@@ -119,13 +119,8 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
             })?;
             (go, w.toolchain.clone(), true)
         }
-        (None, Some(m)) => {
-            visit(
-                ".",
-                "go.mod",
-                files.go_mod.as_deref().unwrap_or_default(),
-                m,
-            )?;
+        (None, Some((m, text))) => {
+            visit(".", "go.mod", text, m)?;
             let go = m.go.clone().ok_or(PlanError::NoGoLine {
                 file: "go.mod".into(),
             })?;
@@ -136,7 +131,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     module_dirs.sort();
     module_dirs.dedup();
     let project = Project {
-        module: root.and_then(|r| r.module),
+        module: root.and_then(|(r, _)| r.module),
         go,
         toolchain,
         workspace,
@@ -332,7 +327,7 @@ mod tests {
             ..ProjectFiles::default()
         };
         assert_eq!(
-            module_dirs_to_read(f.go_work.as_deref().unwrap()),
+            module_dirs_to_read(f.go_work.as_deref().unwrap()).unwrap(),
             vec!["app", "lib"]
         );
         f.member_go_mods
