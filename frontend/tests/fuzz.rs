@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 
 use gofront::driver::FrontendError;
 use gofront::plan::PlanError;
+use gofront::spec::KEYS;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
 /// Cases in CI: a few seconds.
-const CI_CASES: u32 = 1_500;
+const CI_CASES: u32 = 4_000;
 /// No case may take longer (a debug build on a busy 2-core machine).
 const CASE_LIMIT: Duration = Duration::from_secs(5);
 /// The process's peak resident memory may not pass this.
@@ -91,10 +92,6 @@ const SPEC_PIECES: &[&str] = &[
     "a = [[[[[[[[[[[[[[[[[[[[\n",
     "x = 99999999999999999999\n",
     "d = 1979-05-27\n",
-    "\"\n",
-    "=\n",
-    "[",
-    "]",
     "\n",
 ];
 
@@ -305,10 +302,12 @@ fn junk() -> impl Strategy<Value = String> {
     .prop_map(String::from_iter)
 }
 
+/// Pieces of `pool` with a little junk between them: mostly junk would
+/// stop every case at the parser.
 fn pieces(pool: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
-            6 => prop::sample::select(pool).prop_map(str::to_string),
+            20 => prop::sample::select(pool).prop_map(str::to_string),
             1 => junk(),
         ],
         0..max,
@@ -354,49 +353,47 @@ fn go_mod_text() -> impl Strategy<Value = String> {
 /// A well-formed spec as a JSON value, so that the checks behind the
 /// parsers run too.
 fn spec_value() -> impl Strategy<Value = serde_json::Value> {
+    // Values of every kind a key takes, a few right for most keys.
     let value = prop_oneof![
         Just(serde_json::json!(["./", "./cmd/a"])),
+        Just(serde_json::json!(["./cmd/a"])),
+        Just(serde_json::json!(["netgo", "-v"])),
+        Just(serde_json::json!(["8080", 53])),
         Just(serde_json::json!(true)),
+        Just(serde_json::json!(false)),
         Just(serde_json::json!("golang:1.24")),
-        Just(serde_json::json!({ "A": "b", "GOFLAGS": "-x" })),
+        Just(serde_json::json!("scratch")),
+        Just(serde_json::json!("none")),
+        Just(serde_json::json!("/srv")),
+        Just(serde_json::json!("65532:65532")),
+        Just(serde_json::json!("-X main.v={{.Version}}")),
+        Just(serde_json::json!({ "A": "b", "CC": "gcc" })),
+        Just(serde_json::json!({ "GOPRIVATE": "example.com", "GOFLAGS": "-x" })),
+        Just(serde_json::json!({ "goproxy": "/goproxy" })),
         Just(serde_json::json!([])),
         Just(serde_json::json!(null)),
         Just(serde_json::json!(1.5)),
         junk().prop_map(serde_json::Value::from),
     ];
-    let key = prop::sample::select(
-        &[
-            "packages",
-            "tags",
-            "cgo",
-            "env",
-            "builder",
-            "entrypoint",
-            "cmd",
-            "user",
-            "flags",
-            "labels",
-            "network",
-            "base",
-            "expose",
-            "tgas",
-        ][..],
-    );
-    let section = prop::sample::select(&["build", "runtime", "download", "test", "biuld"][..]);
-    prop::collection::vec((section, prop::collection::vec((key, value), 0..4)), 0..4).prop_map(
-        |sections| {
-            let mut doc = serde_json::Map::new();
-            doc.insert("syntax".into(), "gofront:dev".into());
-            for (name, entries) in sections {
-                let table: serde_json::Map<String, serde_json::Value> = entries
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect();
-                doc.insert(name.to_string(), table.into());
+    // Real keys mostly (from the schema itself), a misspelt one at times.
+    let key = prop_oneof![
+        12 => (0..KEYS.len()).prop_map(|i| KEYS.get(i).map_or(("build", "cgo"), |k| (k.section, k.name))),
+        1 => Just(("build", "tgas")),
+        1 => Just(("biuld", "cgo")),
+    ];
+    prop::collection::vec((key, value), 0..6).prop_map(|entries| {
+        let mut doc = serde_json::Map::new();
+        doc.insert("syntax".into(), "gofront:dev".into());
+        for ((section, name), v) in entries {
+            let table = doc
+                .entry(section.to_string())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let Some(t) = table.as_object_mut() {
+                t.insert(name.to_string(), v);
             }
-            serde_json::Value::Object(doc)
-        },
-    )
+        }
+        serde_json::Value::Object(doc)
+    })
 }
 
 fn json_spec() -> impl Strategy<Value = String> {
@@ -410,7 +407,7 @@ fn toml_spec() -> impl Strategy<Value = String> {
 
 /// A text with a piece of junk put in at some character, or cut there.
 fn mutated(text: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
-    (text, any::<prop::sample::Index>(), junk(), 0..4u8).prop_map(|(t, at, j, how)| {
+    (text, any::<prop::sample::Index>(), junk(), 0..6u8).prop_map(|(t, at, j, how)| {
         let chars: Vec<char> = t.chars().collect();
         let i = if chars.is_empty() {
             0
@@ -433,7 +430,7 @@ fn input() -> impl Strategy<Value = Input> {
         3 => pieces(SPEC_PIECES, 12),
         3 => mutated(toml_spec()),
         3 => mutated(json_spec()),
-        1 => pieces(JSON_PIECES, 16),
+        1 => pieces(JSON_PIECES, 16).prop_map(|t| format!("{{{t}")),
     ];
     let go_mod = prop::option::weighted(0.95, go_mod_text());
     let go_work = prop::option::weighted(0.2, lines(GO_WORK_LINES, 8));
