@@ -65,6 +65,17 @@ pub fn read(text: &str) -> Vec<Entry> {
     out
 }
 
+/// The longest line BuildKit's reader takes (Go's `bufio.Scanner` limit,
+/// 64 KiB with its newline).
+pub const MAX_LINE: usize = 64 * 1024 - 1;
+
+/// The 1-based number of the first line BuildKit cannot read, if any.
+pub fn too_long_line(text: &str) -> Option<usize> {
+    text.split('\n')
+        .position(|l| l.len() > MAX_LINE)
+        .map(|i| i + 1)
+}
+
 /// The patterns alone, for the context's exclude list.
 pub fn patterns(text: &str) -> Vec<String> {
     read(text).into_iter().map(|e| e.pattern).collect()
@@ -445,6 +456,13 @@ mod tests {
         assert_eq!(clean(""), ".");
         assert_eq!(clean("/../a"), "/a");
         assert_eq!(clean("a/../.."), "..");
+    }
+
+    #[test]
+    fn a_line_past_buildkits_limit_is_found() {
+        let long = format!("a\n{}\n", "x".repeat(MAX_LINE + 1));
+        assert_eq!(too_long_line(&long), Some(2));
+        assert_eq!(too_long_line(&"x".repeat(MAX_LINE)), None);
     }
 
     #[test]

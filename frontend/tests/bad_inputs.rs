@@ -854,6 +854,18 @@ fn a_file_past_the_cap_is_refused() {
         e.to_string(),
         ".dockerignore is larger than 4 MiB, the most gofront reads of a spec or project file"
     );
+    let long = format!("# a long line\n{}\n", "x".repeat(70_000));
+    let e = generate_memory(
+        &rt,
+        b"",
+        &[("go.mod", GO_MOD), (".dockerignore", long.as_bytes())],
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        ".dockerignore:2: the line is longer than 65535 bytes, which BuildKit cannot read; split the pattern"
+    );
     let e = generate_memory(&rt, &big, &[("go.mod", GO_MOD)], &[]).unwrap_err();
     assert_eq!(
         e.to_string(),

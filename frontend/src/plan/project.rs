@@ -260,6 +260,15 @@ fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError> {
         message,
         text: text.to_string(),
     };
+    if let Some(line) = crate::dockerignore::too_long_line(text) {
+        return Err(located(
+            line,
+            format!(
+                "the line is longer than {} bytes, which BuildKit cannot read; split the pattern",
+                crate::dockerignore::MAX_LINE
+            ),
+        ));
+    }
     let entries = crate::dockerignore::read(text);
     let matcher = crate::dockerignore::Matcher::new(&entries)
         .map_err(|bad| located(bad.line, bad.message))?;
