@@ -15,6 +15,11 @@ use crate::plan::{self, ImageConfig, PlanError, PlanInputs, ProjectFiles};
 use crate::proto::pb;
 use crate::spec::{self, Origin, SpecError};
 
+/// The most gofront reads of any one file (the spec, go.mod, go.work,
+/// .dockerignore, ...): hosts read at most one byte more, and a file
+/// longer than this is refused.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+
 /// Files read from the build context before planning.
 pub const PROJECT_FILES: [&str; 4] = ["go.mod", "go.work", "vendor/modules.txt", ".dockerignore"];
 
@@ -125,6 +130,10 @@ pub enum HostError {
     /// A task reading files in parallel did not finish.
     #[error("reading project files failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The local disk refuses a file (`gofront llb`): a missing context, a
+    /// special file, a link that leaves the context; the sentence says which.
+    #[error("{0}")]
+    Refused(String),
     /// The local disk (`gofront llb`).
     #[error("cannot read {}: {source}", .path.display())]
     Io {
@@ -145,6 +154,9 @@ pub enum FrontendError {
     /// The spec file is not UTF-8.
     #[error("{0} is not UTF-8 text")]
     NotText(String),
+    /// A file is longer than gofront reads.
+    #[error("{0} is larger than {max} MiB, the most gofront reads of a spec or project file", max = MAX_FILE_BYTES >> 20)]
+    TooLarge(String),
     /// The host failed (BuildKit or the disk).
     #[error(transparent)]
     Host(#[from] HostError),
@@ -180,6 +192,55 @@ impl FrontendError {
     }
 }
 
+/// A file and the lines of it an error is about, for BuildKit's
+/// source-location detail (`errdefs.Source`): buildx prints those lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLocation {
+    /// The file's name as the user knows it.
+    pub file: String,
+    /// Its text.
+    pub data: Vec<u8>,
+    /// Its language, for BuildKit's `SourceInfo`.
+    pub language: String,
+    /// The lines at fault.
+    pub range: SourceRange,
+}
+
+impl FrontendError {
+    /// The spec or project file line at fault, if the error has one.
+    pub fn source_location(&self) -> Option<SourceLocation> {
+        if let Some((e, range)) = self.spec_location() {
+            return Some(SourceLocation {
+                file: e.file.clone(),
+                data: e.text.clone().into_bytes(),
+                language: "toml".to_string(),
+                range,
+            });
+        }
+        let FrontendError::Plan(p) = self else {
+            return None;
+        };
+        let (file, text, line) = p.file_line()?;
+        let line = u32::try_from(line).ok().filter(|l| *l > 0)?;
+        let language = if file.ends_with("go.work") {
+            "go.work"
+        } else if file.ends_with("go.mod") {
+            "go.mod"
+        } else {
+            ""
+        };
+        Some(SourceLocation {
+            file: file.to_string(),
+            data: text.as_bytes().to_vec(),
+            language: language.to_string(),
+            range: SourceRange {
+                start: line,
+                end: line,
+            },
+        })
+    }
+}
+
 /// What the frontend hands back to BuildKit: one build per target
 /// platform, each planned and lowered on its own (the core stays
 /// single-platform; BuildKit shares every identical vertex).
@@ -206,6 +267,9 @@ pub struct PlatformBuild {
 }
 
 fn text(name: &str, bytes: Vec<u8>) -> Result<String, FrontendError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(FrontendError::TooLarge(name.to_string()));
+    }
     String::from_utf8(bytes).map_err(|_| FrontendError::NotText(name.to_string()))
 }
 
@@ -234,7 +298,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
     let (spec_bytes, found) =
         tokio::join!(host.read_spec(options), host.read_context(options, &first));
-    let spec_text = text(&options.filename, spec_bytes?)?;
+    let spec_text = spec::strip_bom(&text(&options.filename, spec_bytes?)?).to_string();
     let spec = spec::parse(&options.filename, &spec_text, &options.build_args)?;
     for message in options.unused_build_args() {
         host.warn(&message).await;
@@ -244,6 +308,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     }
 
     let mut found = found?;
+    // Only its presence counts, whatever its length.
     let mut files = ProjectFiles {
         vendored: found.contains_key("vendor/modules.txt"),
         ..ProjectFiles::default()
@@ -258,7 +323,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
         files.dockerignore = Some(text(".dockerignore", b)?);
     }
     if let Some(work) = &files.go_work {
-        let dirs = plan::module_dirs_to_read(work);
+        let dirs = plan::module_dirs_to_read(work)?;
         let paths: Vec<String> = dirs.iter().map(|d| format!("{d}/go.mod")).collect();
         let members = host.read_context(options, &paths).await?;
         for dir in dirs {

@@ -5,6 +5,7 @@
 //! `Definition`); `gateway` is the only part that talks to BuildKit. See
 //! ARCHITECTURE.md.
 
+pub(crate) mod dockerignore;
 pub(crate) mod driver;
 pub(crate) mod explain;
 pub(crate) mod gateway;
@@ -22,12 +23,16 @@ pub(crate) mod spec;
 // The public surface, for the `gofront` binary, the integration tests and
 // the examples; everything else is crate-private so rustc reports dead code.
 // `proto` stays public: the fake gateway test serves the generated types.
-pub use driver::{FrontendError, Generated, PlatformBuild, generate};
+pub use driver::{
+    FrontendError, Generated, Host, HostError, MAX_FILE_BYTES, PlatformBuild, Resolved, generate,
+};
 pub use explain::{ExplainError, dockerfile};
 pub use gateway::{serve, serve_on};
 pub use llb::debug_json;
 pub use local::LocalHost;
-pub use options::Options;
+pub use options::{Options, Platform};
+pub use plan::PlanError;
+pub use spec::{KEYS, Origin};
 
 /// `gofront gocache ...`: the Go build cache tool build steps run.
 pub use gocache::main as gocache_main;

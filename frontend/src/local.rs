@@ -4,9 +4,10 @@
 //! session id and the clock are fixed so that output is reproducible.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
-use crate::driver::{Host, HostError, Resolved};
+use crate::driver::{Host, HostError, MAX_FILE_BYTES, Resolved};
 use crate::options::{Options, Platform};
 
 /// The image `gofront llb` names for the cache tool: the one
@@ -27,12 +28,87 @@ pub struct LocalHost {
     pub merge: bool,
 }
 
+impl LocalHost {
+    /// The context directory must exist before anything is read from it:
+    /// otherwise every file would look missing.
+    fn check_context(&self) -> Result<(), String> {
+        let dir = self.context.display();
+        match std::fs::metadata(&self.context) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => Err(format!("the build context {dir} is not a directory")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(format!("the build context {dir} does not exist"))
+            }
+            Err(e) => Err(format!("cannot read the build context {dir}: {e}")),
+        }
+    }
+}
+
+/// What a path on disk is, in words, when it is not a regular file.
+fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("a directory")
+    } else if t.is_fifo() {
+        Some("a named pipe")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_block_device() || t.is_char_device() {
+        Some("a device")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// Reads a regular file, at most [`MAX_FILE_BYTES`] + 1 bytes of it (the
+/// driver refuses a longer one); `name` is the file as the user knows it.
+/// The type is checked before opening, so a named pipe never blocks.
+fn read_regular(path: &Path, name: &str) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    if let Some(what) = not_a_file(&meta) {
+        return Err(format!(
+            "{name} is {what}; gofront reads only regular files"
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {name}: {e}"))?;
+    Ok(bytes)
+}
+
+/// `rel` inside `root` with every symbolic link resolved, as BuildKit
+/// confines links to the context: `None` when it does not exist (a dangling
+/// link included); an error when a link leads out of the context.
+fn resolve_in(root: &Path, rel: &str) -> Result<Option<PathBuf>, String> {
+    let root = std::fs::canonicalize(root)
+        .map_err(|e| format!("cannot read the build context {}: {e}", root.display()))?;
+    let joined = root.join(rel);
+    match std::fs::canonicalize(&joined) {
+        Ok(real) if real.starts_with(&root) => Ok(Some(real)),
+        Ok(real) => Err(format!(
+            "{rel} is a symbolic link to {}, outside the build context; gofront follows links only inside it, as BuildKit does",
+            real.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {rel}: {e}")),
+    }
+}
+
 impl Host for LocalHost {
     async fn read_spec(&self, _options: &Options) -> Result<Vec<u8>, HostError> {
-        std::fs::read(&self.spec).map_err(|source| HostError::Io {
-            path: self.spec.clone(),
-            source,
-        })
+        self.check_context().map_err(HostError::Refused)?;
+        let name = self.spec.display().to_string();
+        if !self.spec.exists() {
+            return Err(HostError::Refused(format!(
+                "the spec file {name} does not exist"
+            )));
+        }
+        read_regular(&self.spec, &name).map_err(HostError::Refused)
     }
 
     async fn read_context(
@@ -40,15 +116,14 @@ impl Host for LocalHost {
         _options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
+        self.check_context().map_err(HostError::Refused)?;
         let mut out = BTreeMap::new();
         for p in paths {
-            let full = self.context.join(p);
-            match std::fs::read(&full) {
-                Ok(b) => {
-                    out.insert(p.clone(), b);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(HostError::Io { path: full, source }),
+            if let Some(real) = resolve_in(&self.context, p).map_err(HostError::Refused)? {
+                out.insert(
+                    p.clone(),
+                    read_regular(&real, p).map_err(HostError::Refused)?,
+                );
             }
         }
         Ok(out)

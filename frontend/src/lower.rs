@@ -266,7 +266,8 @@ pub fn module_files(
     no_cache: bool,
 ) -> State {
     Local::new(context_local, session, platform)
-        .include(files)
+        .include(files.clone())
+        .follow_paths(files)
         .shared_key_hint("gofront-modfiles")
         .build(&OpMeta {
             name: Some("[gofront] load go.mod and go.sum".to_string()),

@@ -475,10 +475,23 @@ pub enum OptionsError {
     /// `SOURCE_DATE_EPOCH` is not a number of seconds.
     #[error("build-arg SOURCE_DATE_EPOCH must be a number of seconds since 1970, not {0:?}")]
     SourceDateEpoch(String),
+    /// `SOURCE_DATE_EPOCH` is outside what an RFC 3339 date can say.
+    #[error(
+        "build-arg SOURCE_DATE_EPOCH must be between 0 and {MAX_EPOCH} (9999-12-31T23:59:59Z), not {0}"
+    )]
+    SourceDateEpochRange(i64),
+    /// A build arg or label holds a NUL byte.
+    #[error(
+        "{0} contains a NUL byte, which no program argument, environment variable or label can hold"
+    )]
+    Nul(String),
     /// `GOFRONT_GOCACHE_MODULES` is not a boolean.
     #[error("build-arg GOFRONT_GOCACHE_MODULES must be true or false, not {0:?}")]
     GocacheModules(String),
 }
+
+/// The last second an RFC 3339 date (four-digit year) can name.
+pub const MAX_EPOCH: i64 = 253_402_300_799;
 
 impl Options {
     /// Parses `key=value` options as BuildKit sends them.
@@ -493,10 +506,16 @@ impl Options {
         };
         for (key, value) in pairs {
             if let Some(name) = key.strip_prefix(keys::BUILD_ARG) {
+                if value.contains('\0') {
+                    return Err(OptionsError::Nul(format!("build-arg {name}")));
+                }
                 o.build_args.insert(name.to_string(), value.to_string());
                 continue;
             }
             if let Some(name) = key.strip_prefix(keys::LABEL) {
+                if value.contains('\0') || name.contains('\0') {
+                    return Err(OptionsError::Nul(format!("label {name:?}")));
+                }
                 o.labels.insert(name.to_string(), value.to_string());
                 continue;
             }
@@ -549,10 +568,13 @@ impl Options {
         if let Some(v) = o.build_args.get(keys::SOURCE_DATE_EPOCH)
             && !v.is_empty()
         {
-            let secs = v
+            let secs: i64 = v
                 .trim()
                 .parse()
                 .map_err(|_| OptionsError::SourceDateEpoch(v.clone()))?;
+            if !(0..=MAX_EPOCH).contains(&secs) {
+                return Err(OptionsError::SourceDateEpochRange(secs));
+            }
             o.source_date_epoch = Some(secs);
         }
         if let Some(ns) = o.build_args.get(keys::CACHE_MOUNT_NS) {

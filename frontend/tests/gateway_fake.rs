@@ -57,6 +57,7 @@ const ALL_LLB_CAPS: &[&str] = &[
     "source.local.includepatterns",
     "source.local.excludepatterns",
     "source.local.sharedkeyhint",
+    "source.local.followpaths",
     "exec.meta.base",
     "exec.meta.network",
     "exec.meta.proxyenv",
@@ -401,6 +402,28 @@ fn a_spec_error_returns_the_sentence_and_the_spec_line() {
 }
 
 #[test]
+fn a_go_mod_error_returns_the_sentence_and_the_go_mod_line() {
+    let r = run(
+        "",
+        &[("go.mod", "module example.com/app\n\ngo 1.24\nrequire (\n")],
+        &[],
+        ALL_LLB_CAPS,
+    );
+    let err = r.error();
+    assert_eq!(
+        err.message,
+        "go.mod:4: the require ( block is never closed with )"
+    );
+    assert_eq!(err.details.len(), 1);
+    assert_eq!(err.details[0].type_url, "errdefs.Source");
+    let src = errdefs::Source::decode(err.details[0].value.as_slice()).expect("source");
+    let info = src.info.expect("info");
+    assert_eq!(info.filename, "go.mod");
+    assert_eq!(info.data, b"module example.com/app\n\ngo 1.24\nrequire (\n");
+    assert_eq!(src.ranges[0].start.as_ref().map(|p| p.line), Some(4));
+}
+
+#[test]
 fn missing_go_mod_is_a_clear_error() {
     let r = run("", &[], &[], ALL_LLB_CAPS);
     let err = r.error();
@@ -529,6 +552,8 @@ fn go_mod_is_read_through_the_download_steps_own_source() {
         ALL_LLB_CAPS,
     );
     assert_eq!(r.exit, 0);
+    let returned = r.log.returned.as_ref().expect("returned");
+    assert!(returned.error.is_none(), "{:?}", returned.error);
     let ops = |s: &gw::SolveRequest| -> Vec<Vec<u8>> {
         s.definition
             .as_ref()
@@ -556,7 +581,15 @@ fn go_mod_is_read_through_the_download_steps_own_source() {
         })
         .expect("a go.mod read");
     // Byte for byte the download step's source: the same vertex for BuildKit.
-    assert!(final_ops.contains(&read.0), "{:?}", read.1);
+    assert!(
+        final_ops.contains(&read.0),
+        "{:?}\nfinal sources: {:?}",
+        read.1,
+        sources(r.log.final_solve.as_ref().expect("final solve"))
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>()
+    );
     assert_eq!(read.1.identifier, "local://context");
 }
 

@@ -209,6 +209,12 @@ impl FileReader {
             .read_file(gw::ReadFileRequest {
                 r#ref: id.to_string(),
                 file_path: path.to_string(),
+                // One byte more than gofront reads: the driver refuses a
+                // longer file, and BuildKit never sends more.
+                range: Some(gw::FileRange {
+                    offset: 0,
+                    length: driver::MAX_FILE_BYTES as i64 + 1,
+                }),
                 ..gw::ReadFileRequest::default()
             })
             .await
@@ -293,6 +299,7 @@ impl Host for GatewayHost {
             }
             let st = Local::new(&options.context_local, &self.session, &self.platform)
                 .include(other.clone())
+                .follow_paths(other.clone())
                 .shared_key_hint("gofront-project-files")
                 .build(&OpMeta {
                     name: Some("[gofront] load project files".to_string()),
@@ -408,19 +415,20 @@ pub fn tool_image_from(frontend_def: Option<&[u8]>, source: Option<&str>) -> Opt
 }
 
 /// Builds the `google.rpc.Status` for an error, with BuildKit's
-/// source-location detail when the spec is at fault, so that buildx shows
-/// the offending spec line instead of the `# syntax=` line.
+/// source-location detail when a line of the spec, go.mod, go.work or
+/// .dockerignore is at fault, so that buildx shows that line instead of
+/// the `# syntax=` line.
 pub fn error_status(e: &FrontendError) -> Status {
     let mut details = Vec::new();
-    if let Some((spec_err, range)) = e.spec_location() {
+    if let Some(at) = e.source_location() {
         let src = errdefs::Source {
             info: Some(pb::SourceInfo {
-                filename: spec_err.file.clone(),
-                data: spec_err.text.clone().into_bytes(),
+                filename: at.file,
+                data: at.data,
                 definition: None,
-                language: "toml".to_string(),
+                language: at.language,
             }),
-            ranges: vec![range.to_pb()],
+            ranges: vec![at.range.to_pb()],
         };
         details.push(prost_types::Any {
             // What BuildKit's typeurl gives this message: its full name.

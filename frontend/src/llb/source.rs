@@ -87,6 +87,7 @@ pub struct Local {
     platform: Platform,
     include: Vec<String>,
     exclude: Vec<String>,
+    follow: Vec<String>,
     shared_key_hint: Option<String>,
 }
 
@@ -104,8 +105,16 @@ impl Local {
             platform: platform.clone(),
             include: Vec::new(),
             exclude: Vec::new(),
+            follow: Vec::new(),
             shared_key_hint: None,
         }
+    }
+
+    /// Also transfer what symbolic links at these paths point to (inside
+    /// the local only, as BuildKit resolves them).
+    pub fn follow_paths(mut self, paths: Vec<String>) -> Self {
+        self.follow = paths;
+        self
     }
 
     /// Only transfer paths matching these patterns.
@@ -144,6 +153,10 @@ impl Local {
                 json_list(&self.exclude),
             );
             caps.add("source.local.excludepatterns");
+        }
+        if !self.follow.is_empty() {
+            attrs.insert("local.followpaths".to_string(), json_list(&self.follow));
+            caps.add("source.local.followpaths");
         }
         if let Some(hint) = self.shared_key_hint {
             attrs.insert("local.sharedkeyhint".to_string(), hint);

@@ -95,6 +95,16 @@ pub enum PlanError {
         line: usize,
         /// What is wrong.
         message: String,
+        /// The file's text, for the source-location detail.
+        text: String,
+    },
+    /// A go.mod has no `module` line (Go refuses it too).
+    #[error(
+        "{file} has no module line; add one such as `module example.com/app` (go mod init writes it)"
+    )]
+    NoModuleLine {
+        /// File name.
+        file: String,
     },
     /// go.mod or go.work has no `go` line.
     #[error("{file} has no go line; add one such as `go 1.24`")]
@@ -113,6 +123,8 @@ pub enum PlanError {
         line: usize,
         /// The target as written.
         target: String,
+        /// The file's text.
+        text: String,
     },
     /// A go.work `use` directory is outside the context.
     #[error(
@@ -123,6 +135,8 @@ pub enum PlanError {
         dir: String,
         /// 1-based line.
         line: usize,
+        /// go.work's text.
+        text: String,
     },
     /// A go.work `use` directory has no go.mod.
     #[error("go.work:{line}: use directory {dir:?} has no go.mod in the build context")]
@@ -131,6 +145,19 @@ pub enum PlanError {
         dir: String,
         /// 1-based line.
         line: usize,
+        /// go.work's text.
+        text: String,
+    },
+    /// `.dockerignore` hides a file the Go steps need, or has a pattern
+    /// BuildKit refuses.
+    #[error(".dockerignore:{line}: {message}")]
+    Dockerignore {
+        /// 1-based line of the pattern.
+        line: usize,
+        /// What is wrong, and what to do.
+        message: String,
+        /// The file's text.
+        text: String,
     },
     /// The project needs a newer Go than the builder image has.
     #[error(
@@ -200,6 +227,25 @@ pub enum PlanError {
         /// The parse error.
         message: String,
     },
+}
+
+impl PlanError {
+    /// The project file and line at fault, when there is one: the file's
+    /// name as the user knows it, its text and the 1-based line.
+    pub fn file_line(&self) -> Option<(&str, &str, usize)> {
+        match self {
+            PlanError::GoFile {
+                file, line, text, ..
+            }
+            | PlanError::ReplaceOutside {
+                file, line, text, ..
+            } => Some((file, text, *line)),
+            PlanError::UseOutside { line, text, .. }
+            | PlanError::MissingMemberGoMod { line, text, .. } => Some(("go.work", text, *line)),
+            PlanError::Dockerignore { line, text, .. } => Some((".dockerignore", text, *line)),
+            _ => None,
+        }
+    }
 }
 
 /// Everything a plan is made from.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::PlanError;
-use crate::gomod::{self, GoFile, GoVersion};
+use crate::gomod::{self, FileKind, GoFile, GoVersion};
 
 /// The files the gateway read from the build context, as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,21 +49,22 @@ pub struct Project {
 
 /// Directories whose go.mod the gateway must read after go.work: the
 /// `use` directories, cleaned. Directories outside the context are left out
-/// here and reported by [`analyze`].
-pub fn module_dirs_to_read(go_work: &str) -> Vec<String> {
-    gomod::parse(go_work)
-        .map(|w| w.uses.iter().filter_map(|u| clean_rel("", u)).collect())
-        .unwrap_or_default()
+/// here and reported by [`analyze`]; a go.work that does not parse is
+/// reported here.
+pub fn module_dirs_to_read(go_work: &str) -> Result<Vec<String>, PlanError> {
+    let w = parse_file(FileKind::Work, "go.work", go_work)?;
+    Ok(w.uses.iter().filter_map(|u| clean_rel("", u)).collect())
 }
 
 /// Parses and checks the project files.
 pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
+    // Each parsed file with its text, for located errors.
     let root = match &files.go_mod {
-        Some(text) => Some(parse_file("go.mod", text)?),
+        Some(text) => Some((parse_module("go.mod", text)?, text.as_str())),
         None => None,
     };
     let work = match &files.go_work {
-        Some(text) => Some(parse_file("go.work", text)?),
+        Some(text) => Some((parse_file(FileKind::Work, "go.work", text)?, text.as_str())),
         None => None,
     };
     let mut module_dirs = Vec::new();
@@ -71,7 +72,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     let mut has_requirements = false;
     let mut workspace_members = Vec::new();
     // go.work itself is no module; its replaces still count.
-    let mut visit = |dir: &str, file_name: &str, f: &GoFile| -> Result<(), PlanError> {
+    let mut visit = |dir: &str, file_name: &str, text: &str, f: &GoFile| -> Result<(), PlanError> {
         if file_name != "go.work" {
             module_dirs.push(dir.to_string());
         }
@@ -84,6 +85,7 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
                 file: file_name.to_string(),
                 line: f.replace_line(target),
                 target: target.clone(),
+                text: text.to_string(),
             })?;
             module_dirs.push(cleaned);
             // A replaced module may have requirements of its own.
@@ -92,12 +94,13 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
         Ok(())
     };
     let (go, toolchain, workspace) = match (&work, &root) {
-        (Some(w), _) => {
-            visit(".", "go.work", w)?;
+        (Some((w, work_text)), _) => {
+            visit(".", "go.work", work_text, w)?;
             for u in &w.uses {
                 let dir = clean_rel("", u).ok_or_else(|| PlanError::UseOutside {
                     line: w.use_line(u),
                     dir: u.clone(),
+                    text: work_text.to_string(),
                 })?;
                 workspace_members.push(dir.clone());
                 let name = format!("{dir}/go.mod");
@@ -105,18 +108,19 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
                     PlanError::MissingMemberGoMod {
                         dir: u.clone(),
                         line: w.use_line(u),
+                        text: work_text.to_string(),
                     }
                 })?;
-                let m = parse_file(&name, text)?;
-                visit(&dir, &name, &m)?;
+                let m = parse_module(&name, text)?;
+                visit(&dir, &name, text, &m)?;
             }
             let go = w.go.clone().ok_or(PlanError::NoGoLine {
                 file: "go.work".into(),
             })?;
             (go, w.toolchain.clone(), true)
         }
-        (None, Some(m)) => {
-            visit(".", "go.mod", m)?;
+        (None, Some((m, text))) => {
+            visit(".", "go.mod", text, m)?;
             let go = m.go.clone().ok_or(PlanError::NoGoLine {
                 file: "go.mod".into(),
             })?;
@@ -126,8 +130,8 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
     };
     module_dirs.sort();
     module_dirs.dedup();
-    Ok(Project {
-        module: root.and_then(|r| r.module),
+    let project = Project {
+        module: root.and_then(|(r, _)| r.module),
         go,
         toolchain,
         workspace,
@@ -136,15 +140,31 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
         module_dirs,
         module_paths,
         workspace_members,
-    })
+    };
+    if let Some(text) = &files.dockerignore {
+        check_dockerignore(text, &project)?;
+    }
+    Ok(project)
 }
 
-fn parse_file(name: &str, text: &str) -> Result<GoFile, PlanError> {
-    gomod::parse(text).map_err(|e| PlanError::GoFile {
+fn parse_file(kind: FileKind, name: &str, text: &str) -> Result<GoFile, PlanError> {
+    gomod::parse_kind(kind, text).map_err(|e| PlanError::GoFile {
         file: name.to_string(),
         line: e.line,
         message: e.message,
+        text: text.to_string(),
     })
+}
+
+/// A go.mod, which Go refuses without a `module` line.
+fn parse_module(name: &str, text: &str) -> Result<GoFile, PlanError> {
+    let f = parse_file(FileKind::Mod, name, text)?;
+    if f.module.is_none() {
+        return Err(PlanError::NoModuleLine {
+            file: name.to_string(),
+        });
+    }
+    Ok(f)
 }
 
 /// Joins `rel` onto `dir` (both relative to the context root) and cleans
@@ -197,37 +217,83 @@ pub fn download_files(project: &Project) -> Vec<String> {
     out
 }
 
-/// `.dockerignore` patterns, cleaned the way BuildKit's ignore-file reader
-/// does: comments and blank lines dropped, `!` kept, leading `/` removed.
+/// `.dockerignore` patterns as BuildKit's ignore-file reader returns them.
 pub fn dockerignore_patterns(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                return None;
-            }
-            let (neg, pat) = match line.strip_prefix('!') {
-                Some(rest) => ("!", rest.trim()),
-                None => ("", line),
-            };
-            let cleaned = clean_pattern(pat);
-            (!cleaned.is_empty()).then(|| format!("{neg}{cleaned}"))
-        })
-        .collect()
+    crate::dockerignore::patterns(text)
 }
 
-fn clean_pattern(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
+/// The files of the context the Go steps read that gofront planned with:
+/// every module's go.mod (and go.sum when there is something to download),
+/// go.work (and go.work.sum), the vendor directory when vendored.
+fn files_go_needs(project: &Project) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let both = |name: &str| (name.to_string(), name.to_string());
+    if project.workspace {
+        out.push(both("go.work"));
+        if project.has_requirements {
+            out.push(both("go.work.sum"));
         }
     }
-    parts.join("/")
+    for dir in &project.module_dirs {
+        let at = |f: &str| {
+            if dir == "." {
+                f.to_string()
+            } else {
+                format!("{dir}/{f}")
+            }
+        };
+        out.push(both(&at("go.mod")));
+        if project.has_requirements && !project.vendored {
+            out.push(both(&at("go.sum")));
+        }
+    }
+    if project.vendored {
+        // The list, and the vendored sources (any file stands for them).
+        out.push(("vendor/modules.txt".into(), "vendor/".into()));
+        out.push((
+            "vendor/example.com/module/module.go".into(),
+            "vendor/".into(),
+        ));
+    }
+    out
+}
+
+/// `.dockerignore` must not hide from the Go steps a file the plan was
+/// made from (they would then fail, or build something else).
+fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError> {
+    let located = |line: usize, message: String| PlanError::Dockerignore {
+        line,
+        message,
+        text: text.to_string(),
+    };
+    if let Some(line) = crate::dockerignore::too_long_line(text) {
+        return Err(located(
+            line,
+            format!(
+                "the line is longer than {} bytes, which BuildKit cannot read; split the pattern",
+                crate::dockerignore::MAX_LINE
+            ),
+        ));
+    }
+    let entries = crate::dockerignore::read(text);
+    let matcher = crate::dockerignore::Matcher::new(&entries)
+        .map_err(|bad| located(bad.line, bad.message))?;
+    for (path, what) in files_go_needs(project) {
+        if let Some(line) = matcher.excluded_by(&path) {
+            let pattern = entries
+                .iter()
+                .find(|e| e.line == line)
+                .map_or("", |e| e.pattern.as_str());
+            let keep = what.trim_end_matches('/');
+            return Err(located(
+                line,
+                format!(
+                    "the pattern {pattern:?} leaves {what} out of the build, which the go steps need; remove it or add !{keep} after it"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -276,7 +342,7 @@ mod tests {
             ..ProjectFiles::default()
         };
         assert_eq!(
-            module_dirs_to_read(f.go_work.as_deref().unwrap()),
+            module_dirs_to_read(f.go_work.as_deref().unwrap()).unwrap(),
             vec!["app", "lib"]
         );
         f.member_go_mods
@@ -327,11 +393,15 @@ mod tests {
             analyze(&files("module a\ngo banana\n"))
                 .unwrap_err()
                 .to_string(),
-            "go.mod:2: invalid go version \"banana\""
+            "go.mod:2: invalid go version 'banana': must match format 1.23.0"
         );
         assert_eq!(
             analyze(&files("module a\n")).unwrap_err().to_string(),
             "go.mod has no go line; add one such as `go 1.24`"
+        );
+        assert_eq!(
+            analyze(&files("go 1.24\n")).unwrap_err().to_string(),
+            "go.mod has no module line; add one such as `module example.com/app` (go mod init writes it)"
         );
     }
 

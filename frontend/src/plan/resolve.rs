@@ -101,7 +101,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         go_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let test_packages = test_packages(spec, project);
-    let build_location = section_lines(inp.spec_text, "build");
+    let build_location = section_lines(inp, "build");
     let gocache = gocache_plan(
         inp,
         GoStep {
@@ -150,7 +150,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             test_args(spec, &flags, &test_packages),
             env,
             format!("[gofront] go test {}", test_packages.join(" ")),
-            section_lines(inp.spec_text, "test"),
+            section_lines(inp, "test"),
         ),
         gocache,
         tool_image: inp.tool_image.map(str::to_string),
@@ -523,7 +523,9 @@ fn binaries(
     };
     let mut out: Vec<Binary> = Vec::new();
     for pkg in packages {
-        let name = if pkg == "." {
+        // `./`, `./.` and `.` are the module's root package.
+        let cleaned = super::project::clean_rel("", pkg).unwrap_or_else(|| pkg.clone());
+        let name = if cleaned == "." {
             match &project.module {
                 Some(m) => module_binary_name(m),
                 None => {
@@ -534,11 +536,7 @@ fn binaries(
                 }
             }
         } else {
-            pkg.trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or(pkg)
-                .to_string()
+            cleaned.rsplit('/').next().unwrap_or(&cleaned).to_string()
         };
         out.push(Binary {
             package: pkg.clone(),
@@ -712,7 +710,7 @@ fn download_plan(
         ssh,
         proxy,
         contexts,
-        location: section_lines(inp.spec_text, "download"),
+        location: section_lines(inp, "download"),
     })
 }
 
@@ -764,6 +762,22 @@ fn runtime_plan(
             .unwrap_or_default(),
     };
     let cmd = r.cmd.as_ref().map(|c| c.value.clone());
+    if let Some(e) = &r.entrypoint {
+        let program = e.value.first().or(cmd.as_ref().and_then(|c| c.first()));
+        match program {
+            None => problems.push(problem(
+                e,
+                "runtime.entrypoint",
+                "runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program".into(),
+            )),
+            Some(p) if p.trim().is_empty() => problems.push(problem(
+                e,
+                "runtime.entrypoint",
+                "runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"".into(),
+            )),
+            Some(_) => {}
+        }
+    }
     let mut base_env = base_cfg.map(|c| c.env()).unwrap_or_default();
     if !base_env.iter().any(|e| e.starts_with("PATH=")) {
         base_env.insert(0, format!("PATH={DEFAULT_PATH}"));
@@ -809,29 +823,24 @@ fn runtime_plan(
         config: runtime_image_config(base_cfg, platform, &rc, created),
         settings: rc,
         base_env,
-        location: section_lines(inp.spec_text, "runtime"),
+        location: section_lines(inp, "runtime"),
     }
 }
 
-/// Lines of a `[section]` of a TOML spec, header to last non-blank line.
-fn section_lines(text: &str, section: &str) -> Option<Vec<SourceRange>> {
-    let header = format!("[{section}]");
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines.iter().position(|l| l.trim() == header)?;
-    let mut end = start;
-    for (i, l) in lines.iter().enumerate().skip(start + 1) {
-        let t = l.trim();
-        if t.starts_with('[') && !t.starts_with("[[") {
-            break;
-        }
-        if !t.is_empty() && !t.starts_with('#') {
-            end = i;
-        }
-    }
-    Some(vec![SourceRange {
-        start: start as u32 + 1,
-        end: end as u32 + 1,
-    }])
+/// The spec lines where `section` is written, from the parsed spec's
+/// spans (TOML or JSON); `None` when the spec file does not write it.
+fn section_lines(inp: &PlanInputs<'_>, section: &str) -> Option<Vec<SourceRange>> {
+    let ranges: Vec<SourceRange> = inp
+        .spec
+        .section_spans(section)
+        .iter()
+        .map(|r| SourceRange {
+            start: crate::spec::line_col(inp.spec_text, r.start).line as u32,
+            end: crate::spec::line_col(inp.spec_text, r.end.saturating_sub(1).max(r.start)).line
+                as u32,
+        })
+        .collect();
+    (!ranges.is_empty()).then_some(ranges)
 }
 
 #[cfg(test)]
@@ -1077,16 +1086,27 @@ mod tests {
     }
 
     #[test]
-    fn section_lines_cover_the_section() {
-        let t = "# syntax=x\n[build]\ntags = []\n\n[runtime]\nuser = \"1\"\n";
-        assert_eq!(
-            section_lines(t, "build"),
-            Some(vec![SourceRange { start: 2, end: 3 }])
-        );
-        assert_eq!(
-            section_lines(t, "runtime"),
-            Some(vec![SourceRange { start: 5, end: 6 }])
-        );
-        assert_eq!(section_lines(t, "test"), None);
+    fn sections_are_located_from_the_parsed_spec() {
+        let lines = |text: &str, section: &str| -> Vec<(u32, u32)> {
+            let spec = crate::spec::parse("gofront.toml", text, &BTreeMap::new()).unwrap();
+            spec.section_spans(section)
+                .iter()
+                .map(|r| {
+                    (
+                        crate::spec::line_col(text, r.start).line as u32,
+                        crate::spec::line_col(text, r.end.saturating_sub(1).max(r.start)).line
+                            as u32,
+                    )
+                })
+                .collect()
+        };
+        let t = "# syntax=x\n[build] # the build\ntags = []\n\n[runtime]\nuser = \"1\"\n[runtime.env]\nA = \"b\"\n\n[test]\nflags = [\n  \"-v\",\n]\n[runtime.labels]\nx = \"y\"\n";
+        assert_eq!(lines(t, "build"), [(2, 3)]);
+        assert_eq!(lines(t, "runtime"), [(5, 8), (14, 15)]);
+        assert_eq!(lines(t, "test"), [(10, 13)]);
+        assert_eq!(lines(t, "download"), []);
+        let j = "{\n  \"syntax\": \"x\",\n  \"build\": {\n    \"tags\": [\n      \"a\"\n    ]\n  },\n  \"runtime\": { \"user\": \"1\" }\n}\n";
+        assert_eq!(lines(j, "build"), [(3, 7)]);
+        assert_eq!(lines(j, "runtime"), [(8, 8)]);
     }
 }

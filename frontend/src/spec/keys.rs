@@ -284,9 +284,12 @@ pub const KEYS: &[Key] = &[
         section: "download",
         name: "env",
         default: "none",
-        meaning: "e.g. `GOPROXY`, `GOPRIVATE`, `GONOSUMDB`",
+        meaning: "e.g. `GOPROXY`, `GOPRIVATE`, `GONOSUMDB` (`GOFLAGS`, `GOTOOLCHAIN`, `GOMODCACHE`, ... are managed and refused)",
         targets: ALL,
-        set: Setter::EnvMap(|_, s, m| s.download.env = m),
+        set: Setter::EnvMap(|c, s, m| {
+            c.unmanaged_download_env(&m);
+            s.download.env = m;
+        }),
         get: |s| Setting::Map(&s.download.env),
     },
     Key {

@@ -43,6 +43,10 @@ pub struct Spec {
     pub test: TestSpec,
     /// `[cache]`: which builds share the Go caches.
     pub cache: CacheSpec,
+    /// Where each section is written in the spec file (byte ranges), for
+    /// the source map of the steps it shapes; empty for a section set only
+    /// by build args or not at all.
+    pub sections: BTreeMap<String, Vec<std::ops::Range<usize>>>,
 }
 
 /// `[cache]`.
@@ -69,6 +73,13 @@ impl CacheScope {
             CacheScope::Builder => "builder",
             CacheScope::Project => "project",
         }
+    }
+}
+
+impl Spec {
+    /// The byte ranges of the spec file where `section` is written.
+    pub fn section_spans(&self, section: &str) -> &[std::ops::Range<usize>] {
+        self.sections.get(section).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -206,15 +217,30 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
 }
 
 impl SpecError {
-    /// Renders one problem as one sentence that starts with its location.
+    /// Renders one problem as one sentence that starts with its location,
+    /// on one line: control characters from the input (a newline in a
+    /// name, say) are escaped.
     pub fn render(&self, p: &Problem) -> String {
-        match &p.origin {
+        let line = match &p.origin {
             Origin::File(range) => {
                 let lc = line_col(&self.text, range.start);
                 format!("{}:{}:{}: {}", self.file, lc.line, lc.column, p.message)
             }
             Origin::BuildArg(name) => format!("build-arg {name}: {}", p.message),
             Origin::Unknown => format!("{}: {}", self.file, p.message),
+        };
+        if line.contains(char::is_control) {
+            line.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            line
         }
     }
 }
@@ -236,15 +262,18 @@ pub fn parse(
     text: &str,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Spec, SpecError> {
+    // A byte order mark is no part of the spec (Docker drops it from a
+    // Dockerfile too); callers that keep the text strip it the same way.
+    let text = strip_bom(text);
     let fail = |problems: Vec<Problem>| SpecError {
         file: file.to_string(),
         text: text.to_string(),
         problems,
     };
-    let mut root = parse_document(text).map_err(|p| fail(vec![p]))?;
-    let mut problems = Vec::new();
+    let (mut root, mut problems) = parse_document(text).map_err(|p| fail(vec![p]))?;
     schema::merge_build_args(&mut root, build_args, &mut problems);
-    let spec = schema::convert(&root, &mut problems);
+    let mut spec = schema::convert(&root, &mut problems);
+    spec.sections = node::section_spans(&root);
     if problems.is_empty() {
         Ok(spec)
     } else {
@@ -252,28 +281,90 @@ pub fn parse(
     }
 }
 
-/// Parses the text as JSON when it is a JSON object, as TOML otherwise.
-fn parse_document(text: &str) -> Result<Node, Problem> {
-    if text.trim_start().starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            let offset = offset_of(text, e.line(), e.column());
-            Problem {
-                origin: Origin::File(offset..offset),
-                key: String::new(),
-                message: format!("invalid JSON: {}", strip_position(&e.to_string())),
-            }
-        })?;
-        return Ok(node::from_json(&value, text));
+/// The text without a leading UTF-8 byte order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Parses the text as JSON when it is a JSON document, as TOML otherwise;
+/// JSON keys written twice come back as problems.
+fn parse_document(text: &str) -> Result<(Node, Vec<Problem>), Problem> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        return parse_json(text);
     }
-    let table = toml::de::DeTable::parse(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        Problem {
-            origin: Origin::File(span),
-            key: String::new(),
-            message: format!("invalid TOML: {}", e.message().trim_end()),
+    match toml::de::DeTable::parse(text) {
+        Ok(table) => Ok((node::from_toml(&table), Vec::new())),
+        // `[` starts a TOML table header and a JSON array alike: a text
+        // that is no TOML and reads as JSON is answered as JSON.
+        Err(_) if trimmed.starts_with('[') && looks_like_json_array(trimmed) => parse_json(text),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let mut message = format!("invalid TOML: {}", e.message().trim_end());
+            // toml names no key in this one; the span holds it.
+            if message.ends_with("duplicate key")
+                && let Some(key) = text.get(span.clone()).filter(|k| !k.contains('\n'))
+            {
+                message = format!("{message} {}", key.trim());
+            }
+            Err(Problem {
+                origin: Origin::File(span),
+                key: String::new(),
+                message,
+            })
         }
+    }
+}
+
+/// Whether a text starting with `[` is meant as JSON: valid JSON, or its
+/// first element (after any nested `[`) starts as only JSON values do.
+fn looks_like_json_array(text: &str) -> bool {
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        return true;
+    }
+    let rest = text.trim_start_matches(|c: char| c == '[' || c.is_whitespace());
+    matches!(
+        rest.chars().next(),
+        None | Some('{' | ']' | '"' | '-' | '0'..='9')
+    )
+}
+
+fn parse_json(text: &str) -> Result<(Node, Vec<Problem>), Problem> {
+    let invalid = |line: usize, column: usize, message: String| {
+        let offset = offset_of(text, line, column);
+        Problem {
+            origin: Origin::File(offset..offset),
+            key: String::new(),
+            message: format!("invalid JSON: {message}"),
+        }
+    };
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+        invalid(
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string()).to_string(),
+        )
     })?;
-    Ok(node::from_toml(&table))
+    let (root, duplicates) =
+        node::from_json(text).ok_or_else(|| invalid(1, 1, "not a JSON document".to_string()))?;
+    let problems = duplicates
+        .into_iter()
+        .map(|d| {
+            let first = match &d.first {
+                Origin::File(r) => format!(" (first set on line {})", line_col(text, r.start).line),
+                _ => String::new(),
+            };
+            Problem {
+                origin: d.origin,
+                message: format!(
+                    "duplicate key {:?}{first}; JSON keys must be unique",
+                    d.path
+                ),
+                key: d.path,
+            }
+        })
+        .collect();
+    Ok((root, problems))
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {

@@ -4,6 +4,7 @@
 //! spec file, or the build argument that set it), so that every later error
 //! can name the file, line, column and key at fault.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// Where a value came from.
@@ -115,70 +116,230 @@ fn toml_value(v: &toml::Spanned<toml::de::DeValue<'_>>) -> Node {
     }
 }
 
-/// Converts a JSON document into a [`Node`], locating keys in `text` so that
-/// errors can still point at a line.
-pub fn from_json(value: &serde_json::Value, text: &str) -> Node {
-    let mut cursor = 0;
-    json_value(value, text, &mut cursor)
+/// A JSON object key written twice at the same level.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    /// The dotted path of the key, e.g. `build.tags`.
+    pub path: String,
+    /// Where it is written the second time.
+    pub origin: Origin,
+    /// Where it was written first.
+    pub first: Origin,
 }
 
-fn json_value(value: &serde_json::Value, text: &str, cursor: &mut usize) -> Node {
-    use serde_json::Value as J;
-    let start = *cursor;
-    let value = match value {
-        J::Null => Value::Other("null"),
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Other("a float"),
-        },
-        J::String(s) => Value::Str(s.clone()),
-        J::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|item| json_value(item, text, cursor))
-                .collect(),
-        ),
-        J::Object(map) => {
-            let mut entries = Vec::with_capacity(map.len());
-            for (k, v) in map {
-                // serde_json keeps no positions; find the quoted key after the
-                // previous one. Good enough to point at the right line.
-                let needle = format!("\"{k}\"");
-                let found = text
-                    .get(*cursor..)
-                    .and_then(|rest| rest.find(&needle))
-                    .map(|off| *cursor + off);
-                let origin = match found {
-                    Some(pos) => {
-                        *cursor = pos + needle.len();
-                        Origin::File(pos..pos + needle.len())
-                    }
-                    None => Origin::Unknown,
-                };
-                let child = json_value(v, text, cursor);
-                let child = match (&child.origin, &origin) {
-                    (Origin::Unknown, Origin::File(r)) => Node {
-                        origin: Origin::File(r.clone()),
-                        ..child
-                    },
-                    _ => child,
-                };
-                entries.push((
-                    Key {
-                        name: k.clone(),
-                        origin,
-                    },
-                    child,
-                ));
-            }
-            Value::Table(entries)
+/// Converts a JSON document that `serde_json` has accepted into a [`Node`]
+/// whose every value and key keeps its byte span, and lists the keys
+/// written twice (JSON allows them; a spec must not silently keep the last).
+/// `None` only if the text is not JSON after all.
+pub fn from_json(text: &str) -> Option<(Node, Vec<Duplicate>)> {
+    let mut sc = Scanner {
+        text,
+        pos: 0,
+        duplicates: Vec::new(),
+    };
+    let node = sc.value("")?;
+    sc.skip_ws();
+    (sc.pos == text.len()).then_some((node, sc.duplicates))
+}
+
+/// A JSON reader over text already known to be valid (so depth is bounded
+/// by `serde_json`'s limit); it only finds spans and decodes tokens.
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+    duplicates: Vec<Duplicate>,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
         }
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        self.skip_ws();
+        let ok = self.peek() == Some(b);
+        if ok {
+            self.pos += 1;
+        }
+        ok
+    }
+
+    /// A string token's span, quotes included.
+    fn string_span(&mut self) -> Option<std::ops::Range<usize>> {
+        self.skip_ws();
+        let start = self.pos;
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.pos += 1;
+        loop {
+            match self.peek()? {
+                b'\\' => self.pos += 2,
+                b'"' => {
+                    self.pos += 1;
+                    return Some(start..self.pos);
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn decode(&self, span: &std::ops::Range<usize>) -> Option<String> {
+        serde_json::from_str(self.text.get(span.clone())?).ok()
+    }
+
+    fn value(&mut self, path: &str) -> Option<Node> {
+        self.skip_ws();
+        let start = self.pos;
+        let value = match self.peek()? {
+            b'{' => {
+                self.pos += 1;
+                let mut entries: Vec<(Key, Node)> = Vec::new();
+                if !self.eat(b'}') {
+                    loop {
+                        let span = self.string_span()?;
+                        let name = self.decode(&span)?;
+                        if !self.eat(b':') {
+                            return None;
+                        }
+                        let child_path = if path.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{path}.{name}")
+                        };
+                        let child = self.value(&child_path)?;
+                        let origin = Origin::File(span);
+                        match entries.iter().find(|(k, _)| k.name == name) {
+                            Some((first, _)) => self.duplicates.push(Duplicate {
+                                path: child_path,
+                                origin,
+                                first: first.origin.clone(),
+                            }),
+                            None => entries.push((Key { name, origin }, child)),
+                        }
+                        if self.eat(b'}') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return None;
+                        }
+                    }
+                }
+                Value::Table(entries)
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                if !self.eat(b']') {
+                    loop {
+                        items.push(self.value(path)?);
+                        if self.eat(b']') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return None;
+                        }
+                    }
+                }
+                Value::Array(items)
+            }
+            b'"' => {
+                let span = self.string_span()?;
+                Value::Str(self.decode(&span)?)
+            }
+            b't' | b'f' | b'n' => {
+                let rest = self.text.get(self.pos..)?;
+                let (word, value) = [
+                    ("true", Value::Bool(true)),
+                    ("false", Value::Bool(false)),
+                    ("null", Value::Other("null")),
+                ]
+                .into_iter()
+                .find(|(w, _)| rest.starts_with(w))?;
+                self.pos += word.len();
+                value
+            }
+            _ => {
+                while matches!(
+                    self.peek(),
+                    Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                ) {
+                    self.pos += 1;
+                }
+                let n: serde_json::Number =
+                    serde_json::from_str(self.text.get(start..self.pos)?).ok()?;
+                match n.as_i64() {
+                    Some(i) => Value::Int(i),
+                    None if n.is_u64() => Value::Other("an integer out of range"),
+                    None => Value::Other("a float"),
+                }
+            }
+        };
+        Some(Node {
+            value,
+            origin: Origin::File(start..self.pos),
+        })
+    }
+}
+
+/// Where each top-level table (a spec section) is written: the byte spans
+/// of its key, its header and everything inside it, merged wherever no
+/// other section is written in between (`[runtime]` and a later
+/// `[runtime.env]` are one range unless another section comes between).
+pub fn section_spans(root: &Node) -> BTreeMap<String, Vec<Range<usize>>> {
+    let mut out = BTreeMap::new();
+    let Value::Table(top) = &root.value else {
+        return out;
     };
-    let origin = if start < *cursor {
-        Origin::File(start..*cursor)
-    } else {
-        Origin::Unknown
-    };
-    Node { value, origin }
+    let mut all: Vec<(Range<usize>, usize)> = Vec::new();
+    for (i, (key, node)) in top.iter().enumerate() {
+        let mut spans = Vec::new();
+        spans_of(&key.origin, &mut spans);
+        node_spans(node, &mut spans);
+        all.extend(spans.into_iter().map(|r| (r, i)));
+    }
+    all.sort_by_key(|(r, i)| (r.start, *i));
+    for (i, (key, _)) in top.iter().enumerate() {
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        let mut open = false;
+        for (r, j) in &all {
+            if *j != i {
+                open = false;
+                continue;
+            }
+            match merged.last_mut() {
+                Some(last) if open => last.end = last.end.max(r.end),
+                _ => merged.push(r.clone()),
+            }
+            open = true;
+        }
+        if !merged.is_empty() {
+            out.insert(key.name.clone(), merged);
+        }
+    }
+    out
+}
+
+fn spans_of(origin: &Origin, out: &mut Vec<Range<usize>>) {
+    if let Origin::File(r) = origin {
+        out.push(r.clone());
+    }
+}
+
+fn node_spans(node: &Node, out: &mut Vec<Range<usize>>) {
+    spans_of(&node.origin, out);
+    match &node.value {
+        Value::Array(items) => items.iter().for_each(|n| node_spans(n, out)),
+        Value::Table(entries) => entries.iter().for_each(|(k, n)| {
+            spans_of(&k.origin, out);
+            node_spans(n, out);
+        }),
+        _ => {}
+    }
 }

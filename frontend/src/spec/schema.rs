@@ -37,15 +37,22 @@ pub fn merge_build_args(
         }
         let origin = Origin::BuildArg(name.clone());
         let Some((spec_key, entry)) = lookup_build_arg(name) else {
-            let all = build_arg_names();
-            let hint = closest(name, all.iter().map(String::as_str))
-                .map(|s| format!("; did you mean {s}?"))
-                .unwrap_or_else(|| "; see the README for the names gofront reads".to_string());
-            problems.push(Problem::at(
-                &origin,
-                name,
-                format!("gofront has no build arg named {name}{hint}"),
-            ));
+            let message = if KEYS
+                .iter()
+                .any(|k| k.kind() == Kind::EnvMap && k.build_arg() == *name)
+            {
+                format!("{name} names no variable; pass one per variable, as {name}<NAME>=value")
+            } else {
+                let all = build_arg_names();
+                let hint = closest(name, all.iter().map(String::as_str))
+                    .map(|s| match s.strip_suffix('_') {
+                        Some(prefix) => format!("; did you mean {prefix}_<NAME>?"),
+                        None => format!("; did you mean {s}?"),
+                    })
+                    .unwrap_or_else(|| "; see the README for the names gofront reads".to_string());
+                format!("gofront has no build arg named {name}{hint}")
+            };
+            problems.push(Problem::at(&origin, name, message));
             continue;
         };
         let str_node = |s: &str| Node {
@@ -214,7 +221,10 @@ pub fn convert(root: &Node, problems: &mut Vec<Problem>) -> Spec {
         problems.push(Problem::at(
             &root.origin,
             "",
-            "the spec must be a table of sections".to_string(),
+            format!(
+                "the spec must be a table of sections (a JSON object), not {}",
+                root.value.type_name()
+            ),
         ));
         return spec;
     };
@@ -288,8 +298,23 @@ impl Checker<'_> {
         self.problem(&node.origin, message);
     }
 
+    /// A NUL byte cannot reach a program argument, an environment variable
+    /// or a label: refused wherever a spec string is read.
+    fn no_nul(&mut self, origin: &Origin, s: &str) -> bool {
+        let ok = !s.contains('\0');
+        if !ok {
+            let message = format!(
+                "{} contains a NUL byte, which no program argument, environment variable or label can hold",
+                self.key
+            );
+            self.problem(origin, message);
+        }
+        ok
+    }
+
     fn string(&mut self, node: &Node) -> Option<Field<String>> {
         match &node.value {
+            Value::Str(s) if !self.no_nul(&node.origin, s) => None,
             Value::Str(s) => Some(Field {
                 value: s.clone(),
                 origin: node.origin.clone(),
@@ -331,6 +356,7 @@ impl Checker<'_> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             match &item.value {
+                Value::Str(s) if !self.no_nul(&item.origin, s) => return None,
                 Value::Str(s) => out.push(s.clone()),
                 Value::Int(i) if port_like => out.push(i.to_string()),
                 _ => {
@@ -357,6 +383,9 @@ impl Checker<'_> {
             return out;
         };
         for (k, v) in entries {
+            if !self.no_nul(&k.origin, &k.name) {
+                continue;
+            }
             if env_names && !is_env_name(&k.name) {
                 let message = format!(
                     "{}: \"{}\" is not a valid environment variable name",
@@ -366,6 +395,7 @@ impl Checker<'_> {
                 continue;
             }
             match &v.value {
+                Value::Str(s) if !self.no_nul(&v.origin, s) => {}
                 Value::Str(s) => {
                     out.insert(
                         k.name.clone(),
@@ -630,6 +660,17 @@ impl Checker<'_> {
         }
     }
 
+    /// Reports entries of `download.env` that gofront manages itself (the
+    /// module options a private module needs pass through).
+    pub(super) fn unmanaged_download_env(&mut self, m: &FieldMap) {
+        for (name, field) in m {
+            if let Some(why) = managed_download_env(name) {
+                let message = format!("{}.{name} cannot be set: {why}", self.key);
+                self.problem(&field.origin, message);
+            }
+        }
+    }
+
     /// Reports entries that do not map a context name to a mount path.
     pub(super) fn context_mounts(&mut self, m: &FieldMap) {
         for (name, field) in m {
@@ -654,11 +695,31 @@ fn managed_build_env(name: &str) -> Option<&'static str> {
     Some(match name {
         "GOOS" | "GOARCH" | "GOARM" | "GOAMD64" | "GOARM64" => "it comes from --platform",
         "CGO_ENABLED" => "use build.cgo",
-        "GOTOOLCHAIN" => "gofront always uses the builder image's Go (GOTOOLCHAIN=local)",
+        "GOTOOLCHAIN" | "GOROOT" => {
+            "gofront always uses the builder image's Go (GOTOOLCHAIN=local)"
+        }
         "GOPROXY" | "GOFLAGS" => {
             "the build step runs offline; set module options in [download] env"
         }
         "GOCACHE" | "GOMODCACHE" => "gofront manages the Go caches",
+        "GOWORK" => "gofront builds the go.work or go.mod at the root of the build context",
+        _ => return None,
+    })
+}
+
+/// Environment variables gofront sets itself in the download step.
+fn managed_download_env(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "GOTOOLCHAIN" | "GOROOT" => {
+            "gofront always uses the builder image's Go (GOTOOLCHAIN=local); choose the Go version with build.builder"
+        }
+        "GOCACHE" | "GOMODCACHE" => {
+            "gofront manages the Go caches and keeps the module cache as the download step's layer"
+        }
+        "GOFLAGS" => {
+            "go mod download runs with gofront's flags; set module options such as GOPROXY, GOPRIVATE, GONOSUMDB or GOINSECURE by name"
+        }
+        "GOWORK" => "gofront builds the go.work or go.mod at the root of the build context",
         _ => return None,
     })
 }

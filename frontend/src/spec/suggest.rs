@@ -7,6 +7,8 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
     let limit = (input.chars().count() / 3).max(1);
     candidates
         .into_iter()
+        // A suggestion equal to the input would help nobody.
+        .filter(|c| *c != input)
         .map(|c| (distance(&input_lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -250,7 +250,7 @@ fn syntax_errors_point_at_the_spot() {
 fn build_args_override_spec_keys() {
     let s = parse(
         "gofront.toml",
-        "[build]\ntags = [\"a\"]\ncgo = true\n[download]\nenv = { GOFLAGS = \"-x\" }\n",
+        "[build]\ntags = [\"a\"]\ncgo = true\n[download]\nenv = { GONOSUMDB = \"-x\" }\n",
         &args(&[
             ("GOFRONT_BUILD_TAGS", "netgo, osusergo"),
             ("GOFRONT_BUILD_CGO", "false"),
@@ -268,7 +268,7 @@ fn build_args_override_spec_keys() {
     assert!(!s.build.cgo.unwrap().value);
     assert_eq!(s.download.network.unwrap().value, Network::None);
     assert_eq!(s.download.env["GOPROXY"].value, "file:///goproxy");
-    assert_eq!(s.download.env["GOFLAGS"].value, "-x");
+    assert_eq!(s.download.env["GONOSUMDB"].value, "-x");
     assert_eq!(s.download.contexts["goproxy"].value, "/goproxy");
     assert_eq!(
         s.runtime.entrypoint.unwrap().value,

@@ -50,3 +50,100 @@ pub fn only(g: Generated) -> PlatformBuild {
     assert_eq!(builds.len(), 1, "expected one platform");
     builds.remove(0)
 }
+
+/// A [`gofront::Host`] whose files are in memory: the whole pipeline with
+/// no disk and no engine, for table tests and the fuzz harness. Reads are
+/// capped as the real hosts cap them.
+#[derive(Debug, Default)]
+pub struct MemoryHost {
+    /// The spec file's bytes.
+    pub spec: Vec<u8>,
+    /// Files of the build context by path.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+fn capped(b: &[u8]) -> Vec<u8> {
+    b.get(..b.len().min(gofront::MAX_FILE_BYTES + 1))
+        .unwrap_or(b)
+        .to_vec()
+}
+
+impl gofront::Host for MemoryHost {
+    async fn read_spec(&self, _options: &Options) -> Result<Vec<u8>, gofront::HostError> {
+        Ok(capped(&self.spec))
+    }
+
+    async fn read_context(
+        &self,
+        _options: &Options,
+        paths: &[String],
+    ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, gofront::HostError> {
+        Ok(paths
+            .iter()
+            .filter_map(|p| self.files.get(p).map(|b| (p.clone(), capped(b))))
+            .collect())
+    }
+
+    async fn resolve_image(
+        &self,
+        _reference: &str,
+        _platform: &gofront::Platform,
+        _options: &Options,
+    ) -> Result<Option<gofront::Resolved>, gofront::HostError> {
+        Ok(None)
+    }
+
+    async fn warn(&self, _message: &str) {}
+
+    fn build_platform(&self) -> gofront::Platform {
+        gofront::Platform::linux_amd64()
+    }
+
+    fn merge_supported(&self) -> bool {
+        true
+    }
+
+    fn session_id(&self) -> String {
+        "memory".to_string()
+    }
+
+    fn now(&self) -> i64 {
+        0
+    }
+
+    fn runnable_platforms(&self) -> Vec<gofront::Platform> {
+        vec![gofront::Platform::linux_amd64()]
+    }
+
+    fn tool_image(&self, _options: &Options) -> Option<String> {
+        Some("gofront:dev".to_string())
+    }
+}
+
+/// Runs the whole pipeline on in-memory inputs: options as BuildKit sends
+/// them (`filename=gofront.toml` first), then the spec and files.
+pub fn generate_memory(
+    runtime: &tokio::runtime::Runtime,
+    spec: &[u8],
+    files: &[(&str, &[u8])],
+    opts: &[(&str, &str)],
+) -> Result<Generated, FrontendError> {
+    let mut all: Vec<(&str, &str)> = vec![("filename", "gofront.toml")];
+    all.extend_from_slice(opts);
+    let options = Options::parse(all).map_err(|e| FrontendError::Plan(e.into()))?;
+    let host = MemoryHost {
+        spec: spec.to_vec(),
+        files: files
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect(),
+    };
+    runtime.block_on(gofront::generate(&host, &options))
+}
+
+/// A runtime for [`generate_memory`], made once per test.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+}

@@ -177,27 +177,41 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
         warnings.push(warn(rules::UNKNOWN_ARG, message, nowhere.clone()));
     }
 
-    let build_error = inp.error.map(|e| BuildError {
-        message: e.to_string(),
-        location: match e.spec_location() {
-            Some((_, r)) => Location {
-                source_index: 0,
-                ranges: vec![Range {
-                    start: Position {
-                        line: r.start as i32,
-                        character: 0,
-                    },
-                    end: Position {
-                        line: r.end as i32,
-                        character: 0,
-                    },
-                }],
-            },
+    // The line at fault, in the spec or in the project file it names.
+    let build_error = inp.error.map(|e| {
+        let location = match e.source_location() {
+            Some(at) => {
+                let source_index = if at.file == inp.spec_file {
+                    0
+                } else {
+                    sources.push(SourceInfo {
+                        filename: at.file.clone(),
+                        data: base64(&at.data),
+                        language: at.language.clone(),
+                    });
+                    sources.len() as i32 - 1
+                };
+                let line = |l: u32| Position {
+                    line: l as i32,
+                    character: 0,
+                };
+                Location {
+                    source_index,
+                    ranges: vec![Range {
+                        start: line(at.range.start),
+                        end: line(at.range.end),
+                    }],
+                }
+            }
             None => Location {
                 source_index: 0,
                 ranges: Vec::new(),
             },
-        },
+        };
+        BuildError {
+            message: e.to_string(),
+            location,
+        }
     });
     let failed = !warnings.is_empty() || build_error.is_some();
     let text = lint_text(&warnings, &texts);
@@ -272,58 +286,11 @@ fn snippet(name: &str, text: &str, ranges: &[Range]) -> String {
 }
 
 /// The 1-based line of the `.dockerignore` pattern that leaves `path` out
-/// of the context, if the patterns leave it out (the last matching pattern
-/// decides; `!` re-includes), as BuildKit's pattern matcher decides it.
+/// of the context, if the patterns leave it out, as BuildKit decides it.
 fn excluded_by(ignore: &str, path: &str) -> Option<usize> {
-    let mut decision = None;
-    for (i, line) in ignore.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (negated, pattern) = match line.strip_prefix('!') {
-            Some(rest) => (true, rest.trim()),
-            None => (false, line),
-        };
-        let Some(pattern) = crate::plan::dockerignore_patterns(pattern).pop() else {
-            continue;
-        };
-        if matches_path(&pattern, path) {
-            decision = (!negated).then_some(i + 1);
-        }
-    }
-    decision
-}
-
-/// Whether `pattern` matches `path` or one of its parent directories.
-fn matches_path(pattern: &str, path: &str) -> bool {
-    let pat: Vec<&str> = pattern.split('/').collect();
-    let segs: Vec<&str> = path.split('/').collect();
-    (1..=segs.len()).any(|n| match_segments(&pat, segs.get(..n).unwrap_or(&[])))
-}
-
-fn match_segments(pat: &[&str], segs: &[&str]) -> bool {
-    match pat.split_first() {
-        None => segs.is_empty(),
-        Some((&"**", rest)) => {
-            (0..=segs.len()).any(|i| match_segments(rest, segs.get(i..).unwrap_or(&[])))
-        }
-        Some((p, rest)) => match segs.split_first() {
-            Some((s, more)) => glob(p.as_bytes(), s.as_bytes()) && match_segments(rest, more),
-            None => false,
-        },
-    }
-}
-
-/// `*`, `?` and `[...]`-free globbing within one path segment.
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match (p.split_first(), s.split_first()) {
-        (None, None) => true,
-        (Some((b'*', rest)), _) => (0..=s.len()).any(|i| glob(rest, s.get(i..).unwrap_or(&[]))),
-        (Some((b'?', rest)), Some((_, more))) => glob(rest, more),
-        (Some((a, rest)), Some((b, more))) => a == b && glob(rest, more),
-        _ => false,
-    }
+    crate::dockerignore::Matcher::new(&crate::dockerignore::read(ignore))
+        .ok()?
+        .excluded_by(path)
 }
 
 #[cfg(test)]

@@ -196,6 +196,36 @@ fn a_build_error_is_reported_with_its_spec_line() {
 }
 
 #[test]
+fn a_go_mod_build_error_points_at_its_go_mod_line() {
+    let files = crate::plan::ProjectFiles {
+        go_mod: Some("module a\ngo 1.24\nrequires x v1\n".into()),
+        ..crate::plan::ProjectFiles::default()
+    };
+    let err: FrontendError = crate::plan::analyze(&files).unwrap_err().into();
+    let none = BTreeMap::new();
+    let (v, _, status) = lint_of(&LintInputs {
+        spec_file: "gofront.toml",
+        spec_text: "",
+        spec: None,
+        dockerignore: None,
+        vendored: false,
+        workspace: false,
+        downloads: None,
+        build_args: &none,
+        error: Some(&err),
+    });
+    assert_eq!(status, "1");
+    assert_eq!(
+        v["buildError"],
+        serde_json::json!({
+            "message": "go.mod:3: unknown directive: requires",
+            "location": {"sourceIndex": 1, "ranges": [{"start": {"line": 3}, "end": {"line": 3}}]}
+        })
+    );
+    assert_eq!(v["sources"][1]["filename"], "go.mod");
+}
+
+#[test]
 fn unknown_requests_are_refused_in_buildkits_words() {
     let e = SubrequestError::Unsupported("frontend.nope".into());
     let s = e.status();

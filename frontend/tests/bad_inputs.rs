@@ -1,0 +1,961 @@
+//! Issue 10's table: bad inputs, each run through the whole pipeline
+//! (`driver::generate`, as inside BuildKit and `gofront llb`), each with
+//! the one message it must produce, word for word. A second table runs the
+//! local mode on special files of a real directory.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{generate_in, generate_memory, only, runtime};
+
+struct Case {
+    name: &'static str,
+    spec: &'static [u8],
+    files: &'static [(&'static str, &'static [u8])],
+    opts: &'static [(&'static str, &'static str)],
+    message: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "toml_unknown_key",
+        spec: "[build]\ntgas = [\"x\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: unknown key \"tgas\" in [build]; did you mean \"tags\"?",
+    },
+    Case {
+        name: "toml_unknown_section",
+        spec: "[biuld]\ncgo = true\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:2: unknown section [biuld]; did you mean \"build\"?",
+    },
+    Case {
+        name: "toml_wrong_type",
+        spec: "[build]\ncgo = \"yes\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:7: build.cgo must be a boolean (true or false), not a string",
+    },
+    Case {
+        name: "toml_syntax",
+        spec: "[build\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:7: invalid TOML: unclosed table, expected `]`",
+    },
+    Case {
+        name: "toml_duplicate_key",
+        spec: "[build]\ncgo = true\ncgo = false\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:1: invalid TOML: duplicate key cgo",
+    },
+    Case {
+        name: "toml_float",
+        spec: "[build]\ncgo = 1.5\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:7: build.cgo must be a boolean (true or false), not a float",
+    },
+    Case {
+        name: "toml_array_element_type",
+        spec: "[build]\ntags = [\"a\", 1]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:14: build.tags must be an array of strings, but an element is an integer",
+    },
+    Case {
+        name: "toml_section_not_table",
+        spec: "build = 1\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:9: build must be a table, not an integer",
+    },
+    Case {
+        name: "nul_in_ldflags",
+        spec: "[build]\nldflags = \"-X main.v=\\u0000\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.ldflags contains a NUL byte, which no program argument, environment variable or label can hold",
+    },
+    Case {
+        name: "nul_in_entrypoint",
+        spec: "[runtime]\nentrypoint = [\"/app\", \"a\\u0000b\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:23: runtime.entrypoint contains a NUL byte, which no program argument, environment variable or label can hold",
+    },
+    Case {
+        name: "nul_in_label_name",
+        spec: "[runtime.labels]\n\"a\\u0000\" = \"b\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: runtime.labels contains a NUL byte, which no program argument, environment variable or label can hold",
+    },
+    Case {
+        name: "nul_in_env_value",
+        spec: "[runtime.env]\nA = \"\\u0000\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:5: runtime.env contains a NUL byte, which no program argument, environment variable or label can hold",
+    },
+    Case {
+        name: "download_env_goflags",
+        spec: "[download.env]\nGOFLAGS = \"-mod=mod\"\n".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[],
+        message: "gofront.toml:2:11: download.env.GOFLAGS cannot be set: go mod download runs with gofront's flags; set module options such as GOPROXY, GOPRIVATE, GONOSUMDB or GOINSECURE by name",
+    },
+    Case {
+        name: "download_env_gotoolchain",
+        spec: "[download.env]\nGOTOOLCHAIN = \"auto\"\n".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[],
+        message: "gofront.toml:2:15: download.env.GOTOOLCHAIN cannot be set: gofront always uses the builder image's Go (GOTOOLCHAIN=local); choose the Go version with build.builder",
+    },
+    Case {
+        name: "download_env_gomodcache",
+        spec: "[download]\nenv = { GOMODCACHE = \"/tmp/m\" }\n".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[],
+        message: "gofront.toml:2:22: download.env.GOMODCACHE cannot be set: gofront manages the Go caches and keeps the module cache as the download step's layer",
+    },
+    Case {
+        name: "download_env_gocache",
+        spec: "[download.env]\nGOCACHE = \"/tmp/c\"\n".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[],
+        message: "gofront.toml:2:11: download.env.GOCACHE cannot be set: gofront manages the Go caches and keeps the module cache as the download step's layer",
+    },
+    Case {
+        name: "download_env_gowork",
+        spec: "[download.env]\nGOWORK = \"off\"\n".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[],
+        message: "gofront.toml:2:10: download.env.GOWORK cannot be set: gofront builds the go.work or go.mod at the root of the build context",
+    },
+    Case {
+        name: "build_env_gowork",
+        spec: "[build.env]\nGOWORK = \"off\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:10: build.env.GOWORK cannot be set: gofront builds the go.work or go.mod at the root of the build context",
+    },
+    Case {
+        name: "build_env_goproxy",
+        spec: "[build.env]\nGOPROXY = \"direct\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.env.GOPROXY cannot be set: the build step runs offline; set module options in [download] env",
+    },
+    Case {
+        name: "build_env_bad_name",
+        spec: "[build.env]\n\"1X\" = \"y\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: build.env: \"1X\" is not a valid environment variable name",
+    },
+    Case {
+        name: "entrypoint_empty",
+        spec: "[runtime]\nentrypoint = []\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:14: runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program",
+    },
+    Case {
+        name: "entrypoint_empty_program",
+        spec: "[runtime]\nentrypoint = [\"\"]\ncmd = [\"x\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:14: runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"",
+    },
+    Case {
+        name: "packages_outside",
+        spec: "[build]\npackages = [\"../x\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:12: build.packages: \"../x\" must be a path inside the build context starting with \"./\"",
+    },
+    Case {
+        name: "packages_empty",
+        spec: "[build]\npackages = []\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:12: build.packages must list at least one package",
+    },
+    Case {
+        name: "packages_pattern",
+        spec: "[build]\npackages = [\"./...\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:12: build.packages: \"./...\" is a pattern; list each main package, e.g. \"./cmd/server\"",
+    },
+    Case {
+        name: "test_flags_not_flag",
+        spec: "[test]\nflags = [\"x\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:9: test.flags: \"x\" is not a flag; list packages in test.packages instead",
+    },
+    Case {
+        name: "user_with_space",
+        spec: "[runtime]\nuser = \"a b\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:8: runtime.user must be \"user\" or \"user:group\", not \"a b\"",
+    },
+    Case {
+        name: "workdir_relative",
+        spec: "[runtime]\nworkdir = \"app\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: runtime.workdir must be an absolute path, not \"app\"",
+    },
+    Case {
+        name: "expose_zero",
+        spec: "[runtime]\nexpose = [\"0\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:10: runtime.expose: \"0\" is not a port such as \"8080\" or \"53/udp\"",
+    },
+    Case {
+        name: "base_url",
+        spec: "[runtime]\nbase = \"https://x/y\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:8: runtime.base must be an image reference such as \"ubuntu:24.04\", or \"scratch\", not \"https://x/y\"",
+    },
+    Case {
+        name: "output_with_slash",
+        spec: "[build]\noutput = \"a/b\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:10: build.output must be a file name without '/', not \"a/b\"",
+    },
+    Case {
+        name: "output_with_two_packages",
+        spec: "[build]\npackages = [\"./a\", \"./b\"]\noutput = \"x\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:10: build.output can only be set when build.packages names one package",
+    },
+    Case {
+        name: "network_bridge",
+        spec: "[download]\nnetwork = \"bridge\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: download.network must be \"sandbox\", \"none\" or \"host\", not \"bridge\"",
+    },
+    Case {
+        name: "tag_with_dash",
+        spec: "[build]\ntags = [\"a-b\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:8: build.tags: \"a-b\" is not a valid build tag (letters, digits, '_' and '.')",
+    },
+    Case {
+        name: "ldflags_unknown_template",
+        spec: "[build]\nldflags = \"-X main.v={{.Nope}}\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.ldflags: unknown template {{.Nope}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}",
+    },
+    Case {
+        name: "user_name_on_scratch",
+        spec: "[runtime]\nbase = \"scratch\"\nuser = \"nobody\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:8: runtime.user \"nobody\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+    },
+    Case {
+        name: "json_bom_typo",
+        spec: "\u{feff}{\"build\": {\"tgas\": []}}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:12: unknown key \"tgas\" in [build]; did you mean \"tags\"?",
+    },
+    Case {
+        name: "json_top_level_array",
+        spec: "[1, 2]".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:1: the spec must be a table of sections (a JSON object), not an array",
+    },
+    Case {
+        name: "json_top_level_array_of_objects",
+        spec: "[{\"build\": {}}]".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:1: the spec must be a table of sections (a JSON object), not an array",
+    },
+    Case {
+        name: "json_syntax",
+        spec: "{\"build\": }".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:11: invalid JSON: expected value",
+    },
+    Case {
+        name: "json_broken_array",
+        spec: "[{\"build\": ".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:11: invalid JSON: EOF while parsing a value",
+    },
+    Case {
+        name: "json_duplicate_key",
+        spec: "{\"build\": {\"cgo\": true,\n \"cgo\": false}}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:2: duplicate key \"build.cgo\" (first set on line 1); JSON keys must be unique",
+    },
+    Case {
+        name: "json_duplicate_section",
+        spec: "{\"build\": {},\n\"build\": {\"cgo\": true}}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: duplicate key \"build\" (first set on line 1); JSON keys must be unique",
+    },
+    Case {
+        name: "json_array_element",
+        spec: "{\n \"build\": {\n  \"tags\": [\n   \"a\",\n   1\n  ]\n }\n}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:5:4: build.tags must be an array of strings, but an element is an integer",
+    },
+    Case {
+        name: "json_null",
+        spec: "{\"build\": {\"cgo\": null}}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:19: build.cgo must be a boolean (true or false), not null",
+    },
+    Case {
+        name: "json_section_array",
+        spec: "{\"build\": []}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:11: build must be a table, not an array",
+    },
+    Case {
+        name: "json_big_integer",
+        spec: "{\"runtime\": {\"expose\": [18446744073709551615]}}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:25: runtime.expose must be an array of strings, but an element is an integer out of range",
+    },
+    Case {
+        name: "arg_typo",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_BUILD_TGAS", "x")],
+        message: "build-arg GOFRONT_BUILD_TGAS: gofront has no build arg named GOFRONT_BUILD_TGAS; did you mean GOFRONT_BUILD_TAGS?",
+    },
+    Case {
+        name: "arg_env_prefix_alone",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_ENV_", "x")],
+        message: "build-arg GOFRONT_DOWNLOAD_ENV_: GOFRONT_DOWNLOAD_ENV_ names no variable; pass one per variable, as GOFRONT_DOWNLOAD_ENV_<NAME>=value",
+    },
+    Case {
+        name: "arg_env_prefix_without_underscore",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_ENV", "x")],
+        message: "build-arg GOFRONT_DOWNLOAD_ENV: gofront has no build arg named GOFRONT_DOWNLOAD_ENV; did you mean GOFRONT_DOWNLOAD_ENV_<NAME>?",
+    },
+    Case {
+        name: "arg_managed_download_env",
+        spec: "".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_ENV_GOFLAGS", "-mod=mod")],
+        message: "build-arg GOFRONT_DOWNLOAD_ENV_GOFLAGS: download.env.GOFLAGS cannot be set: go mod download runs with gofront's flags; set module options such as GOPROXY, GOPRIVATE, GONOSUMDB or GOINSECURE by name",
+    },
+    Case {
+        name: "arg_bool",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_BUILD_CGO", "maybe")],
+        message: "build-arg GOFRONT_BUILD_CGO: build.cgo must be a boolean (true or false), not a string",
+    },
+    Case {
+        name: "arg_json_list",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_RUNTIME_ENTRYPOINT", "[1]")],
+        message: "build-arg GOFRONT_RUNTIME_ENTRYPOINT: expected a JSON array of strings: invalid type: integer `1`, expected a string at line 1 column 2",
+    },
+    Case {
+        name: "arg_pairs",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_CONTEXTS", "noequals")],
+        message: "build-arg GOFRONT_DOWNLOAD_CONTEXTS: expected name=value pairs separated by commas, got \"noequals\"",
+    },
+    Case {
+        name: "arg_nul",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_VERSION", "a\0b")],
+        message: "build-arg GOFRONT_VERSION contains a NUL byte, which no program argument, environment variable or label can hold",
+    },
+    Case {
+        name: "arg_newline_in_name",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_CONTEXTS", ":\na=")],
+        message: "build-arg GOFRONT_DOWNLOAD_CONTEXTS: download.contexts.:\\na must map a build context name to an absolute mount path such as \"/goproxy\"",
+    },
+    Case {
+        name: "go_work_quoted_use_outside",
+        spec: "".as_bytes(),
+        files: &[("go.work", b"go 1.24\nuse \"\\x2e./x\"\n")],
+        opts: &[],
+        message: "go.work:2: use directory \"../x\" is outside the build context; move it inside or build from a parent directory",
+    },
+    Case {
+        name: "label_nul",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("label:a", "b\0")],
+        message: "label \"a\" contains a NUL byte, which no program argument, environment variable or label can hold",
+    },
+    Case {
+        name: "epoch_too_late",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:SOURCE_DATE_EPOCH", "99999999999999")],
+        message: "build-arg SOURCE_DATE_EPOCH must be between 0 and 253402300799 (9999-12-31T23:59:59Z), not 99999999999999",
+    },
+    Case {
+        name: "epoch_negative",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:SOURCE_DATE_EPOCH", "-1")],
+        message: "build-arg SOURCE_DATE_EPOCH must be between 0 and 253402300799 (9999-12-31T23:59:59Z), not -1",
+    },
+    Case {
+        name: "epoch_words",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:SOURCE_DATE_EPOCH", "yesterday")],
+        message: "build-arg SOURCE_DATE_EPOCH must be a number of seconds since 1970, not \"yesterday\"",
+    },
+    Case {
+        name: "gocache_modules",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_GOCACHE_MODULES", "maybe")],
+        message: "build-arg GOFRONT_GOCACHE_MODULES must be true or false, not \"maybe\"",
+    },
+    Case {
+        name: "option_target",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "imgae")],
+        message: "unknown target \"imgae\"; gofront builds image, binaries, test, gocache",
+    },
+    Case {
+        name: "option_platform",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux")],
+        message: "invalid platform \"linux\"; expected os/arch[/variant], e.g. linux/arm64",
+    },
+    Case {
+        name: "option_platform_no_port",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/riscv32")],
+        message: "--platform linux/riscv32: Go does not build for linux/riscv32; it builds linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x",
+    },
+    Case {
+        name: "option_multi_platform",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("multi-platform", "yes")],
+        message: "invalid multi-platform value \"yes\"; expected true or false",
+    },
+    Case {
+        name: "option_resolve_mode",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("image-resolve-mode", "never")],
+        message: "invalid image-resolve-mode \"never\"; expected default, pull or local",
+    },
+    Case {
+        name: "option_cache_imports",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("cache-imports", "notjson")],
+        message: "invalid cache-imports option: expected ident at line 1 column 2",
+    },
+    Case {
+        name: "no_go_mod",
+        spec: "".as_bytes(),
+        files: &[],
+        opts: &[],
+        message: "no go.mod or go.work at the root of the build context; gofront builds Go modules (run `go mod init` first)",
+    },
+    Case {
+        name: "go_mod_garbage",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"hello world\n")],
+        opts: &[],
+        message: "go.mod:1: unknown directive: hello",
+    },
+    Case {
+        name: "go_mod_no_module",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"go 1.24\n")],
+        opts: &[],
+        message: "go.mod has no module line; add one such as `module example.com/app` (go mod init writes it)",
+    },
+    Case {
+        name: "go_mod_no_go_line",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n")],
+        opts: &[],
+        message: "go.mod has no go line; add one such as `go 1.24`",
+    },
+    Case {
+        name: "go_mod_bad_go_version",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24.x\n")],
+        opts: &[],
+        message: "go.mod:2: invalid go version '1.24.x': must match format 1.23.0",
+    },
+    Case {
+        name: "go_mod_repeated_go",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24\ngo 1.25\n")],
+        opts: &[],
+        message: "go.mod:3: repeated go statement",
+    },
+    Case {
+        name: "go_mod_unclosed_block",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24\nrequire (\n\tx v1.0.0\n")],
+        opts: &[],
+        message: "go.mod:3: the require ( block is never closed with )",
+    },
+    Case {
+        name: "go_mod_replace_outside",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24\nreplace x => ../x\n")],
+        opts: &[],
+        message: "go.mod:3: replace target \"../x\" is outside the build context; move it inside or build from a parent directory",
+    },
+    Case {
+        name: "go_mod_replace_module_without_version",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24\nreplace x => y\n")],
+        opts: &[],
+        message: "go.mod:3: replacement module without version must be directory path (rooted or starting with . or ..)",
+    },
+    Case {
+        name: "go_mod_toolchain_local",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24\ntoolchain local\n")],
+        opts: &[],
+        message: "go.mod:3: invalid toolchain version 'local': must match format go1.23.0 or default",
+    },
+    Case {
+        name: "go_mod_use",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24\nuse ./x\n")],
+        opts: &[],
+        message: "go.mod:3: unknown directive: use",
+    },
+    Case {
+        name: "go_mod_unterminated_quote",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module \"a\ngo 1.24\n")],
+        opts: &[],
+        message: "go.mod:1: unterminated quoted string",
+    },
+    Case {
+        name: "go_mod_not_utf8",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\xff\ngo 1.24\n")],
+        opts: &[],
+        message: "go.mod is not UTF-8 text",
+    },
+    Case {
+        name: "go_mod_godebug_usage",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module a\ngo 1.24\ngodebug x\n")],
+        opts: &[],
+        message: "go.mod:3: usage: godebug key=value",
+    },
+    Case {
+        name: "go_work_use_outside",
+        spec: "".as_bytes(),
+        files: &[("go.work", b"go 1.24\nuse ../x\n")],
+        opts: &[],
+        message: "go.work:2: use directory \"../x\" is outside the build context; move it inside or build from a parent directory",
+    },
+    Case {
+        name: "go_work_member_missing",
+        spec: "".as_bytes(),
+        files: &[("go.work", b"go 1.24\nuse ./app\n")],
+        opts: &[],
+        message: "go.work:2: use directory \"./app\" has no go.mod in the build context",
+    },
+    Case {
+        name: "go_work_require",
+        spec: "".as_bytes(),
+        files: &[("go.work", b"go 1.24\nrequire a v1.0.0\n")],
+        opts: &[],
+        message: "go.work:2: unknown directive: require",
+    },
+    Case {
+        name: "go_work_no_go_line",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"use ./app\n"),
+            ("app/go.mod", b"module example.com/app\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "go.work has no go line; add one such as `go 1.24`",
+    },
+    Case {
+        name: "go_work_member_no_module",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\nuse ./app\n"),
+            ("app/go.mod", b"go 1.24\n"),
+        ],
+        opts: &[],
+        message: "app/go.mod has no module line; add one such as `module example.com/app` (go mod init writes it)",
+    },
+    Case {
+        name: "go_work_root_package",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\nuse ./app\n"),
+            ("app/go.mod", b"module example.com/app\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml: build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace",
+    },
+    Case {
+        name: "dockerignore_hides_go_mod",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            (".dockerignore", b"# comment\n*.mod\n"),
+        ],
+        opts: &[],
+        message: ".dockerignore:2: the pattern \"*.mod\" leaves go.mod out of the build, which the go steps need; remove it or add !go.mod after it",
+    },
+    Case {
+        name: "dockerignore_hides_go_sum",
+        spec: "".as_bytes(),
+        files: &[
+            (
+                "go.mod",
+                b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+            ),
+            (".dockerignore", b"go.sum\n"),
+        ],
+        opts: &[],
+        message: ".dockerignore:1: the pattern \"go.sum\" leaves go.sum out of the build, which the go steps need; remove it or add !go.sum after it",
+    },
+    Case {
+        name: "dockerignore_hides_vendor",
+        spec: "".as_bytes(),
+        files: &[
+            (
+                "go.mod",
+                b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+            ),
+            ("vendor/modules.txt", b""),
+            (".dockerignore", b"vendor/\n"),
+        ],
+        opts: &[],
+        message: ".dockerignore:1: the pattern \"vendor\" leaves vendor/ out of the build, which the go steps need; remove it or add !vendor after it",
+    },
+    Case {
+        name: "dockerignore_hides_go_work",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\nuse ./app\n"),
+            ("app/go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            (".dockerignore", b"go.work\n"),
+        ],
+        opts: &[("build-arg:GOFRONT_BUILD_PACKAGES", "./app")],
+        message: ".dockerignore:1: the pattern \"go.work\" leaves go.work out of the build, which the go steps need; remove it or add !go.work after it",
+    },
+    Case {
+        name: "dockerignore_bang_alone",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            (".dockerignore", b"!\n"),
+        ],
+        opts: &[],
+        message: ".dockerignore:1: \"!\" alone is not a pattern; write the path to keep after it, e.g. !go.mod",
+    },
+    Case {
+        name: "dockerignore_bad_class",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            (".dockerignore", b"go.[mod\n"),
+        ],
+        opts: &[],
+        message: ".dockerignore:1: \"go.[mod\" is not a valid pattern (an unclosed '[' or a '\\' at its end)",
+    },
+    Case {
+        name: "dockerignore_bom",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            (".dockerignore", b"\xef\xbb\xbfgo.mod\n"),
+        ],
+        opts: &[],
+        message: ".dockerignore:1: the pattern \"go.mod\" leaves go.mod out of the build, which the go steps need; remove it or add !go.mod after it",
+    },
+    Case {
+        name: "spec_not_utf8",
+        spec: b"[build]\ncgo = \xff\n",
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml is not UTF-8 text",
+    },
+];
+
+#[test]
+fn every_bad_input_gets_its_one_message() {
+    assert!(CASES.len() >= 60, "issue 10 asks for at least 60 rows");
+    let rt = runtime();
+    let mut wrong = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for c in CASES {
+        assert!(seen.insert(c.name), "two rows are named {}", c.name);
+        let got = match generate_memory(&rt, c.spec, c.files, c.opts) {
+            Ok(_) => "(no error)".to_string(),
+            Err(e) => e.to_string(),
+        };
+        if got != c.message {
+            wrong.push(format!("{}:\n  want: {}\n  got:  {got}", c.name, c.message));
+        }
+    }
+    if std::env::var_os("GOFRONT_PRINT_TABLE").is_some() {
+        for c in CASES {
+            let got = match generate_memory(&rt, c.spec, c.files, c.opts) {
+                Ok(_) => "(no error)".to_string(),
+                Err(e) => e.to_string(),
+            };
+            println!("{}\t{}", c.name, got.replace('\n', "\\n"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+const GO_MOD: &[u8] = b"module example.com/app\n\ngo 1.24\n";
+
+/// What was accepted but wrong is now right.
+#[test]
+fn accepted_inputs_now_do_what_they_say() {
+    let rt = runtime();
+    let entrypoint = |spec: &[u8], files: &[(&str, &[u8])]| {
+        let b = only(generate_memory(&rt, spec, files, &[]).unwrap());
+        let cfg: serde_json::Value =
+            serde_json::from_slice(b.image_config.as_deref().unwrap()).unwrap();
+        cfg["config"]["Entrypoint"].clone()
+    };
+    // Package `./` is the module's root package.
+    assert_eq!(
+        entrypoint(b"[build]\npackages = [\"./\"]\n", &[("go.mod", GO_MOD)]),
+        serde_json::json!(["/usr/local/bin/app"])
+    );
+    // A JSON spec with a byte order mark; equal keys in different objects.
+    assert_eq!(
+        entrypoint(
+            "\u{feff}{\"syntax\": \"x\", \"build\": {\"env\": {\"A\": \"1\"}}, \"runtime\": {\"env\": {\"A\": \"2\"}}}"
+                .as_bytes(),
+            &[("go.mod", GO_MOD)]
+        ),
+        serde_json::json!(["/usr/local/bin/app"])
+    );
+    // Every directive Go accepts; a toolchain with a custom suffix names
+    // its release for the builder image.
+    let go_mod = b"module example.com/app\n\ngo 1.24\ntoolchain go1.24.3-vendor\ngodebug default=go1.21\ntool example.com/t\nignore ./web\nretract v0.1.0\nexclude x v1.0.0\n";
+    let b = only(generate_memory(&rt, b"", &[("go.mod", go_mod)], &[]).unwrap());
+    assert_eq!(b.plan.builder, "golang:1.24.3");
+    // `../` in .dockerignore matches nothing inside the context.
+    let b = only(
+        generate_memory(
+            &rt,
+            b"",
+            &[
+                ("go.mod", GO_MOD),
+                (".dockerignore", b"../go.mod\n  # kept\n"),
+            ],
+            &[],
+        )
+        .unwrap(),
+    );
+    assert_eq!(b.plan.context_exclude, ["../go.mod", "# kept", ".git"]);
+    // SOURCE_DATE_EPOCH at the last second RFC 3339 can say.
+    let b = only(
+        generate_memory(
+            &rt,
+            b"",
+            &[("go.mod", GO_MOD)],
+            &[("build-arg:SOURCE_DATE_EPOCH", "253402300799")],
+        )
+        .unwrap(),
+    );
+    let cfg: serde_json::Value =
+        serde_json::from_slice(b.image_config.as_deref().unwrap()).unwrap();
+    assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+}
+
+/// A file longer than gofront reads is refused by name.
+#[test]
+fn a_file_past_the_cap_is_refused() {
+    let rt = runtime();
+    let big = vec![b'\n'; gofront::MAX_FILE_BYTES + 10];
+    let e = generate_memory(
+        &rt,
+        b"",
+        &[("go.mod", GO_MOD), (".dockerignore", &big)],
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        ".dockerignore is larger than 4 MiB, the most gofront reads of a spec or project file"
+    );
+    let long = format!("# a long line\n{}\n", "x".repeat(70_000));
+    let e = generate_memory(
+        &rt,
+        b"",
+        &[("go.mod", GO_MOD), (".dockerignore", long.as_bytes())],
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        ".dockerignore:2: the line is longer than 65535 bytes, which BuildKit cannot read; split the pattern"
+    );
+    let e = generate_memory(&rt, &big, &[("go.mod", GO_MOD)], &[]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "gofront.toml is larger than 4 MiB, the most gofront reads of a spec or project file"
+    );
+}
+
+/// A fresh directory under the system's temporary directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("gofront-bad-inputs-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), GO_MOD).unwrap();
+    std::fs::write(dir.join("gofront.toml"), "").unwrap();
+    dir
+}
+
+fn local_error(dir: &Path) -> String {
+    match generate_in(dir.to_path_buf(), dir.join("gofront.toml"), &[], false) {
+        Ok(_) => "(no error)".to_string(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The local mode (`gofront llb`) on special files: no hang, no unbounded
+/// read, no escape from the context, one sentence each.
+#[test]
+fn the_local_mode_refuses_special_files() {
+    use std::os::unix::fs::symlink;
+
+    let dir = scratch("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("go.work"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if made {
+        assert_eq!(
+            local_error(&dir),
+            "go.work is a named pipe; gofront reads only regular files"
+        );
+    }
+
+    let dir = scratch("zero");
+    symlink("/dev/zero", dir.join("go.work")).unwrap();
+    assert_eq!(
+        local_error(&dir),
+        "go.work is a symbolic link to /dev/zero, outside the build context; gofront follows links only inside it, as BuildKit does"
+    );
+
+    let dir = scratch("outside");
+    let elsewhere = scratch("elsewhere");
+    std::fs::remove_file(dir.join("go.mod")).unwrap();
+    symlink(elsewhere.join("go.mod"), dir.join("go.mod")).unwrap();
+    let real = std::fs::canonicalize(elsewhere.join("go.mod")).unwrap();
+    assert_eq!(
+        local_error(&dir),
+        format!(
+            "go.mod is a symbolic link to {}, outside the build context; gofront follows links only inside it, as BuildKit does",
+            real.display()
+        )
+    );
+
+    let dir = scratch("inside");
+    std::fs::create_dir(dir.join("real")).unwrap();
+    std::fs::rename(dir.join("go.mod"), dir.join("real/go.mod")).unwrap();
+    symlink("real/go.mod", dir.join("go.mod")).unwrap();
+    assert_eq!(
+        local_error(&dir),
+        "(no error)",
+        "a link inside the context is followed"
+    );
+
+    let dir = scratch("dir");
+    std::fs::create_dir(dir.join("go.work")).unwrap();
+    assert_eq!(
+        local_error(&dir),
+        "go.work is a directory; gofront reads only regular files"
+    );
+
+    let missing = std::env::temp_dir().join("gofront-bad-inputs-no-such-dir");
+    assert_eq!(
+        local_error(&missing),
+        format!("the build context {} does not exist", missing.display())
+    );
+
+    for name in ["fifo", "zero", "outside", "elsewhere", "inside", "dir"] {
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("gofront-bad-inputs-{}-{name}", std::process::id())),
+        );
+    }
+}

@@ -1,0 +1,667 @@
+//! Issue 10's property harness: generated specs (TOML and JSON), go.mod,
+//! go.work, .dockerignore, build args and options, each run through the
+//! whole pipeline (`driver::generate` on an in-memory host). Every case
+//! must finish without a panic, quickly (no hang), within bounded memory,
+//! and an error must name the file at fault (with its line where it has
+//! one), one sentence a line.
+//!
+//! CI runs a short slice with a fixed seed. The bench mode is the same test
+//! with more cases: `GOFRONT_FUZZ_CASES=1000000 cargo test -p gofront
+//! --test fuzz -- --nocapture` (optionally `GOFRONT_FUZZ_SEED=<n>`).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stdout)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use gofront::FrontendError;
+use gofront::KEYS;
+use gofront::PlanError;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+
+/// Cases in CI: a few seconds.
+const CI_CASES: u32 = 4_000;
+/// No case may take longer (a debug build on a busy 2-core machine).
+const CASE_LIMIT: Duration = Duration::from_secs(5);
+/// The process's peak resident memory may not pass this.
+const PEAK_RSS_LIMIT_KIB: u64 = 1 << 20;
+
+/// One generated input.
+#[derive(Debug, Clone)]
+struct Input {
+    spec: String,
+    files: Vec<(String, Vec<u8>)>,
+    opts: Vec<(String, String)>,
+}
+
+const SPEC_PIECES: &[&str] = &[
+    "# syntax=gofront:dev\n",
+    "[build]\n",
+    "[build] # c\n",
+    "[download]\n",
+    "[runtime]\n",
+    "[test]\n",
+    "[runtime.env]\n",
+    "[build.env]\n",
+    "[download.env]\n",
+    "[runtime.labels]\n",
+    "[download.contexts]\n",
+    "[[build]]\n",
+    "[biuld]\n",
+    "packages = [\"./\"]\n",
+    "packages = [\".\", \"./cmd/a\"]\n",
+    "packages = []\n",
+    "packages = [\"../x\"]\n",
+    "output = \"app\"\n",
+    "output = \"a/b\"\n",
+    "tags = [\"netgo\", \"a-b\"]\n",
+    "tags = [\"x\", 1]\n",
+    "ldflags = \"-X main.v={{.Version}} {{.Env.X}}\"\n",
+    "ldflags = \"{{.Nope}}\"\n",
+    "ldflags = \"\\u0000\"\n",
+    "cgo = true\n",
+    "cgo = \"yes\"\n",
+    "strip = false\n",
+    "trimpath = 1.5\n",
+    "builder = \"golang:1.24\"\n",
+    "builder = \"\"\n",
+    "network = \"none\"\n",
+    "network = \"host\"\n",
+    "GOPROXY = \"off\"\n",
+    "GOFLAGS = \"-mod=mod\"\n",
+    "GOPRIVATE = \"example.com\"\n",
+    "GOTOOLCHAIN = \"auto\"\n",
+    "\"1X\" = \"y\"\n",
+    "goproxy = \"/goproxy\"\n",
+    "base = \"scratch\"\n",
+    "base = \"https://x\"\n",
+    "entrypoint = []\n",
+    "entrypoint = [\"\"]\n",
+    "entrypoint = [\"/app\", \"--x\"]\n",
+    "cmd = [\"serve\"]\n",
+    "user = \"nobody\"\n",
+    "user = \"1:2:3\"\n",
+    "workdir = \"rel\"\n",
+    "expose = [\"8080\", 53, \"0\", \"53/udp\"]\n",
+    "flags = [\"-v\", \"x\"]\n",
+    "env = { A = \"b\" }\n",
+    "labels = { a = \"b\" }\n",
+    "cgo = true\ncgo = false\n",
+    "a = [[[[[[[[[[[[[[[[[[[[\n",
+    "x = 99999999999999999999\n",
+    "d = 1979-05-27\n",
+    "\n",
+];
+
+const JSON_PIECES: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"build\"",
+    "\"runtime\"",
+    "\"download\"",
+    "\"test\"",
+    "\"syntax\"",
+    "\"tags\"",
+    "\"cgo\"",
+    "\"env\"",
+    "\"packages\"",
+    "\"entrypoint\"",
+    "\"x\"",
+    "\"./\"",
+    "1",
+    "-2.5e3",
+    "18446744073709551616",
+    "null",
+    "true",
+    "false",
+    "\"\\u0000\"",
+    "\"\\ud800\"",
+    "\n",
+    " ",
+    "\u{feff}",
+];
+
+const GO_MOD_LINES: &[&str] = &[
+    "module example.com/app",
+    "module \"example.com/q\"",
+    "module",
+    "go 1.24",
+    "go 1.25rc1",
+    "go 1.24.x",
+    "go 1",
+    "toolchain go1.24.3",
+    "toolchain go1.24.0-vendor",
+    "toolchain default",
+    "toolchain local",
+    "require (",
+    ")",
+    "\texample.com/dep v1.0.0 // indirect",
+    "require example.com/dep v1.0.0",
+    "require x",
+    "replace example.com/dep => ./lib",
+    "replace example.com/dep => ../out",
+    "replace a v1 => b v2",
+    "replace a => b",
+    "replace (",
+    "exclude a v1.0.0",
+    "retract [v1.0.0, v1.0.5]",
+    "godebug default=go1.21",
+    "godebug x",
+    "tool example.com/t",
+    "ignore ./web",
+    "use ./app",
+    "// comment",
+    "\"unterminated",
+    "`raw`",
+    "hello world",
+    "",
+];
+
+const GO_WORK_LINES: &[&str] = &[
+    "go 1.24",
+    "go 1.26",
+    "use ./app",
+    "use .",
+    "use ../x",
+    "use (",
+    "\t./app",
+    "\t./lib",
+    ")",
+    "toolchain default",
+    "godebug x=1",
+    "replace a => ./lib",
+    "require a v1",
+    "",
+];
+
+const IGNORE_LINES: &[&str] = &[
+    "*.mod",
+    "go.sum",
+    "!go.mod",
+    "!go.sum",
+    "vendor",
+    "vendor/**",
+    "**/*.go",
+    "**",
+    "go.[ms]*",
+    "go.[mod",
+    "a[b-a]",
+    "\\",
+    "!",
+    "#c",
+    "  # x",
+    "../go.mod",
+    "\u{feff}secret",
+    "/",
+    "app",
+    "*",
+    "",
+];
+
+const ARG_NAMES: &[&str] = &[
+    "GOFRONT_BUILD_TAGS",
+    "GOFRONT_BUILD_PACKAGES",
+    "GOFRONT_BUILD_CGO",
+    "GOFRONT_BUILD_LDFLAGS",
+    "GOFRONT_BUILD_ENV_CC",
+    "GOFRONT_RUNTIME_ENTRYPOINT",
+    "GOFRONT_RUNTIME_BASE",
+    "GOFRONT_RUNTIME_LABELS",
+    "GOFRONT_DOWNLOAD_ENV_GOPROXY",
+    "GOFRONT_DOWNLOAD_ENV_",
+    "GOFRONT_DOWNLOAD_ENV_GOFLAGS",
+    "GOFRONT_DOWNLOAD_CONTEXTS",
+    "GOFRONT_DOWNLOAD_NETWORK",
+    "GOFRONT_TEST_FLAGS",
+    "GOFRONT_VERSION",
+    "GOFRONT_GOCACHE_MODULES",
+    "GOFRONT_BUILD_TGAS",
+    "SOURCE_DATE_EPOCH",
+    "BUILDKIT_CACHE_MOUNT_NS",
+    "BUILDKIT_MULTI_PLATFORM",
+    "HTTP_PROXY",
+    "UNUSED",
+];
+
+const ARG_VALUES: &[&str] = &[
+    "",
+    "true",
+    "maybe",
+    "a,b",
+    "[\"/x\", \"a,b\"]",
+    "[1]",
+    "[",
+    "goproxy=/goproxy",
+    "x=",
+    "./app",
+    "./",
+    "{{.Version}}",
+    "{{.Env.X}}",
+    "-1",
+    "0",
+    "253402300799",
+    "253402300800",
+    "scratch",
+    "none",
+    "-v",
+    "a\0b",
+];
+
+const OPTIONS: &[(&str, &str)] = &[
+    ("target", "image"),
+    ("target", "binaries"),
+    ("target", "test"),
+    ("target", "gocache"),
+    ("target", "imgae"),
+    ("platform", "linux/arm64"),
+    ("platform", "linux/amd64,linux/arm/v7"),
+    ("platform", "windows/amd64"),
+    ("platform", "linux"),
+    ("platform", "js/wasm"),
+    ("multi-platform", "true"),
+    ("multi-platform", "false"),
+    ("multi-platform", "yes"),
+    ("image-resolve-mode", "pull"),
+    ("image-resolve-mode", "never"),
+    (
+        "cache-imports",
+        "[{\"Type\":\"local\",\"Attrs\":{\"src\":\"/c\"}}]",
+    ),
+    ("cache-imports", "nope"),
+    ("no-cache", ""),
+    ("label:a", "b"),
+    ("label:a", "b\0"),
+    ("context:goproxy", "local:goproxy"),
+    ("context:gocache", "local:gocache"),
+    ("context:gocache", "git://x"),
+    ("vcs:revision", "0123456789abcdef"),
+];
+
+/// Characters that break parsers: quotes, brackets, escapes, controls, a
+/// byte order mark, multi-byte characters.
+const SHARP: &[char] = &[
+    '[', ']', '{', '}', '"', '\'', '`', '\\', '\n', '\r', '\t', '\0', '=', ',', ':', '#', '!', '*',
+    '?', '/', '.', '-', '\u{feff}', 'é', '🦀', ' ',
+];
+
+fn junk() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(SHARP),
+            1 => any::<char>(),
+            2 => prop::char::range('a', 'z'),
+        ],
+        0..12,
+    )
+    .prop_map(String::from_iter)
+}
+
+/// Pieces of `pool` with a little junk between them: mostly junk would
+/// stop every case at the parser.
+fn pieces(pool: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            20 => prop::sample::select(pool).prop_map(str::to_string),
+            1 => junk(),
+        ],
+        0..max,
+    )
+    .prop_map(|v| v.concat())
+}
+
+fn lines(pool: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            6 => prop::sample::select(pool).prop_map(str::to_string),
+            1 => junk(),
+        ],
+        0..max,
+    )
+    .prop_map(|v| v.join("\n") + "\n")
+}
+
+/// Lines a valid go.mod may have besides its module and go lines.
+const GO_MOD_EXTRAS: &[&str] = &[
+    "toolchain go1.24.3",
+    "toolchain go1.24.0-vendor",
+    "require example.com/dep v1.0.0",
+    "require (\n\texample.com/dep v1.0.0 // indirect\n)",
+    "replace example.com/dep => ./lib",
+    "godebug default=go1.21",
+    "tool example.com/t",
+    "ignore ./web",
+    "retract v0.1.0",
+    "// comment",
+];
+
+/// A go.mod Go accepts, or a random one.
+fn go_mod_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::collection::vec(prop::sample::select(GO_MOD_EXTRAS), 0..4).prop_map(|extra| {
+            format!("module example.com/app\n\ngo 1.24\n{}\n", extra.join("\n"))
+        }),
+        1 => lines(GO_MOD_LINES, 10),
+    ]
+}
+
+/// A well-formed spec as a JSON value, so that the checks behind the
+/// parsers run too.
+fn spec_value() -> impl Strategy<Value = serde_json::Value> {
+    // Values of every kind a key takes, a few right for most keys.
+    let value = prop_oneof![
+        Just(serde_json::json!(["./", "./cmd/a"])),
+        Just(serde_json::json!(["./cmd/a"])),
+        Just(serde_json::json!(["netgo", "-v"])),
+        Just(serde_json::json!(["8080", 53])),
+        Just(serde_json::json!(true)),
+        Just(serde_json::json!(false)),
+        Just(serde_json::json!("golang:1.24")),
+        Just(serde_json::json!("scratch")),
+        Just(serde_json::json!("none")),
+        Just(serde_json::json!("/srv")),
+        Just(serde_json::json!("65532:65532")),
+        Just(serde_json::json!("-X main.v={{.Version}}")),
+        Just(serde_json::json!({ "A": "b", "CC": "gcc" })),
+        Just(serde_json::json!({ "GOPRIVATE": "example.com", "GOFLAGS": "-x" })),
+        Just(serde_json::json!({ "goproxy": "/goproxy" })),
+        Just(serde_json::json!([])),
+        Just(serde_json::json!(null)),
+        Just(serde_json::json!(1.5)),
+        junk().prop_map(serde_json::Value::from),
+    ];
+    // Real keys mostly (from the schema itself), a misspelt one at times.
+    let key = prop_oneof![
+        12 => (0..KEYS.len()).prop_map(|i| KEYS.get(i).map_or(("build", "cgo"), |k| (k.section, k.name))),
+        1 => Just(("build", "tgas")),
+        1 => Just(("biuld", "cgo")),
+    ];
+    prop::collection::vec((key, value), 0..6).prop_map(|entries| {
+        let mut doc = serde_json::Map::new();
+        doc.insert("syntax".into(), "gofront:dev".into());
+        for ((section, name), v) in entries {
+            let table = doc
+                .entry(section.to_string())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let Some(t) = table.as_object_mut() {
+                t.insert(name.to_string(), v);
+            }
+        }
+        serde_json::Value::Object(doc)
+    })
+}
+
+fn json_spec() -> impl Strategy<Value = String> {
+    spec_value().prop_map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+}
+
+/// The same, written as TOML (a value TOML cannot hold leaves it empty).
+fn toml_spec() -> impl Strategy<Value = String> {
+    spec_value().prop_map(|v| toml::to_string(&v).unwrap_or_default())
+}
+
+/// A text with a piece of junk put in at some character, or cut there.
+fn mutated(text: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    (text, any::<prop::sample::Index>(), junk(), 0..6u8).prop_map(|(t, at, j, how)| {
+        let chars: Vec<char> = t.chars().collect();
+        let i = if chars.is_empty() {
+            0
+        } else {
+            at.index(chars.len() + 1)
+        };
+        let (head, tail) = chars.split_at(i.min(chars.len()));
+        let head: String = head.iter().collect();
+        let tail: String = tail.iter().collect();
+        match how {
+            0 => head,
+            1 => format!("{head}{j}{tail}"),
+            _ => t,
+        }
+    })
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    let spec = prop_oneof![
+        3 => pieces(SPEC_PIECES, 12),
+        3 => mutated(toml_spec()),
+        3 => mutated(json_spec()),
+        1 => pieces(JSON_PIECES, 16).prop_map(|t| format!("{{{t}")),
+    ];
+    let go_mod = prop::option::weighted(0.95, go_mod_text());
+    let go_work = prop::option::weighted(0.2, lines(GO_WORK_LINES, 8));
+    let member = prop::option::weighted(0.3, go_mod_text());
+    let lib = prop::option::weighted(0.3, go_mod_text());
+    let ignore = prop::option::weighted(0.4, lines(IGNORE_LINES, 5));
+    let vendored = prop::bool::weighted(0.2);
+    let arg = (
+        prop::sample::select(ARG_NAMES),
+        prop_oneof![4 => prop::sample::select(ARG_VALUES).prop_map(str::to_string), 1 => junk()],
+    );
+    // Most builds pass no build arg and no option: those that do are
+    // mostly refused early, and the deeper checks need clean runs.
+    let args = prop_oneof![
+        2 => Just(Vec::new()),
+        1 => prop::collection::vec(arg, 1..4),
+    ];
+    let opts = prop_oneof![
+        3 => Just(Vec::new()),
+        1 => prop::collection::vec(prop::sample::select(OPTIONS), 1..3),
+    ];
+    (
+        spec, go_mod, go_work, member, lib, ignore, vendored, args, opts,
+    )
+        .prop_map(
+            |(spec, go_mod, go_work, member, lib, ignore, vendored, args, opts)| {
+                let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+                let mut put = |path: &str, text: Option<String>| {
+                    if let Some(t) = text {
+                        files.push((path.to_string(), t.into_bytes()));
+                    }
+                };
+                put("go.mod", go_mod);
+                put("go.work", go_work);
+                put("app/go.mod", member);
+                put("lib/go.mod", lib);
+                put(".dockerignore", ignore);
+                if vendored {
+                    put("vendor/modules.txt", Some(String::new()));
+                }
+                let mut all: Vec<(String, String)> = opts
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                all.extend(args.into_iter().map(|(k, v)| (format!("build-arg:{k}"), v)));
+                Input {
+                    spec,
+                    files,
+                    opts: all,
+                }
+            },
+        )
+}
+
+/// Files an error may name.
+const FILES: &[&str] = &[
+    "gofront.toml",
+    "go.mod",
+    "go.work",
+    "app/go.mod",
+    "lib/go.mod",
+    ".dockerignore",
+    "vendor/modules.txt",
+];
+
+/// Messages that are about an option or a build arg, not a file: they name
+/// the option instead.
+const OPTION_PREFIXES: &[&str] = &[
+    "build-arg ",
+    "label ",
+    "unknown target ",
+    "invalid platform ",
+    "--platform ",
+    "--target test --platform ",
+    "invalid multi-platform ",
+    "invalid image-resolve-mode ",
+    "invalid cache-imports ",
+    "build context \"gocache\" ",
+    "no go.mod or go.work at the root of the build context",
+];
+
+/// `name:LINE:` or `name:LINE:COL:` at the start of `line`, or `name ` /
+/// `name: ` for a whole-file problem.
+fn names_a_file(line: &str) -> Option<(&'static str, Option<usize>)> {
+    for f in FILES {
+        let Some(rest) = line.strip_prefix(f) else {
+            continue;
+        };
+        if rest.starts_with(' ') || rest.starts_with(": ") {
+            return Some((f, None));
+        }
+        let rest = rest.strip_prefix(':')?;
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let n: usize = digits.parse().ok()?;
+        return (n > 0).then_some((f, Some(n)));
+    }
+    None
+}
+
+/// Every error names its file (with the line where there is one) or its
+/// option, one sentence a line.
+fn check_error(e: &FrontendError) -> Result<(), String> {
+    let msg = e.to_string();
+    if msg.is_empty() || msg.ends_with('\n') {
+        return Err(format!("empty or trailing newline: {msg:?}"));
+    }
+    for line in msg.lines() {
+        let named =
+            names_a_file(line).is_some() || OPTION_PREFIXES.iter().any(|p| line.starts_with(p));
+        if !named {
+            return Err(format!("names no file or option: {line:?}"));
+        }
+    }
+    // A project file's line, when the error has one, is in the message
+    // and in the source location BuildKit gets.
+    if let FrontendError::Plan(p) = e
+        && let Some((file, _, line)) = p.file_line()
+    {
+        if !msg.starts_with(&format!("{file}:{line}: ")) {
+            return Err(format!("{msg:?} does not start with {file}:{line}"));
+        }
+        if e.source_location().is_none() {
+            return Err(format!("{msg:?} has no source location"));
+        }
+    }
+    // Spec problems point into the file or at a build arg; only a default
+    // (build.packages in a workspace) has no place in the file.
+    if let FrontendError::Plan(PlanError::Spec(s)) = e {
+        for p in &s.problems {
+            if matches!(p.origin, gofront::Origin::Unknown) && p.key != "build.packages" {
+                return Err(format!("{} has no location", s.render(p)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Peak resident memory of this process, in KiB (Linux).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn generated_inputs_never_panic_hang_or_go_unnamed() {
+    let cases: u32 = std::env::var("GOFRONT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CI_CASES);
+    let seed: u64 = std::env::var("GOFRONT_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 2_000,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    );
+    let rt = common::runtime();
+    let started = Instant::now();
+    let counts = std::cell::Cell::new((0u64, 0u64));
+    let slowest = std::cell::Cell::new(Duration::ZERO);
+    // What refused the inputs, by the message's first words (digits out).
+    let kinds = std::cell::RefCell::new(std::collections::BTreeMap::<String, u64>::new());
+    let result = runner.run(&input(), |inp| {
+        let files: Vec<(&str, &[u8])> = inp
+            .files
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        let opts: Vec<(&str, &str)> = inp
+            .opts
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let t = Instant::now();
+        let outcome = common::generate_memory(&rt, inp.spec.as_bytes(), &files, &opts);
+        let took = t.elapsed();
+        slowest.set(slowest.get().max(took));
+        prop_assert!(took < CASE_LIMIT, "a case took {took:?}");
+        let (ok, err) = counts.get();
+        match outcome {
+            Ok(g) => {
+                prop_assert!(!g.builds.is_empty());
+                counts.set((ok + 1, err));
+            }
+            Err(e) => {
+                check_error(&e).map_err(TestCaseError::fail)?;
+                let kind: String = e
+                    .to_string()
+                    .chars()
+                    .filter(|c| !c.is_ascii_digit())
+                    .take(48)
+                    .collect();
+                *kinds.borrow_mut().entry(kind).or_default() += 1;
+                counts.set((ok, err + 1));
+            }
+        }
+        if (ok + err) % 10_000 == 0
+            && let Some(kib) = peak_rss_kib()
+        {
+            prop_assert!(kib < PEAK_RSS_LIMIT_KIB, "peak memory {kib} KiB");
+        }
+        Ok(())
+    });
+    let (ok, err) = counts.get();
+    let peak = peak_rss_kib().unwrap_or(0);
+    println!(
+        "gofront fuzz: {} cases (seed {seed}) in {:.1} s: {ok} built, {err} refused; slowest case {:?}; peak RSS {} MiB",
+        ok + err,
+        started.elapsed().as_secs_f64(),
+        slowest.get(),
+        peak / 1024
+    );
+    if std::env::var_os("GOFRONT_FUZZ_STATS").is_some() {
+        let mut top: Vec<(String, u64)> = kinds.into_inner().into_iter().collect();
+        top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        for (kind, n) in top.iter().take(25) {
+            println!("{n:>8}  {kind}");
+        }
+    }
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(peak < PEAK_RSS_LIMIT_KIB, "peak memory {peak} KiB");
+}
