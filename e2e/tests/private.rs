@@ -88,11 +88,23 @@ fn rawjson(dir: &Path, args: &[&str]) -> (bool, String, Vec<u8>) {
         .output()
         .expect("docker buildx runs");
     let raw = String::from_utf8_lossy(&out.stderr).into_owned();
+    // One JSON object a line (buildx 0.29) or pretty-printed over several
+    // (buildx 0.13), mixed with plain lines.
     let mut logs = Vec::new();
+    let mut objects = Vec::new();
+    let mut buf: Option<String> = None;
     for line in raw.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
+        let text = match buf.take() {
+            None if line.starts_with('{') => line.to_string(),
+            None => continue,
+            Some(b) => b + "\n" + line,
         };
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) => objects.push(v),
+            Err(_) => buf = Some(text),
+        }
+    }
+    for v in objects {
         for l in v["logs"].as_array().into_iter().flatten() {
             if let Some(d) = l["data"].as_str() {
                 logs.extend(unbase64(d));
