@@ -295,6 +295,118 @@ pub fn build_file(file: &Path, dir: &Path, args: &[&str]) -> Build {
     }
 }
 
+/// One `docker buildx build --progress=rawjson` and BuildKit's status
+/// stream, as objects.
+#[derive(Debug)]
+pub struct RawBuild {
+    /// Whether buildx exited 0.
+    pub ok: bool,
+    /// What buildx printed on stderr.
+    pub raw: String,
+    /// The status objects: one a line (buildx 0.29) or pretty-printed over
+    /// several (buildx 0.13), read either way.
+    pub objects: Vec<serde_json::Value>,
+}
+
+impl RawBuild {
+    /// Every step's log output, decoded, in order.
+    pub fn logs(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in &self.objects {
+            for l in v["logs"].as_array().into_iter().flatten() {
+                if let Some(d) = l["data"].as_str() {
+                    out.extend(unbase64(d));
+                }
+            }
+        }
+        out
+    }
+
+    /// The name of each vertex, by digest.
+    pub fn vertex_names(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for v in &self.objects {
+            for x in v["vertexes"].as_array().into_iter().flatten() {
+                if let (Some(d), Some(n)) = (x["digest"].as_str(), x["name"].as_str()) {
+                    out.insert(d.to_string(), n.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// Each warning as (the name of the vertex it is on, its short text).
+    pub fn warnings(&self) -> Vec<(String, String)> {
+        let names = self.vertex_names();
+        let mut out = Vec::new();
+        for v in &self.objects {
+            for w in v["warnings"].as_array().into_iter().flatten() {
+                let vertex = w["vertex"].as_str().unwrap_or_default();
+                let short = unbase64(w["short"].as_str().unwrap_or_default());
+                out.push((
+                    names.get(vertex).cloned().unwrap_or_default(),
+                    String::from_utf8_lossy(&short).into_owned(),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// `docker buildx build --progress=rawjson --provenance=false -f DIR/gofront.toml ARGS DIR`.
+pub fn build_rawjson(dir: &Path, args: &[&str]) -> RawBuild {
+    let out = Command::new("docker")
+        .args([
+            "buildx",
+            "build",
+            "--progress=rawjson",
+            "--provenance=false",
+            "-f",
+        ])
+        .arg(dir.join("gofront.toml"))
+        .args(args)
+        .arg(dir)
+        .output()
+        .expect("docker buildx runs");
+    let raw = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut objects = Vec::new();
+    let mut buf: Option<String> = None;
+    for line in raw.lines() {
+        let text = match buf.take() {
+            None if line.starts_with('{') => line.to_string(),
+            None => continue,
+            Some(b) => b + "\n" + line,
+        };
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) => objects.push(v),
+            Err(_) => buf = Some(text),
+        }
+    }
+    RawBuild {
+        ok: out.status.success(),
+        raw,
+        objects,
+    }
+}
+
+/// Standard base64 (BuildKit's log data and warning texts in rawjson).
+pub fn unbase64(s: &str) -> Vec<u8> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = A.iter().position(|&a| a == c).expect("base64 digit") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
 /// Runs an image with no network and returns its stdout.
 pub fn run_image(image: &str) -> String {
     docker_ok(&["run", "--rm", "--network", "none", image])

@@ -13,8 +13,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use gofront_e2e::{
-    Scratch, Status, build, copy_example, docker, docker_ok, enabled, gofront_ok, goproxy, repo,
-    run_image,
+    Scratch, Status, build, build_rawjson, copy_example, docker, docker_ok, enabled, gofront_ok,
+    goproxy, repo, run_image,
 };
 
 const DOWNLOAD: &str = "[gofront] go mod download";
@@ -52,66 +52,6 @@ fn holds(hay: &[u8], needle: &[u8]) -> bool {
 
 fn as_refs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
-}
-
-/// Standard base64 (the `data` of `--progress=rawjson` log entries).
-fn unbase64(s: &str) -> Vec<u8> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in s.bytes().filter(|&c| c != b'=') {
-        let v = A.iter().position(|&a| a == c).expect("base64 digit") as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
-}
-
-/// The raw `--progress=rawjson` stream and every step log line in it.
-fn rawjson(dir: &Path, args: &[&str]) -> (bool, String, Vec<u8>) {
-    let out = Command::new("docker")
-        .args([
-            "buildx",
-            "build",
-            "--progress=rawjson",
-            "--provenance=false",
-            "-f",
-        ])
-        .arg(dir.join("gofront.toml"))
-        .args(args)
-        .arg(dir)
-        .output()
-        .expect("docker buildx runs");
-    let raw = String::from_utf8_lossy(&out.stderr).into_owned();
-    // One JSON object a line (buildx 0.29) or pretty-printed over several
-    // (buildx 0.13), mixed with plain lines.
-    let mut logs = Vec::new();
-    let mut objects = Vec::new();
-    let mut buf: Option<String> = None;
-    for line in raw.lines() {
-        let text = match buf.take() {
-            None if line.starts_with('{') => line.to_string(),
-            None => continue,
-            Some(b) => b + "\n" + line,
-        };
-        match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(v) => objects.push(v),
-            Err(_) => buf = Some(text),
-        }
-    }
-    for v in objects {
-        for l in v["logs"].as_array().into_iter().flatten() {
-            if let Some(d) = l["data"].as_str() {
-                logs.extend(unbase64(d));
-            }
-        }
-    }
-    (out.status.success(), raw, logs)
 }
 
 #[test]
@@ -209,7 +149,8 @@ fn a_private_proxy_needs_the_netrc_secret_and_the_token_leaks_nowhere() {
 
     // With it: the build succeeds; raw progress and step logs hold no token.
     let args = with(&["--secret", &secret, "-t", "e2e-private:1"]);
-    let (ok, raw, logs) = rawjson(&app, &as_refs(&args));
+    let run = build_rawjson(&app, &as_refs(&args));
+    let (ok, raw, logs) = (run.ok, run.raw.clone(), run.logs());
     assert!(ok, "the build with the secret failed:\n{raw}");
     assert!(!raw.contains(&token), "the token is in --progress=rawjson");
     assert!(
