@@ -18,3 +18,6 @@ pub mod options;
 pub mod plan;
 pub mod proto;
 pub mod spec;
+
+#[cfg(test)]
+mod mutants_tests;

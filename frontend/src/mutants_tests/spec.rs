@@ -1,0 +1,414 @@
+//! `spec::parse`: where problems are reported, and what they say.
+
+use super::*;
+use crate::spec::{Origin, parse};
+
+fn err(text: &str) -> String {
+    parse("gofront.toml", text, &BTreeMap::new())
+        .unwrap_err()
+        .to_string()
+}
+
+fn err_with(text: &str, args: &[(&str, &str)]) -> String {
+    parse("gofront.toml", text, &map(args))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn a_json_syntax_error_names_its_line_and_column_once() {
+    // serde_json says "... at line 3 column 14"; the sentence starts with
+    // the position instead, and does not repeat it.
+    let text = "{\n  \"syntax\": \"gofront:dev\",\n  \"build\": { x }\n}\n";
+    assert_eq!(
+        err(text),
+        "gofront.toml:3:14: invalid JSON: key must be a string"
+    );
+    let text = "{\"build\": {\"tags\": [\"a\",]}}";
+    assert_eq!(err(text), "gofront.toml:1:25: invalid JSON: trailing comma");
+}
+
+/// Each spec, with the one sentence `parse` answers.
+fn refused(cases: &[(&str, &str)]) {
+    for (text, message) in cases {
+        assert_eq!(&err(text), message, "for {text:?}");
+    }
+}
+
+/// Each spec parses.
+fn accepted(texts: &[&str]) {
+    for text in texts {
+        if let Err(e) = parse("gofront.toml", text, &BTreeMap::new()) {
+            panic!("{text:?} was refused: {e}");
+        }
+    }
+}
+
+#[test]
+fn output_names_a_file() {
+    refused(&[
+        (
+            "[build]\noutput = \"\"\n",
+            "gofront.toml:2:10: build.output must be a file name without '/', not \"\"",
+        ),
+        (
+            "[build]\noutput = \"bin/app\"\n",
+            "gofront.toml:2:10: build.output must be a file name without '/', not \"bin/app\"",
+        ),
+        (
+            "[build]\noutput = \".\"\n",
+            "gofront.toml:2:10: build.output must be a file name without '/', not \".\"",
+        ),
+        (
+            "[build]\noutput = \"..\"\n",
+            "gofront.toml:2:10: build.output must be a file name without '/', not \"..\"",
+        ),
+    ]);
+    let s = parse(
+        "gofront.toml",
+        "[build]\noutput = \"app.v2\"\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.build.output.unwrap().value, "app.v2");
+}
+
+#[test]
+fn users_are_user_or_user_group() {
+    refused(&[
+        (
+            "[runtime]\nuser = \"a:b:c\"\n",
+            "gofront.toml:2:8: runtime.user must be \"user\" or \"user:group\", not \"a:b:c\"",
+        ),
+        (
+            "[runtime]\nuser = \"my user\"\n",
+            "gofront.toml:2:8: runtime.user must be \"user\" or \"user:group\", not \"my user\"",
+        ),
+    ]);
+    let s = parse(
+        "gofront.toml",
+        "[runtime]\nuser = \"app:staff\"\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.runtime.user.unwrap().value, "app:staff");
+    accepted(&["[runtime]\nuser = \"app\"\n"]);
+}
+
+#[test]
+fn images_are_references() {
+    refused(&[
+        (
+            "[build]\nbuilder = \"\"\n",
+            "gofront.toml:2:11: build.builder must be an image reference such as \"golang:1.24\", not \"\"",
+        ),
+        (
+            "[build]\nbuilder = \"golang 1.24\"\n",
+            "gofront.toml:2:11: build.builder must be an image reference such as \"golang:1.24\", not \"golang 1.24\"",
+        ),
+        (
+            "[runtime]\nbase = \"docker-image://alpine\"\n",
+            "gofront.toml:2:8: runtime.base must be an image reference such as \"ubuntu:24.04\", or \"scratch\", not \"docker-image://alpine\"",
+        ),
+        (
+            "[runtime]\nbase = \"alpine\\t3\"\n",
+            "gofront.toml:2:8: runtime.base must be an image reference such as \"ubuntu:24.04\", or \"scratch\", not \"alpine\\t3\"",
+        ),
+    ]);
+    let s = parse(
+        "gofront.toml",
+        "[build]\nbuilder = \"golang:1.24\"\n[runtime]\nbase = \"scratch\"\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.build.builder.unwrap().value, "golang:1.24");
+    assert_eq!(s.runtime.base.unwrap().value, "scratch");
+}
+
+#[test]
+fn build_tags_are_words() {
+    refused(&[
+        (
+            "[build]\ntags = [\"ok\", \"no-dash\"]\n",
+            "gofront.toml:2:8: build.tags: \"no-dash\" is not a valid build tag (letters, digits, '_' and '.')",
+        ),
+        (
+            "[build]\ntags = [\"\"]\n",
+            "gofront.toml:2:8: build.tags: \"\" is not a valid build tag (letters, digits, '_' and '.')",
+        ),
+    ]);
+    let s = parse(
+        "gofront.toml",
+        "[build]\ntags = [\"go1.22\", \"net_go\", \"X9\"]\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.build.tags.unwrap().value, ["go1.22", "net_go", "X9"]);
+}
+
+#[test]
+fn ports_are_normalised_or_refused() {
+    let s = parse(
+        "gofront.toml",
+        "[runtime]\nexpose = [\"80\", 443, \"53/UDP\", \"9/sctp\", \"65535/tcp\"]\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.runtime.expose.unwrap().value,
+        ["80/tcp", "443/tcp", "53/udp", "9/sctp", "65535/tcp"]
+    );
+    for bad in ["0", "65536", "80/http", "-1", "80/"] {
+        let text = format!("[runtime]\nexpose = [\"{bad}\"]\n");
+        assert_eq!(
+            err(&text),
+            format!(
+                "gofront.toml:2:10: runtime.expose: \"{bad}\" is not a port such as \"8080\" or \"53/udp\""
+            )
+        );
+    }
+    // Integers only where ports are expected.
+    refused(&[(
+        "[build]\ntags = [1]\n",
+        "gofront.toml:2:9: build.tags must be an array of strings, but an element is an integer",
+    )]);
+}
+
+#[test]
+fn packages_stay_inside_the_context() {
+    refused(&[
+        (
+            "[build]\npackages = [\"cmd/app\"]\n",
+            "gofront.toml:2:12: build.packages: \"cmd/app\" must be a path inside the build context starting with \"./\"",
+        ),
+        (
+            "[build]\npackages = [\"./a/../../b\"]\n",
+            "gofront.toml:2:12: build.packages: \"./a/../../b\" must be a path inside the build context starting with \"./\"",
+        ),
+        (
+            "[test]\npackages = [\"./...\", \"pkg/...\"]\n",
+            "gofront.toml:2:12: test.packages: \"pkg/...\" must be a path inside the build context starting with \"./\"",
+        ),
+        (
+            "[test]\npackages = []\n",
+            "gofront.toml:2:12: test.packages must list at least one package",
+        ),
+    ]);
+    let s = parse(
+        "gofront.toml",
+        "[build]\npackages = [\".\", \"./cmd/app\"]\n[test]\npackages = [\"./...\", \"./pkg\"]\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.build.packages.unwrap().value, [".", "./cmd/app"]);
+    assert_eq!(s.test.packages.unwrap().value, ["./...", "./pkg"]);
+}
+
+#[test]
+fn managed_build_env_names_are_refused_with_the_reason() {
+    for (name, why) in [
+        ("GOOS", "it comes from --platform"),
+        ("GOARCH", "it comes from --platform"),
+        ("GOARM", "it comes from --platform"),
+        ("GOAMD64", "it comes from --platform"),
+        ("GOARM64", "it comes from --platform"),
+        ("CGO_ENABLED", "use build.cgo"),
+        (
+            "GOTOOLCHAIN",
+            "gofront always uses the builder image's Go (GOTOOLCHAIN=local)",
+        ),
+        (
+            "GOPROXY",
+            "the build step runs offline; set module options in [download] env",
+        ),
+        (
+            "GOFLAGS",
+            "the build step runs offline; set module options in [download] env",
+        ),
+        ("GOCACHE", "gofront manages the Go caches"),
+        ("GOMODCACHE", "gofront manages the Go caches"),
+    ] {
+        let text = format!("[build]\nenv = {{ {name} = \"x\" }}\n");
+        let col = 9 + name.len() + 3;
+        assert_eq!(
+            err(&text),
+            format!("gofront.toml:2:{col}: build.env.{name} cannot be set: {why}")
+        );
+    }
+    let s = parse(
+        "gofront.toml",
+        "[build]\nenv = { GOEXPERIMENT = \"x\", _A1 = \"y\" }\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.build.env["GOEXPERIMENT"].value, "x");
+    assert_eq!(s.build.env["_A1"].value, "y");
+}
+
+#[test]
+fn env_names_are_checked_in_env_tables_only() {
+    refused(&[
+        (
+            "[runtime]\nenv = { 1A = \"x\" }\n",
+            "gofront.toml:2:9: runtime.env: \"1A\" is not a valid environment variable name",
+        ),
+        (
+            "[download]\nenv = { \"A-B\" = \"x\" }\n",
+            "gofront.toml:2:9: download.env: \"A-B\" is not a valid environment variable name",
+        ),
+        (
+            "[runtime]\nenv = { \"\" = \"x\" }\n",
+            "gofront.toml:2:9: runtime.env: \"\" is not a valid environment variable name",
+        ),
+        (
+            "[runtime]\nlabels = { a = 1 }\n",
+            "gofront.toml:2:16: runtime.labels.a must be a string, not an integer",
+        ),
+        (
+            "[runtime]\nlabels = \"a=b\"\n",
+            "gofront.toml:2:10: runtime.labels must be a table of strings, not a string",
+        ),
+    ]);
+    // Labels take any name.
+    let s = parse(
+        "gofront.toml",
+        "[runtime]\nlabels = { \"org.example/a-b\" = \"1\" }\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.runtime.labels["org.example/a-b"].value, "1");
+}
+
+#[test]
+fn download_contexts_map_names_to_mount_paths() {
+    for (entry, name) in [
+        ("\"bad name\" = \"/p\"", "bad name"),
+        ("\"\" = \"/p\"", ""),
+        ("proxy = \"p\"", "proxy"),
+        ("proxy = \"/\"", "proxy"),
+    ] {
+        let text = format!("[download]\ncontexts = {{ {entry} }}\n");
+        let e = err(&text);
+        assert!(
+            e.ends_with(&format!(
+                ": download.contexts.{name} must map a build context name to an absolute mount path such as \"/goproxy\""
+            )),
+            "{entry}: {e}"
+        );
+    }
+    let s = parse(
+        "gofront.toml",
+        "[download]\ncontexts = { \"go-proxy_1.x\" = \"/goproxy\" }\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.download.contexts["go-proxy_1.x"].value, "/goproxy");
+}
+
+#[test]
+fn network_and_booleans() {
+    let s = parse(
+        "gofront.toml",
+        "[download]\nnetwork = \"default\"\n[build]\nstrip = false\ntrimpath = false\ncgo = true\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.download.network.unwrap().value,
+        crate::spec::Network::Sandbox
+    );
+    assert!(!s.build.strip.unwrap().value);
+    assert!(!s.build.trimpath.unwrap().value);
+    assert!(s.build.cgo.unwrap().value);
+    // A string is no boolean in the spec; in a build arg it is the only way.
+    refused(&[(
+        "[build]\nstrip = \"false\"\n",
+        "gofront.toml:2:9: build.strip must be a boolean (true or false), not a string",
+    )]);
+    for (raw, value) in [
+        ("true", true),
+        ("1", true),
+        ("YES", true),
+        ("on", true),
+        ("False", false),
+        ("0", false),
+        ("no", false),
+        ("off", false),
+    ] {
+        let s = parse(
+            "gofront.toml",
+            "[build]\ncgo = true\nstrip = true\n",
+            &map(&[("GOFRONT_BUILD_CGO", raw), ("GOFRONT_BUILD_STRIP", raw)]),
+        )
+        .unwrap();
+        assert_eq!(s.build.cgo.unwrap().value, value, "{raw}");
+        assert_eq!(s.build.strip.unwrap().value, value, "{raw}");
+    }
+}
+
+#[test]
+fn build_args_set_every_kind_of_key() {
+    let s = parse(
+        "gofront.toml",
+        "[runtime]\nenv = \"not a table\"\nlabels = { keep = \"1\", over = \"spec\" }\n",
+        &map(&[
+            ("GOFRONT_RUNTIME_ENV_PORT", "9000"),
+            ("GOFRONT_BUILD_ENV_GOEXPERIMENT", "x"),
+            ("GOFRONT_RUNTIME_LABELS", "over = arg, b=c=d"),
+            ("GOFRONT_TEST_FLAGS", "-v, ,-count=1,"),
+            ("GOFRONT_RUNTIME_BASE", "alpine:3"),
+            ("GOFRONT_VERSION", "1.0.0"),
+            ("GOFRONT_GOCACHE_MODULES", "true"),
+            ("OTHER", "x"),
+        ]),
+    )
+    .unwrap();
+    let port = &s.runtime.env["PORT"];
+    assert_eq!(port.value, "9000");
+    assert_eq!(
+        port.origin,
+        Origin::BuildArg("GOFRONT_RUNTIME_ENV_PORT".into())
+    );
+    assert_eq!(s.runtime.env.len(), 1);
+    assert_eq!(s.build.env["GOEXPERIMENT"].value, "x");
+    let labels: Vec<(&str, &str)> = s
+        .runtime
+        .labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(labels, [("b", "c=d"), ("keep", "1"), ("over", "arg")]);
+    assert_eq!(s.test.flags.unwrap().value, ["-v", "-count=1"]);
+    let base = s.runtime.base.unwrap();
+    assert_eq!(base.value, "alpine:3");
+    assert_eq!(base.origin, Origin::BuildArg("GOFRONT_RUNTIME_BASE".into()));
+}
+
+#[test]
+fn bad_build_args_are_each_named() {
+    assert_eq!(
+        err_with(
+            "",
+            &[
+                ("GOFRONT_RUNTIME_LABELS", "novalue"),
+                ("GOFRONT_TEST_FLAGS", "[1]"),
+                ("GOFRONT_ZZZZZZZZZZZZ", "x"),
+            ]
+        ),
+        "build-arg GOFRONT_RUNTIME_LABELS: expected name=value pairs separated by commas, got \"novalue\"\n\
+         build-arg GOFRONT_TEST_FLAGS: expected a JSON array of strings: invalid type: integer `1`, expected a string at line 1 column 2\n\
+         build-arg GOFRONT_ZZZZZZZZZZZZ: gofront has no build arg named GOFRONT_ZZZZZZZZZZZZ; see the README for the names gofront reads"
+    );
+}
+
+#[test]
+fn a_build_arg_for_a_section_that_is_no_table_reports_the_section() {
+    assert_eq!(
+        err_with("build = 1\n", &[("GOFRONT_BUILD_TAGS", "a")]),
+        "gofront.toml:1:9: build must be a table, not an integer"
+    );
+    assert_eq!(
+        err_with("build = 1\n", &[("GOFRONT_BUILD_ENV_A", "a")]),
+        "gofront.toml:1:9: build must be a table, not an integer"
+    );
+}
