@@ -1033,3 +1033,149 @@ fn image_labels_say_what_was_built() {
         ])
     );
 }
+
+#[test]
+fn the_project_is_read_from_go_mod_or_go_work() {
+    use crate::plan::{analyze, dockerignore_patterns, download_files, module_dirs_to_read};
+    // Members outside the context are left for analyze to report.
+    assert_eq!(
+        module_dirs_to_read("go 1.24\nuse (\n\t.\n\t./a/../b\n\t../out\n\t/abs\n)\n"),
+        [".", "b"]
+    );
+    assert!(module_dirs_to_read("go 1.24\nuse (\n").is_empty());
+
+    let files = |go_mod: &str| ProjectFiles {
+        go_mod: Some(go_mod.to_string()),
+        vendored: true,
+        ..ProjectFiles::default()
+    };
+    let p = analyze(&files("module example.com/a\n\ngo 1.24\n")).unwrap();
+    assert!(!p.has_requirements);
+    assert!(p.vendored);
+    assert!(!p.workspace);
+    assert_eq!(p.module.as_deref(), Some("example.com/a"));
+    assert_eq!(p.module_dirs, ["."]);
+    assert_eq!(p.module_paths["."], "example.com/a");
+    assert_eq!(download_files(&p), ["go.mod", "go.sum"]);
+    let p = analyze(&files(GO_MOD_WITH_DEP)).unwrap();
+    assert!(p.has_requirements);
+
+    // A workspace: go.work's replaces count, its own dir is no module, and
+    // a requirement in any member means a download.
+    let work = ProjectFiles {
+        go_work: Some("go 1.23\n\nuse ./app\nuse ./lib\n\nreplace x => ./third/x\n".into()),
+        member_go_mods: [
+            ("app".to_string(), GO_MOD_WITH_DEP.to_string()),
+            (
+                "lib".to_string(),
+                "module example.com/lib\n\ngo 1.23\n".to_string(),
+            ),
+        ]
+        .into(),
+        vendored: true,
+        ..ProjectFiles::default()
+    };
+    let p = analyze(&work).unwrap();
+    assert!(p.workspace);
+    assert!(!p.vendored, "go.work ignores vendor/");
+    assert!(p.has_requirements);
+    assert_eq!(p.module, None);
+    assert_eq!(p.go.to_string(), "1.23");
+    assert_eq!(p.module_dirs, ["app", "lib", "third/x"]);
+    assert_eq!(p.workspace_members, ["app", "lib"]);
+    assert_eq!(
+        download_files(&p),
+        [
+            "app/go.mod",
+            "app/go.sum",
+            "go.work",
+            "go.work.sum",
+            "lib/go.mod",
+            "lib/go.sum",
+            "third/x/go.mod",
+            "third/x/go.sum"
+        ]
+    );
+    // Only the requirement of the second member.
+    let mut work = work;
+    work.go_work = Some("go 1.23\n\nuse ./lib\nuse ./app\n".into());
+    work.member_go_mods
+        .insert("lib".into(), "module example.com/lib\n\ngo 1.23\n".into());
+    assert!(analyze(&work).unwrap().has_requirements);
+    work.member_go_mods
+        .insert("app".into(), "module example.com/app\n\ngo 1.23\n".into());
+    assert!(!analyze(&work).unwrap().has_requirements);
+    // A member's go.mod that does not parse is named.
+    work.member_go_mods
+        .insert("app".into(), "module example.com/app\n\ngo x\n".into());
+    assert_eq!(
+        analyze(&work).unwrap_err().to_string(),
+        "app/go.mod:3: invalid go version \"x\""
+    );
+    let no_go = ProjectFiles {
+        go_work: Some("use ./lib\n".into()),
+        member_go_mods: [(
+            "lib".to_string(),
+            "module example.com/lib\n\ngo 1.23\n".to_string(),
+        )]
+        .into(),
+        ..ProjectFiles::default()
+    };
+    assert_eq!(
+        analyze(&no_go).unwrap_err().to_string(),
+        "go.work has no go line; add one such as `go 1.24`"
+    );
+
+    assert_eq!(
+        dockerignore_patterns("#c\n\n  \n!\n!/a/../b/\n./c/./d\n..\n/\n#!x\n"),
+        ["!b", "c/d"]
+    );
+}
+
+#[test]
+fn tests_run_where_the_builder_can_run_them() {
+    let test_on = |p: &str, runnable: Vec<Platform>| {
+        Case {
+            options: &[("target", "test")],
+            target_platform: Some(platform(p)),
+            runnable,
+            ..Case::default()
+        }
+        .plan()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    // Unknown emulation: gofront lets the builder try.
+    assert_eq!(test_on("linux/arm64", vec![]), Ok(()));
+    assert_eq!(
+        test_on("linux/arm64", vec![platform("linux/arm64")]),
+        Ok(())
+    );
+    assert_eq!(
+        test_on("linux/arm64", vec![Platform::linux_amd64(), platform("linux/386")]),
+        Err("--target test --platform linux/arm64: this builder cannot run linux/arm64 programs (it runs linux/amd64, linux/386); build with --target binaries, or run the tests on a native or emulating builder (binfmt/QEMU installed)".to_string())
+    );
+    assert_eq!(
+        test_on("windows/amd64", vec![]),
+        Err("--platform windows/amd64: gofront's test target builds Linux images only; build windows binaries with --target binaries".to_string())
+    );
+    // Binaries for any port Go has, on any builder.
+    let binaries = Case {
+        options: &[("target", "binaries")],
+        target_platform: Some(platform("darwin/arm64")),
+        runnable: vec![Platform::linux_amd64()],
+        ..Case::default()
+    }
+    .ok();
+    assert!(binaries.build.env.contains(&"GOOS=darwin".to_string()));
+    let e = Case {
+        options: &[("target", "binaries")],
+        target_platform: Some(platform("darwin/386")),
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "--platform darwin/386: Go does not build for darwin/386; it builds darwin/amd64, darwin/arm64"
+    );
+}

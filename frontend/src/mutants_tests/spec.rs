@@ -412,3 +412,155 @@ fn a_build_arg_for_a_section_that_is_no_table_reports_the_section() {
         "gofront.toml:1:9: build must be a table, not an integer"
     );
 }
+
+#[test]
+fn suggestions_are_the_nearest_plausible_typo() {
+    use crate::spec::closest;
+    // Exact, one edit of each kind, an adjacent swap (one edit too).
+    assert_eq!(closest("tags", ["tags"]), Some("tags"));
+    assert_eq!(closest("tag", ["tags"]), Some("tags"));
+    assert_eq!(closest("tagss", ["tags"]), Some("tags"));
+    assert_eq!(closest("tgas", ["tags"]), Some("tags"));
+    assert_eq!(closest("atgs", ["tags"]), Some("tags"));
+    assert_eq!(closest("tasg", ["tags"]), Some("tags"));
+    assert_eq!(closest("taxs", ["tags"]), Some("tags"));
+    // Case does not count; the candidate comes back as written.
+    assert_eq!(closest("LDFLAGS", ["ldflags"]), Some("ldflags"));
+    assert_eq!(closest("ldflags", ["LdFlags"]), Some("LdFlags"));
+    // At most a third of the input's length (at least 1) may differ.
+    assert_eq!(closest("abcdef", ["abcd"]), Some("abcd"));
+    assert_eq!(closest("abcdef", ["abc"]), None);
+    assert_eq!(closest("abcdefg", ["abcdeXY"]), Some("abcdeXY"));
+    assert_eq!(closest("abcdefg", ["abcdXYZ"]), None);
+    assert_eq!(closest("abcdefghi", ["abcXefXhX"]), Some("abcXefXhX"));
+    assert_eq!(closest("abcdefghi", ["aXcXeXgXi"]), None);
+    assert_eq!(closest("abc", ["abxc"]), Some("abxc"));
+    assert_eq!(closest("abc", ["axbxc"]), None);
+    assert_eq!(closest("abcdefg", ["xyz"]), None);
+    assert_eq!(closest("ab", ["ba"]), Some("ba"));
+    assert_eq!(closest("ab", ["xy"]), None);
+    // Two swaps are two edits.
+    assert_eq!(closest("abcd", ["badc"]), None);
+    assert_eq!(closest("abcdef", ["badcef"]), Some("badcef"));
+    assert_eq!(closest("abcdef", ["badcfe"]), None);
+    // The nearest wins; among equals, the first.
+    assert_eq!(
+        closest(
+            "packages",
+            ["pockets", "packagesxy", "packages2", "package"]
+        ),
+        Some("packages2")
+    );
+    assert_eq!(closest("network", ["packages", "tags"]), None);
+    assert_eq!(closest("x", []), None);
+}
+
+#[test]
+fn unknown_sections_and_keys_are_suggested_through_parse() {
+    refused(&[
+        (
+            "[biuld]\n",
+            "gofront.toml:1:2: unknown section [biuld]; did you mean \"build\"?",
+        ),
+        (
+            "[test]\nflgas = []\n",
+            "gofront.toml:2:1: unknown key \"flgas\" in [test]; did you mean \"flags\"?",
+        ),
+        (
+            "[runtime]\nentrypiont = []\n",
+            "gofront.toml:2:1: unknown key \"entrypiont\" in [runtime]; did you mean \"entrypoint\"?",
+        ),
+        (
+            "[download]\ntags = []\n",
+            "gofront.toml:2:1: unknown key \"tags\" in [download]",
+        ),
+    ]);
+    // `syntax` is the one top-level key that is not a section.
+    accepted(&["syntax = \"gofront:dev\"\n"]);
+    refused(&[(
+        "syntx = \"gofront:dev\"\n",
+        "gofront.toml:1:1: unknown section [syntx]",
+    )]);
+}
+
+#[test]
+fn json_problems_point_at_their_keys() {
+    // (Keys in alphabetical order: serde_json hands them over sorted, and
+    // keys are located by searching forward in that order.)
+    let text = "{\n  \"build\": {\n    \"cgo\": \"yes\",\n    \"env\": { \"A\": \"1\" },\n    \"tags\": \"a\"\n  },\n  \"runtime\": {\n    \"env\": { \"1A\": \"x\" },\n    \"expose\": [8080, \"http\"],\n    \"labels\": [],\n    \"user\": \"\"\n  },\n  \"syntax\": \"gofront:dev\",\n  \"tset\": {}\n}\n";
+    assert_eq!(
+        err(text),
+        "gofront.toml:3:5: build.cgo must be a boolean (true or false), not a string\n\
+         gofront.toml:5:5: build.tags must be an array of strings, not a string\n\
+         gofront.toml:8:14: runtime.env: \"1A\" is not a valid environment variable name\n\
+         gofront.toml:9:5: runtime.expose: \"http\" is not a port such as \"8080\" or \"53/udp\"\n\
+         gofront.toml:10:5: runtime.labels must be a table of strings, not an array\n\
+         gofront.toml:11:5: runtime.user must be \"user\" or \"user:group\", not \"\"\n\
+         gofront.toml:14:3: unknown section [tset]; did you mean \"test\"?"
+    );
+    let s = parse(
+        "gofront.toml",
+        "{\"build\": {\"cgo\": true, \"env\": {\"A\": \"1\"}}, \"runtime\": {\"expose\": [80]}}",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert!(s.build.cgo.unwrap().value);
+    assert_eq!(s.build.env["A"].value, "1");
+    assert_eq!(s.runtime.expose.unwrap().value, ["80/tcp"]);
+    // JSON values that are no spec value at all.
+    refused(&[(
+        "{\"build\": {\"cgo\": null, \"output\": 1.5}}",
+        "gofront.toml:1:12: build.cgo must be a boolean (true or false), not null\n\
+         gofront.toml:1:25: build.output must be a string, not a float",
+    )]);
+}
+
+#[test]
+fn toml_values_that_are_no_spec_value() {
+    refused(&[
+        (
+            "[build]\noutput = 1.5\n",
+            "gofront.toml:2:10: build.output must be a string, not a float",
+        ),
+        (
+            "[build]\noutput = 1979-05-27\n",
+            "gofront.toml:2:10: build.output must be a string, not a date",
+        ),
+        (
+            "[build]\noutput = 99999999999999999999\n",
+            "gofront.toml:2:10: build.output must be a string, not an integer out of range",
+        ),
+        (
+            "[build]\noutput = true\n",
+            "gofront.toml:2:10: build.output must be a string, not a boolean",
+        ),
+        (
+            "[build]\noutput = []\n",
+            "gofront.toml:2:10: build.output must be a string, not an array",
+        ),
+        (
+            "[build]\noutput = {}\n",
+            "gofront.toml:2:10: build.output must be a string, not a table",
+        ),
+    ]);
+    let s = parse(
+        "gofront.toml",
+        "[runtime]\nexpose = [0x50, 1_000]\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(s.runtime.expose.unwrap().value, ["80/tcp", "1000/tcp"]);
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    refused(&[(
+        "[runtime]\nlabels = { \"é\" = 1 }\n",
+        "gofront.toml:2:18: runtime.labels.é must be a string, not an integer",
+    )]);
+    let text = "[build]\r\ncgo = 1\r\n";
+    assert_eq!(
+        err(text),
+        "gofront.toml:2:7: build.cgo must be a boolean (true or false), not an integer"
+    );
+}
