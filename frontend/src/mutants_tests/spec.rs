@@ -1,7 +1,7 @@
 //! `spec::parse`: where problems are reported, and what they say.
 
 use super::*;
-use crate::spec::{Origin, parse};
+use crate::spec::{Origin, Spec, parse};
 
 fn err(text: &str) -> String {
     parse("gofront.toml", text, &BTreeMap::new())
@@ -563,4 +563,96 @@ fn columns_count_characters_not_bytes() {
         err(text),
         "gofront.toml:2:7: build.cgo must be a boolean (true or false), not an integer"
     );
+}
+
+#[test]
+fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
+    use crate::options::Target;
+    use crate::spec::{KEYS, Kind, Setting};
+    let affected = |t: Target| -> Vec<String> {
+        KEYS.iter()
+            .filter(|k| k.affects(t))
+            .map(|k| k.dotted())
+            .collect()
+    };
+    let common = [
+        "build.tags",
+        "build.ldflags",
+        "build.strip",
+        "build.cgo",
+        "build.trimpath",
+        "build.env",
+        "build.builder",
+        "download.network",
+        "download.env",
+        "download.contexts",
+    ];
+    let mut test: Vec<String> = common.iter().map(|s| s.to_string()).collect();
+    test.extend(["test.packages".to_string(), "test.flags".to_string()]);
+    assert_eq!(affected(Target::Test), test);
+    let mut gocache = vec!["build.packages".to_string()];
+    gocache.extend(common.iter().map(|s| s.to_string()));
+    assert_eq!(affected(Target::Gocache), gocache);
+    let mut binaries = vec!["build.packages".to_string(), "build.output".to_string()];
+    binaries.extend(common.iter().map(|s| s.to_string()));
+    assert_eq!(affected(Target::Binaries), binaries);
+    assert_eq!(affected(Target::Image).len(), KEYS.len() - 2);
+
+    let kinds: Vec<(String, Kind)> = KEYS
+        .iter()
+        .filter(|k| k.section == "runtime")
+        .map(|k| (k.build_arg(), k.kind()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("GOFRONT_RUNTIME_BASE".to_string(), Kind::Str),
+            ("GOFRONT_RUNTIME_ENTRYPOINT".to_string(), Kind::List),
+            ("GOFRONT_RUNTIME_CMD".to_string(), Kind::List),
+            ("GOFRONT_RUNTIME_USER".to_string(), Kind::Str),
+            ("GOFRONT_RUNTIME_WORKDIR".to_string(), Kind::Str),
+            ("GOFRONT_RUNTIME_ENV_".to_string(), Kind::EnvMap),
+            ("GOFRONT_RUNTIME_EXPOSE".to_string(), Kind::List),
+            ("GOFRONT_RUNTIME_LABELS".to_string(), Kind::PairMap),
+        ]
+    );
+    let strip = KEYS.iter().find(|k| k.dotted() == "build.strip").unwrap();
+    assert_eq!(strip.kind(), Kind::Bool);
+
+    let spec = parse(
+        "gofront.toml",
+        "[build]\nstrip = false\noutput = \"app\"\ntags = [\"a\"]\n[download]\nnetwork = \"none\"\n[runtime]\nenv = { A = \"1\" }\n",
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    let setting = |dotted: &str| {
+        let key = KEYS.iter().find(|k| k.dotted() == dotted).unwrap();
+        match key.setting(&spec) {
+            Setting::Unset => "unset".to_string(),
+            Setting::Str(f) => format!("str {}", f.value),
+            Setting::Bool(f) => format!("bool {}", f.value),
+            Setting::List(f) => format!("list {}", f.value.join(",")),
+            Setting::Network(f) => format!("network {:?}", f.value),
+            Setting::Map(m) => format!("map {}", m.keys().cloned().collect::<Vec<_>>().join(",")),
+        }
+    };
+    assert_eq!(setting("build.strip"), "bool false");
+    assert_eq!(setting("build.cgo"), "unset");
+    assert_eq!(setting("build.output"), "str app");
+    assert_eq!(setting("build.builder"), "unset");
+    assert_eq!(setting("build.tags"), "list a");
+    assert_eq!(setting("build.packages"), "unset");
+    assert_eq!(setting("download.network"), "network None");
+    assert_eq!(setting("runtime.env"), "map A");
+    assert_eq!(setting("runtime.labels"), "map ");
+    let empty = Spec::default();
+    let unset = KEYS
+        .iter()
+        .filter(|k| matches!(k.setting(&empty), Setting::Unset))
+        .count();
+    let maps = KEYS
+        .iter()
+        .filter(|k| matches!(k.setting(&empty), Setting::Map(m) if m.is_empty()))
+        .count();
+    assert_eq!((unset, maps), (KEYS.len() - 5, 5));
 }
