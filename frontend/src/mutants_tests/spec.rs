@@ -656,3 +656,18 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
         .count();
     assert_eq!((unset, maps), (KEYS.len() - 5, 5));
 }
+
+#[test]
+fn toml_problems_come_in_document_order_not_key_order() {
+    assert_eq!(
+        err("[test]\nflags = [\"x\"]\n[runtime]\nuser = \"\"\n[build]\ncgo = 1\n"),
+        "gofront.toml:2:9: test.flags: \"x\" is not a flag; list packages in test.packages instead\n\
+         gofront.toml:4:8: runtime.user must be \"user\" or \"user:group\", not \"\"\n\
+         gofront.toml:6:7: build.cgo must be a boolean (true or false), not an integer"
+    );
+    assert_eq!(
+        err("[build]\ntrimpath = 1\ncgo = 2\n"),
+        "gofront.toml:2:12: build.trimpath must be a boolean (true or false), not an integer\n\
+         gofront.toml:3:7: build.cgo must be a boolean (true or false), not an integer"
+    );
+}
