@@ -671,3 +671,26 @@ fn toml_problems_come_in_document_order_not_key_order() {
          gofront.toml:3:7: build.cgo must be a boolean (true or false), not an integer"
     );
 }
+
+#[test]
+fn a_json_problem_highlights_the_one_line_of_its_key() {
+    use crate::driver::FrontendError;
+    let text = "{\n  \"build\": {\n    \"tgas\": []\n  },\n  \"runtime\": {}\n}\n";
+    let e = FrontendError::from(parse("gofront.toml", text, &BTreeMap::new()).unwrap_err());
+    assert_eq!(
+        e.to_string(),
+        "gofront.toml:3:5: unknown key \"tgas\" in [build]; did you mean \"tags\"?"
+    );
+    let (_, range) = e.spec_location().expect("a location");
+    assert_eq!((range.start, range.end), (3, 3));
+}
+
+#[test]
+fn a_json_table_where_a_string_belongs_is_located() {
+    // The element has no key of its own: it is located from where its
+    // array starts.
+    assert_eq!(
+        err("{\"build\": {\"tags\": [{\"a\": \"b\"}]}}"),
+        "gofront.toml:1:18: build.tags must be an array of strings, but an element is a table"
+    );
+}
