@@ -20,6 +20,9 @@ pub(crate) mod plan;
 pub mod proto;
 pub(crate) mod spec;
 
+#[cfg(test)]
+mod mutants_tests;
+
 // The public surface, for the `gofront` binary, the integration tests and
 // the examples; everything else is crate-private so rustc reports dead code.
 // `proto` stays public: the fake gateway test serves the generated types.

@@ -8,7 +8,7 @@
 mod keys;
 mod node;
 mod schema;
-mod suggest;
+pub(crate) mod suggest;
 
 use std::collections::BTreeMap;
 use std::fmt;

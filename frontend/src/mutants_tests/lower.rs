@@ -1,0 +1,227 @@
+//! `lower::lower`: the plan's decisions, as they reach the LLB.
+
+use super::*;
+
+const EMPTY_CONFIG: &str = r#"{"config":{}}"#;
+
+#[test]
+fn images_are_pinned_to_their_resolved_digest_once() {
+    let d = Case {
+        spec: "[build]\nbuilder = \"golang:1.24\"\n[runtime]\nbase = \"alpine:3\"\n",
+        builder_config: Some(EMPTY_CONFIG),
+        builder_digest: Some("sha256:b1"),
+        runtime_config: Some(EMPTY_CONFIG),
+        runtime_digest: Some("sha256:r1"),
+        ..Case::default()
+    }
+    .definition();
+    let (_, op) = d.named("[gofront] builder golang:1.24");
+    assert_eq!(
+        source(op).identifier,
+        "docker-image://docker.io/library/golang:1.24@sha256:b1"
+    );
+    let (_, op) = d.named("[gofront] runtime base alpine:3");
+    assert_eq!(
+        source(op).identifier,
+        "docker-image://docker.io/library/alpine:3@sha256:r1"
+    );
+
+    // A reference that already names a digest is used as written.
+    let d = Case {
+        spec: "[build]\nbuilder = \"golang@sha256:b0\"\n[runtime]\nbase = \"alpine@sha256:r0\"\n",
+        builder_config: Some(EMPTY_CONFIG),
+        builder_digest: Some("sha256:b1"),
+        runtime_config: Some(EMPTY_CONFIG),
+        runtime_digest: Some("sha256:r1"),
+        ..Case::default()
+    }
+    .definition();
+    let (_, op) = d.named("[gofront] builder golang@sha256:b0");
+    assert_eq!(
+        source(op).identifier,
+        "docker-image://docker.io/library/golang@sha256:b0"
+    );
+    let (_, op) = d.named("[gofront] runtime base alpine@sha256:r0");
+    assert_eq!(
+        source(op).identifier,
+        "docker-image://docker.io/library/alpine@sha256:r0"
+    );
+}
+
+const USER_BUILDER: &str = r#"{"config":{"User":"gopher:staff","Env":["PATH=/bin"]}}"#;
+
+#[test]
+fn caches_are_owned_by_the_builders_user_by_name() {
+    let d = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        builder_config: Some(USER_BUILDER),
+        ..Case::default()
+    }
+    .definition();
+    let (_, builder) = d.named("[gofront] builder golang:1.24");
+    let builder_digest = d
+        .ops
+        .iter()
+        .find(|(_, op)| op == builder)
+        .map(|(dg, _)| dg.clone())
+        .unwrap();
+    let (_, owned) = d.named("[gofront] cache directory owned by gopher");
+    assert_eq!(owned.inputs.len(), 1);
+    assert_eq!(owned.inputs[0].digest, builder_digest);
+    let f = file(owned);
+    let Some(pb::file_action::Action::Mkdir(mkdir)) = &f.actions[0].action else {
+        panic!("not a mkdir")
+    };
+    let by_name = |name: &str| {
+        Some(pb::UserOpt {
+            user: Some(pb::user_opt::User::ByName(pb::NamedUserOpt {
+                name: name.into(),
+                input: 0,
+            })),
+        })
+    };
+    assert_eq!(mkdir.path, "/dir");
+    assert_eq!(
+        mkdir.owner,
+        Some(pb::ChownOpt {
+            user: by_name("gopher"),
+            group: by_name("staff"),
+        })
+    );
+    // The download step runs as that user, and so does the build.
+    let (_, dl) = d.named("[gofront] go mod download");
+    assert_eq!(exec(dl).meta.as_ref().unwrap().user, "gopher:staff");
+    let (_, build) = d.named("[gofront] go build .");
+    assert_eq!(exec(build).meta.as_ref().unwrap().user, "gopher:staff");
+    let (_, moddir) = d.named("[gofront] module cache directory");
+    let Some(pb::file_action::Action::Mkdir(mkdir)) = &file(moddir).actions[0].action else {
+        panic!("not a mkdir")
+    };
+    assert_eq!(mkdir.path, "/dir/mod");
+    assert_eq!(
+        mkdir.owner.as_ref().and_then(|o| o.user.clone()),
+        Some(pb::UserOpt {
+            user: Some(pb::user_opt::User::ByName(pb::NamedUserOpt {
+                name: "gopher".into(),
+                input: 1,
+            })),
+        })
+    );
+}
+
+#[test]
+fn a_non_root_builder_exports_the_gocache_below_its_own_directory() {
+    let d = Case {
+        builder_config: Some(r#"{"config":{"User":"1000"}}"#),
+        tool_image: Some("gofront:dev"),
+        options: &[("target", "gocache")],
+        ..Case::default()
+    }
+    .definition();
+    let (export_digest, export) = d.named("[gofront] export the Go build cache of .");
+    let e = exec(export);
+    let out = mount(e, "/gofront/export");
+    assert_eq!(out.selector, "/dir");
+    assert!(out.input >= 0);
+    assert_eq!(
+        d.input_name(&export.inputs[out.input as usize]),
+        "[gofront] cache directory owned by 1000:0"
+    );
+    assert_eq!(
+        d.input_name(&export.inputs[mount(e, "/gofront/bin").input as usize]),
+        "[gofront] tool gofront:dev"
+    );
+    assert_eq!(
+        d.input_name(&export.inputs[mount(e, "/gofront/built").input as usize]),
+        "[gofront] go build ."
+    );
+    let (collect_digest, collect) = d.named("[gofront] collect the Go build cache");
+    assert_eq!(collect.inputs.len(), 1);
+    assert_eq!(collect.inputs[0].digest, export_digest);
+    let Some(pb::file_action::Action::Copy(copy)) = &file(collect).actions[0].action else {
+        panic!("not a copy")
+    };
+    assert_eq!((copy.src.as_str(), copy.dest.as_str()), ("/dir", "/"));
+    assert!(copy.dir_copy_contents);
+    assert_eq!(d.terminal().inputs[0].digest, collect_digest);
+    assert_eq!(
+        d.image_config.as_ref().unwrap()["config"]["Labels"]["org.gofront.gocache"],
+        "1"
+    );
+
+    // A root builder writes the export straight into the result.
+    let d = Case {
+        tool_image: Some("gofront:dev"),
+        options: &[("target", "gocache")],
+        ..Case::default()
+    }
+    .definition();
+    let (export_digest, export) = d.named("[gofront] export the Go build cache of .");
+    let out = mount(exec(export), "/gofront/export");
+    assert_eq!((out.input, out.selector.as_str()), (-1, ""));
+    assert_eq!(d.terminal().inputs[0].digest, export_digest);
+    assert!(
+        !d.names()
+            .iter()
+            .any(|n| n == "[gofront] collect the Go build cache")
+    );
+}
+
+#[test]
+fn a_seed_from_an_oci_layout_is_loaded_by_its_digest() {
+    let d = Case {
+        tool_image: Some("gofront:dev"),
+        options: &[("context:gocache", "oci-layout://mystore:v1@sha256:abcd")],
+        ..Case::default()
+    }
+    .definition();
+    let (digest, op) = d.named("[gofront] build context gocache: OCI layout");
+    let s = source(op);
+    assert_eq!(
+        s.identifier,
+        "oci-layout://docker.io/library/gocache@sha256:abcd"
+    );
+    assert_eq!(
+        s.attrs,
+        map(&[("oci.session", "sess"), ("oci.store", "mystore")])
+    );
+    let (_, build) = d.named("[gofront] go build .");
+    let seed = mount(exec(build), "/gofront/seed");
+    assert!(seed.readonly);
+    assert_eq!(build.inputs[seed.input as usize].digest, digest);
+    assert!(d.op(digest).inputs.is_empty());
+}
+
+#[test]
+fn download_contexts_are_mounted_read_only() {
+    let d = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        spec: "[download]\ncontexts = { goproxy = \"/goproxy\", base = \"/base\" }\n",
+        options: &[
+            ("context:goproxy", "local:gp"),
+            ("context:base", "docker-image://alpine:3"),
+            ("image-resolve-mode", "pull"),
+        ],
+        ..Case::default()
+    }
+    .definition();
+    let (_, dl) = d.named("[gofront] go mod download");
+    let e = exec(dl);
+    let gp = mount(e, "/goproxy");
+    assert!(gp.readonly);
+    assert_eq!(
+        d.input_name(&dl.inputs[gp.input as usize]),
+        "[gofront] load build context goproxy"
+    );
+    let base = mount(e, "/base");
+    assert!(base.readonly);
+    assert_eq!(
+        d.input_name(&dl.inputs[base.input as usize]),
+        "[gofront] build context base: alpine:3"
+    );
+    let (_, local) = d.named("[gofront] load build context goproxy");
+    assert_eq!(source(local).identifier, "local://gp");
+    assert_eq!(source(local).attrs["local.sharedkeyhint"], "gp");
+    let (_, img) = d.named("[gofront] build context base: alpine:3");
+    assert_eq!(source(img).attrs["image.resolvemode"], "pull");
+}

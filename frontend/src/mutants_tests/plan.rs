@@ -1,0 +1,1180 @@
+//! `plan::resolve` and friends: every default, as the plan states it.
+
+use serde_json::json;
+
+use super::*;
+use crate::plan::Owner;
+
+fn created(epoch: &str) -> String {
+    let opts = [("build-arg:SOURCE_DATE_EPOCH", epoch)];
+    let plan = Case {
+        options: &opts,
+        ..Case::default()
+    }
+    .ok();
+    plan.runtime.config["created"]
+        .as_str()
+        .expect("created")
+        .to_string()
+}
+
+#[test]
+fn source_date_epoch_becomes_an_rfc3339_created_time() {
+    // Checked against `date -u -d @N`: leap days, century years, the end
+    // of a year (a negative epoch is refused by the options).
+    for (epoch, date) in [
+        ("0", "1970-01-01T00:00:00Z"),
+        ("86399", "1970-01-01T23:59:59Z"),
+        ("68169600", "1972-02-29T00:00:00Z"),
+        ("946684799", "1999-12-31T23:59:59Z"),
+        ("946684800", "2000-01-01T00:00:00Z"),
+        ("951868799", "2000-02-29T23:59:59Z"),
+        ("951868800", "2000-03-01T00:00:00Z"),
+        ("978307199", "2000-12-31T23:59:59Z"),
+        ("1078012800", "2004-02-29T00:00:00Z"),
+        ("1234567890", "2009-02-13T23:31:30Z"),
+        ("1709251199", "2024-02-29T23:59:59Z"),
+        ("1709251200", "2024-03-01T00:00:00Z"),
+        ("1735689599", "2024-12-31T23:59:59Z"),
+        ("1740787200", "2025-03-01T00:00:00Z"),
+        ("4102444799", "2099-12-31T23:59:59Z"),
+        ("4107455999", "2100-02-27T23:59:59Z"),
+        ("4107542399", "2100-02-28T23:59:59Z"),
+        ("4107542400", "2100-03-01T00:00:00Z"),
+        ("4110000000", "2100-03-29T10:40:00Z"),
+        ("253402300799", "9999-12-31T23:59:59Z"),
+    ] {
+        assert_eq!(created(epoch), date, "SOURCE_DATE_EPOCH={epoch}");
+    }
+}
+
+#[test]
+fn without_source_date_epoch_created_is_now() {
+    let plan = Case {
+        now: 1_700_000_000,
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(plan.runtime.config["created"], "2023-11-14T22:13:20Z");
+    assert_eq!(
+        plan.runtime.config["history"][0]["created"],
+        "2023-11-14T22:13:20Z"
+    );
+}
+
+const BUILDER: &str = r#"{"config":{"User":"1000:1001","WorkingDir":"/go",
+    "Env":["PATH=/usr/local/go/bin:/bin","GOLANG_VERSION=1.24.3","GOPATH=/go"]}}"#;
+
+#[test]
+fn the_builder_image_config_sets_user_owner_and_environment() {
+    let plan = Case {
+        builder_config: Some(BUILDER),
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(plan.builder_user, "1000:1001");
+    assert_eq!(plan.owner, Owner::Ids(1000, 1001));
+    assert_eq!(
+        plan.builder_env,
+        [
+            "PATH=/usr/local/go/bin:/bin",
+            "GOLANG_VERSION=1.24.3",
+            "GOPATH=/go"
+        ]
+    );
+    // The builder's env first, gofront's variables replacing or following.
+    assert_eq!(
+        plan.build.env,
+        [
+            "PATH=/usr/local/go/bin:/bin",
+            "GOLANG_VERSION=1.24.3",
+            "GOPATH=/go",
+            "CGO_ENABLED=0",
+            "GOARCH=amd64",
+            "GOCACHE=/gofront/cache/go-build",
+            "GOFLAGS=-mod=readonly",
+            "GOMODCACHE=/gofront/mod",
+            "GOOS=linux",
+            "GOPROXY=off",
+            "GOTOOLCHAIN=local",
+        ]
+    );
+
+    // No config: root, and gofront's PATH.
+    let plan = Case::default().ok();
+    assert_eq!(plan.builder_user, "");
+    assert_eq!(plan.owner, Owner::Ids(0, 0));
+    assert_eq!(
+        plan.builder_env,
+        [
+            "PATH=/usr/local/go/bin:/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        ]
+    );
+    // A config without Env or User: the same.
+    let plan = Case {
+        builder_config: Some(r#"{"config":{"Env":[]}}"#),
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(plan.builder_env.len(), 1);
+    assert!(plan.builder_env[0].starts_with("PATH=/usr/local/go/bin:/go/bin:"));
+}
+
+#[test]
+fn builder_owners_by_name_and_by_number() {
+    let owner = |user: &str| {
+        let config = json!({ "config": { "User": user } }).to_string();
+        Case {
+            builder_config: Some(&config),
+            ..Case::default()
+        }
+        .ok()
+        .owner
+    };
+    assert_eq!(owner("1000"), Owner::Ids(1000, 0));
+    assert_eq!(owner("gopher"), Owner::Names("gopher".into(), None));
+    assert_eq!(
+        owner("gopher:staff"),
+        Owner::Names("gopher".into(), Some("staff".into()))
+    );
+    assert_eq!(
+        owner("1000:staff"),
+        Owner::Names("1000".into(), Some("staff".into()))
+    );
+}
+
+#[test]
+fn a_builder_with_an_older_go_is_refused() {
+    let config = r#"{"config":{"Env":["PATH=/bin","GOLANG_VERSION=1.22.5"]}}"#;
+    let e = Case {
+        spec: "[build]\nbuilder = \"golang:1.22\"\n",
+        go_mod: "module example.com/hello\n\ngo 1.24.1\n",
+        builder_config: Some(config),
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "go.mod asks for go 1.24.1, but the builder image golang:1.22 has Go 1.22.5; set build.builder to a newer image (e.g. golang:1.24) or lower the go line"
+    );
+    // The same builder for a go line it satisfies.
+    Case {
+        spec: "[build]\nbuilder = \"golang:1.22\"\n",
+        go_mod: "module example.com/hello\n\ngo 1.22\n",
+        builder_config: Some(config),
+        ..Case::default()
+    }
+    .ok();
+    // A workspace names go.work.
+    let e = Case {
+        go_mod: "",
+        go_work: Some("go 1.24\n\nuse ./app\n"),
+        members: &[("app", "module example.com/app\n\ngo 1.24\n")],
+        spec: "[build]\npackages = [\"./app\"]\n",
+        builder_config: Some(config),
+        ..Case::default()
+    }
+    .err();
+    assert!(
+        e.starts_with("go.work asks for go 1.24, but the builder image golang:1.24 has Go 1.22.5;"),
+        "{e}"
+    );
+}
+
+const BASE: &str = r#"{"architecture":"arm64","os":"linux","variant":"v8",
+    "config":{"User":"nonroot","WorkingDir":"/home","Env":["HOME=/home","TZ=UTC"],
+      "Labels":{"base":"1"},"ExposedPorts":{"22/tcp":{}},"Cmd":["sh"],"StopSignal":"SIGTERM"},
+    "rootfs":{"type":"layers","diff_ids":["sha256:aa"]},"history":[{"created_by":"base"}]}"#;
+
+#[test]
+fn the_runtime_config_starts_from_the_base_image() {
+    let plan = Case {
+        spec: "[runtime]\nbase = \"alpine:3\"\nenv = { TZ = \"Europe/Paris\", PORT = \"80\" }\nexpose = [\"8080\"]\nlabels = { team = \"a\" }\n",
+        runtime_config: Some(BASE),
+        options: &[("label:extra", "b")],
+        ..Case::default()
+    }
+    .ok();
+    let c = &plan.runtime.config;
+    assert_eq!(c["architecture"], "amd64");
+    assert_eq!(c["os"], "linux");
+    assert!(c.get("variant").is_none(), "{c}");
+    assert_eq!(c["config"]["User"], "nonroot");
+    assert_eq!(c["config"]["WorkingDir"], "/home");
+    assert_eq!(
+        c["config"]["Env"],
+        json!([
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME=/home",
+            "TZ=Europe/Paris",
+            "PORT=80"
+        ])
+    );
+    assert_eq!(
+        plan.runtime.base_env,
+        [
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME=/home",
+            "TZ=UTC"
+        ]
+    );
+    assert_eq!(c["config"]["Entrypoint"], json!(["/usr/local/bin/hello"]));
+    assert!(
+        c["config"].get("Cmd").is_none(),
+        "gofront's entrypoint drops the base's cmd"
+    );
+    assert_eq!(c["config"]["StopSignal"], "SIGTERM");
+    assert_eq!(
+        c["config"]["Labels"],
+        json!({
+            "base": "1",
+            "extra": "b",
+            "org.opencontainers.image.created": "1970-01-01T00:00:00Z",
+            "team": "a"
+        })
+    );
+    assert_eq!(
+        c["config"]["ExposedPorts"],
+        json!({ "22/tcp": {}, "8080/tcp": {} })
+    );
+    assert_eq!(
+        c["rootfs"],
+        json!({"type":"layers","diff_ids":["sha256:aa"]})
+    );
+    assert_eq!(
+        c["history"],
+        json!([
+            { "created_by": "base" },
+            {
+                "created": "1970-01-01T00:00:00Z",
+                "created_by": "gofront: COPY hello /usr/local/bin/",
+                "comment": "gofront"
+            }
+        ])
+    );
+}
+
+#[test]
+fn a_base_without_user_or_workdir_gets_gofronts() {
+    let plan = Case {
+        runtime_config: Some(r#"{"config":{"Env":["PATH=/x"]},"history":"junk","rootfs":3}"#),
+        target_platform: Some(platform("linux/arm/v7")),
+        runnable: vec![],
+        ..Case::default()
+    }
+    .ok();
+    let c = &plan.runtime.config;
+    assert_eq!(c["config"]["User"], "65532:65532");
+    assert_eq!(c["config"]["WorkingDir"], "/");
+    assert_eq!(c["config"]["Env"], json!(["PATH=/x"]));
+    assert_eq!(plan.runtime.base_env, ["PATH=/x"]);
+    assert_eq!(c["variant"], "v7");
+    assert_eq!(c["architecture"], "arm");
+    assert_eq!(c["rootfs"], json!({"type":"layers","diff_ids":[]}));
+    assert_eq!(c["history"].as_array().map(Vec::len), Some(1));
+    assert!(c["config"].get("Labels").is_some());
+    assert!(c["config"].get("ExposedPorts").is_none());
+
+    // The spec's user and workdir win over the base's.
+    let plan = Case {
+        spec: "[runtime]\nuser = \"app\"\nworkdir = \"/srv\"\ncmd = [\"serve\"]\n",
+        runtime_config: Some(BASE),
+        ..Case::default()
+    }
+    .ok();
+    let c = &plan.runtime.config;
+    assert_eq!(c["config"]["User"], "app");
+    assert_eq!(c["config"]["WorkingDir"], "/srv");
+    assert_eq!(c["config"]["Cmd"], json!(["serve"]));
+}
+
+#[test]
+fn a_scratch_runtime_has_no_base_config_and_numeric_users_only() {
+    let plan = Case {
+        spec: "[runtime]\nbase = \"scratch\"\n",
+        runtime_config: Some(BASE),
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(plan.runtime.base, None);
+    assert_eq!(plan.runtime.base_digest, None);
+    let c = &plan.runtime.config;
+    assert_eq!(c["config"]["User"], "65532:65532");
+    assert_eq!(c["config"].get("StopSignal"), None);
+    assert_eq!(
+        plan.runtime.base_env,
+        ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    );
+    let e = Case {
+        spec: "[runtime]\nbase = \"scratch\"\nuser = \"app:1\"\n",
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:3:8: runtime.user \"app:1\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\""
+    );
+    for ok in ["1", "1:2"] {
+        let spec = format!("[runtime]\nbase = \"scratch\"\nuser = \"{ok}\"\n");
+        Case {
+            spec: &spec,
+            ..Case::default()
+        }
+        .ok();
+    }
+}
+
+#[test]
+fn images_default_from_the_go_line_the_toolchain_and_cgo() {
+    let plan = Case::default().ok();
+    assert_eq!(plan.builder, "golang:1.24");
+    assert_eq!(
+        plan.runtime.base.as_deref(),
+        Some("gcr.io/distroless/static-debian12:nonroot")
+    );
+    assert_eq!(plan.gocache_id, "gofront-gocache");
+    let plan = Case {
+        go_mod: "module example.com/hello\n\ngo 1.23.4\n\ntoolchain go1.24.2\n",
+        spec: "[build]\ncgo = true\n",
+        options: &[("build-arg:BUILDKIT_CACHE_MOUNT_NS", "ns-")],
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(plan.builder, "golang:1.24.2");
+    assert_eq!(
+        plan.runtime.base.as_deref(),
+        Some("gcr.io/distroless/base-debian12:nonroot")
+    );
+    assert_eq!(plan.gocache_id, "ns-gofront-gocache-cgo-golang:1.24.2");
+    assert!(plan.build.env.contains(&"CGO_ENABLED=1".to_string()));
+    // cgo = false is no cgo; a base named in the spec is used as is.
+    let plan = Case {
+        spec: "[build]\ncgo = false\n[runtime]\nbase = \"alpine:3\"\n",
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(plan.runtime.base.as_deref(), Some("alpine:3"));
+    assert_eq!(plan.gocache_id, "gofront-gocache");
+    assert!(plan.build.env.contains(&"CGO_ENABLED=0".to_string()));
+}
+
+#[test]
+fn cgo_for_another_platform_needs_a_cross_compiler() {
+    let e = Case {
+        spec: "[build]\ncgo = true\n",
+        target_platform: Some(platform("linux/arm64")),
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:2:7: build.cgo = true for linux/arm64 on a linux/amd64 builder needs a C cross compiler for linux/arm64: set build.env CC to one the builder image has (e.g. CC = \"aarch64-linux-gnu-gcc\"), or build on a native linux/arm64 builder"
+    );
+    let plan = Case {
+        spec: "[build]\ncgo = true\nenv = { CC = \"aarch64-linux-gnu-gcc\" }\n",
+        target_platform: Some(platform("linux/arm64")),
+        ..Case::default()
+    }
+    .ok();
+    assert!(
+        plan.build
+            .env
+            .contains(&"CC=aarch64-linux-gnu-gcc".to_string())
+    );
+    // Without cgo, cross-compiling needs nothing.
+    Case {
+        spec: "[build]\ncgo = false\n",
+        target_platform: Some(platform("linux/arm64")),
+        ..Case::default()
+    }
+    .ok();
+}
+
+#[test]
+fn go_flags_follow_the_spec() {
+    let plan = Case::default().ok();
+    assert_eq!(
+        plan.build.args,
+        [
+            "go",
+            "build",
+            "-v",
+            "-buildvcs=false",
+            "-trimpath",
+            "-ldflags=-s -w",
+            "-o",
+            "/gofront/out/hello",
+            "."
+        ]
+    );
+    assert_eq!(
+        plan.test.args,
+        [
+            "go",
+            "test",
+            "-buildvcs=false",
+            "-trimpath",
+            "-ldflags=-s -w",
+            "./..."
+        ]
+    );
+    let plan = Case {
+        spec: "[build]\ntrimpath = false\nstrip = false\ntags = []\nldflags = \"  \"\npackages = [\"./cmd/a\", \"./cmd/b/\"]\n[test]\nflags = [\"-count=1\"]\npackages = [\"./cmd/...\"]\n",
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(
+        plan.build.args,
+        [
+            "go",
+            "build",
+            "-v",
+            "-buildvcs=false",
+            "-o",
+            "/gofront/out/",
+            "./cmd/a",
+            "./cmd/b/"
+        ]
+    );
+    let names: Vec<&str> = plan.binaries.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(
+        plan.test.args,
+        ["go", "test", "-buildvcs=false", "-count=1", "./cmd/..."]
+    );
+    assert_eq!(plan.build.name, "[gofront] go build ./cmd/a ./cmd/b/");
+    assert_eq!(plan.test.name, "[gofront] go test ./cmd/...");
+    let plan = Case {
+        spec: "[build]\nstrip = true\ntrimpath = true\ntags = [\"a\", \"b\"]\nldflags = \"-X main.v={{.Version}}\"\n",
+        options: &[("build-arg:GOFRONT_VERSION", "1.2.3")],
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(
+        plan.build.args[3..7],
+        [
+            "-buildvcs=false",
+            "-trimpath",
+            "-tags=a,b",
+            "-ldflags=-s -w -X main.v=1.2.3"
+        ]
+    );
+    let e = Case {
+        spec: "[build]\nldflags = \"-X main.v={{.Tag}}\"\n",
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:2:11: build.ldflags: unknown template {{.Tag}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}"
+    );
+}
+
+#[test]
+fn templates_that_name_nothing_are_refused() {
+    let ldflags = |text: &str| {
+        let spec = format!("[build]\nstrip = false\nldflags = {text:?}\n");
+        Case {
+            spec: &spec,
+            options: &[("build-arg:NAME", "v")],
+            ..Case::default()
+        }
+        .plan()
+        .map(|p| {
+            p.build
+                .args
+                .iter()
+                .find(|a| a.starts_with("-ldflags="))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        ldflags("a{{.Env.NAME}}b{{ .Env.NAME }}c").unwrap(),
+        "-ldflags=avbvc"
+    );
+    assert_eq!(
+        ldflags("{{.Env.}}").unwrap_err(),
+        "gofront.toml:3:11: build.ldflags: unknown template {{.Env.}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}"
+    );
+    assert_eq!(
+        ldflags("{{.Env.NOPE}}").unwrap_err(),
+        "gofront.toml:3:11: build.ldflags: {{.Env.NOPE}} names build arg NOPE, which is not set; pass --build-arg NOPE=..."
+    );
+}
+
+#[test]
+fn platform_variants_reach_go() {
+    let env = |p: &str| {
+        Case {
+            target_platform: Some(platform(p)),
+            runnable: vec![],
+            ..Case::default()
+        }
+        .ok()
+        .build
+        .env
+    };
+    let arm = env("linux/arm/v6");
+    assert!(arm.contains(&"GOARM=6".to_string()), "{arm:?}");
+    assert!(arm.contains(&"GOARCH=arm".to_string()));
+    let amd = env("linux/amd64/v3");
+    assert!(amd.contains(&"GOAMD64=v3".to_string()), "{amd:?}");
+    let plain = env("linux/riscv64");
+    assert!(
+        !plain
+            .iter()
+            .any(|e| e.starts_with("GOARM") || e.starts_with("GOAMD64"))
+    );
+    let odd = env("linux/arm64/v8.2");
+    assert!(
+        !odd.iter()
+            .any(|e| e.starts_with("GOARM") || e.starts_with("GOAMD64")),
+        "{odd:?}"
+    );
+}
+
+#[test]
+fn binaries_are_named_like_go_names_them() {
+    let names = |go_mod: &str, spec: &str, p: &str| {
+        Case {
+            go_mod,
+            spec,
+            target_platform: Some(platform(p)),
+            options: &[("target", "binaries")],
+            ..Case::default()
+        }
+        .ok()
+        .binaries
+        .iter()
+        .map(|b| (b.package.clone(), b.name.clone()))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(
+            "module example.com/tool/v2\n\ngo 1.24\n",
+            "",
+            "windows/amd64"
+        ),
+        [(".".to_string(), "tool.exe".to_string())]
+    );
+    assert_eq!(
+        names("module example.com/v2\n\ngo 1.24\n", "", "linux/amd64"),
+        [(".".to_string(), "example.com".to_string())]
+    );
+    assert_eq!(
+        names("module v2\n\ngo 1.24\n", "", "linux/amd64"),
+        [(".".to_string(), "v2".to_string())]
+    );
+    assert_eq!(
+        names("module example.com/x/v\n\ngo 1.24\n", "", "linux/amd64"),
+        [(".".to_string(), "v".to_string())]
+    );
+    assert_eq!(
+        names("module example.com/x/vx2\n\ngo 1.24\n", "", "linux/amd64"),
+        [(".".to_string(), "vx2".to_string())]
+    );
+    assert_eq!(
+        names(
+            "module example.com/x\n\ngo 1.24\n",
+            "[build]\npackages = [\"./cmd/srv\"]\noutput = \"server\"\n",
+            "windows/arm64"
+        ),
+        [("./cmd/srv".to_string(), "server".to_string())]
+    );
+    let e = Case {
+        spec: "[build]\npackages = [\"./a\", \"./b\"]\noutput = \"x\"\n",
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:3:10: build.output can only be set when build.packages names one package"
+    );
+    let e = Case {
+        spec: "[build]\npackages = [\"./a/app\", \"./b/app\"]\n",
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:2:12: build.packages: two packages would both produce a binary named \"app\""
+    );
+}
+
+#[test]
+fn a_workspace_needs_packages_and_tests_each_member() {
+    let ws = |spec: &'static str| Case {
+        go_mod: "",
+        go_work: Some("go 1.24\n\nuse (\n\t.\n\t./app\n)\n"),
+        members: &[
+            (".", "module example.com/root\n\ngo 1.24\n"),
+            ("app", "module example.com/app\n\ngo 1.24\n"),
+        ],
+        spec,
+        ..Case::default()
+    };
+    assert_eq!(
+        ws("# nothing\n").err(),
+        "gofront.toml: build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace"
+    );
+    let plan = ws("[build]\npackages = [\"./app\"]\n").ok();
+    assert_eq!(
+        plan.test.args[plan.test.args.len() - 2..],
+        ["./...", "./app/..."]
+    );
+    assert!(plan.download.is_none(), "no module requires anything");
+    let plan = ws("[build]\npackages = [\"./app\"]\n[test]\npackages = [\"./app/...\"]\n").ok();
+    assert_eq!(plan.test.args.last().map(String::as_str), Some("./app/..."));
+}
+
+#[test]
+fn steps_point_at_their_spec_sections() {
+    let plan = Case {
+        spec: "# syntax=gofront:dev\n[build]\n# a comment\ntags = [\"a\"]\n\n# trailing comment\n\n[runtime]\nuser = \"1\"\n\n[download]\n[test]\nflags = [\"-v\"]\n",
+        go_mod: GO_MOD_WITH_DEP,
+        ..Case::default()
+    }
+    .ok();
+    let lines = |l: &Option<Vec<crate::llb::SourceRange>>| {
+        l.as_ref()
+            .map(|v| v.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>())
+    };
+    assert_eq!(lines(&plan.build.location), Some(vec![(2, 4)]));
+    assert_eq!(lines(&plan.runtime.location), Some(vec![(8, 9)]));
+    assert_eq!(
+        lines(&plan.download.as_ref().unwrap().location),
+        Some(vec![(11, 11)])
+    );
+    assert_eq!(lines(&plan.test.location), Some(vec![(12, 13)]));
+    // A spec without sections: no location.
+    let plan = Case::default().ok();
+    assert_eq!(plan.build.location, None);
+    assert_eq!(plan.runtime.location, None);
+}
+
+#[test]
+fn the_download_step_only_when_there_is_something_to_download() {
+    assert!(Case::default().ok().download.is_none(), "no requirements");
+    assert!(
+        Case {
+            go_mod: GO_MOD_WITH_DEP,
+            vendored: true,
+            ..Case::default()
+        }
+        .ok()
+        .download
+        .is_none(),
+        "vendored"
+    );
+    let plan = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        vendored: true,
+        ..Case::default()
+    }
+    .ok();
+    assert!(plan.build.env.contains(&"GOFLAGS=-mod=vendor".to_string()));
+    // A local replace brings its own go.mod, and maybe requirements.
+    let plan = Case {
+        go_mod: "module example.com/a\n\ngo 1.24\n\nreplace example.com/b => ./b\n",
+        ..Case::default()
+    }
+    .ok();
+    let d = plan.download.expect("a download step");
+    assert_eq!(d.files, ["b/go.mod", "b/go.sum", "go.mod", "go.sum"]);
+}
+
+#[test]
+fn the_download_step_env_network_proxies_and_contexts() {
+    let plan = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        spec: "[download]\nnetwork = \"none\"\nenv = { GOPROXY = \"file:///goproxy\", GOPRIVATE = \"example.com\" }\ncontexts = { goproxy = \"/goproxy\", img = \"/img\" }\n",
+        builder_config: Some(r#"{"config":{"Env":["PATH=/go/bin","GOPROXY=https://proxy.golang.org"]}}"#),
+        options: &[
+            ("context:goproxy", "local:gp"),
+            ("context:img", "docker-image://alpine"),
+            ("build-arg:https_proxy", "http://p:3128"),
+            ("build-arg:NO_PROXY", "example.com"),
+        ],
+        ..Case::default()
+    }
+    .ok();
+    let d = plan.download.expect("a download step");
+    assert_eq!(d.network, crate::spec::Network::None);
+    assert_eq!(d.args, ["go", "mod", "download"]);
+    assert_eq!(d.module_cache_id, None);
+    assert!(!d.seeded);
+    assert_eq!(
+        d.env,
+        [
+            "PATH=/go/bin",
+            "GOPROXY=file:///goproxy",
+            "GOCACHE=/tmp/gofront-gocache",
+            "GOMODCACHE=/gofront/dl/mod",
+            "GOPRIVATE=example.com",
+            "GOTOOLCHAIN=local",
+        ]
+    );
+    let proxy = d.proxy.expect("proxies");
+    assert_eq!(
+        (proxy.https.as_str(), proxy.no.as_str(), proxy.http.as_str()),
+        ("http://p:3128", "example.com", "")
+    );
+    let contexts: Vec<(&str, &str)> = d
+        .contexts
+        .iter()
+        .map(|c| (c.name.as_str(), c.dest.as_str()))
+        .collect();
+    assert_eq!(contexts, [("goproxy", "/goproxy"), ("img", "/img")]);
+    assert_eq!(
+        d.contexts[0].source,
+        crate::options::ContextSource::Local("gp".into())
+    );
+
+    let plan = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        spec: "[download]\nnetwork = \"sandbox\"\n",
+        ..Case::default()
+    }
+    .ok();
+    let d = plan.download.expect("a download step");
+    assert_eq!(d.network, crate::spec::Network::Sandbox);
+    assert!(d.proxy.is_none());
+}
+
+#[test]
+fn download_contexts_must_be_passed_and_supported() {
+    let e = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        spec: "[download]\ncontexts = { a = \"/a\", b = \"/b\", c = \"/c\" }\n",
+        options: &[
+            ("context:b", "oci-layout://store@sha256:ab"),
+            ("context:c", "git://example.com/x"),
+        ],
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:2:18: download.contexts.a: no build context named \"a\" was passed; add --build-context a=DIR\n\
+         gofront.toml:2:28: download.contexts.b: build context \"store@sha256:ab\" is not supported yet; pass a directory or a docker-image:// reference\n\
+         gofront.toml:2:38: download.contexts.c: build context \"git://example.com/x\" is not supported yet; pass a directory or a docker-image:// reference"
+    );
+}
+
+#[test]
+fn with_the_tool_image_the_download_keeps_a_module_cache() {
+    let plan = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        tool_image: Some("gofront:dev"),
+        options: &[("build-arg:BUILDKIT_CACHE_MOUNT_NS", "ns/")],
+        ..Case::default()
+    }
+    .ok();
+    let d = plan.download.expect("a download step");
+    assert_eq!(
+        d.args,
+        [
+            "/gofront/bin/gofront",
+            "modcache",
+            "--cache",
+            "/gofront/moddl",
+            "--modcache",
+            "/gofront/dl/mod",
+            "--",
+            "go",
+            "mod",
+            "download"
+        ]
+    );
+    assert_eq!(
+        d.module_cache_id.as_deref(),
+        Some("ns/gofront-gomod-download")
+    );
+    assert_eq!(plan.tool_image.as_deref(), Some("gofront:dev"));
+    assert!(plan.gocache.is_none());
+}
+
+#[test]
+fn the_gocache_target_exports_what_the_build_uses() {
+    let plan = Case {
+        spec: "[build]\ntags = [\"t\"]\n",
+        tool_image: Some("gofront:dev"),
+        options: &[("target", "gocache")],
+        ..Case::default()
+    }
+    .ok();
+    let g = plan.gocache.expect("a gocache plan");
+    assert_eq!(g.seed, None);
+    assert!(!g.modules);
+    assert_eq!(
+        g.export.args,
+        [
+            "/gofront/bin/gofront",
+            "gocache",
+            "export",
+            "--cache",
+            "/gofront/cache/go-build",
+            "--out",
+            "/gofront/export",
+            "--",
+            "go",
+            "list",
+            "-export",
+            "-deps",
+            "-f",
+            "{{if .Export}}{{.Export}}{{end}}",
+            "-buildvcs=false",
+            "-trimpath",
+            "-tags=t",
+            "-ldflags=-s -w",
+            "."
+        ]
+    );
+    assert_eq!(g.export.name, "[gofront] export the Go build cache of .");
+    assert_eq!(g.export.env, plan.build.env);
+    assert_eq!(
+        g.image_config,
+        json!({
+            "architecture": "amd64",
+            "os": "linux",
+            "config": { "Labels": { "org.gofront.gocache": "1" } },
+            "rootfs": { "type": "layers", "diff_ids": [] },
+        })
+    );
+    assert_eq!(
+        plan.build.args[0], "go",
+        "no seed: the build is not wrapped"
+    );
+    // The export needs the tool.
+    let e = Case {
+        options: &[("target", "gocache")],
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront cannot tell which image it runs from, which the Go build cache export and seed need; run it through `# syntax=<gofront image>`"
+    );
+}
+
+#[test]
+fn a_seed_wraps_every_go_step_and_may_carry_modules() {
+    let seeded = |opts: &'static [(&'static str, &'static str)]| Case {
+        go_mod: GO_MOD_WITH_DEP,
+        tool_image: Some("gofront:dev"),
+        options: opts,
+        ..Case::default()
+    };
+    let wrap = [
+        "/gofront/bin/gofront",
+        "gocache",
+        "seed",
+        "--from",
+        "/gofront/seed",
+        "--into",
+        "/gofront/cache/go-build",
+        "--",
+    ];
+    let plan = seeded(&[("context:gocache", "local:seed")]).ok();
+    assert_eq!(plan.build.args[..8], wrap);
+    assert_eq!(plan.build.args[8..11], ["go", "build", "-v"]);
+    assert_eq!(plan.test.args[..8], wrap);
+    assert_eq!(plan.test.args[8..10], ["go", "test"]);
+    let g = plan.gocache.as_ref().expect("a gocache plan");
+    assert_eq!(
+        g.seed,
+        Some(crate::options::ContextSource::Local("seed".into()))
+    );
+    assert!(!g.modules);
+    let d = plan.download.as_ref().expect("download");
+    assert!(!d.seeded);
+    assert!(!d.args.iter().any(|a| a == "--seed"));
+
+    // Modules travel too: the export copies the module cache, the download
+    // merges the seed's.
+    let plan = seeded(&[
+        ("context:gocache", "docker-image://reg/seed:1"),
+        ("build-arg:GOFRONT_GOCACHE_MODULES", "true"),
+        ("target", "gocache"),
+    ])
+    .ok();
+    let g = plan.gocache.as_ref().expect("a gocache plan");
+    assert!(g.modules);
+    assert_eq!(g.export.args[..8], wrap);
+    assert_eq!(
+        g.export.args[8..18],
+        [
+            "/gofront/bin/gofront",
+            "gocache",
+            "export",
+            "--cache",
+            "/gofront/cache/go-build",
+            "--out",
+            "/gofront/export",
+            "--modules",
+            "/gofront/moddl",
+            "--",
+        ]
+    );
+    let d = plan.download.as_ref().expect("download");
+    assert!(d.seeded);
+    assert_eq!(
+        d.args,
+        [
+            "/gofront/bin/gofront",
+            "modcache",
+            "--cache",
+            "/gofront/moddl",
+            "--modcache",
+            "/gofront/dl/mod",
+            "--seed",
+            "/gofront/seed/modules",
+            "--",
+            "go",
+            "mod",
+            "download"
+        ]
+    );
+
+    // Modules without a seed: exported, nothing merged.
+    let plan = seeded(&[
+        ("build-arg:GOFRONT_GOCACHE_MODULES", "true"),
+        ("target", "gocache"),
+    ])
+    .ok();
+    assert!(plan.gocache.as_ref().unwrap().modules);
+    assert!(!plan.download.as_ref().unwrap().seeded);
+    // Modules without a download step: nothing to carry.
+    let plan = Case {
+        tool_image: Some("gofront:dev"),
+        options: &[
+            ("build-arg:GOFRONT_GOCACHE_MODULES", "true"),
+            ("target", "gocache"),
+        ],
+        ..Case::default()
+    }
+    .ok();
+    assert!(!plan.gocache.unwrap().modules);
+
+    // A seed of another kind is refused; a seed needs the tool.
+    let e = seeded(&[("context:gocache", "https://example.com/x.tar")]).err();
+    assert_eq!(
+        e,
+        "build context \"gocache\" is \"https://example.com/x.tar\"; gofront seeds the Go build cache from a directory, a docker-image:// or an oci-layout:// reference"
+    );
+    let e = Case {
+        options: &[("context:gocache", "local:seed")],
+        ..Case::default()
+    }
+    .err();
+    assert!(
+        e.starts_with("gofront cannot tell which image it runs from"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_context_leaves_out_git_unless_asked() {
+    let plan = Case {
+        dockerignore: Some("# c\nbuild/\n"),
+        ..Case::default()
+    }
+    .ok();
+    assert_eq!(plan.context_exclude, ["build", ".git"]);
+    let plan = Case {
+        options: &[("build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR", "1")],
+        ..Case::default()
+    }
+    .ok();
+    assert!(plan.context_exclude.is_empty());
+}
+
+#[test]
+fn image_labels_say_what_was_built() {
+    let labels = |opts: &'static [(&'static str, &'static str)]| {
+        Case {
+            options: opts,
+            ..Case::default()
+        }
+        .ok()
+        .runtime
+        .settings
+        .labels
+    };
+    let l = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        labels(&[("build-arg:GOFRONT_VERSION", "")]),
+        l(&[("org.opencontainers.image.created", "1970-01-01T00:00:00Z")])
+    );
+    assert_eq!(
+        labels(&[
+            ("build-arg:GOFRONT_VERSION", "1.0"),
+            ("vcs:revision", "abc"),
+            ("vcs:source", "https://git/x"),
+            ("label:org.opencontainers.image.version", "2.0"),
+        ]),
+        l(&[
+            ("org.opencontainers.image.created", "1970-01-01T00:00:00Z"),
+            ("org.opencontainers.image.version", "1.0"),
+            ("org.opencontainers.image.revision", "abc"),
+            ("org.opencontainers.image.source", "https://git/x"),
+            ("org.opencontainers.image.version", "2.0"),
+        ])
+    );
+}
+
+#[test]
+fn the_project_is_read_from_go_mod_or_go_work() {
+    use crate::plan::{analyze, dockerignore_patterns, download_files, module_dirs_to_read};
+    // Members outside the context are left for analyze to report.
+    assert_eq!(
+        module_dirs_to_read("go 1.24\nuse (\n\t.\n\t./a/../b\n\t../out\n\t/abs\n)\n").unwrap(),
+        [".", "b"]
+    );
+    // A go.work that does not parse is reported, not read as no members.
+    assert!(module_dirs_to_read("go 1.24\nuse (\n").is_err());
+
+    let files = |go_mod: &str| ProjectFiles {
+        go_mod: Some(go_mod.to_string()),
+        vendored: true,
+        ..ProjectFiles::default()
+    };
+    let p = analyze(&files("module example.com/a\n\ngo 1.24\n")).unwrap();
+    assert!(!p.has_requirements);
+    assert!(p.vendored);
+    assert!(!p.workspace);
+    assert_eq!(p.module.as_deref(), Some("example.com/a"));
+    assert_eq!(p.module_dirs, ["."]);
+    assert_eq!(p.module_paths["."], "example.com/a");
+    assert_eq!(download_files(&p), ["go.mod", "go.sum"]);
+    let p = analyze(&files(GO_MOD_WITH_DEP)).unwrap();
+    assert!(p.has_requirements);
+
+    // A workspace: go.work's replaces count, its own dir is no module, and
+    // a requirement in any member means a download.
+    let work = ProjectFiles {
+        go_work: Some("go 1.23\n\nuse ./app\nuse ./lib\n\nreplace x => ./third/x\n".into()),
+        member_go_mods: [
+            ("app".to_string(), GO_MOD_WITH_DEP.to_string()),
+            (
+                "lib".to_string(),
+                "module example.com/lib\n\ngo 1.23\n".to_string(),
+            ),
+        ]
+        .into(),
+        vendored: true,
+        ..ProjectFiles::default()
+    };
+    let p = analyze(&work).unwrap();
+    assert!(p.workspace);
+    assert!(!p.vendored, "go.work ignores vendor/");
+    assert!(p.has_requirements);
+    assert_eq!(p.module, None);
+    assert_eq!(p.go.to_string(), "1.23");
+    assert_eq!(p.module_dirs, ["app", "lib", "third/x"]);
+    assert_eq!(p.workspace_members, ["app", "lib"]);
+    assert_eq!(
+        download_files(&p),
+        [
+            "app/go.mod",
+            "app/go.sum",
+            "go.work",
+            "go.work.sum",
+            "lib/go.mod",
+            "lib/go.sum",
+            "third/x/go.mod",
+            "third/x/go.sum"
+        ]
+    );
+    // Only the requirement of the second member.
+    let mut work = work;
+    work.go_work = Some("go 1.23\n\nuse ./lib\nuse ./app\n".into());
+    work.member_go_mods
+        .insert("lib".into(), "module example.com/lib\n\ngo 1.23\n".into());
+    assert!(analyze(&work).unwrap().has_requirements);
+    work.member_go_mods
+        .insert("app".into(), "module example.com/app\n\ngo 1.23\n".into());
+    assert!(!analyze(&work).unwrap().has_requirements);
+    // A member's go.mod that does not parse is named.
+    work.member_go_mods
+        .insert("app".into(), "module example.com/app\n\ngo x\n".into());
+    assert_eq!(
+        analyze(&work).unwrap_err().to_string(),
+        "app/go.mod:3: invalid go version 'x': must match format 1.23.0"
+    );
+    let no_go = ProjectFiles {
+        go_work: Some("use ./lib\n".into()),
+        member_go_mods: [(
+            "lib".to_string(),
+            "module example.com/lib\n\ngo 1.23\n".to_string(),
+        )]
+        .into(),
+        ..ProjectFiles::default()
+    };
+    assert_eq!(
+        analyze(&no_go).unwrap_err().to_string(),
+        "go.work has no go line; add one such as `go 1.24`"
+    );
+
+    assert_eq!(
+        dockerignore_patterns("#c\n\n  \n!\n!/a/../b/\n./c/./d\n..\n/\n#!x\n"),
+        // As BuildKit reads them; a pattern BuildKit refuses ("!" alone) is
+        // refused with its line by the plan, not dropped here.
+        ["!", "!b", "c/d", "..", "/"]
+    );
+}
+
+#[test]
+fn tests_run_where_the_builder_can_run_them() {
+    let test_on = |p: &str, runnable: Vec<Platform>| {
+        Case {
+            options: &[("target", "test")],
+            target_platform: Some(platform(p)),
+            runnable,
+            ..Case::default()
+        }
+        .plan()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    // Unknown emulation: gofront lets the builder try.
+    assert_eq!(test_on("linux/arm64", vec![]), Ok(()));
+    assert_eq!(
+        test_on("linux/arm64", vec![platform("linux/arm64")]),
+        Ok(())
+    );
+    assert_eq!(
+        test_on("linux/arm64", vec![Platform::linux_amd64(), platform("linux/386")]),
+        Err("--target test --platform linux/arm64: this builder cannot run linux/arm64 programs (it runs linux/amd64, linux/386); build with --target binaries, or run the tests on a native or emulating builder (binfmt/QEMU installed)".to_string())
+    );
+    assert_eq!(
+        test_on("windows/amd64", vec![]),
+        Err("--platform windows/amd64: gofront's test target builds Linux images only; build windows binaries with --target binaries".to_string())
+    );
+    // Binaries for any port Go has, on any builder.
+    let binaries = Case {
+        options: &[("target", "binaries")],
+        target_platform: Some(platform("darwin/arm64")),
+        runnable: vec![Platform::linux_amd64()],
+        ..Case::default()
+    }
+    .ok();
+    assert!(binaries.build.env.contains(&"GOOS=darwin".to_string()));
+    let e = Case {
+        options: &[("target", "binaries")],
+        target_platform: Some(platform("darwin/386")),
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "--platform darwin/386: Go does not build for darwin/386; it builds darwin/amd64, darwin/arm64"
+    );
+}
