@@ -99,14 +99,28 @@ pub fn copy_example(name: &str, dest: &Path) {
 /// the layer cache and what a build compiles can be asserted.
 pub fn copy_example_fresh(name: &str, dest: &Path) {
     copy_example(name, dest);
+    let main = dest.join("main.go");
+    let mut text = fs::read_to_string(&main).expect("main.go");
+    text.push_str(&format!("\n// e2e run {}\n", run_id()));
+    fs::write(&main, text).expect("write main.go");
+}
+
+/// A string no earlier run used (this process and the clock), for names
+/// and contents a test needs new to the engine.
+pub fn run_id() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_nanos();
-    let main = dest.join("main.go");
-    let mut text = fs::read_to_string(&main).expect("main.go");
-    text.push_str(&format!("\n// e2e run {}-{nanos:x}\n", std::process::id()));
-    fs::write(&main, text).expect("write main.go");
+    format!("{}-{nanos:x}", std::process::id())
+}
+
+/// `BUILDKIT_CACHE_MOUNT_NS=...` for a namespace no earlier build used:
+/// its caches start empty, without pruning the engine. (Cache mount ids are
+/// not part of a step's cache key: a step whose other inputs are unchanged
+/// still comes from the layer cache.)
+pub fn fresh_namespace(tag: &str) -> String {
+    format!("BUILDKIT_CACHE_MOUNT_NS=e2e-{tag}-{}-", run_id())
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -266,6 +280,24 @@ impl Build {
     }
 }
 
+/// `docker buildx build --progress=PROGRESS --provenance=false -f FILE ARGS
+/// DIR`, to run or spawn.
+pub fn buildx(progress: &str, file: &Path, dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("docker");
+    cmd.args(["buildx", "build"])
+        .arg(format!("--progress={progress}"))
+        .args(["--provenance=false", "-f"])
+        .arg(file)
+        .args(args)
+        .arg(dir);
+    cmd
+}
+
+/// The `&str`s of owned arguments.
+pub fn as_refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 /// `docker buildx build --progress=plain --provenance=false -f DIR/gofront.toml ARGS DIR`.
 pub fn build(dir: &Path, args: &[&str]) -> Build {
     build_file(&dir.join("gofront.toml"), dir, args)
@@ -274,17 +306,7 @@ pub fn build(dir: &Path, args: &[&str]) -> Build {
 /// `docker buildx build --progress=plain --provenance=false -f FILE ARGS DIR`:
 /// a spec, or a Dockerfile for the engine's own frontend.
 pub fn build_file(file: &Path, dir: &Path, args: &[&str]) -> Build {
-    let out = Command::new("docker")
-        .args([
-            "buildx",
-            "build",
-            "--progress=plain",
-            "--provenance=false",
-            "-f",
-        ])
-        .arg(file)
-        .args(args)
-        .arg(dir)
+    let out = buildx("plain", file, dir, args)
         .output()
         .expect("docker buildx runs");
     let mut log = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -355,17 +377,7 @@ impl RawBuild {
 
 /// `docker buildx build --progress=rawjson --provenance=false -f DIR/gofront.toml ARGS DIR`.
 pub fn build_rawjson(dir: &Path, args: &[&str]) -> RawBuild {
-    let out = Command::new("docker")
-        .args([
-            "buildx",
-            "build",
-            "--progress=rawjson",
-            "--provenance=false",
-            "-f",
-        ])
-        .arg(dir.join("gofront.toml"))
-        .args(args)
-        .arg(dir)
+    let out = buildx("rawjson", &dir.join("gofront.toml"), dir, args)
         .output()
         .expect("docker buildx runs");
     let raw = String::from_utf8_lossy(&out.stderr).into_owned();

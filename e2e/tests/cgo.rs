@@ -8,11 +8,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use gofront_e2e::{
-    Build, CGO_BUILDER, Scratch, Status, build, cgo_enabled, copy_example, docker_ok, repo,
-    run_image,
+    Build, CGO_BUILDER, Scratch, Status, build, cgo_enabled, copy_example, docker_ok,
+    fresh_namespace, repo, run_id, run_image,
 };
 
 const BUILD_STEP: &str = "[gofront] go build";
@@ -32,18 +31,14 @@ fn compiled(b: &Build) -> Vec<String> {
 /// package gets a new variable too, or the build step would come from the
 /// cache of an earlier run.
 fn fresh_copy(name: &str, t: &Scratch) -> (PathBuf, String) {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let run = format!("{}-{nanos}", std::process::id());
+    let run = run_id();
     let app = t.join(name);
     copy_example(name, &app);
     append(
         &app.join("main.go"),
         &format!("\nvar gofrontRun = \"{run}\"\n"),
     );
-    (app, format!("BUILDKIT_CACHE_MOUNT_NS=e2e-{name}-{run}-"))
+    (app, fresh_namespace(name))
 }
 
 fn append(file: &Path, text: &str) {

@@ -8,7 +8,8 @@
 use std::fs;
 
 use gofront_e2e::{
-    Scratch, Status, build, cgo_enabled, copy_example, docker, docker_ok, enabled, goproxy, repo,
+    Scratch, Status, as_refs, build, cgo_enabled, copy_example, docker, docker_ok, enabled,
+    goproxy, repo,
 };
 use serde_json::Value;
 
@@ -57,8 +58,7 @@ fn every_example_builds_and_runs_as_its_e2e_json_says() {
         let tag = format!("e2e-example-{name}:1");
         let mut image_args = args.clone();
         image_args.extend(["-t".to_string(), tag.clone()]);
-        let refs: Vec<&str> = image_args.iter().map(String::as_str).collect();
-        build(&dir, &refs).assert_ok(&format!("examples/{name}"));
+        build(&dir, &as_refs(&image_args)).assert_ok(&format!("examples/{name}"));
 
         for run in want["runs"].as_array().expect("runs") {
             let mut cmd = vec!["run", "--rm", "--network", "none"];
@@ -103,8 +103,7 @@ fn every_example_builds_and_runs_as_its_e2e_json_says() {
         if let Some(out) = want["test_output"].as_str() {
             let mut test_args = args.clone();
             test_args.extend(["--target".to_string(), "test".to_string()]);
-            let refs: Vec<&str> = test_args.iter().map(String::as_str).collect();
-            let b = build(&dir, &refs);
+            let b = build(&dir, &as_refs(&test_args));
             b.assert_ok(&format!("examples/{name} --target test"));
             // A test step taken from the cache passed with these inputs before.
             assert!(

@@ -9,29 +9,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gofront_e2e::{Scratch, Status, build, copy_example, enabled, goproxy, repo, run_image};
+use gofront_e2e::{
+    Scratch, Status, build, buildx, copy_example, enabled, fresh_namespace, goproxy, repo, run_id,
+    run_image,
+};
 
 const GO_BUILD: &str = "[gofront] go build";
 const DOWNLOAD: &str = "[gofront] go mod download";
-
-/// A cache namespace no earlier build used: its caches start empty.
-fn fresh_namespace(tag: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "BUILDKIT_CACHE_MOUNT_NS=e2e-{tag}-{}-{nanos:x}-",
-        std::process::id()
-    )
-}
 
 /// Project `p<i>`: its own module, importing the fixture's greet module
 /// (built from the withdep example's spec and go.sum). Its source is new
 /// on every run, so no step of an earlier run answers from the layer cache
 /// (cache mount ids are not part of a step's cache key).
 fn project(root: &Path, i: usize) -> PathBuf {
-    let run = fresh_namespace("run");
+    let run = run_id();
     let dir = root.join(format!("p{i}"));
     copy_example("withdep", &dir);
     fs::remove_dir_all(dir.join("internal")).unwrap();
@@ -116,21 +107,17 @@ fn a_build_cancelled_mid_go_build_rebuilds_warm() {
     let app = project(&t.0, 0);
     let proxy = proxy_context();
     let ns = fresh_namespace("cancel");
-    let mut child = Command::new("docker")
-        .args([
-            "buildx",
-            "build",
-            "--progress=plain",
-            "--provenance=false",
-            "-f",
-        ])
-        .arg(app.join("gofront.toml"))
-        .args(["--build-context", &proxy, "--build-arg", &ns])
-        .arg(&app)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("docker buildx runs");
+    let spec = app.join("gofront.toml");
+    let mut child = buildx(
+        "plain",
+        &spec,
+        &app,
+        &["--build-context", &proxy, "--build-arg", &ns],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("docker buildx runs");
     // Wait until the go build step has compiled a few packages, then
     // interrupt buildx as a user's Ctrl-C would.
     let mut vertex = None;
@@ -273,16 +260,7 @@ fn a_killed_frontend_fails_the_build_clearly_and_the_next_one_succeeds() {
     // the moment it appears; a build it finished first is tried again.
     let mut failed_log = None;
     for _ in 0..10 {
-        let mut child = Command::new("docker")
-            .args([
-                "buildx",
-                "build",
-                "--progress=plain",
-                "--provenance=false",
-                "-f",
-            ])
-            .arg(app.join("gofront.toml"))
-            .arg(&app)
+        let mut child = buildx("plain", &app.join("gofront.toml"), &app, &[])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -13,8 +13,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use gofront_e2e::{
-    Scratch, Status, build, build_rawjson, copy_example, docker, docker_ok, enabled, gofront_ok,
-    goproxy, repo, run_image,
+    Scratch, Status, as_refs, build, build_rawjson, copy_example, docker, docker_ok, enabled,
+    files, fresh_namespace, gofront_ok, goproxy, repo, run_id, run_image,
 };
 
 const DOWNLOAD: &str = "[gofront] go mod download";
@@ -31,27 +31,14 @@ impl Drop for Server {
 
 /// Every file below `dir` that holds `needle`, as relative paths.
 fn files_holding(dir: &Path, needle: &[u8]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if holds(&fs::read(&p).expect("read"), needle) {
-                found.push(p.strip_prefix(dir).unwrap().display().to_string());
-            }
-        }
-    }
-    found
+    files(dir)
+        .into_keys()
+        .filter(|rel| holds(&fs::read(dir.join(rel)).expect("read"), needle))
+        .collect()
 }
 
 fn holds(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
-}
-
-fn as_refs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
 }
 
 #[test]
@@ -60,12 +47,8 @@ fn a_private_proxy_needs_the_netrc_secret_and_the_token_leaks_nowhere() {
         return;
     }
     let t = Scratch::new("private");
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
     // A string that exists nowhere else: any match below is a leak.
-    let token = format!("gft0k3n{}x{nanos:x}", std::process::id());
+    let token = format!("gft0k3n{}", run_id());
     let work = t.join("server");
     fs::create_dir_all(&work).unwrap();
     let token_file = work.join("token");
@@ -117,10 +100,7 @@ fn a_private_proxy_needs_the_netrc_secret_and_the_token_leaks_nowhere() {
     .unwrap();
     // A cache namespace of its own: the module download cache starts empty,
     // so the module must come from the private proxy.
-    let ns = format!(
-        "BUILDKIT_CACHE_MOUNT_NS=e2e-private-{}-{nanos:x}-",
-        std::process::id()
-    );
+    let ns = fresh_namespace("private");
     let certs_ctx = format!("certs={}", certs.display());
     let secret = format!("id=netrc,src={}", netrc.display());
     let common = [
