@@ -65,11 +65,15 @@ pub struct GatewayHost {
 
 impl GatewayHost {
     /// Solves `st` and reads `paths` from it; missing files are left out.
+    /// No path, no solve.
     async fn read_from(
         &self,
         st: State,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
+        if paths.is_empty() {
+            return Ok(BTreeMap::new());
+        }
         let id = self.solve(st.marshal(None), Vec::new()).await?;
         // One ReadFile per path, all in flight at once.
         let mut reads = tokio::task::JoinSet::new();
@@ -280,34 +284,25 @@ impl Host for GatewayHost {
             .iter()
             .cloned()
             .partition(|p| MODULE_FILES.contains(&p.as_str()));
-        let module_read = async {
-            if module.is_empty() {
-                return Ok(BTreeMap::new());
-            }
-            let st = crate::lower::module_files(
-                &options.context_local,
-                &self.session,
-                &self.platform,
-                MODULE_FILES.iter().map(|f| f.to_string()).collect(),
-                options.no_cache,
-            );
-            self.read_from(st, &module).await
-        };
-        let other_read = async {
-            if other.is_empty() {
-                return Ok(BTreeMap::new());
-            }
-            let st = Local::new(&options.context_local, &self.session, &self.platform)
-                .include(other.clone())
-                .follow_paths(other.clone())
-                .shared_key_hint("gofront-project-files")
-                .build(&OpMeta {
-                    name: Some("[gofront] load project files".to_string()),
-                    ..OpMeta::default()
-                });
-            self.read_from(st, &other).await
-        };
-        let (module_files, other_files) = tokio::join!(module_read, other_read);
+        let module_st = crate::lower::module_files(
+            &options.context_local,
+            &self.session,
+            &self.platform,
+            MODULE_FILES.iter().map(|f| f.to_string()).collect(),
+            options.no_cache,
+        );
+        let other_st = Local::new(&options.context_local, &self.session, &self.platform)
+            .include(other.clone())
+            .follow_paths(other.clone())
+            .shared_key_hint("gofront-project-files")
+            .build(&OpMeta {
+                name: Some("[gofront] load project files".to_string()),
+                ..OpMeta::default()
+            });
+        let (module_files, other_files) = tokio::join!(
+            self.read_from(module_st, &module),
+            self.read_from(other_st, &other)
+        );
         let mut out = other_files?;
         out.extend(module_files?);
         Ok(out)
