@@ -124,13 +124,20 @@ fn modules_stage(d: &mut Doc, plan: &Plan) {
     d.comment("go mod download, in a layer keyed only by the go.mod and go.sum files.");
     from_builder(d, plan, stages::MODULES);
     env_lines(d, &env_diff(&dl.env, &plan.builder_env));
-    if plan.owner != Owner::Ids(0, 0) {
+    // The build stage mounts the directory, which must exist even when
+    // there is no module to download.
+    if plan.owner == Owner::Ids(0, 0) {
+        d.comment(&format!(
+            "WORKDIR creates {} even when there is no module to download, as gofront does.",
+            paths::DOWNLOAD_MODCACHE
+        ));
+    } else {
         d.comment(&format!(
             "WORKDIR creates the directory owned by the builder's user, as gofront's {} is.",
             paths::DOWNLOAD_MODCACHE
         ));
-        d.line(&format!("WORKDIR {}", paths::DOWNLOAD_MODCACHE));
     }
+    d.line(&format!("WORKDIR {}", paths::DOWNLOAD_MODCACHE));
     d.line(&format!("WORKDIR {}", paths::SRC));
     // One COPY per directory keeps the layout; a go.sum may not exist yet,
     // and a wildcard that matches nothing copies nothing.

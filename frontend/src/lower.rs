@@ -36,6 +36,17 @@ fn pinned(reference: &str, digest: Option<&str>) -> String {
     }
 }
 
+/// The resolve mode of an image op: one pinned to the digest the frontend
+/// just resolved is taken from the engine's store when it is there (the
+/// digest names the very same image), instead of asking the registry a
+/// second time in the same build. `--pull` still pulls.
+fn pinned_mode(mode: ResolveMode, digest: Option<&str>) -> ResolveMode {
+    match (mode, digest) {
+        (ResolveMode::Default, Some(_)) => ResolveMode::Local,
+        _ => mode,
+    }
+}
+
 /// A plan that breaks an invariant `plan` guarantees: a bug in gofront.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("internal error in gofront: {0}")]
@@ -46,7 +57,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
     let builder = llb::image(
         &pinned(&plan.builder, plan.builder_digest.as_deref()),
         &plan.build_platform,
-        plan.resolve_mode,
+        pinned_mode(plan.resolve_mode, plan.builder_digest.as_deref()),
         &meta(plan, &format!("[gofront] builder {}", plan.builder), None),
     );
     // One base for every cache and output directory, owned by the builder's
@@ -57,13 +68,14 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         .exclude(plan.context_exclude.clone())
         .shared_key_hint(&plan.context_local)
         .build(&meta(plan, "[gofront] load build context", None));
-    // gofront's own image, for its tool (never pulled: BuildKit just ran
-    // it as the frontend).
+    // gofront's own image, for its tool, from the engine's own store:
+    // BuildKit just ran it as the frontend. (In the default mode the
+    // containerd image store asks the registry for it again first.)
     let tool = plan.tool_image.as_ref().map(|image| {
         llb::image(
             image,
             &plan.build_platform,
-            ResolveMode::Default,
+            ResolveMode::Local,
             &meta(plan, &format!("[gofront] tool {image}"), None),
         )
     });
@@ -383,7 +395,7 @@ fn runtime(plan: &Plan, out: &State) -> State {
         Some(r) => llb::image(
             &pinned(r, plan.runtime.base_digest.as_deref()),
             &plan.target_platform,
-            plan.resolve_mode,
+            pinned_mode(plan.resolve_mode, plan.runtime.base_digest.as_deref()),
             &meta(plan, &format!("[gofront] runtime base {r}"), None),
         ),
         None => State::scratch(),

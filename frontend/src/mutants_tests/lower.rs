@@ -20,11 +20,14 @@ fn images_are_pinned_to_their_resolved_digest_once() {
         source(op).identifier,
         "docker-image://docker.io/library/golang:1.24@sha256:b1"
     );
+    // Resolved once in this build: the pinned ops take the engine's copy.
+    assert_eq!(source(op).attrs["image.resolvemode"], "local");
     let (_, op) = d.named("[gofront] runtime base alpine:3");
     assert_eq!(
         source(op).identifier,
         "docker-image://docker.io/library/alpine:3@sha256:r1"
     );
+    assert_eq!(source(op).attrs["image.resolvemode"], "local");
 
     // A reference that already names a digest is used as written.
     let d = Case {
@@ -46,6 +49,49 @@ fn images_are_pinned_to_their_resolved_digest_once() {
         source(op).identifier,
         "docker-image://docker.io/library/alpine@sha256:r0"
     );
+}
+
+#[test]
+fn only_an_image_pinned_in_this_build_skips_the_registry() {
+    let spec = "[runtime]\nbase = \"alpine:3\"\n";
+    // No digest (a host that cannot resolve): BuildKit resolves as usual.
+    let d = Case {
+        spec,
+        ..Case::default()
+    }
+    .definition();
+    let (_, op) = d.named("[gofront] runtime base alpine:3");
+    assert!(source(op).attrs.is_empty(), "{:?}", source(op).attrs);
+    // --pull asks the registry again, digest or not.
+    let d = Case {
+        spec,
+        options: &[("image-resolve-mode", "pull")],
+        builder_config: Some(EMPTY_CONFIG),
+        builder_digest: Some("sha256:b1"),
+        runtime_config: Some(EMPTY_CONFIG),
+        runtime_digest: Some("sha256:r1"),
+        ..Case::default()
+    }
+    .definition();
+    for name in [
+        "[gofront] builder golang:1.24",
+        "[gofront] runtime base alpine:3",
+    ] {
+        let (_, op) = d.named(name);
+        assert_eq!(source(op).attrs["image.resolvemode"], "pull", "{name}");
+    }
+}
+
+#[test]
+fn the_tool_comes_from_the_engines_store() {
+    let d = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        tool_image: Some("docker.io/library/gofront:dev@sha256:t1"),
+        ..Case::default()
+    }
+    .definition();
+    let (_, op) = d.named("[gofront] tool docker.io/library/gofront:dev@sha256:t1");
+    assert_eq!(source(op).attrs["image.resolvemode"], "local");
 }
 
 const USER_BUILDER: &str = r#"{"config":{"User":"gopher:staff","Env":["PATH=/bin"]}}"#;
