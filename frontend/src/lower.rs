@@ -5,7 +5,7 @@
 //! wires states together.
 
 use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef};
-use crate::options::{GOCACHE_CONTEXT, ResolveMode, Target};
+use crate::options::{GOCACHE_CONTEXT, Platform, ResolveMode, Target};
 use crate::plan::{ContextSource, GoStep, Owner, Plan, paths};
 use crate::proto::pb;
 use crate::spec::Network;
@@ -36,15 +36,22 @@ fn pinned(reference: &str, digest: Option<&str>) -> String {
     }
 }
 
-/// The resolve mode of an image op: one pinned to the digest the frontend
-/// just resolved is taken from the engine's store when it is there (the
-/// digest names the very same image), instead of asking the registry a
-/// second time in the same build. `--pull` still pulls.
-fn pinned_mode(mode: ResolveMode, digest: Option<&str>) -> ResolveMode {
-    match (mode, digest) {
+/// An image the frontend resolved in this build, pinned to that digest.
+/// It is taken from the engine's store when it is there (the digest names
+/// the very same image) instead of asking the registry a second time in
+/// the same build; `--pull` still pulls.
+fn pinned_image(
+    reference: &str,
+    digest: Option<&str>,
+    platform: &Platform,
+    mode: ResolveMode,
+    meta: &OpMeta,
+) -> State {
+    let mode = match (mode, digest) {
         (ResolveMode::Default, Some(_)) => ResolveMode::Local,
         _ => mode,
-    }
+    };
+    llb::image(&pinned(reference, digest), platform, mode, meta)
 }
 
 /// A plan that breaks an invariant `plan` guarantees: a bug in gofront.
@@ -54,10 +61,11 @@ pub struct LowerError(&'static str);
 
 /// Lowers the plan for its target.
 pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
-    let builder = llb::image(
-        &pinned(&plan.builder, plan.builder_digest.as_deref()),
+    let builder = pinned_image(
+        &plan.builder,
+        plan.builder_digest.as_deref(),
         &plan.build_platform,
-        pinned_mode(plan.resolve_mode, plan.builder_digest.as_deref()),
+        plan.resolve_mode,
         &meta(plan, &format!("[gofront] builder {}", plan.builder), None),
     );
     // One base for every cache and output directory, owned by the builder's
@@ -392,10 +400,11 @@ fn owner_chown(plan: &Plan, builder: &State) -> Chown {
 
 fn runtime(plan: &Plan, out: &State) -> State {
     let base = match &plan.runtime.base {
-        Some(r) => llb::image(
-            &pinned(r, plan.runtime.base_digest.as_deref()),
+        Some(r) => pinned_image(
+            r,
+            plan.runtime.base_digest.as_deref(),
             &plan.target_platform,
-            pinned_mode(plan.resolve_mode, plan.runtime.base_digest.as_deref()),
+            plan.resolve_mode,
             &meta(plan, &format!("[gofront] runtime base {r}"), None),
         ),
         None => State::scratch(),

@@ -170,6 +170,27 @@ impl Scanner<'_> {
         ok
     }
 
+    /// The items of an object or array whose opening bracket is read:
+    /// `item` reads each, up to `close`, with commas between them.
+    fn separated(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        if self.eat(close) {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            if self.eat(close) {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
     /// A string token's span, quotes included.
     fn string_span(&mut self) -> Option<std::ops::Range<usize>> {
         self.skip_ws();
@@ -201,52 +222,38 @@ impl Scanner<'_> {
             b'{' => {
                 self.pos += 1;
                 let mut entries: Vec<(Key, Node)> = Vec::new();
-                if !self.eat(b'}') {
-                    loop {
-                        let span = self.string_span()?;
-                        let name = self.decode(&span)?;
-                        if !self.eat(b':') {
-                            return None;
-                        }
-                        let child_path = if path.is_empty() {
-                            name.clone()
-                        } else {
-                            format!("{path}.{name}")
-                        };
-                        let child = self.value(&child_path)?;
-                        let origin = Origin::File(span);
-                        match entries.iter().find(|(k, _)| k.name == name) {
-                            Some((first, _)) => self.duplicates.push(Duplicate {
-                                path: child_path,
-                                origin,
-                                first: first.origin.clone(),
-                            }),
-                            None => entries.push((Key { name, origin }, child)),
-                        }
-                        if self.eat(b'}') {
-                            break;
-                        }
-                        if !self.eat(b',') {
-                            return None;
-                        }
+                self.separated(b'}', |sc| {
+                    let span = sc.string_span()?;
+                    let name = sc.decode(&span)?;
+                    if !sc.eat(b':') {
+                        return None;
                     }
-                }
+                    let child_path = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    let child = sc.value(&child_path)?;
+                    let origin = Origin::File(span);
+                    match entries.iter().find(|(k, _)| k.name == name) {
+                        Some((first, _)) => sc.duplicates.push(Duplicate {
+                            path: child_path,
+                            origin,
+                            first: first.origin.clone(),
+                        }),
+                        None => entries.push((Key { name, origin }, child)),
+                    }
+                    Some(())
+                })?;
                 Value::Table(entries)
             }
             b'[' => {
                 self.pos += 1;
                 let mut items = Vec::new();
-                if !self.eat(b']') {
-                    loop {
-                        items.push(self.value(path)?);
-                        if self.eat(b']') {
-                            break;
-                        }
-                        if !self.eat(b',') {
-                            return None;
-                        }
-                    }
-                }
+                self.separated(b']', |sc| {
+                    items.push(sc.value(path)?);
+                    Some(())
+                })?;
                 Value::Array(items)
             }
             b'"' => {

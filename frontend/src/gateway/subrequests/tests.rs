@@ -115,6 +115,21 @@ fn lint_of(inp: &LintInputs<'_>) -> (serde_json::Value, String, String) {
     (v, txt(&a), status)
 }
 
+/// The check's answer when the build itself fails with `err`.
+fn lint_of_error(spec_text: &str, err: &FrontendError) -> (serde_json::Value, String, String) {
+    lint_of(&LintInputs {
+        spec_file: "gofront.toml",
+        spec_text,
+        spec: None,
+        dockerignore: None,
+        vendored: false,
+        workspace: false,
+        downloads: None,
+        build_args: &BTreeMap::new(),
+        error: Some(err),
+    })
+}
+
 #[test]
 fn a_clean_project_passes_the_check() {
     let spec = spec::parse("gofront.toml", HELLO, &BTreeMap::new()).unwrap();
@@ -173,18 +188,7 @@ fn a_build_error_is_reported_with_its_spec_line() {
     let err: FrontendError = spec::parse("gofront.toml", text, &BTreeMap::new())
         .unwrap_err()
         .into();
-    let none = BTreeMap::new();
-    let (v, _, status) = lint_of(&LintInputs {
-        spec_file: "gofront.toml",
-        spec_text: text,
-        spec: None,
-        dockerignore: None,
-        vendored: false,
-        workspace: false,
-        downloads: None,
-        build_args: &none,
-        error: Some(&err),
-    });
+    let (v, _, status) = lint_of_error(text, &err);
     assert_eq!(status, "1");
     assert_eq!(
         v["buildError"],
@@ -202,18 +206,7 @@ fn a_go_mod_build_error_points_at_its_go_mod_line() {
         ..crate::plan::ProjectFiles::default()
     };
     let err: FrontendError = crate::plan::analyze(&files).unwrap_err().into();
-    let none = BTreeMap::new();
-    let (v, _, status) = lint_of(&LintInputs {
-        spec_file: "gofront.toml",
-        spec_text: "",
-        spec: None,
-        dockerignore: None,
-        vendored: false,
-        workspace: false,
-        downloads: None,
-        build_args: &none,
-        error: Some(&err),
-    });
+    let (v, _, status) = lint_of_error("", &err);
     assert_eq!(status, "1");
     assert_eq!(
         v["buildError"],
