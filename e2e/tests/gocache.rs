@@ -452,3 +452,127 @@ fn modules_travel_with_the_go_cache_when_asked() {
     assert_eq!(compiled(&b), ["example.com/withdep"]);
     assert_eq!(run_image("e2e-gocache:5").trim(), "Hello, gofront!");
 }
+
+/// Rewrites every action entry of an export whose output is a compiled
+/// package archive to point at the next such entry's archive (its size
+/// too), so each compile action, the shared dependency's and the standard
+/// library's included, maps to other object code. Go does not check that
+/// mapping when it reads its cache. Returns how many entries it rewrote.
+fn poison(export: &Path) -> usize {
+    let mut archives = Vec::new();
+    for path in files(export).into_keys() {
+        if !path.ends_with("-a") {
+            continue;
+        }
+        let text = fs::read_to_string(export.join(&path)).unwrap();
+        // `v1 <action> <output> <size> <time>`, as cmd/go writes it.
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(fields.len(), 5, "{path}: {text:?}");
+        let output = fields[2];
+        let data = export.join(&output[..2]).join(format!("{output}-d"));
+        let Ok(bytes) = fs::read(&data) else {
+            continue;
+        };
+        if bytes.starts_with(b"!<arch>\n") {
+            archives.push((
+                path,
+                fields[1].to_string(),
+                output.to_string(),
+                fields[3].to_string(),
+                fields[4].to_string(),
+            ));
+        }
+    }
+    let n = archives.len();
+    for (i, (path, action, _, _, time)) in archives.iter().enumerate() {
+        let (_, _, output, size, _) = &archives[(i + 1) % n];
+        let size: u64 = size.parse().unwrap();
+        let time: u64 = time.parse().unwrap();
+        fs::write(
+            export.join(path),
+            format!("v1 {action} {output} {size:20} {time:20}\n"),
+        )
+        .unwrap();
+    }
+    n
+}
+
+/// Project `b`: withdep under another module path, so it shares only the
+/// dependency gofront.test/greet (and the standard library) with withdep.
+fn other_project(dir: &Path) {
+    copy_example("withdep", dir);
+    for f in ["go.mod", "main.go"] {
+        let p = dir.join(f);
+        let text = fs::read_to_string(&p)
+            .unwrap()
+            .replace("example.com/withdep", "example.com/other");
+        fs::write(&p, text).unwrap();
+    }
+}
+
+#[test]
+fn a_crafted_seed_never_reaches_another_projects_build() {
+    if !enabled("a_crafted_seed_never_reaches_another_projects_build") {
+        return;
+    }
+    let t = Scratch::new("gocache-crafted");
+    let a = t.join("withdep");
+    let b = t.join("other");
+    copy_example("withdep", &a);
+    other_project(&b);
+    let proxy = proxy_arg();
+    let binaries = |dir: &Path, out: &Path, extra: &[&str]| {
+        let dest = format!("type=local,dest={}", out.display());
+        let mut args = vec!["--build-context", &proxy, "--target", "binaries"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--output", &dest]);
+        build(dir, &args)
+    };
+
+    // Each project built alone, on an empty builder.
+    prune();
+    binaries(&b, &t.join("b-alone"), &[]).assert_ok("b alone");
+    let b_alone = sha256_file(&t.join("b-alone/other"));
+    prune();
+    binaries(&a, &t.join("a-alone"), &[]).assert_ok("a alone");
+    let a_alone = sha256_file(&t.join("a-alone/withdep"));
+
+    // A's cache, crafted: every compile action mapped to other object code.
+    let export = t.join("a-gocache");
+    build(
+        &a,
+        &[
+            "--build-context",
+            &proxy,
+            "--target",
+            "gocache",
+            "--output",
+            &format!("type=local,dest={}", export.display()),
+        ],
+    )
+    .assert_ok("a export");
+    let rewritten = poison(&export);
+    assert!(rewritten > 20, "only {rewritten} archive entries to poison");
+
+    // A seeded with it on an empty builder links the crafted objects: the
+    // seed is real poison for the cache it lands in.
+    prune();
+    let seed = format!("gocache={}", export.display());
+    let a_seeded = binaries(&a, &t.join("a-seeded"), &["--build-context", &seed]);
+    let a_poisoned = !a_seeded.ok || sha256_file(&t.join("a-seeded/withdep")) != a_alone;
+    assert!(
+        a_poisoned,
+        "the crafted seed changed nothing in A's own build:\n{}",
+        a_seeded.log
+    );
+
+    // B next, on the same builder: built from its own compiles, byte for
+    // byte what it is alone.
+    let b_after = binaries(&b, &t.join("b-after"), &[]);
+    b_after.assert_ok("b after a's crafted seed");
+    assert_eq!(
+        sha256_file(&t.join("b-after/other")),
+        b_alone,
+        "a crafted seed of another project changed B's binary"
+    );
+}

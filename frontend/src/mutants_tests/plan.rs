@@ -859,6 +859,36 @@ fn the_gocache_target_exports_what_the_build_uses() {
     );
 }
 
+/// A seed's entries land in a GOCACHE of the project's own that no unseeded
+/// build mounts, whatever `cache.scope` says: Go does not check a cache
+/// entry's action-to-output mapping, so a crafted seed must not reach
+/// another project's builds on a shared builder (issue 20).
+#[test]
+fn a_seeded_build_gets_a_cache_no_unseeded_build_mounts() {
+    let case = |spec: &'static str, opts: &'static [(&'static str, &'static str)]| Case {
+        go_mod: GO_MOD_WITH_DEP,
+        tool_image: Some("gofront:dev"),
+        spec,
+        options: opts,
+        ..Case::default()
+    };
+    let seed: &[(&str, &str)] = &[("context:gocache", "local:seed")];
+    let scoped = "[cache]\nscope = \"project\"\n";
+    let seeded = case("", seed).ok().gocache_id;
+    assert_eq!(seeded, "gofront-gocache-seeded-example.com/withdep");
+    assert_eq!(case(scoped, seed).ok().gocache_id, seeded);
+    for unseeded in [case("", &[]).ok(), case(scoped, &[]).ok()] {
+        assert_ne!(unseeded.gocache_id, seeded);
+    }
+    // The export of a seeded job reads the cache its seeded builds wrote.
+    let export = case(
+        "",
+        &[("context:gocache", "local:seed"), ("target", "gocache")],
+    )
+    .ok();
+    assert_eq!(export.gocache_id, seeded);
+}
+
 #[test]
 fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     let seeded = |opts: &'static [(&'static str, &'static str)]| Case {

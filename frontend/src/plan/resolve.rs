@@ -138,7 +138,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         context_local: opts.context_local.clone(),
         context_exclude: context_exclude(inp),
         download,
-        gocache_id: gocache_id(inp, cgo, &refs.builder),
+        gocache_id: gocache_id(inp, cgo, seeded, &refs.builder),
         builder: refs.builder,
         build: go_step(
             build_args(&flags, &packages, &binaries),
@@ -421,10 +421,18 @@ fn context_exclude(inp: &PlanInputs<'_>) -> Vec<String> {
 
 /// The GOCACHE mount's id: one for every project, target and platform (Go
 /// keys its cache itself) unless `cache.scope` says otherwise, one per
-/// builder image with cgo.
-fn gocache_id(inp: &PlanInputs<'_>, cgo: bool, builder: &str) -> String {
+/// builder image with cgo. A seeded build (`--build-context gocache=...`)
+/// gets a cache of its project's own that no unseeded build mounts: Go
+/// trusts a cache entry's action-to-output mapping without checking it, so
+/// a seed's entries must never reach another project's builds on a shared
+/// builder.
+fn gocache_id(inp: &PlanInputs<'_>, cgo: bool, seeded: bool, builder: &str) -> String {
     let ns = &inp.options.cache_namespace;
-    let scope = cache_scope(inp.spec, inp.project);
+    let scope = if seeded {
+        format!("-seeded-{}", project_names(inp.project))
+    } else {
+        cache_scope(inp.spec, inp.project)
+    };
     if cgo {
         // Go does not see C libraries change: never share cgo objects across
         // builder images.
@@ -585,13 +593,20 @@ fn module_binary_name(module: &str) -> String {
 fn cache_scope(spec: &Spec, project: &Project) -> String {
     match spec.cache.scope.as_ref().map(|f| f.value) {
         None | Some(CacheScope::Builder) => String::new(),
-        Some(CacheScope::Project) => {
-            let names: Vec<&str> = match &project.module {
-                Some(m) => vec![m.as_str()],
-                None => project.module_paths.values().map(String::as_str).collect(),
-            };
-            format!("-project-{}", names.join("+"))
-        }
+        Some(CacheScope::Project) => format!("-project-{}", project_names(project)),
+    }
+}
+
+/// The project's module path, or its workspace members' joined by `+`.
+fn project_names(project: &Project) -> String {
+    match &project.module {
+        Some(m) => m.clone(),
+        None => project
+            .module_paths
+            .values()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("+"),
     }
 }
 
