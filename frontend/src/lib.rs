@@ -18,6 +18,7 @@ pub(crate) mod modcache;
 pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
+pub(crate) mod sbom;
 pub(crate) mod spec;
 
 #[cfg(test)]
@@ -41,3 +42,5 @@ pub use spec::{KEYS, Origin};
 pub use gocache::main as gocache_main;
 /// `gofront modcache ...`: the module download cache tool.
 pub use modcache::main as modcache_main;
+/// `gofront sbom ...`: writes the SPDX document inside a build step.
+pub use sbom::tool::main as sbom_main;

@@ -23,6 +23,7 @@ const USAGE: &str = "usage:
   gofront --help          print this help
   gofront gocache seed|export ...
   gofront modcache ...
+  gofront sbom ...
                           the cache tools that build steps run (not for direct use)";
 
 fn main() -> ExitCode {
@@ -71,6 +72,7 @@ fn main() -> ExitCode {
         // The Go build cache tool, run inside build steps (see gocache.rs).
         Some("gocache") => gofront::gocache_main(&args[1..]),
         Some("modcache") => gofront::modcache_main(&args[1..]),
+        Some("sbom") => gofront::sbom_main(&args[1..]),
         Some("--version" | "-V" | "version") => {
             let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
