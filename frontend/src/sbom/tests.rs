@@ -1,8 +1,11 @@
-//! Tests of the SBOM from `go version -m` output written to Go's format
-//! (runtime/debug/mod.go `BuildInfo.String`, cmd/go/internal/version): a
-//! module line without a replacement ends with a tab and its sum (empty
-//! for the main module), a replaced one ends at its version and is
-//! followed by `=>`.
+//! Tests of the SBOM from `go version -m` output: one real capture
+//! (testdata/go1.19.8-version-m.txt, Debian's Go 1.19.8 on binaries built
+//! with a file:// module proxy), and samples written to the format of
+//! today's Go (runtime/debug/mod.go `BuildInfo.String`,
+//! cmd/go/internal/version): a module line without a replacement ends
+//! with a tab and its sum (empty for the main module); a replaced one ends
+//! at its version and is followed by `=>` and, as `String` writes two
+//! newlines there, a line holding only the indenting tab.
 
 use std::path::Path;
 
@@ -23,8 +26,10 @@ const WITHDEP: &str = "/out/app: go1.22.5
 \tdep\tgithub.com/old/thing\tv2.0.0+incompatible\th1:3iNpZ1cAyeWiBSsosIAU4ggdV68oRVDLbDf7LRqo+vw=
 \tdep\tgolang.org/x/text\tv0.14.0
 \t=>\tgolang.org/x/text\tv0.15.0\th1:T92QJH6ft+u2P+DCtoJ9J8s5zzdoEmZB5J2d5hybm0Y=
+\t
 \tdep\texample.com/local\tv0.0.0-00010101000000-000000000000
 \t=>\t../local\t(devel)\t
+\t
 \tbuild\t-buildmode=exe
 \tbuild\t-compiler=gc
 \tbuild\t-trimpath=true
@@ -54,8 +59,9 @@ const CGO_ARM: &str = "/out/server: go1.23.4
 \tbuild\tGOARM=7
 ";
 
-/// A `-mod=vendor` build: Go records no sums at all; and a main module
-/// with a real version (Go 1.24 stamps one from a VCS tag).
+/// A `-mod=vendor` build of today's Go, which records no sums then
+/// (`setBuildInfo`: `cfg.BuildMod != "vendor"`; Go 1.19 still did); and a
+/// main module with a real version (Go 1.24 stamps one from a VCS tag).
 const VENDORED: &str = "/out/tool: go1.24.1
 \tpath\texample.com/vend/cmd/tool
 \tmod\texample.com/vend\tv1.4.0\t
@@ -174,6 +180,96 @@ fn parses_modules_replacements_and_settings() {
     assert_eq!(b.info.setting("-trimpath"), Some("true"));
     assert_eq!(b.info.setting("GOAMD64"), Some("v1"));
     assert_eq!(b.info.settings.len(), 7);
+}
+
+const REAL_GO119: &str = include_str!("testdata/go1.19.8-version-m.txt");
+
+#[test]
+fn reads_a_real_go_version_m_capture() {
+    let parsed = parse_go_version_m(REAL_GO119).unwrap();
+    let files: Vec<&str> = parsed.iter().map(|b| b.file.as_str()).collect();
+    assert_eq!(files, ["app", "cgo", "arm app", "app2"]);
+    let app = &parsed[0].info;
+    assert_eq!(app.go_version, "go1.19.8");
+    let local = &app.deps[0];
+    assert_eq!(local.path, "example.com/local");
+    assert_eq!(local.effective().path, "../local");
+    assert!(local.effective().is_directory());
+    assert_eq!(app.setting("-trimpath"), Some("true"));
+    let cgo = &parsed[1].info;
+    assert_eq!(cgo.setting("CGO_ENABLED"), Some("1"));
+    assert_eq!(cgo.setting("-tags"), Some("usecgo,netgo"));
+    assert_eq!(cgo.setting("-ldflags"), Some("-s -w -X main.version=1.2.3"));
+    assert_eq!(cgo.setting("-trimpath"), None);
+    assert_eq!(parsed[2].info.setting("GOARM"), Some("7"));
+    let app2 = &parsed[3].info;
+    let deps: Vec<(&str, &str, Option<&str>)> = app2
+        .deps
+        .iter()
+        .map(|d| {
+            let e = d.effective();
+            (e.path.as_str(), e.version.as_str(), e.sum.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        deps,
+        [
+            (
+                "example.com/dep",
+                "v1.0.0",
+                Some("h1:m38JgiK0cBFsQBX9Iy2mQQDaA0Sk9ZN6hjpUF5juHjE=")
+            ),
+            (
+                "example.com/new",
+                "v1.1.0",
+                Some("h1:WPHq2M/vHytRNeR0GxsbKStJ4Umcbc9pV1LoUnH/eFg=")
+            ),
+        ]
+    );
+
+    // The document lists exactly those modules, under what was linked.
+    let bins = parsed
+        .into_iter()
+        .map(|b| BinaryFile {
+            path: format!("/{}", b.file.replace(' ', "_")),
+            sha256: "00".repeat(32),
+            info: b.info,
+        })
+        .collect();
+    let mut i = input(bins);
+    i.main_version = None;
+    let d = doc(&i);
+    let mut modules: Vec<String> = d["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["primaryPackagePurpose"] != "CONTAINER")
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["name"].as_str().unwrap(),
+                p["versionInfo"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    modules.sort();
+    assert_eq!(
+        modules,
+        [
+            "example.com/app -",
+            "example.com/app2 -",
+            "example.com/dep v1.0.0",
+            "example.com/local -",
+            "example.com/new v1.1.0",
+            "stdlib go1.19.8",
+        ]
+    );
+    assert!(
+        package(&d, "example.com/new")["comment"]
+            .as_str()
+            .unwrap()
+            .starts_with("replaces example.com/old v1.0.0")
+    );
 }
 
 #[test]
@@ -576,14 +672,33 @@ fn tool_arguments_and_input() {
     assert_eq!(a.binaries[0], ("/out/app".into(), "/app".into()));
     assert_eq!(a.binaries[1], ("/out/server".into(), "/out/server".into()));
     let text = format!("{WITHDEP}{CGO_ARM}");
-    let input = input_from(&a, &text, |p: &Path| Ok(format!("{}", p.display())), None).unwrap();
+    let input = input_from(
+        &a,
+        &text,
+        "",
+        |p: &Path| Ok(format!("{}", p.display())),
+        None,
+    )
+    .unwrap();
     assert_eq!(input.binaries[0].path, "/app");
     assert_eq!(input.binaries[0].sha256, "/out/app");
     assert_eq!(input.binaries[1].info.go_version, "go1.23.4");
     assert_eq!(input.main_version.as_deref(), Some("v9"));
 
-    let missing = input_from(&a, WITHDEP, |_: &Path| Ok(String::new()), None).unwrap_err();
-    assert!(missing.to_string().contains("/out/server"), "{missing}");
+    let missing = input_from(
+        &a,
+        WITHDEP,
+        "/out/server: not executable file\n",
+        |_: &Path| Ok(String::new()),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        missing.contains("/out/server")
+            && missing.ends_with("go said: /out/server: not executable file"),
+        "{missing}"
+    );
     for bad in [
         vec!["--out", "x", "--name", "n", "--created", "0"],
         vec!["--out", "x", "--name", "n", "--", "b"],

@@ -57,8 +57,15 @@ pub enum SbomToolError {
     #[error(transparent)]
     Parse(#[from] ParseError),
     /// A binary `go version -m` said nothing about.
-    #[error("go version -m printed no build info for {0}; is it a Go binary built in module mode?")]
-    NoBuildInfo(String),
+    #[error(
+        "go version -m printed no build info for {file}; is it a Go binary built in module mode?{stderr}"
+    )]
+    NoBuildInfo {
+        /// The binary.
+        file: String,
+        /// What go printed on stderr, if anything (as ` go said: ...`).
+        stderr: String,
+    },
     /// The document could not be serialized.
     #[error("cannot write the SPDX document: {0}")]
     Json(#[from] serde_json::Error),
@@ -173,6 +180,7 @@ fn sha256_file(path: &Path) -> Result<String, SbomToolError> {
 pub fn input_from(
     args: &Args,
     go_version_m: &str,
+    go_stderr: &str,
     sha256: impl Fn(&Path) -> Result<String, SbomToolError>,
     go_sum: Option<String>,
 ) -> Result<SbomInput, SbomToolError> {
@@ -183,7 +191,13 @@ pub fn input_from(
         let info = parsed
             .iter()
             .find(|b| b.file == shown)
-            .ok_or_else(|| SbomToolError::NoBuildInfo(shown.clone()))?
+            .ok_or_else(|| SbomToolError::NoBuildInfo {
+                file: shown.clone(),
+                stderr: match go_stderr.trim() {
+                    "" => String::new(),
+                    said => format!(" go said: {said}"),
+                },
+            })?
             .info
             .clone();
         binaries.push(BinaryFile {
@@ -231,7 +245,8 @@ fn run(args: &[String]) -> Result<(), SbomToolError> {
         },
         None => None,
     };
-    let input = input_from(&args, &text, sha256_file, go_sum)?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let input = input_from(&args, &text, &stderr, sha256_file, go_sum)?;
     let bytes = spdx::document(&input)?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
