@@ -7,6 +7,7 @@
 //! - `spdx`: that data, the binaries' hashes and the base image into the
 //!   document's bytes.
 //! - `purl`: package URLs for Go modules and OCI images.
+//! - `sha1`: the SHA-1 SPDX 2.3 requires of every file.
 //! - `tool`: `gofront sbom`, the in-step edge that runs `go version -m`,
 //!   hashes the binaries and writes the file (the only I/O here).
 //!
@@ -15,6 +16,7 @@
 
 pub mod buildinfo;
 pub mod purl;
+pub mod sha1;
 pub mod spdx;
 pub mod tool;
 

@@ -25,6 +25,8 @@ pub struct BinaryFile {
     pub path: String,
     /// The lowercase hex SHA-256 of its bytes.
     pub sha256: String,
+    /// The lowercase hex SHA-1 of its bytes (SPDX 2.3 requires one).
+    pub sha1: String,
     /// What `go version -m` printed for it.
     pub info: BuildInfo,
 }
@@ -97,6 +99,13 @@ struct Package {
     download_location: &'static str,
     #[serde(rename = "filesAnalyzed")]
     files_analyzed: bool,
+    #[serde(
+        rename = "packageVerificationCode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    verification_code: Option<VerificationCode>,
+    #[serde(rename = "hasFiles", skip_serializing_if = "Vec::is_empty")]
+    has_files: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     checksums: Vec<Checksum>,
     #[serde(rename = "externalRefs", skip_serializing_if = "Vec::is_empty")]
@@ -105,6 +114,12 @@ struct Package {
     purpose: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     comment: Option<String>,
+}
+
+#[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct VerificationCode {
+    #[serde(rename = "packageVerificationCodeValue")]
+    value: String,
 }
 
 #[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -290,6 +305,8 @@ fn module_package(
         version,
         download_location: NOASSERTION,
         files_analyzed: false,
+        verification_code: None,
+        has_files: Vec::new(),
         checksums,
         external_refs,
         purpose: if main { "APPLICATION" } else { "LIBRARY" },
@@ -309,6 +326,8 @@ fn stdlib_package(go_version: &str) -> Package {
         version: (!go_version.is_empty()).then(|| go_version.to_string()),
         download_location: NOASSERTION,
         files_analyzed: false,
+        verification_code: None,
+        has_files: Vec::new(),
         checksums: Vec::new(),
         external_refs: semver
             .map(|v| ExternalRef {
@@ -339,6 +358,8 @@ fn base_package(base: &BaseImage) -> Package {
         version: parsed.tag.clone().or_else(|| base.digest.clone()),
         download_location: NOASSERTION,
         files_analyzed: false,
+        verification_code: None,
+        has_files: Vec::new(),
         checksums: hex
             .map(|value| Checksum {
                 algorithm: "SHA256",
@@ -380,20 +401,6 @@ pub fn document(input: &SbomInput) -> Result<Vec<u8>, serde_json::Error> {
         related: related.to_string(),
     };
     relationships.insert(rel("SPDXRef-DOCUMENT", "DESCRIBES", &image_id));
-    packages.insert(
-        image_id.clone(),
-        Package {
-            spdx_id: image_id.clone(),
-            name: input.name.clone(),
-            version: None,
-            download_location: NOASSERTION,
-            files_analyzed: false,
-            checksums: Vec::new(),
-            external_refs: Vec::new(),
-            purpose: "CONTAINER",
-            comment: Some(format!("the container image, as {} built it", input.tool)),
-        },
-    );
     if let Some(base) = &input.base {
         let p = base_package(base);
         relationships.insert(rel(&image_id, "DESCENDANT_OF", &p.spdx_id));
@@ -435,12 +442,20 @@ pub fn document(input: &SbomInput) -> Result<Vec<u8>, serde_json::Error> {
             annotations.push(format!("build {k}={v}"));
         }
         files.push(File {
-            name: bin.path.clone(),
+            // SPDX file names are relative, `./` first (SPDX 2.3 §8.1);
+            // BuildKit's layer lookup joins them to `/` the same way.
+            name: format!("./{}", bin.path.trim_start_matches('/')),
             spdx_id: file_id,
-            checksums: vec![Checksum {
-                algorithm: "SHA256",
-                value: bin.sha256.clone(),
-            }],
+            checksums: vec![
+                Checksum {
+                    algorithm: "SHA1",
+                    value: bin.sha1.clone(),
+                },
+                Checksum {
+                    algorithm: "SHA256",
+                    value: bin.sha256.clone(),
+                },
+            ],
             types: vec!["BINARY", "APPLICATION"],
             annotations: annotations
                 .into_iter()
@@ -455,6 +470,32 @@ pub fn document(input: &SbomInput) -> Result<Vec<u8>, serde_json::Error> {
     }
     files.sort_by(|a, b| a.name.cmp(&b.name).then(a.spdx_id.cmp(&b.spdx_id)));
     files.dedup_by(|a, b| a.spdx_id == b.spdx_id);
+    // The image package holds the files, so SPDX wants it analyzed, with
+    // the verification code of §7.9: the SHA1 of its files' sorted SHA1s.
+    let mut file_sha1s: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.checksums.iter().find(|c| c.algorithm == "SHA1"))
+        .map(|c| c.value.as_str())
+        .collect();
+    file_sha1s.sort_unstable();
+    packages.insert(
+        image_id.clone(),
+        Package {
+            spdx_id: image_id.clone(),
+            name: input.name.clone(),
+            version: None,
+            download_location: NOASSERTION,
+            files_analyzed: true,
+            verification_code: Some(VerificationCode {
+                value: super::sha1::hex(file_sha1s.concat().as_bytes()),
+            }),
+            has_files: files.iter().map(|f| f.spdx_id.clone()).collect(),
+            checksums: Vec::new(),
+            external_refs: Vec::new(),
+            purpose: "CONTAINER",
+            comment: Some(format!("the container image, as {} built it", input.tool)),
+        },
+    );
     let mut packages: Vec<Package> = packages.into_values().collect();
     packages.sort_by(|a, b| {
         (a.purpose != "CONTAINER", &a.name, &a.version, &a.spdx_id).cmp(&(

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::buildinfo::{Module, parse_go_version_m};
 use super::spdx::{BaseImage, BinaryFile, SbomInput, document, h1_to_sha256_hex};
-use super::tool::{Args, input_from};
+use super::tool::{Args, FileDigests, input_from};
 use super::{SbomRequest, csv_fields};
 
 /// A module-mode build with -trimpath and cgo off (what gofront does by
@@ -93,6 +93,7 @@ fn binary(file: &str, text: &str, sha: &str) -> BinaryFile {
     BinaryFile {
         path: file.to_string(),
         sha256: sha.repeat(64 / sha.len()),
+        sha1: sha.repeat(40 / sha.len()),
         info: b.info,
     }
 }
@@ -233,6 +234,7 @@ fn reads_a_real_go_version_m_capture() {
         .map(|b| BinaryFile {
             path: format!("/{}", b.file.replace(' ', "_")),
             sha256: "00".repeat(32),
+            sha1: "00".repeat(20),
             info: b.info,
         })
         .collect();
@@ -454,13 +456,33 @@ fn relates_each_binary_to_its_modules() {
             .unwrap()
             .to_string()
     };
-    let (app, server) = (file("/app"), file("/server"));
+    let (app, server) = (file("./app"), file("./server"));
     let image = "SPDXRef-Package-image";
     assert!(has_relationship(&d, "SPDXRef-DOCUMENT", "DESCRIBES", image));
     assert!(has_relationship(&d, image, "CONTAINS", &app));
     assert!(has_relationship(&d, image, "CONTAINS", &server));
     let base = id("gcr.io/distroless/static-debian12", Some("nonroot"));
     assert!(has_relationship(&d, image, "DESCENDANT_OF", &base));
+    // SPDX: a package that CONTAINS files is analyzed, lists them and has
+    // the verification code, the SHA1 of its files' sorted SHA1s.
+    let img = &d["packages"][0];
+    assert_eq!(img["SPDXID"], image);
+    assert_eq!(img["filesAnalyzed"], true);
+    let mut has: Vec<&str> = img["hasFiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    has.sort_unstable();
+    let mut want = vec![app.as_str(), server.as_str()];
+    want.sort_unstable();
+    assert_eq!(has, want);
+    let code = super::sha1::hex(format!("{}{}", "ab".repeat(20), "cd".repeat(20)).as_bytes());
+    assert_eq!(
+        img["packageVerificationCode"]["packageVerificationCodeValue"],
+        code.as_str()
+    );
     let uuid = id("github.com/google/uuid", Some("v1.6.0"));
     assert!(has_relationship(&d, &app, "CONTAINS", &uuid));
     assert!(!has_relationship(&d, &server, "CONTAINS", &uuid));
@@ -502,7 +524,11 @@ fn relates_each_binary_to_its_modules() {
 fn records_build_settings_on_each_binary() {
     let d = doc(&input(vec![binary("/server", CGO_ARM, "cd")]));
     let f = &d["files"][0];
-    assert_eq!(f["checksums"][0]["checksumValue"], "cd".repeat(32));
+    assert_eq!(f["fileName"], "./server");
+    assert_eq!(f["checksums"][0]["algorithm"], "SHA1");
+    assert_eq!(f["checksums"][0]["checksumValue"], "cd".repeat(20));
+    assert_eq!(f["checksums"][1]["algorithm"], "SHA256");
+    assert_eq!(f["checksums"][1]["checksumValue"], "cd".repeat(32));
     let notes: Vec<&str> = f["annotations"]
         .as_array()
         .unwrap()
@@ -676,7 +702,12 @@ fn tool_arguments_and_input() {
         &a,
         &text,
         "",
-        |p: &Path| Ok(format!("{}", p.display())),
+        |p: &Path| {
+            Ok(FileDigests {
+                sha256: format!("{}", p.display()),
+                sha1: String::new(),
+            })
+        },
         None,
     )
     .unwrap();
@@ -689,7 +720,12 @@ fn tool_arguments_and_input() {
         &a,
         WITHDEP,
         "/out/server: not executable file\n",
-        |_: &Path| Ok(String::new()),
+        |_: &Path| {
+            Ok(FileDigests {
+                sha256: String::new(),
+                sha1: String::new(),
+            })
+        },
         None,
     )
     .unwrap_err()

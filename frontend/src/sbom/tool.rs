@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::buildinfo::{self, ParseError};
+use super::sha1::Sha1;
 use super::spdx::{self, BaseImage, BinaryFile, SbomInput};
 
 /// Why the tool stopped.
@@ -161,18 +162,32 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> SbomToolError + '_ {
     }
 }
 
-fn sha256_file(path: &Path) -> Result<String, SbomToolError> {
+/// A file's digests: SHA-256 and SHA-1, in one read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigests {
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+    /// Lowercase hex SHA-1.
+    pub sha1: String,
+}
+
+fn digest_file(path: &Path) -> Result<FileDigests, SbomToolError> {
     let mut f = fs::File::open(path).map_err(io_err(path))?;
-    let mut h = Sha256::new();
+    let mut h256 = Sha256::new();
+    let mut h1 = Sha1::default();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = f.read(&mut buf).map_err(io_err(path))?;
         if n == 0 {
             break;
         }
-        h.update(&buf[..n]);
+        h256.update(&buf[..n]);
+        h1.update(&buf[..n]);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(FileDigests {
+        sha256: h256.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        sha1: h1.hex(),
+    })
 }
 
 /// Builds the document's input from `go version -m`'s output and the
@@ -181,7 +196,7 @@ pub fn input_from(
     args: &Args,
     go_version_m: &str,
     go_stderr: &str,
-    sha256: impl Fn(&Path) -> Result<String, SbomToolError>,
+    digests: impl Fn(&Path) -> Result<FileDigests, SbomToolError>,
     go_sum: Option<String>,
 ) -> Result<SbomInput, SbomToolError> {
     let parsed = buildinfo::parse_go_version_m(go_version_m)?;
@@ -200,9 +215,11 @@ pub fn input_from(
             })?
             .info
             .clone();
+        let d = digests(here)?;
         binaries.push(BinaryFile {
             path: there.clone(),
-            sha256: sha256(here)?,
+            sha256: d.sha256,
+            sha1: d.sha1,
             info,
         });
     }
@@ -246,7 +263,7 @@ fn run(args: &[String]) -> Result<(), SbomToolError> {
         None => None,
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let input = input_from(&args, &text, &stderr, sha256_file, go_sum)?;
+    let input = input_from(&args, &text, &stderr, digest_file, go_sum)?;
     let bytes = spdx::document(&input)?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
