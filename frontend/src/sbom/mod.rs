@@ -6,6 +6,7 @@
 //! - `buildinfo`: the text of `go version -m` read back into data.
 //! - `spdx`: that data, the binaries' hashes and the base image into the
 //!   document's bytes.
+//! - `gosum`: go.sum's hashes, and `h1:` as an SPDX checksum.
 //! - `purl`: package URLs for Go modules and OCI images.
 //! - `sha1`: the SHA-1 SPDX 2.3 requires of every file.
 //! - `tool`: `gofront sbom`, the in-step edge that runs `go version -m`,
@@ -15,6 +16,7 @@
 //! the same bytes (no clock, no randomness, sorted output).
 
 pub mod buildinfo;
+pub mod gosum;
 pub mod purl;
 pub mod sha1;
 pub mod spdx;

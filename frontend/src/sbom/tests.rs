@@ -12,7 +12,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::buildinfo::{Module, parse_go_version_m};
-use super::spdx::{BaseImage, BinaryFile, SbomInput, document, h1_to_sha256_hex};
+use super::gosum::h1_to_sha256_hex;
+use super::spdx::{BaseImage, BinaryFile, SbomInput, document};
 use super::tool::{Args, FileDigests, input_from};
 use super::{SbomRequest, csv_fields};
 
@@ -512,6 +513,32 @@ fn relates_each_binary_to_its_modules() {
     for r in d["relationships"].as_array().unwrap() {
         for end in ["spdxElementId", "relatedSpdxElement"] {
             assert!(ids.iter().any(|i| r[end] == i.as_str()), "{r}");
+        }
+    }
+    // The SPDX 2.3 rules spdx-tools enforced on an earlier version: every
+    // file relative with a SHA1; a package that contains files is analyzed.
+    let files = d["files"].as_array().unwrap();
+    for f in files {
+        assert!(f["fileName"].as_str().unwrap().starts_with("./"), "{f}");
+        assert!(
+            f["checksums"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["algorithm"] == "SHA1"),
+            "{f}"
+        );
+    }
+    for r in d["relationships"].as_array().unwrap() {
+        let to_file = files.iter().any(|f| f["SPDXID"] == r["relatedSpdxElement"]);
+        if r["relationshipType"] == "CONTAINS" && to_file {
+            let owner = d["packages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["SPDXID"] == r["spdxElementId"])
+                .unwrap();
+            assert_eq!(owner["filesAnalyzed"], true, "{r}");
         }
     }
     let mut unique = ids.clone();
