@@ -55,6 +55,34 @@ pub const METADATA_REASON: (&str, &str) = ("reason", "sbom");
 )]
 pub const ATTESTATION_PATH: &str = "sbom.spdx.json";
 
+/// The attestation for one platform's SBOM, for `Result.attestations`
+/// keyed by the platform ID (gateway.proto `Attestation`): the document is
+/// the file `ATTESTATION_PATH` in the solved ref `ref_id` (the in-step
+/// tool's output), of kind `InToto` so that file *is* the predicate and
+/// BuildKit writes the statement around it, with no subjects so BuildKit
+/// names the platform's image (`Self`; exporter/attestation/make.go).
+#[allow(
+    dead_code,
+    reason = "for the gateway side, wired separately (docs/sbom.md)"
+)]
+pub fn attestation(ref_id: &str) -> crate::proto::gateway::Attestation {
+    use crate::proto::gateway as gw;
+    gw::Attestation {
+        kind: gw::AttestationKind::InToto as i32,
+        metadata: BTreeMap::from([(
+            METADATA_REASON.0.to_string(),
+            METADATA_REASON.1.as_bytes().to_vec(),
+        )]),
+        r#ref: Some(gw::Ref {
+            id: ref_id.to_string(),
+            def: None,
+        }),
+        path: ATTESTATION_PATH.to_string(),
+        in_toto_predicate_type: PREDICATE_TYPE.to_string(),
+        in_toto_subjects: Vec::new(),
+    }
+}
+
 /// What the `attest:sbom` frontend option asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(

@@ -672,6 +672,32 @@ fn golden_document() {
 }
 
 #[test]
+fn the_attestation_message_buildkit_reads() {
+    use crate::proto::gateway as gw;
+    use prost::Message;
+    let a = super::attestation("ref-1");
+    // Field by field, as gateway.proto numbers them: kind 1 (InToto = 0,
+    // so absent on the wire), metadata 2, ref 3, path 4, predicate type 5.
+    let bytes = a.encode_to_vec();
+    let back = gw::Attestation::decode(bytes.as_slice()).unwrap();
+    assert_eq!(back.kind, 0);
+    assert_eq!(
+        back.metadata.get("reason").map(Vec::as_slice),
+        Some(&b"sbom"[..])
+    );
+    assert_eq!(back.r#ref.as_ref().map(|r| r.id.as_str()), Some("ref-1"));
+    assert_eq!(back.path, "sbom.spdx.json");
+    assert_eq!(back.in_toto_predicate_type, "https://spdx.dev/Document");
+    assert!(back.in_toto_subjects.is_empty());
+    assert!(
+        !back.metadata.contains_key("sbom-core"),
+        "BuildKit would re-encode the document"
+    );
+    // Field 4 (path) is length-delimited: tag byte 0x22.
+    assert!(bytes.windows(2).any(|w| w == [0x22, 14]), "{bytes:02x?}");
+}
+
+#[test]
 fn attest_sbom_option_values() {
     assert_eq!(SbomRequest::parse(""), SbomRequest::Gofront);
     assert_eq!(SbomRequest::parse("type=sbom"), SbomRequest::Gofront);
