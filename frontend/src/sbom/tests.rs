@@ -276,6 +276,30 @@ fn reads_a_real_go_version_m_capture() {
 }
 
 #[test]
+fn a_binary_built_outside_module_mode_still_lists_its_toolchain() {
+    // `go build main.go`: the main package is command-line-arguments and
+    // there is no mod line.
+    let text = "/out/x: go1.22.5\n\tpath\tcommand-line-arguments\n\tbuild\tCGO_ENABLED=0\n";
+    let mut i = input(vec![binary("/x", text, "ab")]);
+    i.base = None;
+    let d = doc(&i);
+    let names: Vec<&str> = d["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["example.com/withdep", "stdlib"]);
+    assert!(
+        !d["relationships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["relationshipType"] == "GENERATES")
+    );
+}
+
+#[test]
 fn parses_quoted_settings_and_several_binaries() {
     let both = format!("{CGO_ARM}{VENDORED}");
     let parsed = parse_go_version_m(&both).unwrap();
