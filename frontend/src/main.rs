@@ -35,6 +35,10 @@ fn main() -> ExitCode {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The cache tools, run inside build steps (see cachetool/).
+    if let Some(code) = gofront::cache_tool_main(&args) {
+        return code;
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -68,9 +72,6 @@ fn main() -> ExitCode {
                 }
             }
         }
-        // The Go build cache tool, run inside build steps (see gocache.rs).
-        Some("gocache") => gofront::gocache_main(&args[1..]),
-        Some("modcache") => gofront::modcache_main(&args[1..]),
         Some("--version" | "-V" | "version") => {
             let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

@@ -8,6 +8,7 @@ use super::{
     Binary, ContextMount, ContextSource, DownloadPlan, GoStep, GocachePlan, IdMount, Owner, Plan,
     PlanError, PlanInputs, Project, RuntimePlan, dockerignore_patterns, download_files, paths,
 };
+use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
 use crate::llb::SourceRange;
 use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
 use crate::spec::{CacheScope, Field, Network, Origin, Problem, Spec, SpecError};
@@ -105,7 +106,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     let gocache = gocache_plan(
         inp,
         GoStep {
-            args: export_args(&flags, &packages),
+            args: export_list(&flags, &packages),
             env: env.clone(),
             name: format!(
                 "[gofront] export the Go build cache of {}",
@@ -295,18 +296,11 @@ fn test_args(spec: &Spec, flags: &[String], test_packages: &[String]) -> Vec<Str
     args
 }
 
-/// The export step's argv: the tool runs `go list -export -deps` with the
-/// build's flags and packages and copies the cache entries they use.
-fn export_args(flags: &[String], packages: &[String]) -> Vec<String> {
+/// The command the export tool runs: `go list -export -deps` with the
+/// build's flags and packages, whose export files name the cache entries
+/// they use.
+fn export_list(flags: &[String], packages: &[String]) -> Vec<String> {
     let mut args = strings(&[
-        paths::TOOL,
-        "gocache",
-        "export",
-        "--cache",
-        paths::GOCACHE,
-        "--out",
-        paths::EXPORT,
-        "--",
         "go",
         "list",
         "-export",
@@ -323,29 +317,28 @@ fn export_args(flags: &[String], packages: &[String]) -> Vec<String> {
 /// happens exactly when a Go step runs, so a result taken from an imported
 /// layer cache never skips it.
 fn with_seed(args: Vec<String>) -> Vec<String> {
-    let mut wrapped = strings(&[
-        paths::TOOL,
-        "gocache",
-        "seed",
-        "--from",
-        paths::SEED,
-        "--into",
-        paths::GOCACHE,
-        "--",
-    ]);
-    wrapped.extend(args);
-    wrapped
+    SeedArgs {
+        from: paths::SEED.into(),
+        into: paths::GOCACHE.into(),
+        command: args,
+    }
+    .to_argv(paths::TOOL)
 }
 
-/// Inserts `extra` before the tool's `--` in `args`; false if there is none.
-fn insert_tool_args(args: &mut Vec<String>, extra: &[&str]) -> bool {
-    match args.iter().position(|a| a == "--") {
-        Some(at) => {
-            args.splice(at..at, strings(extra));
-            true
-        }
-        None => false,
+/// `go mod download` through the module download cache tool, which merges
+/// `seed` (module files of a gocache seed) first.
+fn download_with_cache(seed: Option<&str>) -> Vec<String> {
+    ModcacheArgs {
+        cache: paths::MODDL.into(),
+        modcache: paths::DOWNLOAD_MODCACHE.into(),
+        seed: seed.map(str::to_string),
+        command: go_mod_download(),
     }
+    .to_argv(paths::TOOL)
+}
+
+fn go_mod_download() -> Vec<String> {
+    strings(&["go", "mod", "download"])
 }
 
 /// Carrying the Go build cache: a seed (`--build-context gocache=...`),
@@ -378,15 +371,20 @@ fn gocache_plan(
         && download
             .as_ref()
             .is_some_and(|d| d.module_cache_id.is_some());
-    let mut args = export.args;
-    if modules {
-        insert_tool_args(&mut args, &["--modules", paths::MODDL]);
-        if seed.is_some()
-            && let Some(d) = download.as_mut()
-            && insert_tool_args(&mut d.args, &["--seed", paths::SEED_MODULES])
-        {
-            d.seeded = true;
-        }
+    let args = ExportArgs {
+        cache: paths::GOCACHE.into(),
+        out: paths::EXPORT.into(),
+        modules: modules.then(|| paths::MODDL.into()),
+        command: export.args,
+    }
+    .to_argv(paths::TOOL);
+    // `modules` means the download runs through the tool.
+    if modules
+        && seed.is_some()
+        && let Some(d) = download.as_mut()
+    {
+        d.args = download_with_cache(Some(paths::SEED_MODULES));
+        d.seeded = true;
     }
     Ok(Some(GocachePlan {
         export: GoStep {
@@ -670,31 +668,18 @@ fn download_plan(
         ours.insert(k.clone(), v.value.clone());
     }
     let proxy = inp.options.proxies();
-    let download = strings(&["go", "mod", "download"]);
     // With gofront's image at hand, its tool runs the download against the
     // module download cache first: a go.mod edit fetches only what is new.
     let (args, module_cache_id) = match inp.tool_image {
-        Some(_) => {
-            let mut args = strings(&[
-                paths::TOOL,
-                "modcache",
-                "--cache",
-                paths::MODDL,
-                "--modcache",
-                paths::DOWNLOAD_MODCACHE,
-                "--",
-            ]);
-            args.extend(download);
-            (
-                args,
-                Some(format!(
-                    "{}gofront-gomod-download{}",
-                    inp.options.cache_namespace,
-                    cache_scope(inp.spec, project)
-                )),
-            )
-        }
-        None => (download, None),
+        Some(_) => (
+            download_with_cache(None),
+            Some(format!(
+                "{}gofront-gomod-download{}",
+                inp.options.cache_namespace,
+                cache_scope(inp.spec, project)
+            )),
+        ),
+        None => (go_mod_download(), None),
     };
     Some(DownloadPlan {
         files: download_files(project),
