@@ -11,7 +11,7 @@ use super::{
 use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
 use crate::llb::SourceRange;
 use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
-use crate::spec::{CacheScope, Field, Network, Origin, Problem, Spec, SpecError};
+use crate::spec::{CacheScope, Field, Network, Origin, Problem, Spec, SpecError, managed};
 
 /// Runtime base when cgo is off: static, non-root.
 pub const DEFAULT_STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
@@ -184,25 +184,28 @@ fn go_env(spec: &Spec, vendored: bool, target: &Platform) -> BTreeMap<String, St
         .map(|(k, v)| (k.clone(), v.value.clone()))
         .collect();
     let ours = [
-        ("GOTOOLCHAIN", "local"),
-        ("GOCACHE", paths::GOCACHE),
-        ("GOMODCACHE", paths::MODCACHE),
-        ("GOPROXY", "off"),
+        (managed::GOTOOLCHAIN, "local"),
+        (managed::GOCACHE, paths::GOCACHE),
+        (managed::GOMODCACHE, paths::MODCACHE),
+        (managed::GOPROXY, "off"),
         (
-            "GOFLAGS",
+            managed::GOFLAGS,
             if vendored {
                 "-mod=vendor"
             } else {
                 "-mod=readonly"
             },
         ),
-        ("CGO_ENABLED", if cgo_enabled(spec) { "1" } else { "0" }),
-        ("GOOS", &target.os),
-        ("GOARCH", &target.architecture),
+        (
+            managed::CGO_ENABLED,
+            if cgo_enabled(spec) { "1" } else { "0" },
+        ),
+        (managed::GOOS, &target.os),
+        (managed::GOARCH, &target.architecture),
     ];
-    env.extend(ours.map(|(k, v)| (k.to_string(), v.to_string())));
+    env.extend(ours.map(|(k, v)| (k.name.to_string(), v.to_string())));
     if let Some((k, v)) = variant_env(target) {
-        env.insert(k.into(), v);
+        env.insert(k.name.into(), v);
     }
     env
 }
@@ -485,11 +488,11 @@ fn owner_of(user: &str) -> Owner {
     }
 }
 
-fn variant_env(p: &Platform) -> Option<(&'static str, String)> {
+fn variant_env(p: &Platform) -> Option<(managed::GoVar, String)> {
     let v = p.variant.strip_prefix('v')?;
     match p.architecture.as_str() {
-        "arm" => Some(("GOARM", v.to_string())),
-        "amd64" => Some(("GOAMD64", p.variant.clone())),
+        "arm" => Some((managed::GOARM, v.to_string())),
+        "amd64" => Some((managed::GOAMD64, p.variant.clone())),
         _ => None,
     }
 }
@@ -660,10 +663,13 @@ fn download_plan(
     if let Some(first) = ssh.first() {
         ours.insert("SSH_AUTH_SOCK".into(), first.dest.clone());
     }
-    ours.insert("GOTOOLCHAIN".into(), "local".into());
-    ours.insert("GOMODCACHE".into(), paths::DOWNLOAD_MODCACHE.into());
+    ours.insert(managed::GOTOOLCHAIN.name.into(), "local".into());
+    ours.insert(
+        managed::GOMODCACHE.name.into(),
+        paths::DOWNLOAD_MODCACHE.into(),
+    );
     // The download step has no use for a build cache; keep it off any mount.
-    ours.insert("GOCACHE".into(), "/tmp/gofront-gocache".into());
+    ours.insert(managed::GOCACHE.name.into(), "/tmp/gofront-gocache".into());
     for (k, v) in &d.env {
         ours.insert(k.clone(), v.value.clone());
     }
@@ -977,6 +983,31 @@ mod tests {
                 "GOTOOLCHAIN"
             ]
         );
+    }
+
+    #[test]
+    fn every_variable_the_build_step_sets_is_one_build_env_may_not() {
+        for platform in [
+            "linux/amd64",
+            "linux/arm/v7",
+            "linux/amd64/v3",
+            "windows/arm64",
+        ] {
+            let platform = Platform::parse(platform).unwrap();
+            for vendored in [false, true] {
+                for name in go_env(&spec(DEFAULT), vendored, &platform).keys() {
+                    let refused = crate::spec::parse(
+                        "gofront.toml",
+                        &format!("[build.env]\n{name} = \"x\"\n"),
+                        &BTreeMap::new(),
+                    );
+                    assert!(
+                        refused.is_err() && managed::build_reason(name).is_some(),
+                        "gofront sets {name} for {platform}, but build.env may set it too"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! reports every problem it finds, not only the first.
 
 mod keys;
+pub mod managed;
 mod node;
 mod schema;
 pub(crate) mod suggest;
