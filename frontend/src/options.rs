@@ -141,9 +141,6 @@ pub enum Target {
 }
 
 impl Target {
-    /// Every target name, for messages.
-    pub const NAMES: [&'static str; 4] = ["image", "binaries", "test", "gocache"];
-
     /// Every target, the default first.
     pub const ALL: [Target; 4] = [
         Target::Image,
@@ -164,18 +161,22 @@ impl Target {
         }
     }
 
+    /// The target a `--target` value names (empty: the default).
     fn parse(s: &str) -> Option<Self> {
-        match s {
-            "" | "image" => Some(Target::Image),
-            "binaries" => Some(Target::Binaries),
-            "test" => Some(Target::Test),
-            "gocache" => Some(Target::Gocache),
-            _ => None,
+        if s.is_empty() {
+            return Some(Target::default());
         }
+        Target::ALL.into_iter().find(|t| t.name() == s)
     }
 
-    /// The name a user passes to `--target`.
-    pub fn name(self) -> &'static str {
+    /// Every target name, the default first, for messages.
+    pub fn names() -> String {
+        Target::ALL.map(Target::name).join(", ")
+    }
+
+    /// The name a user passes to `--target`: the only place target names
+    /// are spelled.
+    pub const fn name(self) -> &'static str {
         match self {
             Target::Image => "image",
             Target::Binaries => "binaries",
@@ -455,7 +456,7 @@ pub struct Options {
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum OptionsError {
     /// `--target` names no target.
-    #[error("unknown target {0:?}; gofront builds {targets}", targets = Target::NAMES.join(", "))]
+    #[error("unknown target {0:?}; gofront builds {targets}", targets = Target::names())]
     Target(String),
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
@@ -718,6 +719,19 @@ mod tests {
         assert_eq!(o.named_contexts["goproxy"], "local:goproxy");
         assert_eq!(o.ignored, vec!["cmdline", "attest:provenance"]);
         assert_eq!(o.vcs_revision.as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn every_target_is_chosen_by_its_name() {
+        for t in Target::ALL {
+            let o = Options::parse([("target", t.name())]).unwrap();
+            assert_eq!(o.target, t);
+        }
+        assert_eq!(
+            Options::parse([("target", "")]).unwrap().target,
+            Target::Image
+        );
+        assert_eq!(Target::ALL[0], Target::default());
     }
 
     #[test]

@@ -154,12 +154,7 @@ impl Key {
 }
 
 /// Every target.
-const ALL: &[Target] = &[
-    Target::Image,
-    Target::Binaries,
-    Target::Test,
-    Target::Gocache,
-];
+const ALL: &[Target] = &Target::ALL;
 /// The targets that compile the main packages.
 const BUILT: &[Target] = &[Target::Image, Target::Binaries, Target::Gocache];
 /// The targets that write the binaries out.
