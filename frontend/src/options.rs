@@ -89,37 +89,86 @@ pub const OTHER_BUILD_ARGS: &[OtherArg] = &[
         always: true,
         targets: &Target::ALL,
     },
-    OtherArg {
-        name: "HTTP_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: true,
-        targets: &Target::ALL,
+    PROXY_ARGS[0].arg,
+    PROXY_ARGS[1].arg,
+    PROXY_ARGS[3].arg,
+    PROXY_ARGS[2].arg,
+    PROXY_ARGS[4].arg,
+];
+
+/// One standard proxy build arg (read in either case): what `--call
+/// outline` says of it, and its slot in [`Proxies`].
+struct ProxyArg {
+    /// The build arg, by its upper-case name.
+    arg: OtherArg,
+    get: fn(&Proxies) -> &String,
+    set: fn(&mut Proxies) -> &mut String,
+}
+
+/// What a proxy build arg does, for `--call outline`.
+const PROXY_USE: &str = "proxy for go mod download, kept out of its cache key; default: none";
+
+/// The standard proxy build args, each declared once, in `ProxyEnv`'s
+/// order.
+const PROXY_ARGS: [ProxyArg; 5] = [
+    ProxyArg {
+        arg: OtherArg {
+            name: "HTTP_PROXY",
+            description: PROXY_USE,
+            always: true,
+            targets: &Target::ALL,
+        },
+        get: |p| &p.http,
+        set: |p| &mut p.http,
     },
-    OtherArg {
-        name: "HTTPS_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: true,
-        targets: &Target::ALL,
+    ProxyArg {
+        arg: OtherArg {
+            name: "HTTPS_PROXY",
+            description: PROXY_USE,
+            always: true,
+            targets: &Target::ALL,
+        },
+        get: |p| &p.https,
+        set: |p| &mut p.https,
     },
-    OtherArg {
-        name: "NO_PROXY",
-        description: "hosts go mod download reaches without the proxy; default: none",
-        always: true,
-        targets: &Target::ALL,
+    ProxyArg {
+        arg: OtherArg {
+            name: "FTP_PROXY",
+            description: PROXY_USE,
+            always: false,
+            targets: &Target::ALL,
+        },
+        get: |p| &p.ftp,
+        set: |p| &mut p.ftp,
     },
-    OtherArg {
-        name: "FTP_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: false,
-        targets: &Target::ALL,
+    ProxyArg {
+        arg: OtherArg {
+            name: "NO_PROXY",
+            description: "hosts go mod download reaches without the proxy; default: none",
+            always: true,
+            targets: &Target::ALL,
+        },
+        get: |p| &p.no,
+        set: |p| &mut p.no,
     },
-    OtherArg {
-        name: "ALL_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: false,
-        targets: &Target::ALL,
+    ProxyArg {
+        arg: OtherArg {
+            name: "ALL_PROXY",
+            description: PROXY_USE,
+            always: false,
+            targets: &Target::ALL,
+        },
+        get: |p| &p.all,
+        set: |p| &mut p.all,
     },
 ];
+
+/// The proxy build arg `name` is, in either case (`https_proxy` too).
+fn proxy_arg(name: &str) -> Option<&'static ProxyArg> {
+    PROXY_ARGS
+        .iter()
+        .find(|p| p.arg.name == name || p.arg.name.to_ascii_lowercase() == name)
+}
 
 /// The named build context that seeds the Go build cache
 /// (`--build-context gocache=...`).
@@ -380,17 +429,11 @@ pub struct Proxies {
 impl Proxies {
     /// The names of the variables that are set, e.g. `["HTTPS_PROXY"]`.
     pub fn names(&self) -> Vec<&'static str> {
-        [
-            ("HTTP_PROXY", &self.http),
-            ("HTTPS_PROXY", &self.https),
-            ("FTP_PROXY", &self.ftp),
-            ("NO_PROXY", &self.no),
-            ("ALL_PROXY", &self.all),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, _)| k)
-        .collect()
+        PROXY_ARGS
+            .iter()
+            .filter(|p| !(p.get)(self).is_empty())
+            .map(|p| p.arg.name)
+            .collect()
     }
 }
 
@@ -655,15 +698,11 @@ impl Options {
         let mut p = Proxies::default();
         let mut any = false;
         for (k, v) in &self.build_args {
-            let slot = match k.to_ascii_uppercase().as_str() {
-                "HTTP_PROXY" => &mut p.http,
-                "HTTPS_PROXY" => &mut p.https,
-                "FTP_PROXY" => &mut p.ftp,
-                "NO_PROXY" => &mut p.no,
-                "ALL_PROXY" => &mut p.all,
-                _ => continue,
+            let upper = k.to_ascii_uppercase();
+            let Some(arg) = PROXY_ARGS.iter().find(|a| a.arg.name == upper) else {
+                continue;
             };
-            *slot = v.clone();
+            *(arg.set)(&mut p) = v.clone();
             any = true;
         }
         any.then_some(p)
@@ -674,11 +713,9 @@ impl Options {
     pub fn is_known_build_arg(name: &str) -> bool {
         name.starts_with(crate::spec::BUILD_ARG_PREFIX)
             || name.starts_with("BUILDKIT_")
-            || OTHER_BUILD_ARGS.iter().any(|a| {
-                // Proxy variables count in lower case too, as everywhere.
-                a.name == name
-                    || (a.name.ends_with("_PROXY") && a.name.to_ascii_lowercase() == name)
-            })
+            || OTHER_BUILD_ARGS.iter().any(|a| a.name == name)
+            // Proxy variables count in lower case too, as everywhere.
+            || proxy_arg(name).is_some()
     }
 }
 
@@ -775,6 +812,16 @@ mod tests {
         assert_eq!(p.no, "localhost");
         assert_eq!(p.http, "");
         assert_eq!(p.names(), ["HTTPS_PROXY", "NO_PROXY"]);
+        // Each is a build arg gofront knows, in either case, and listed once.
+        for a in &PROXY_ARGS {
+            assert!(Options::is_known_build_arg(a.arg.name));
+            assert!(Options::is_known_build_arg(
+                &a.arg.name.to_ascii_lowercase()
+            ));
+            let listed = OTHER_BUILD_ARGS.iter().filter(|o| o.name == a.arg.name);
+            assert_eq!(listed.count(), 1, "{}", a.arg.name);
+        }
+        assert!(!Options::is_known_build_arg("Https_Proxy"));
     }
 
     #[test]
