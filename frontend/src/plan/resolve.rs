@@ -11,14 +11,7 @@ use super::{
 use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
 use crate::llb::SourceRange;
 use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
-use crate::spec::{CacheScope, Field, Network, Origin, Problem, Spec, SpecError, managed};
-
-/// Runtime base when cgo is off: static, non-root.
-pub const DEFAULT_STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
-/// Runtime base when cgo is on: has glibc, non-root.
-pub const DEFAULT_CGO_BASE: &str = "gcr.io/distroless/base-debian12:nonroot";
-/// User of the runtime image when neither the spec nor the base sets one.
-pub const DEFAULT_USER: &str = "65532:65532";
+use crate::spec::{CacheScope, Field, Origin, Problem, Spec, SpecError, defaults, managed};
 
 /// The images a build needs, known before anything is resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +37,8 @@ pub fn image_refs(spec: &Spec, project: &Project) -> ImageRefs {
     let runtime = match &spec.runtime.base {
         Some(b) if b.value == "scratch" => None,
         Some(b) => Some(b.value.clone()),
-        None if cgo => Some(DEFAULT_CGO_BASE.to_string()),
-        None => Some(DEFAULT_STATIC_BASE.to_string()),
+        None if cgo => Some(defaults::CGO_BASE.to_string()),
+        None => Some(defaults::STATIC_BASE.to_string()),
     };
     ImageRefs { builder, runtime }
 }
@@ -165,12 +158,12 @@ fn build_packages(spec: &Spec) -> Vec<String> {
     spec.build
         .packages
         .as_ref()
-        .map_or_else(|| vec![".".to_string()], |p| p.value.clone())
+        .map_or_else(|| strings(defaults::BUILD_PACKAGES), |p| p.value.clone())
 }
 
-/// `build.cgo`, off by default.
+/// `build.cgo`, else its default.
 fn cgo_enabled(spec: &Spec) -> bool {
-    spec.build.cgo.as_ref().is_some_and(|c| c.value)
+    spec.build.cgo.as_ref().map_or(defaults::CGO, |c| c.value)
 }
 
 /// The Go variables the build and test steps set over the builder image's
@@ -220,7 +213,12 @@ fn go_flags(
     problems: &mut Vec<Problem>,
 ) -> Vec<String> {
     let mut flags = vec!["-buildvcs=false".to_string()];
-    if spec.build.trimpath.as_ref().is_none_or(|t| t.value) {
+    if spec
+        .build
+        .trimpath
+        .as_ref()
+        .map_or(defaults::TRIMPATH, |t| t.value)
+    {
         flags.push("-trimpath".into());
     }
     if let Some(tags) = spec.build.tags.as_ref().filter(|t| !t.value.is_empty()) {
@@ -232,7 +230,12 @@ fn go_flags(
         created.to_string(),
     );
     let mut ldflags = Vec::new();
-    if spec.build.strip.as_ref().is_none_or(|s| s.value) {
+    if spec
+        .build
+        .strip
+        .as_ref()
+        .map_or(defaults::STRIP, |s| s.value)
+    {
         ldflags.push("-s -w".to_string());
     }
     if let Some(ld) = &spec.build.ldflags {
@@ -284,7 +287,7 @@ fn test_packages(spec: &Spec, project: &Project) -> Vec<String> {
                 }
             })
             .collect(),
-        None => vec!["./...".to_string()],
+        None => strings(defaults::TEST_PACKAGES),
     }
 }
 
@@ -584,9 +587,14 @@ fn module_binary_name(module: &str) -> String {
 /// What the cache ids add for `cache.scope`: nothing for `builder`, the
 /// module path(s) for `project`.
 fn cache_scope(spec: &Spec, project: &Project) -> String {
-    match spec.cache.scope.as_ref().map(|f| f.value) {
-        None | Some(CacheScope::Builder) => String::new(),
-        Some(CacheScope::Project) => {
+    match spec
+        .cache
+        .scope
+        .as_ref()
+        .map_or(defaults::SCOPE, |f| f.value)
+    {
+        CacheScope::Builder => String::new(),
+        CacheScope::Project => {
             let names: Vec<&str> = match &project.module {
                 Some(m) => vec![m.as_str()],
                 None => project.module_paths.values().map(String::as_str).collect(),
@@ -696,7 +704,7 @@ fn download_plan(
             builder_env,
             ours.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         ),
-        network: d.network.as_ref().map_or(Network::Sandbox, |n| n.value),
+        network: d.network.as_ref().map_or(defaults::NETWORK, |n| n.value),
         secrets,
         ssh,
         proxy,
@@ -737,14 +745,14 @@ fn runtime_plan(
         None => base_cfg
             .map(|c| c.user())
             .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| DEFAULT_USER.to_string()),
+            .unwrap_or_else(|| defaults::USER.to_string()),
     };
     let workdir = r
         .workdir
         .as_ref()
         .map(|w| w.value.clone())
         .or_else(|| base_cfg.map(|c| c.workdir()).filter(|w| !w.is_empty()))
-        .unwrap_or_else(|| "/".to_string());
+        .unwrap_or_else(|| defaults::WORKDIR.to_string());
     let entrypoint = match &r.entrypoint {
         Some(e) => e.value.clone(),
         None => binaries

@@ -16,8 +16,9 @@ pub struct Key {
     pub section: &'static str,
     /// Its name inside the section, e.g. `tags`.
     pub name: &'static str,
-    /// What gofront does when it is unset (Markdown, as in the README).
-    pub default: &'static str,
+    /// What gofront does when it is unset: the value it uses, if it has
+    /// one, and the README's words.
+    pub default: KeyDefault,
     /// What it means (Markdown, as in the README).
     pub meaning: &'static str,
     /// The `--target`s it has an effect on.
@@ -26,6 +27,89 @@ pub struct Key {
     pub(super) set: Setter,
     /// Where the value lives in a parsed [`Spec`].
     pub(super) get: fn(&Spec) -> Setting<'_>,
+}
+
+/// What gofront does when a key is unset.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDefault {
+    /// The README's words (Markdown); each `{}` stands for the next of
+    /// `values`, written as the spec would write it, in backquotes.
+    pub text: &'static str,
+    /// The values gofront uses (from [`defaults`]).
+    pub values: &'static [Value],
+}
+
+/// A default value, as the spec would write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// A boolean.
+    Bool(bool),
+    /// A string.
+    Str(&'static str),
+    /// An array of strings.
+    List(&'static [&'static str]),
+}
+
+impl KeyDefault {
+    /// A default gofront holds no value for (it adds nothing, or works
+    /// the value out from the project or the images).
+    const fn text(text: &'static str) -> KeyDefault {
+        KeyDefault { text, values: &[] }
+    }
+}
+
+/// The README's words, each value in backquotes.
+impl std::fmt::Display for KeyDefault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut values = self.values.iter();
+        let mut parts = self.text.split("{}");
+        if let Some(first) = parts.next() {
+            f.write_str(first)?;
+        }
+        for part in parts {
+            match values.next() {
+                Some(Value::Bool(b)) => write!(f, "`{b}`")?,
+                Some(Value::Str(s)) => write!(f, "`{s}`")?,
+                Some(Value::List(items)) => {
+                    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+                    write!(f, "`[{}]`", quoted.join(", "))?;
+                }
+                None => f.write_str("{}")?,
+            }
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+/// The values gofront uses for unset keys, each declared once: shown on
+/// its key in [`KEYS`] (so in the README and `--call outline`) and read by
+/// `plan`.
+pub mod defaults {
+    use crate::spec::{CacheScope, Network};
+
+    /// `build.packages`: the module's root package.
+    pub const BUILD_PACKAGES: &[&str] = &["."];
+    /// `build.strip`.
+    pub const STRIP: bool = true;
+    /// `build.cgo`.
+    pub const CGO: bool = false;
+    /// `build.trimpath`.
+    pub const TRIMPATH: bool = true;
+    /// `download.network`.
+    pub const NETWORK: Network = Network::Sandbox;
+    /// `runtime.base` when cgo is off: static, non-root.
+    pub const STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
+    /// `runtime.base` when cgo is on: has glibc, non-root.
+    pub const CGO_BASE: &str = "gcr.io/distroless/base-debian12:nonroot";
+    /// `runtime.user` when the base sets none.
+    pub const USER: &str = "65532:65532";
+    /// `runtime.workdir` when the base sets none.
+    pub const WORKDIR: &str = "/";
+    /// `test.packages` outside a workspace: every package of the module.
+    pub const TEST_PACKAGES: &[&str] = &["./..."];
+    /// `cache.scope`.
+    pub const SCOPE: CacheScope = CacheScope::Builder;
 }
 
 /// How a key's value is checked and stored: one variant per kind of value,
@@ -169,7 +253,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "packages",
-        default: "`[\".\"]`",
+        default: KeyDefault {
+            text: "{}",
+            values: &[Value::List(defaults::BUILD_PACKAGES)],
+        },
         meaning: "main packages (`./dir`), one binary each, named like `go build` names them",
         targets: BUILT,
         set: Setter::List(|c, s, f| {
@@ -182,7 +269,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "output",
-        default: "package name",
+        default: KeyDefault::text("package name"),
         meaning: "binary name (one package only)",
         targets: BINARIES,
         set: Setter::Str(|c, s, f| {
@@ -195,7 +282,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "tags",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "build tags",
         targets: ALL,
         set: Setter::List(|c, s, f| {
@@ -208,7 +295,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "ldflags",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "`-ldflags`, one string; templates `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}`, `{{.Env.NAME}}` (see Release builds)",
         targets: ALL,
         set: Setter::Str(|_, s, f| s.build.ldflags = Some(f)),
@@ -217,7 +304,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "strip",
-        default: "`true`",
+        default: KeyDefault {
+            text: "{}",
+            values: &[Value::Bool(defaults::STRIP)],
+        },
         meaning: "`-ldflags=-s -w`: no symbol table or DWARF (smaller, faster to link; panics still print function names and lines)",
         targets: ALL,
         set: Setter::Bool(|s, f| s.build.strip = Some(f)),
@@ -226,7 +316,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "cgo",
-        default: "`false`",
+        default: KeyDefault {
+            text: "{}",
+            values: &[Value::Bool(defaults::CGO)],
+        },
         meaning: "`CGO_ENABLED`",
         targets: ALL,
         set: Setter::Bool(|s, f| s.build.cgo = Some(f)),
@@ -235,7 +328,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "trimpath",
-        default: "`true`",
+        default: KeyDefault {
+            text: "{}",
+            values: &[Value::Bool(defaults::TRIMPATH)],
+        },
         meaning: "`-trimpath`",
         targets: ALL,
         set: Setter::Bool(|s, f| s.build.trimpath = Some(f)),
@@ -244,7 +340,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "env",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "extra env for build and test (`GOOS`, `GOARCH`, `GOFLAGS`, `GOPROXY`, ... are managed and refused)",
         targets: ALL,
         set: Setter::EnvMap(|c, s, m| {
@@ -256,7 +352,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "build",
         name: "builder",
-        default: "`golang:<toolchain or go line's major.minor>`",
+        default: KeyDefault::text("`golang:<toolchain or go line's major.minor>`"),
         meaning: "builder image",
         targets: ALL,
         set: Setter::Str(|c, s, f| {
@@ -269,7 +365,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "download",
         name: "network",
-        default: "`sandbox`",
+        default: KeyDefault {
+            text: "{}",
+            values: &[Value::Str(defaults::NETWORK.as_str())],
+        },
         meaning: "`sandbox`, `none`, or `host` (needs `--allow network.host`) for `go mod download`",
         targets: ALL,
         set: Setter::Str(|c, s, f| s.download.network = c.network(f)),
@@ -278,7 +377,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "download",
         name: "env",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "e.g. `GOPROXY`, `GOPRIVATE`, `GONOSUMDB` (`GOFLAGS`, `GOTOOLCHAIN`, `GOMODCACHE`, ... are managed and refused)",
         targets: ALL,
         set: Setter::EnvMap(|c, s, m| {
@@ -290,7 +389,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "download",
         name: "contexts",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "`{ name = \"/path\" }`: mount `--build-context name=...` read-only into the download step (an air-gapped module proxy, say)",
         targets: ALL,
         set: Setter::PairMap(|c, s, m| {
@@ -302,7 +401,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "download",
         name: "secrets",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "BuildKit secret ids (`--secret id=ID,src=FILE`) mounted at `/run/secrets/ID` in the download step only; `netrc` also sets `NETRC`, where Go reads module proxy credentials. Never in the cache key or the image",
         targets: ALL,
         set: Setter::List(|c, s, f| {
@@ -315,7 +414,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "download",
         name: "ssh",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "SSH agent ids (`--ssh default`) forwarded into the download step for modules fetched with git over ssh; sets `SSH_AUTH_SOCK`",
         targets: ALL,
         set: Setter::List(|c, s, f| {
@@ -328,7 +427,13 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "base",
-        default: "distroless static (cgo off) / base (cgo on), `:nonroot`",
+        default: KeyDefault {
+            text: "{} (cgo off) / {} (cgo on)",
+            values: &[
+                Value::Str(defaults::STATIC_BASE),
+                Value::Str(defaults::CGO_BASE),
+            ],
+        },
         meaning: "base image, or `scratch`",
         targets: IMAGE,
         set: Setter::Str(|c, s, f| {
@@ -341,7 +446,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "entrypoint",
-        default: "`[\"/usr/local/bin/<first binary>\"]`",
+        default: KeyDefault::text("`[\"/usr/local/bin/<first binary>\"]`"),
         meaning: "entrypoint",
         targets: IMAGE,
         set: Setter::List(|_, s, f| s.runtime.entrypoint = Some(f)),
@@ -350,7 +455,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "cmd",
-        default: "unset",
+        default: KeyDefault::text("unset"),
         meaning: "cmd",
         targets: IMAGE,
         set: Setter::List(|_, s, f| s.runtime.cmd = Some(f)),
@@ -359,7 +464,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "user",
-        default: "the base's user, else `65532:65532`",
+        default: KeyDefault {
+            text: "the base's user, else {}",
+            values: &[Value::Str(defaults::USER)],
+        },
         meaning: "`user[:group]`; numeric for `scratch`",
         targets: IMAGE,
         set: Setter::Str(|c, s, f| {
@@ -372,7 +480,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "workdir",
-        default: "the base's, else `/`",
+        default: KeyDefault {
+            text: "the base's, else {}",
+            values: &[Value::Str(defaults::WORKDIR)],
+        },
         meaning: "working directory",
         targets: IMAGE,
         set: Setter::Str(|c, s, f| {
@@ -385,7 +496,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "env",
-        default: "the base's",
+        default: KeyDefault::text("the base's"),
         meaning: "extra environment",
         targets: IMAGE,
         set: Setter::EnvMap(|_, s, m| s.runtime.env = m),
@@ -394,7 +505,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "expose",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "ports, `8080` or `53/udp`",
         targets: IMAGE,
         set: Setter::Ports(|c, s, f| s.runtime.expose = c.ports(f)),
@@ -403,7 +514,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "runtime",
         name: "labels",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "labels (`--label` adds more)",
         targets: IMAGE,
         set: Setter::PairMap(|_, s, m| s.runtime.labels = m),
@@ -412,7 +523,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "test",
         name: "packages",
-        default: "`[\"./...\"]` (each member's `./dir/...` in a workspace)",
+        default: KeyDefault {
+            text: "{} (each member's `./dir/...` in a workspace)",
+            values: &[Value::List(defaults::TEST_PACKAGES)],
+        },
         meaning: "packages for `--target test`",
         targets: TEST,
         set: Setter::List(|c, s, f| {
@@ -425,7 +539,7 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "test",
         name: "flags",
-        default: "none",
+        default: KeyDefault::text("none"),
         meaning: "extra `go test` flags",
         targets: TEST,
         set: Setter::List(|c, s, f| {
@@ -438,7 +552,10 @@ pub const KEYS: &[Key] = &[
     Key {
         section: "cache",
         name: "scope",
-        default: "`builder`",
+        default: KeyDefault {
+            text: "{}",
+            values: &[Value::Str(defaults::SCOPE.as_str())],
+        },
         meaning: "which builds share the Go build cache and the module download cache: `builder` (every project on the builder) or `project` (only builds of the same module path)",
         targets: ALL,
         set: Setter::Str(|c, s, f| s.cache.scope = c.cache_scope(f)),
@@ -502,6 +619,34 @@ mod tests {
             &readme[start..start + len],
             table,
             "README.md's spec table differs from spec::keys::KEYS; regenerate it with GOFRONT_WRITE_README=1 cargo test -p gofront readme_table"
+        );
+    }
+
+    #[test]
+    fn each_default_value_stands_in_its_words() {
+        for k in KEYS {
+            let d = &k.default;
+            assert_eq!(
+                d.text.matches("{}").count(),
+                d.values.len(),
+                "{}: one {{}} per value",
+                k.dotted()
+            );
+        }
+        let base = find("runtime", "base").unwrap();
+        assert_eq!(
+            base.default.to_string(),
+            format!(
+                "`{}` (cgo off) / `{}` (cgo on)",
+                defaults::STATIC_BASE,
+                defaults::CGO_BASE
+            )
+        );
+        let packages = find("build", "packages").unwrap();
+        assert_eq!(packages.default.to_string(), "`[\".\"]`");
+        assert_eq!(
+            find("build", "strip").unwrap().default.to_string(),
+            "`true`"
         );
     }
 

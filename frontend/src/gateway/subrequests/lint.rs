@@ -107,7 +107,7 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
         {
             warnings.push(warn(
                 rules::CGO_ON_SCRATCH,
-                "build.cgo = true links the binaries against the C library, which runtime.base = \"scratch\" does not have; use a base with libc (the default for cgo is gcr.io/distroless/base-debian12:nonroot)".to_string(),
+                format!("build.cgo = true links the binaries against the C library, which runtime.base = \"scratch\" does not have; use a base with libc (the default for cgo is {})", crate::spec::defaults::CGO_BASE),
                 at(&base.origin),
             ));
         }
