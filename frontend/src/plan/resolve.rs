@@ -11,6 +11,7 @@ use super::{
 use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
 use crate::llb::SourceRange;
 use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
+use crate::spec::keys::{self, Key, section};
 use crate::spec::{CacheScope, Field, Origin, Problem, Spec, SpecError, defaults, managed};
 
 /// The images a build needs, known before anything is resolved.
@@ -68,7 +69,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     if let Some(c) = spec.build.cgo.as_ref().filter(|c| c.value)
         && let Some(message) = cgo_cross_problem(&inp.build_platform, &target_platform, spec)
     {
-        problems.push(problem(c, "build.cgo", message));
+        problems.push(problem(c, &keys::BUILD_CGO, message));
     }
     let flags = go_flags(spec, opts, &created, &mut problems);
     let mut download = download_plan(inp, &builder_env, &mut problems);
@@ -95,7 +96,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         go_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let test_packages = test_packages(spec, project);
-    let build_location = section_lines(inp, "build");
+    let build_location = section_lines(inp, section::BUILD);
     let gocache = gocache_plan(
         inp,
         GoStep {
@@ -144,7 +145,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             test_args(spec, &flags, &test_packages),
             env,
             format!("[gofront] go test {}", test_packages.join(" ")),
-            section_lines(inp, "test"),
+            section_lines(inp, section::TEST),
         ),
         gocache,
         tool_image: inp.tool_image.map(str::to_string),
@@ -244,7 +245,7 @@ fn go_flags(
             Ok(_) => {}
             Err(message) => problems.push(problem(
                 ld,
-                "build.ldflags",
+                &keys::BUILD_LDFLAGS,
                 format!("build.ldflags: {message}"),
             )),
         }
@@ -500,10 +501,10 @@ fn variant_env(p: &Platform) -> Option<(managed::GoVar, String)> {
     }
 }
 
-fn problem<T>(field: &Field<T>, key: &str, message: String) -> Problem {
+fn problem<T>(field: &Field<T>, key: &Key, message: String) -> Problem {
     Problem {
         origin: field.origin.clone(),
-        key: key.to_string(),
+        key: key.dotted(),
         message,
     }
 }
@@ -522,7 +523,7 @@ fn binaries(
             .packages
             .as_ref()
             .map_or(Origin::Unknown, |p| p.origin.clone()),
-        key: "build.packages".into(),
+        key: keys::BUILD_PACKAGES.dotted(),
         message,
     };
     let mut out: Vec<Binary> = Vec::new();
@@ -554,7 +555,7 @@ fn binaries(
         } else {
             problems.push(problem(
                 output,
-                "build.output",
+                &keys::BUILD_OUTPUT,
                 "build.output can only be set when build.packages names one package".into(),
             ));
         }
@@ -626,14 +627,14 @@ fn download_plan(
             }
             Some(ContextSource::OciLayout { reference: other, .. } | ContextSource::Other(other)) => problems.push(problem(
                 dest,
-                "download.contexts",
+                &keys::DOWNLOAD_CONTEXTS,
                 format!(
                     "download.contexts.{name}: build context {other:?} is not supported yet; pass a directory or a docker-image:// reference"
                 ),
             )),
             None => problems.push(problem(
                 dest,
-                "download.contexts",
+                &keys::DOWNLOAD_CONTEXTS,
                 format!(
                     "download.contexts.{name}: no build context named {name:?} was passed; add --build-context {name}=DIR"
                 ),
@@ -709,7 +710,7 @@ fn download_plan(
         ssh,
         proxy,
         contexts,
-        location: section_lines(inp, "download"),
+        location: section_lines(inp, section::DOWNLOAD),
     })
 }
 
@@ -733,7 +734,7 @@ fn runtime_plan(
             if refs.runtime.is_none() && !numeric {
                 problems.push(problem(
                     u,
-                    "runtime.user",
+                    &keys::RUNTIME_USER,
                     format!(
                         "runtime.user {:?} is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
                         u.value
@@ -766,12 +767,12 @@ fn runtime_plan(
         match program {
             None => problems.push(problem(
                 e,
-                "runtime.entrypoint",
+                &keys::RUNTIME_ENTRYPOINT,
                 "runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program".into(),
             )),
             Some(p) if p.trim().is_empty() => problems.push(problem(
                 e,
-                "runtime.entrypoint",
+                &keys::RUNTIME_ENTRYPOINT,
                 "runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"".into(),
             )),
             Some(_) => {}
@@ -822,7 +823,7 @@ fn runtime_plan(
         config: runtime_image_config(base_cfg, platform, &rc, created),
         settings: rc,
         base_env,
-        location: section_lines(inp, "runtime"),
+        location: section_lines(inp, section::RUNTIME),
     }
 }
 

@@ -5,7 +5,7 @@
 //! every field is optional and remembers where it was written; validation
 //! reports every problem it finds, not only the first.
 
-mod keys;
+pub mod keys;
 pub mod managed;
 mod node;
 mod schema;

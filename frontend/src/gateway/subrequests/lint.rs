@@ -85,7 +85,10 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
             } else {
                 "go.mod requires no modules, so gofront runs no go mod download step"
             };
-            for key in KEYS.iter().filter(|k| k.section == "download") {
+            for key in KEYS
+                .iter()
+                .filter(|k| k.section == crate::spec::keys::section::DOWNLOAD)
+            {
                 let setting = key.setting(spec);
                 if matches!(setting, Setting::Unset)
                     || matches!(setting, Setting::Map(m) if m.is_empty())
