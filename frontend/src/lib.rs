@@ -34,7 +34,7 @@ pub use explain::{ExplainError, dockerfile};
 pub use gateway::{serve, serve_on};
 pub use llb::debug_json;
 pub use local::LocalHost;
-pub use options::{Options, Platform};
+pub use options::{DEFAULT_SPEC_FILE, LocalOptions, Options, Platform};
 pub use plan::PlanError;
 pub use spec::{KEYS, Origin};
 

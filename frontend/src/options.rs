@@ -543,7 +543,7 @@ impl Options {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, OptionsError> {
         let mut o = Options {
-            filename: "gofront.toml".to_string(),
+            filename: DEFAULT_SPEC_FILE.to_string(),
             context_local: keys::DEFAULT_CONTEXT_LOCAL.to_string(),
             spec_local: keys::DEFAULT_SPEC_LOCAL.to_string(),
             ..Options::default()
@@ -719,6 +719,63 @@ impl Options {
     }
 }
 
+/// The spec's file name when none is given.
+pub const DEFAULT_SPEC_FILE: &str = "gofront.toml";
+
+/// Options as the local commands (`gofront llb`, `gofront dockerfile`)
+/// take them from their flags, written as buildx would send them, so that
+/// one parser reads both.
+#[derive(Debug, Clone, Default)]
+pub struct LocalOptions {
+    pairs: Vec<(String, String)>,
+}
+
+impl LocalOptions {
+    /// `--target`.
+    pub fn target(&mut self, value: String) {
+        self.pairs.push((keys::TARGET.into(), value));
+    }
+
+    /// `--platform`.
+    pub fn platform(&mut self, value: String) {
+        self.pairs.push((keys::PLATFORM.into(), value));
+    }
+
+    /// `--build-context NAME=VALUE` as buildx passes it: a directory
+    /// becomes the local of that name; `docker-image://` and
+    /// `oci-layout://` values pass as they are.
+    pub fn build_context(&mut self, name: &str, value: &str) {
+        let value = if value.contains("://") {
+            value.to_string()
+        } else {
+            format!("{}{name}", keys::LOCAL_PREFIX)
+        };
+        self.pairs.push((format!("{}{name}", keys::CONTEXT), value));
+    }
+
+    /// `--build-arg NAME=VALUE`.
+    pub fn build_arg(&mut self, name: &str, value: &str) {
+        self.pairs
+            .push((format!("{}{name}", keys::BUILD_ARG), value.to_string()));
+    }
+
+    /// `--label NAME=VALUE`.
+    pub fn label(&mut self, name: &str, value: &str) {
+        self.pairs
+            .push((format!("{}{name}", keys::LABEL), value.to_string()));
+    }
+
+    /// The spec's file name.
+    pub fn filename(&mut self, name: String) {
+        self.pairs.push((keys::FILENAME.into(), name));
+    }
+
+    /// Reads them as BuildKit's would be read.
+    pub fn parse(&self) -> Result<Options, OptionsError> {
+        Options::parse(self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -756,6 +813,37 @@ mod tests {
         assert_eq!(o.named_contexts["goproxy"], "local:goproxy");
         assert_eq!(o.ignored, vec!["cmdline", "attest:provenance"]);
         assert_eq!(o.vcs_revision.as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn local_flags_read_as_buildx_sends_them() {
+        let mut l = LocalOptions::default();
+        l.target("binaries".into());
+        l.platform("linux/arm64".into());
+        l.build_context("goproxy", "./proxy");
+        l.build_context("base", "docker-image://alpine:3");
+        l.build_arg("GOFRONT_BUILD_TAGS", "netgo");
+        l.label("org.example", "x");
+        l.filename("app.toml".into());
+        let o = l.parse().unwrap();
+        assert_eq!(o.target, Target::Binaries);
+        assert_eq!(o.platforms, [Platform::parse("linux/arm64").unwrap()]);
+        assert_eq!(
+            o.named_context("goproxy"),
+            Some(ContextSource::Local("goproxy".into()))
+        );
+        assert_eq!(
+            o.named_context("base"),
+            Some(ContextSource::Image("alpine:3".into()))
+        );
+        assert_eq!(o.build_args["GOFRONT_BUILD_TAGS"], "netgo");
+        assert_eq!(o.labels["org.example"], "x");
+        assert_eq!(o.filename, "app.toml");
+        assert!(o.ignored.is_empty(), "{:?}", o.ignored);
+        assert_eq!(
+            LocalOptions::default().parse().unwrap().filename,
+            DEFAULT_SPEC_FILE
+        );
     }
 
     #[test]
