@@ -108,59 +108,45 @@ struct ProxyArg {
 /// What a proxy build arg does, for `--call outline`.
 const PROXY_USE: &str = "proxy for go mod download, kept out of its cache key; default: none";
 
+const fn proxy(
+    name: &'static str,
+    description: &'static str,
+    always: bool,
+    get: fn(&Proxies) -> &String,
+    set: fn(&mut Proxies) -> &mut String,
+) -> ProxyArg {
+    ProxyArg {
+        arg: OtherArg {
+            name,
+            description,
+            always,
+            targets: &Target::ALL,
+        },
+        get,
+        set,
+    }
+}
+
 /// The standard proxy build args, each declared once, in `ProxyEnv`'s
 /// order.
 const PROXY_ARGS: [ProxyArg; 5] = [
-    ProxyArg {
-        arg: OtherArg {
-            name: "HTTP_PROXY",
-            description: PROXY_USE,
-            always: true,
-            targets: &Target::ALL,
-        },
-        get: |p| &p.http,
-        set: |p| &mut p.http,
-    },
-    ProxyArg {
-        arg: OtherArg {
-            name: "HTTPS_PROXY",
-            description: PROXY_USE,
-            always: true,
-            targets: &Target::ALL,
-        },
-        get: |p| &p.https,
-        set: |p| &mut p.https,
-    },
-    ProxyArg {
-        arg: OtherArg {
-            name: "FTP_PROXY",
-            description: PROXY_USE,
-            always: false,
-            targets: &Target::ALL,
-        },
-        get: |p| &p.ftp,
-        set: |p| &mut p.ftp,
-    },
-    ProxyArg {
-        arg: OtherArg {
-            name: "NO_PROXY",
-            description: "hosts go mod download reaches without the proxy; default: none",
-            always: true,
-            targets: &Target::ALL,
-        },
-        get: |p| &p.no,
-        set: |p| &mut p.no,
-    },
-    ProxyArg {
-        arg: OtherArg {
-            name: "ALL_PROXY",
-            description: PROXY_USE,
-            always: false,
-            targets: &Target::ALL,
-        },
-        get: |p| &p.all,
-        set: |p| &mut p.all,
-    },
+    proxy("HTTP_PROXY", PROXY_USE, true, |p| &p.http, |p| &mut p.http),
+    proxy(
+        "HTTPS_PROXY",
+        PROXY_USE,
+        true,
+        |p| &p.https,
+        |p| &mut p.https,
+    ),
+    proxy("FTP_PROXY", PROXY_USE, false, |p| &p.ftp, |p| &mut p.ftp),
+    proxy(
+        "NO_PROXY",
+        "hosts go mod download reaches without the proxy; default: none",
+        true,
+        |p| &p.no,
+        |p| &mut p.no,
+    ),
+    proxy("ALL_PROXY", PROXY_USE, false, |p| &p.all, |p| &mut p.all),
 ];
 
 /// The proxy build arg `name` is, in either case (`https_proxy` too).

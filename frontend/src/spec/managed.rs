@@ -30,86 +30,50 @@ pub struct GoVar {
     pub download: Option<&'static str>,
 }
 
+const fn var(
+    name: &'static str,
+    build: Option<&'static str>,
+    download: Option<&'static str>,
+) -> GoVar {
+    GoVar {
+        name,
+        build,
+        download,
+    }
+}
+
 /// `GOOS`.
-pub const GOOS: GoVar = GoVar {
-    name: "GOOS",
-    build: Some(FROM_PLATFORM),
-    download: None,
-};
+pub const GOOS: GoVar = var("GOOS", Some(FROM_PLATFORM), None);
 /// `GOARCH`.
-pub const GOARCH: GoVar = GoVar {
-    name: "GOARCH",
-    build: Some(FROM_PLATFORM),
-    download: None,
-};
+pub const GOARCH: GoVar = var("GOARCH", Some(FROM_PLATFORM), None);
 /// `GOARM` (arm's variant).
-pub const GOARM: GoVar = GoVar {
-    name: "GOARM",
-    build: Some(FROM_PLATFORM),
-    download: None,
-};
+pub const GOARM: GoVar = var("GOARM", Some(FROM_PLATFORM), None);
 /// `GOAMD64` (amd64's variant).
-pub const GOAMD64: GoVar = GoVar {
-    name: "GOAMD64",
-    build: Some(FROM_PLATFORM),
-    download: None,
-};
+pub const GOAMD64: GoVar = var("GOAMD64", Some(FROM_PLATFORM), None);
 /// `GOARM64` (arm64's variant; never set: Go's default stays).
-pub const GOARM64: GoVar = GoVar {
-    name: "GOARM64",
-    build: Some(FROM_PLATFORM),
-    download: None,
-};
+pub const GOARM64: GoVar = var("GOARM64", Some(FROM_PLATFORM), None);
 /// `CGO_ENABLED`.
-pub const CGO_ENABLED: GoVar = GoVar {
-    name: "CGO_ENABLED",
-    build: Some("use build.cgo"),
-    download: None,
-};
+pub const CGO_ENABLED: GoVar = var("CGO_ENABLED", Some("use build.cgo"), None);
 /// `GOTOOLCHAIN`.
-pub const GOTOOLCHAIN: GoVar = GoVar {
-    name: "GOTOOLCHAIN",
-    build: Some(TOOLCHAIN),
-    download: Some(TOOLCHAIN_DOWNLOAD),
-};
+pub const GOTOOLCHAIN: GoVar = var("GOTOOLCHAIN", Some(TOOLCHAIN), Some(TOOLCHAIN_DOWNLOAD));
 /// `GOROOT` (never set: the builder image's).
-pub const GOROOT: GoVar = GoVar {
-    name: "GOROOT",
-    build: Some(TOOLCHAIN),
-    download: Some(TOOLCHAIN_DOWNLOAD),
-};
+pub const GOROOT: GoVar = var("GOROOT", Some(TOOLCHAIN), Some(TOOLCHAIN_DOWNLOAD));
 /// `GOPROXY` (the download step's is the user's).
-pub const GOPROXY: GoVar = GoVar {
-    name: "GOPROXY",
-    build: Some(OFFLINE),
-    download: None,
-};
+pub const GOPROXY: GoVar = var("GOPROXY", Some(OFFLINE), None);
 /// `GOFLAGS`.
-pub const GOFLAGS: GoVar = GoVar {
-    name: "GOFLAGS",
-    build: Some(OFFLINE),
-    download: Some(
+pub const GOFLAGS: GoVar = var(
+    "GOFLAGS",
+    Some(OFFLINE),
+    Some(
         "go mod download runs with gofront's flags; set module options such as GOPROXY, GOPRIVATE, GONOSUMDB or GOINSECURE by name",
     ),
-};
+);
 /// `GOCACHE`.
-pub const GOCACHE: GoVar = GoVar {
-    name: "GOCACHE",
-    build: Some(CACHES),
-    download: Some(CACHES_DOWNLOAD),
-};
+pub const GOCACHE: GoVar = var("GOCACHE", Some(CACHES), Some(CACHES_DOWNLOAD));
 /// `GOMODCACHE`.
-pub const GOMODCACHE: GoVar = GoVar {
-    name: "GOMODCACHE",
-    build: Some(CACHES),
-    download: Some(CACHES_DOWNLOAD),
-};
+pub const GOMODCACHE: GoVar = var("GOMODCACHE", Some(CACHES), Some(CACHES_DOWNLOAD));
 /// `GOWORK` (never set).
-pub const GOWORK: GoVar = GoVar {
-    name: "GOWORK",
-    build: Some(WORKSPACE),
-    download: Some(WORKSPACE),
-};
+pub const GOWORK: GoVar = var("GOWORK", Some(WORKSPACE), Some(WORKSPACE));
 
 /// Every managed variable.
 pub const MANAGED: &[GoVar] = &[
