@@ -793,6 +793,19 @@ fn tool_arguments_and_input() {
     assert_eq!(input.binaries[1].info.go_version, "go1.23.4");
     assert_eq!(input.main_version.as_deref(), Some("v9"));
 
+    // What the plan writes is what the tool reads.
+    let argv = a.to_argv("/gofront");
+    assert_eq!(&argv[..2], ["/gofront", "sbom"]);
+    assert_eq!(Args::parse(&argv[2..]).unwrap(), a);
+    let mut bare = a.clone();
+    (bare.base, bare.main_version, bare.go_sum, bare.go) = (
+        None,
+        None,
+        Some("/src/go.sum".into()),
+        "/usr/local/go/bin/go".into(),
+    );
+    assert_eq!(Args::parse(&bare.to_argv("g")[2..]).unwrap(), bare);
+
     let missing = input_from(
         &a,
         WITHDEP,

@@ -94,6 +94,43 @@ pub struct Args {
 }
 
 impl Args {
+    /// The command line for a build step: `program sbom FLAGS -- BINS`,
+    /// what [`Args::parse`] reads back (as the cache tools' `to_argv`, so
+    /// plan and tool share one declaration of the flags). A binary's step
+    /// path must not hold `=`: the tool splits at the first one.
+    #[allow(
+        dead_code,
+        reason = "for the plan side, wired separately (docs/sbom.md)"
+    )]
+    pub fn to_argv(&self, program: &str) -> Vec<String> {
+        let mut argv = vec![program.to_string(), "sbom".to_string()];
+        let mut flag = |name: &str, value: String| argv.extend([name.to_string(), value]);
+        flag("--out", self.out.display().to_string());
+        flag("--name", self.name.clone());
+        flag("--created", self.created.to_string());
+        if let Some(b) = &self.base {
+            let digest = b
+                .digest
+                .as_deref()
+                .map_or_else(String::new, |d| format!("@{d}"));
+            flag("--base", format!("{}{digest}", b.reference));
+        }
+        if let Some(v) = &self.main_version {
+            flag("--main-version", v.clone());
+        }
+        if let Some(p) = &self.go_sum {
+            flag("--go-sum", p.display().to_string());
+        }
+        if self.go != "go" {
+            flag("--go", self.go.clone());
+        }
+        argv.push("--".to_string());
+        for (here, there) in &self.binaries {
+            argv.push(format!("{}={there}", here.display()));
+        }
+        argv
+    }
+
     /// Reads `args` (after `sbom`).
     pub fn parse(args: &[String]) -> Result<Args, SbomToolError> {
         let usage = |m: String| SbomToolError::Usage(m);
