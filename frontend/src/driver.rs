@@ -346,7 +346,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     }
     // The builder once (it runs on the build platform), the runtime base
     // once per target platform: all at once, each is a round trip.
-    let runtime_ref = refs.runtime.as_deref();
+    let runtime_ref = refs.runtime_for(options.target);
     let runtime_resolves = targets.iter().map(|p| async move {
         match runtime_ref {
             Some(r) => host.resolve_image(r, p, options).await,
@@ -368,7 +368,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     };
     let mut builds = Vec::with_capacity(targets.len());
     for (target_platform, runtime_bytes) in targets.into_iter().zip(runtime_bytes) {
-        let runtime_config = match &refs.runtime {
+        let runtime_config = match runtime_ref {
             Some(r) => config(r, runtime_bytes?)?,
             None => None,
         };

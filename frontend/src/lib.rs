@@ -34,7 +34,7 @@ pub use gateway::{serve, serve_on};
 pub use llb::debug_json;
 pub use local::LocalHost;
 pub use options::{Options, Platform};
-pub use plan::PlanError;
+pub use plan::{PlanError, TargetPlan};
 pub use spec::{KEYS, Origin};
 
 /// `gofront gocache ...`: the Go build cache tool build steps run.

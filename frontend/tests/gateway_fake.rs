@@ -139,8 +139,20 @@ impl LlbBridge for FakeBuildKit {
         req: Request<gw::ResolveImageConfigRequest>,
     ) -> Result<Response<gw::ResolveImageConfigResponse>, Status> {
         let req = req.into_inner();
+        let os = req
+            .platform
+            .as_ref()
+            .map(|p| p.os.clone())
+            .unwrap_or_default();
         let platform = req.platform.map(|p| p.architecture).unwrap_or_default();
         self.record(format!("ResolveImageConfig({}, {platform})", req.r#ref));
+        // Every base is a multi-arch Linux index, as the real distroless
+        // images are: BuildKit finds no manifest for another OS.
+        if !req.r#ref.starts_with("golang") && os != "linux" {
+            return Err(Status::not_found(format!(
+                "no match for platform in manifest: {os}/{platform}"
+            )));
+        }
         let config = if req.r#ref.starts_with("golang") {
             r#"{"config":{"Env":["PATH=/usr/local/go/bin:/usr/bin","GOLANG_VERSION=1.24.4","GOPATH=/go"],"User":"1000:1000"}}"#
         } else {
@@ -779,4 +791,71 @@ fn call_describe_and_an_unknown_request() {
         ALL_LLB_CAPS,
     );
     assert_eq!(r.error().message, "unsupported request frontend.convertllb");
+}
+
+#[test]
+fn only_the_image_target_resolves_the_runtime_base() {
+    for target in ["binaries", "test", "gocache"] {
+        let r = run(
+            "",
+            &[("go.mod", GO_MOD)],
+            &[&format!("target={target}"), "source=gofront:dev"],
+            ALL_LLB_CAPS,
+        );
+        let ret = r.log.returned.as_ref().expect("returned");
+        assert!(ret.error.is_none(), "--target {target}: {:?}", ret.error);
+        let resolved: Vec<&String> = r
+            .log
+            .calls
+            .iter()
+            .filter(|c| c.starts_with("ResolveImageConfig"))
+            .collect();
+        assert_eq!(
+            resolved,
+            ["ResolveImageConfig(golang:1.24, arm64)"],
+            "--target {target} resolves the builder only"
+        );
+    }
+    let r = run("", &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    assert!(
+        r.log
+            .calls
+            .iter()
+            .any(|c| c == "ResolveImageConfig(gcr.io/distroless/static-debian12:nonroot, arm64)"),
+        "{:?}",
+        r.log.calls
+    );
+}
+
+#[test]
+fn windows_and_darwin_binaries_plan_with_a_linux_only_base() {
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["platform=windows/amd64,darwin/arm64", "target=binaries"],
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    let result = ret.result.as_ref().expect("result");
+    let Some(gw::result::Result::Refs(refs)) = &result.result else {
+        panic!("two platforms give a ref map");
+    };
+    assert_eq!(
+        refs.refs.keys().collect::<Vec<_>>(),
+        ["darwin/arm64", "windows/amd64"]
+    );
+    // The image target still fails on such a base, with BuildKit's words.
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["platform=windows/amd64", "target=image"],
+        ALL_LLB_CAPS,
+    );
+    assert!(
+        r.log
+            .returned
+            .as_ref()
+            .is_some_and(|ret| ret.error.is_some())
+    );
 }

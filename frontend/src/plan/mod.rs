@@ -24,6 +24,7 @@ use crate::llb::SourceRange;
 pub use crate::options::ContextSource;
 use crate::options::{OptionsError, Platform, ResolveMode, Target};
 use crate::spec::SpecError;
+use serde::Serialize;
 
 /// Fixed paths inside the build containers.
 pub mod paths {
@@ -285,7 +286,7 @@ pub struct PlanInputs<'a> {
 }
 
 /// Who owns the cache directories: the builder image's user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Owner {
     /// Numeric uid and gid.
     Ids(u32, u32),
@@ -293,28 +294,79 @@ pub enum Owner {
     Names(String, Option<String>),
 }
 
-/// A secret or an SSH agent socket mounted into the download step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A secret or an SSH agent socket mounted into the download step, owned
+/// by the step's user: a user known only by name gets modes anyone in the
+/// step may use (BuildKit needs numbers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IdMount {
     /// The id the client passed (`--secret id=...`, `--ssh id`).
     pub id: String,
     /// Where it is mounted.
     pub dest: String,
+    /// Owner uid.
+    pub uid: u32,
+    /// Owner gid.
+    pub gid: u32,
+    /// File mode.
+    pub mode: u32,
+}
+
+/// An image a step runs from or builds on, decided: the reference the LLB
+/// names (pinned to the digest the frontend resolved, so BuildKit need not
+/// resolve it again) and how the engine finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageSource {
+    /// The image as named (for progress names).
+    pub name: String,
+    /// What the source op names: `name@digest` when resolved.
+    pub reference: String,
+    /// How the engine finds it.
+    #[serde(serialize_with = "ser::resolve_mode")]
+    pub resolve_mode: ResolveMode,
+}
+
+/// A named build context as a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ContextState {
+    /// A directory of the client, synced as the local of this name.
+    Local(String),
+    /// An image.
+    Image(ImageSource),
+    /// An image in an OCI layout the client holds.
+    OciLayout {
+        /// The client-side store (`oci.store`).
+        store: String,
+        /// The layout's manifest digest.
+        digest: String,
+    },
 }
 
 /// A directory of another build context mounted into the download step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContextMount {
     /// The context's name (`--build-context NAME=...`).
     pub name: String,
     /// Where it is mounted.
     pub dest: String,
     /// What it is.
-    pub source: ContextSource,
+    pub source: ContextState,
+}
+
+/// The module download cache the download step keeps (gofront's tool runs
+/// the download against it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleCache {
+    /// The cache mount id.
+    pub id: String,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
+    /// The Go build cache seed, mounted at `paths::SEED`, whose modules
+    /// the tool merges first (`GOFRONT_GOCACHE_MODULES` with a seed).
+    pub seed: Option<ContextState>,
 }
 
 /// The `go mod download` step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DownloadPlan {
     /// go.mod/go.sum/go.work paths to transfer (include patterns).
     pub files: Vec<String>,
@@ -323,27 +375,25 @@ pub struct DownloadPlan {
     /// Full environment.
     pub env: Vec<String>,
     /// Its network.
+    #[serde(serialize_with = "ser::network")]
     pub network: crate::spec::Network,
     /// BuildKit secrets mounted as files.
     pub secrets: Vec<IdMount>,
     /// SSH agent sockets forwarded.
     pub ssh: Vec<IdMount>,
-    /// Proxy settings from the standard proxy build args.
+    /// Proxy settings from the standard proxy build args (the names set).
+    #[serde(serialize_with = "ser::proxies")]
     pub proxy: Option<crate::options::Proxies>,
     /// Extra read-only mounts of named contexts.
     pub contexts: Vec<ContextMount>,
-    /// The module download cache mount id, when the download step keeps
-    /// one (gofront's tool runs the download; see `Plan::tool_image`).
-    pub module_cache_id: Option<String>,
-    /// The seed (`paths::SEED`) is mounted, and its modules merged into the
-    /// module download cache first (`GOFRONT_GOCACHE_MODULES` with a seed).
-    pub seeded: bool,
+    /// The module download cache, when the download step keeps one.
+    pub module_cache: Option<ModuleCache>,
     /// Spec lines of `[download]`.
     pub location: Option<Vec<SourceRange>>,
 }
 
 /// A `go build` or `go test` step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GoStep {
     /// argv.
     pub args: Vec<String>,
@@ -355,25 +405,45 @@ pub struct GoStep {
     pub location: Option<Vec<SourceRange>>,
 }
 
-/// Carrying the Go build cache between builders: the seed merged into
-/// GOCACHE before the Go steps, and the export step of `--target gocache`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GocachePlan {
-    /// `--build-context gocache=...`, merged into GOCACHE before the Go
-    /// steps run (their argv is wrapped by the tool).
-    pub seed: Option<ContextSource>,
-    /// The export step: the tool runs `go list -export -deps` for the
-    /// build's packages and copies the cache entries they use.
-    pub export: GoStep,
+/// The Go build cache seed (`--build-context gocache=...`), merged into
+/// GOCACHE by gofront's tool before each Go step (whose argv it wraps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Seed {
+    /// The seed, mounted at `paths::SEED`.
+    pub source: ContextState,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
+}
+
+/// Where the export step's result is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ExportOutput {
+    /// A root builder writes the export straight into an empty layer.
+    Direct,
+    /// Another user can only write below the owned directory, whose
+    /// contents are then copied out.
+    OwnedDir,
+}
+
+/// The export step of `--target gocache`: the tool runs `go list -export
+/// -deps` for the build's packages and copies the cache entries they use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportPlan {
+    /// The step.
+    pub step: GoStep,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
+    /// The module download cache id the export also copies
+    /// (`GOFRONT_GOCACHE_MODULES`), mounted at `paths::MODDL`.
+    pub modules: Option<String>,
+    /// Where its result is.
+    pub output: ExportOutput,
     /// The image config of the `gocache` target, for `--output type=image`.
     pub image_config: serde_json::Value,
-    /// The module download cache travels too (`GOFRONT_GOCACHE_MODULES`):
-    /// the export step mounts it, and the download step merges a seed's.
-    pub modules: bool,
 }
 
 /// One binary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Binary {
     /// Package pattern, e.g. `./cmd/server`.
     pub package: String,
@@ -382,12 +452,15 @@ pub struct Binary {
 }
 
 /// The runtime image.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuntimePlan {
     /// Base image (`None`: scratch).
-    pub base: Option<String>,
-    /// The digest the base resolved to, if known.
-    pub base_digest: Option<String>,
+    pub base: Option<ImageSource>,
+    /// The binaries copied into it, root-owned, in `paths::BIN`.
+    pub binaries: Vec<Binary>,
+    /// The binaries become a layer of their own, merged onto the base
+    /// (MergeOp), rather than a copy onto it.
+    pub merge: bool,
     /// The image config JSON returned as `containerimage.config`.
     pub config: serde_json::Value,
     /// What gofront sets in that config over the base's.
@@ -399,33 +472,86 @@ pub struct RuntimePlan {
     pub location: Option<Vec<SourceRange>>,
 }
 
+/// What the plan returns, with everything that target needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetPlan {
+    /// The runtime image with the binaries.
+    Image {
+        /// `go build`.
+        build: GoStep,
+        /// The runtime image.
+        runtime: RuntimePlan,
+    },
+    /// The binaries alone.
+    Binaries {
+        /// `go build`.
+        build: GoStep,
+        /// What it returns.
+        binaries: Vec<Binary>,
+    },
+    /// `go test`, for its exit status.
+    Test {
+        /// `go test`.
+        test: GoStep,
+    },
+    /// The Go build cache the build used.
+    Gocache {
+        /// `go build`, whose cache entries are exported.
+        build: GoStep,
+        /// The export step.
+        export: ExportPlan,
+    },
+}
+
+impl TargetPlan {
+    /// Which `--target` this is.
+    pub fn kind(&self) -> Target {
+        match self {
+            TargetPlan::Image { .. } => Target::Image,
+            TargetPlan::Binaries { .. } => Target::Binaries,
+            TargetPlan::Test { .. } => Target::Test,
+            TargetPlan::Gocache { .. } => Target::Gocache,
+        }
+    }
+
+    /// The Go step whose output the target uses (`go build`, or `go test`).
+    pub fn go_step(&self) -> &GoStep {
+        match self {
+            TargetPlan::Image { build, .. }
+            | TargetPlan::Binaries { build, .. }
+            | TargetPlan::Gocache { build, .. } => build,
+            TargetPlan::Test { test } => test,
+        }
+    }
+}
+
 /// Everything needed to emit LLB, decided.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
     /// What to return.
-    pub target: Target,
+    pub target: TargetPlan,
     /// Where the builder runs.
+    #[serde(serialize_with = "ser::platform")]
     pub build_platform: Platform,
     /// What the binaries are for.
+    #[serde(serialize_with = "ser::platform")]
     pub target_platform: Platform,
     /// Build session id.
     pub session_id: String,
     /// `--no-cache`.
     pub no_cache: bool,
-    /// `image-resolve-mode`.
-    pub resolve_mode: ResolveMode,
-    /// Emit MergeOp for the runtime image.
-    pub use_merge: bool,
-    /// The builder image, as named.
-    pub builder: String,
-    /// The digest it resolved to, to pin the source (as the Dockerfile
-    /// frontend does): BuildKit then need not resolve it again.
-    pub builder_digest: Option<String>,
+    /// The builder image.
+    pub builder: ImageSource,
     /// The builder's user for exec steps (empty: root).
     pub builder_user: String,
+    /// Whether that user is root (uid 0).
+    pub builder_is_root: bool,
     /// The environment the builder image sets (or gofront's fallback PATH),
     /// which every step's `env` starts from.
     pub builder_env: Vec<String>,
+    /// The environment of every Go step (the builder's with Go's variables).
+    pub go_env: Vec<String>,
     /// Owner of cache directories.
     pub owner: Owner,
     /// The context local's name.
@@ -436,17 +562,38 @@ pub struct Plan {
     pub download: Option<DownloadPlan>,
     /// GOCACHE cache mount id.
     pub gocache_id: String,
-    /// Seeding and exporting GOCACHE, when asked for.
-    pub gocache: Option<GocachePlan>,
-    /// gofront's own image, mounted at `paths::TOOL_DIR` in the steps that
-    /// run its tool (the download; the Go steps when seeded; the export).
-    pub tool_image: Option<String>,
-    /// `go build`.
-    pub build: GoStep,
-    /// `go test`.
-    pub test: GoStep,
-    /// The binaries `go build` writes.
-    pub binaries: Vec<Binary>,
-    /// The runtime image.
-    pub runtime: RuntimePlan,
+    /// The Go build cache seed, when one is passed.
+    pub seed: Option<Seed>,
+}
+
+/// Serialisers for the types of other modules a plan holds.
+mod ser {
+    use serde::Serializer;
+
+    pub fn platform<S: Serializer>(p: &crate::options::Platform, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(p)
+    }
+
+    pub fn resolve_mode<S: Serializer>(
+        m: &crate::options::ResolveMode,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(m.attr())
+    }
+
+    pub fn network<S: Serializer>(n: &crate::spec::Network, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(n.as_str())
+    }
+
+    /// The names of the proxy variables set (their values may hold
+    /// credentials).
+    pub fn proxies<S: Serializer>(
+        p: &Option<crate::options::Proxies>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match p {
+            Some(p) => s.collect_seq(p.names()),
+            None => s.serialize_none(),
+        }
+    }
 }
