@@ -18,6 +18,7 @@ pub(crate) mod modcache;
 pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
+pub(crate) mod report;
 pub(crate) mod spec;
 
 #[cfg(test)]
@@ -27,7 +28,8 @@ mod mutants_tests;
 // the examples; everything else is crate-private so rustc reports dead code.
 // `proto` stays public: the fake gateway test serves the generated types.
 pub use driver::{
-    FrontendError, Generated, Host, HostError, MAX_FILE_BYTES, PlatformBuild, Resolved, generate,
+    Failure, FrontendError, Generated, Host, HostError, MAX_FILE_BYTES, PlatformBuild, Resolved,
+    generate, lower_all,
 };
 pub use explain::{ExplainError, dockerfile};
 pub use gateway::{serve, serve_on};
@@ -35,6 +37,7 @@ pub use llb::debug_json;
 pub use local::LocalHost;
 pub use options::{Options, Platform};
 pub use plan::{PlanError, TargetPlan};
+pub use report::{Report, Warning};
 pub use spec::{KEYS, Origin};
 
 /// `gofront gocache ...`: the Go build cache tool build steps run.

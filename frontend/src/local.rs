@@ -138,10 +138,6 @@ impl Host for LocalHost {
         Ok(None)
     }
 
-    async fn warn(&self, message: &str) {
-        tracing::warn!("{message}");
-    }
-
     fn build_platform(&self) -> Platform {
         Platform::linux_amd64()
     }

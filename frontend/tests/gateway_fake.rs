@@ -859,3 +859,40 @@ fn windows_and_darwin_binaries_plan_with_a_linux_only_base() {
             .is_some_and(|ret| ret.error.is_some())
     );
 }
+
+#[test]
+fn call_check_locations_are_the_same_with_a_byte_order_mark() {
+    let spec = "[download]\nenv = { GITHUB_TOKEN = \"x\" }\n";
+    let located = |text: &str| {
+        let (_, result) = call("requestid=frontend.lint", text, &[]);
+        let v = meta_json(&result);
+        let w = v["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .find(|w| w["ruleName"] == "CredentialsInDownloadEnv")
+            .expect("the credentials warning")
+            .clone();
+        (w["location"].clone(), v["sources"][0]["data"].clone())
+    };
+    let (plain, plain_data) = located(spec);
+    assert_eq!(plain["ranges"][0]["start"]["line"], 2, "{plain}");
+    let (bom, bom_data) = located(&format!("\u{feff}{spec}"));
+    assert_eq!(bom, plain, "a BOM moves no location");
+    // The source sent along is the text the locations point into.
+    assert_eq!(bom_data, plain_data);
+}
+
+#[test]
+fn a_json_spec_is_named_json_in_the_error_source_and_the_check() {
+    let spec = "{\"syntax\": \"gofront:dev\", \"build\": {\"tgas\": [\"x\"]}}\n";
+    let r = run(spec, &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    let err = r.error();
+    assert_eq!(err.details[0].type_url, "errdefs.Source");
+    let src = errdefs::Source::decode(err.details[0].value.as_slice()).expect("source");
+    assert_eq!(src.info.expect("info").language, "json");
+    let (_, result) = call("requestid=frontend.lint", spec, &[]);
+    assert_eq!(meta_json(&result)["sources"][0]["language"], "json");
+    let (_, result) = call("requestid=frontend.lint", "[build]\ntgas = 1\n", &[]);
+    assert_eq!(meta_json(&result)["sources"][0]["language"], "toml");
+}

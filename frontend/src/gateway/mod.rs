@@ -22,6 +22,7 @@ use crate::proto::errdefs;
 use crate::proto::gateway as gw;
 use crate::proto::google::rpc::Status;
 use crate::proto::pb;
+use crate::report::Warning;
 
 /// Environment variable prefix BuildKit uses for frontend options.
 const OPT_PREFIX: &str = "BUILDKIT_FRONTEND_OPT_";
@@ -247,6 +248,32 @@ fn is_not_exist(s: &tonic::Status) -> bool {
             && s.message().ends_with(": no such file or directory"))
 }
 
+impl GatewayHost {
+    /// Tells the user a warning of the report (BuildKit's `Warn`, when
+    /// the engine has it; the log either way).
+    async fn warn(&self, warning: &Warning) {
+        let message = warning.message();
+        tracing::warn!(rule = warning.rule.name(), "{message}");
+        if !self.api_caps.contains("gateway.warnings") {
+            return;
+        }
+        let digest = self
+            .spec_digest
+            .lock()
+            .map(|d| d.clone().unwrap_or_default())
+            .unwrap_or_default();
+        let req = gw::WarnRequest {
+            digest,
+            level: 1,
+            short: message.as_bytes().to_vec(),
+            ..gw::WarnRequest::default()
+        };
+        if let Err(e) = self.client.clone().warn(req).await {
+            tracing::warn!(error = %e.message(), "Warn failed");
+        }
+    }
+}
+
 impl Host for GatewayHost {
     async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, HostError> {
         let st = Local::new(&options.spec_local, &self.session, &self.platform)
@@ -336,27 +363,6 @@ impl Host for GatewayHost {
             digest: res.digest,
             config: res.config,
         }))
-    }
-
-    async fn warn(&self, message: &str) {
-        tracing::warn!("{message}");
-        if !self.api_caps.contains("gateway.warnings") {
-            return;
-        }
-        let digest = self
-            .spec_digest
-            .lock()
-            .map(|d| d.clone().unwrap_or_default())
-            .unwrap_or_default();
-        let req = gw::WarnRequest {
-            digest,
-            level: 1,
-            short: message.as_bytes().to_vec(),
-            ..gw::WarnRequest::default()
-        };
-        if let Err(e) = self.client.clone().warn(req).await {
-            tracing::warn!(error = %e.message(), "Warn failed");
-        }
     }
 
     fn build_platform(&self) -> Platform {
@@ -452,7 +458,19 @@ async fn produce(host: &GatewayHost, options: &Options) -> Result<gw::Result, St
 }
 
 async fn build(host: &GatewayHost, options: &Options) -> Result<gw::Result, FrontendError> {
-    let generated = driver::generate(host, options).await?;
+    let report = match driver::generate(host, options).await {
+        Ok(report) => report,
+        Err(failure) => {
+            for w in &failure.warnings {
+                host.warn(w).await;
+            }
+            return Err(failure.error);
+        }
+    };
+    for w in &report.warnings {
+        host.warn(w).await;
+    }
+    let generated = driver::lower_all(&report)?;
     for b in &generated.builds {
         host.check_llb_caps(&b.definition)
             .map_err(FrontendError::Host)?;

@@ -14,11 +14,13 @@ pub mod stamp;
 use thiserror::Error;
 
 pub use image::{ImageConfig, RuntimeConfig};
+#[cfg(test)]
+pub use project::analyze;
 pub use project::{
-    MODULE_FILES, Project, ProjectFiles, analyze, dockerignore_patterns, download_files,
-    module_dirs_to_read,
+    MODULE_FILES, Project, ProjectFiles, check_dockerignore, dockerignore_hides,
+    dockerignore_patterns, download_files, layout, module_dirs_to_read,
 };
-pub use resolve::{ImageRefs, image_refs, resolve};
+pub use resolve::{DEFAULT_CGO_BASE, ImageRefs, image_refs, resolve};
 
 use crate::llb::SourceRange;
 pub use crate::options::ContextSource;

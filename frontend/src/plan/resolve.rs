@@ -102,6 +102,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     if !problems.is_empty() {
         return Err(SpecError {
             file: inp.spec_file.to_string(),
+            language: spec.language,
             text: inp.spec_text.to_string(),
             problems,
         }

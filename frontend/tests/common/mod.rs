@@ -40,7 +40,18 @@ pub fn generate_in(
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime")
-        .block_on(gofront::generate(&host, &options))
+        .block_on(generate_on(&host, &options))
+}
+
+/// The pipeline on `host`, lowered: what the gateway solves.
+pub async fn generate_on(
+    host: &impl gofront::Host,
+    options: &Options,
+) -> Result<Generated, FrontendError> {
+    let report = gofront::generate(host, options)
+        .await
+        .map_err(|f| f.error)?;
+    gofront::lower_all(&report)
 }
 
 /// The one platform's build of a single-platform result.
@@ -93,8 +104,6 @@ impl gofront::Host for MemoryHost {
         Ok(None)
     }
 
-    async fn warn(&self, _message: &str) {}
-
     fn build_platform(&self) -> gofront::Platform {
         gofront::Platform::linux_amd64()
     }
@@ -138,7 +147,7 @@ pub fn generate_memory(
             .map(|(k, v)| (k.to_string(), v.to_vec()))
             .collect(),
     };
-    runtime.block_on(gofront::generate(&host, &options))
+    runtime.block_on(generate_on(&host, &options))
 }
 
 /// A runtime for [`generate_memory`], made once per test.
