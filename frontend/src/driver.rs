@@ -43,20 +43,27 @@ pub trait Host {
         platform: &Platform,
         options: &Options,
     ) -> Result<Option<Resolved>, HostError>;
+    /// The facts of this host and build, handed over once.
+    async fn facts(&self, options: &Options) -> HostFacts;
+}
+
+/// What a host knows before anything is read: plain facts, no I/O.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostFacts {
     /// The platform builder steps run on.
-    fn build_platform(&self) -> Platform;
-    /// Whether the engine supports MergeOp.
-    fn merge_supported(&self) -> bool;
-    /// The session id local sources use.
-    fn session_id(&self) -> String;
-    /// Now, in seconds since the epoch.
-    fn now(&self) -> i64;
+    pub build_platform: Platform,
     /// The platforms the builder can execute (emulated ones included);
     /// empty when unknown.
-    fn runnable_platforms(&self) -> Vec<Platform>;
+    pub runnable_platforms: Vec<Platform>,
+    /// Whether the engine supports MergeOp.
+    pub merge_supported: bool,
+    /// The session id local sources use.
+    pub session_id: String,
+    /// Now, in seconds since the epoch.
+    pub now: i64,
     /// gofront's own image (a reference BuildKit can load), which holds the
     /// Go build cache tool; `None` when the host cannot tell.
-    fn tool_image(&self, options: &Options) -> Option<String>;
+    pub tool_image: Option<String>,
 }
 
 /// An image as the engine resolved it.
@@ -358,8 +365,11 @@ async fn run(
     // The spec and the project files come from different locals: fetch
     // both at once (each is a round trip to the client's session).
     let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
-    let (spec_bytes, found) =
-        tokio::join!(host.read_spec(options), host.read_context(options, &first));
+    let (spec_bytes, found, facts) = tokio::join!(
+        host.read_spec(options),
+        host.read_context(options, &first),
+        host.facts(options)
+    );
     // What is known is kept as it becomes known (a copy), for the
     // warnings of a build that stops later.
     let source = SourceMap::read(&options.filename, spec_bytes?)?;
@@ -405,13 +415,13 @@ async fn run(
     // Only the images the target needs: `--target binaries` for windows
     // never touches a (Linux) runtime base.
     let refs = plan::image_refs(&spec, &project.layout);
-    let build_platform = host.build_platform();
+    let build_platform = facts.build_platform.clone();
     let targets = options.target_platforms(&build_platform);
     // Before any image is resolved for it: a platform Go cannot build for
     // (or an image for Windows) gets gofront's sentence, not a registry's.
-    let runnable = host.runnable_platforms();
+    let runnable = &facts.runnable_platforms;
     for p in &targets {
-        plan::platforms::check(p, options.target, &runnable)?;
+        plan::platforms::check(p, options.target, runnable)?;
     }
     // The builder once (it runs on the build platform), the runtime base
     // once per target platform: all at once, each is a round trip.
@@ -428,8 +438,6 @@ async fn run(
     );
     let builder_config = config(&refs.builder, builder_bytes?)?;
 
-    let session = host.session_id();
-    let tool_image = host.tool_image(options);
     let mut plans = Vec::with_capacity(targets.len());
     for (target_platform, runtime_bytes) in targets.into_iter().zip(runtime_bytes) {
         let runtime_config = match runtime_ref {
@@ -445,13 +453,13 @@ async fn run(
             options,
             build_platform: build_platform.clone(),
             target_platform,
-            runnable_platforms: &runnable,
+            runnable_platforms: runnable,
             builder_config: builder_config.as_ref(),
             runtime_config: runtime_config.as_ref(),
-            session_id: &session,
-            merge_supported: host.merge_supported(),
-            now: host.now(),
-            tool_image: tool_image.as_deref(),
+            session_id: &facts.session_id,
+            merge_supported: facts.merge_supported,
+            now: facts.now,
+            tool_image: facts.tool_image.as_deref(),
         })?);
     }
     let downloads = plans.first().map(|p| p.download.is_some());

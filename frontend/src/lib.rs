@@ -28,8 +28,8 @@ mod mutants_tests;
 // the examples; everything else is crate-private so rustc reports dead code.
 // `proto` stays public: the fake gateway test serves the generated types.
 pub use driver::{
-    Failure, FrontendError, Generated, Host, HostError, MAX_FILE_BYTES, PlatformBuild, Resolved,
-    generate, lower_all,
+    Failure, FrontendError, Generated, Host, HostError, HostFacts, MAX_FILE_BYTES, PlatformBuild,
+    Resolved, generate, lower_all,
 };
 pub use explain::{ExplainError, dockerfile};
 pub use gateway::{serve, serve_on};

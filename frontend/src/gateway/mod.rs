@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use prost::Message;
 use tonic::transport::Channel;
 
-use crate::driver::{self, FrontendError, Host, HostError, Resolved};
+use crate::driver::{self, FrontendError, Host, HostError, HostFacts, Resolved};
 use crate::llb::{Local, OpMeta, State};
 use crate::options::{Options, Platform};
 use crate::plan::MODULE_FILES;
@@ -61,7 +61,6 @@ pub struct GatewayHost {
     llb_caps: BTreeSet<String>,
     platform: Platform,
     runnable: Vec<Platform>,
-    spec_digest: std::sync::Mutex<Option<String>>,
 }
 
 impl GatewayHost {
@@ -131,10 +130,7 @@ impl GatewayHost {
             .first()
             .map(|w| w.platforms.iter().map(Platform::from).collect())
             .unwrap_or_default();
-        let platform = runnable
-            .first()
-            .cloned()
-            .unwrap_or_else(Platform::linux_amd64);
+        let platform = build_platform(&runnable);
         tracing::info!(%platform, api_caps = api_caps.len(), llb_caps = llb_caps.len(), "connected to BuildKit");
         Ok(GatewayHost {
             client,
@@ -143,7 +139,6 @@ impl GatewayHost {
             llb_caps,
             platform,
             runnable,
-            spec_digest: std::sync::Mutex::new(None),
         })
     }
 
@@ -249,18 +244,33 @@ fn is_not_exist(s: &tonic::Status) -> bool {
 }
 
 impl GatewayHost {
+    /// The local source the spec is read through: the same op for the
+    /// read and for the warnings that point at it.
+    fn spec_source(&self, options: &Options) -> State {
+        Local::new(&options.spec_local, &self.session, &self.platform)
+            .include(vec![options.filename.clone()])
+            .shared_key_hint(&options.filename)
+            .build(&OpMeta {
+                name: Some(format!(
+                    "[internal] load build definition from {}",
+                    options.filename
+                )),
+                ..OpMeta::default()
+            })
+    }
+
     /// Tells the user a warning of the report (BuildKit's `Warn`, when
     /// the engine has it; the log either way).
-    async fn warn(&self, warning: &Warning) {
+    async fn warn(&self, options: &Options, warning: &Warning) {
         let message = warning.message();
         tracing::warn!(rule = warning.rule.name(), "{message}");
         if !self.api_caps.contains("gateway.warnings") {
             return;
         }
         let digest = self
-            .spec_digest
-            .lock()
-            .map(|d| d.clone().unwrap_or_default())
+            .spec_source(options)
+            .digest()
+            .map(str::to_string)
             .unwrap_or_default();
         let req = gw::WarnRequest {
             digest,
@@ -276,19 +286,7 @@ impl GatewayHost {
 
 impl Host for GatewayHost {
     async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, HostError> {
-        let st = Local::new(&options.spec_local, &self.session, &self.platform)
-            .include(vec![options.filename.clone()])
-            .shared_key_hint(&options.filename)
-            .build(&OpMeta {
-                name: Some(format!(
-                    "[internal] load build definition from {}",
-                    options.filename
-                )),
-                ..OpMeta::default()
-            });
-        if let Ok(mut d) = self.spec_digest.lock() {
-            *d = st.digest().map(str::to_string);
-        }
+        let st = self.spec_source(options);
         let id = self.solve(st.marshal(None), Vec::new()).await?;
         self.reader()
             .read_file(&id, &options.filename)
@@ -365,33 +363,45 @@ impl Host for GatewayHost {
         }))
     }
 
-    fn build_platform(&self) -> Platform {
-        self.platform.clone()
+    async fn facts(&self, options: &Options) -> HostFacts {
+        // A file of the frontend's own container, read off the runtime's
+        // threads (it never blocks the gRPC calls in flight).
+        let def = match tokio::task::spawn_blocking(|| std::fs::read(FRONTEND_DEF)).await {
+            Ok(Ok(def)) => Some(def),
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "no frontend definition at {FRONTEND_DEF}");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reading {FRONTEND_DEF} did not finish");
+                None
+            }
+        };
+        HostFacts {
+            build_platform: self.platform.clone(),
+            runnable_platforms: self.runnable.clone(),
+            merge_supported: self.llb_caps.contains("mergeop"),
+            session_id: self.session.clone(),
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+            tool_image: tool_image_from(def.as_deref(), options.frontend_source.as_deref()),
+        }
     }
+}
 
-    fn merge_supported(&self) -> bool {
-        self.llb_caps.contains("mergeop")
-    }
-
-    fn session_id(&self) -> String {
-        self.session.clone()
-    }
-
-    fn runnable_platforms(&self) -> Vec<Platform> {
-        self.runnable.clone()
-    }
-
-    fn tool_image(&self, options: &Options) -> Option<String> {
-        let def = std::fs::read(FRONTEND_DEF)
-            .map_err(|e| tracing::info!(error = %e, "no frontend definition at {FRONTEND_DEF}"))
-            .ok();
-        tool_image_from(def.as_deref(), options.frontend_source.as_deref())
-    }
-
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64)
+/// The platform builder steps run on: the first worker's native one. An
+/// engine that names no worker platform gets linux/amd64, said in the log.
+fn build_platform(runnable: &[Platform]) -> Platform {
+    match runnable.first() {
+        Some(p) => p.clone(),
+        None => {
+            let p = Platform::linux_amd64();
+            tracing::warn!(
+                "BuildKit named no worker platform; the builder steps are planned for {p}"
+            );
+            p
+        }
     }
 }
 
@@ -462,13 +472,13 @@ async fn build(host: &GatewayHost, options: &Options) -> Result<gw::Result, Fron
         Ok(report) => report,
         Err(failure) => {
             for w in &failure.warnings {
-                host.warn(w).await;
+                host.warn(options, w).await;
             }
             return Err(failure.error);
         }
     };
     for w in &report.warnings {
-        host.warn(w).await;
+        host.warn(options, w).await;
     }
     let generated = driver::lower_all(&report)?;
     for b in &generated.builds {
@@ -668,6 +678,17 @@ pub async fn serve_on(channel: Channel, env: Vec<(String, String)>) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_build_platform_is_the_first_workers_else_linux_amd64() {
+        let arm = Platform::from(&pb::Platform {
+            architecture: "arm64".into(),
+            os: "linux".into(),
+            ..pb::Platform::default()
+        });
+        assert_eq!(build_platform(&[arm.clone(), Platform::linux_amd64()]), arm);
+        assert_eq!(build_platform(&[]), Platform::linux_amd64());
+    }
 
     fn image_source_def(identifier: &str) -> Vec<u8> {
         let op = pb::Op {

@@ -104,28 +104,15 @@ impl gofront::Host for MemoryHost {
         Ok(None)
     }
 
-    fn build_platform(&self) -> gofront::Platform {
-        gofront::Platform::linux_amd64()
-    }
-
-    fn merge_supported(&self) -> bool {
-        true
-    }
-
-    fn session_id(&self) -> String {
-        "memory".to_string()
-    }
-
-    fn now(&self) -> i64 {
-        0
-    }
-
-    fn runnable_platforms(&self) -> Vec<gofront::Platform> {
-        vec![gofront::Platform::linux_amd64()]
-    }
-
-    fn tool_image(&self, _options: &Options) -> Option<String> {
-        Some("gofront:dev".to_string())
+    async fn facts(&self, _options: &Options) -> gofront::HostFacts {
+        gofront::HostFacts {
+            build_platform: gofront::Platform::linux_amd64(),
+            runnable_platforms: vec![gofront::Platform::linux_amd64()],
+            merge_supported: true,
+            session_id: "memory".to_string(),
+            now: 0,
+            tool_image: Some("gofront:dev".to_string()),
+        }
     }
 }
 
