@@ -13,7 +13,7 @@ use crate::llb::SourceRange;
 use crate::options::{Options, Platform};
 use crate::plan::{self, ImageConfig, PlanError, PlanInputs, ProjectFiles};
 use crate::proto::pb;
-use crate::report::{self, ProjectReport, Report, SourceMap, SpecReport, Warning, text};
+use crate::report::{self, ProjectReport, Report, SourceMap, SpecReport, Warning};
 use crate::spec::{self, Origin, SpecError};
 
 /// The most gofront reads of any one file (the spec, go.mod, go.work,
@@ -272,6 +272,19 @@ pub struct PlatformBuild {
     pub plan: plan::Plan,
 }
 
+/// A file as text: refused when too long or not UTF-8.
+fn text(name: &str, bytes: Vec<u8>) -> Result<String, FrontendError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(FrontendError::TooLarge(name.to_string()));
+    }
+    String::from_utf8(bytes).map_err(|_| FrontendError::NotText(name.to_string()))
+}
+
+/// The spec file as read: refused when too long or not UTF-8.
+pub fn source_map(file: &str, bytes: Vec<u8>) -> Result<SourceMap, FrontendError> {
+    Ok(SourceMap::new(file, &text(file, bytes)?))
+}
+
 fn config(
     reference: &str,
     resolved: Option<Resolved>,
@@ -304,17 +317,6 @@ pub struct Failure {
     pub warnings: Vec<Warning>,
 }
 
-impl<E: Into<FrontendError>> From<E> for Box<Failure> {
-    fn from(e: E) -> Self {
-        Box::new(Failure {
-            error: e.into(),
-            source: None,
-            project: None,
-            warnings: Vec::new(),
-        })
-    }
-}
-
 /// What a run knew when it stopped.
 #[derive(Default)]
 struct Known {
@@ -326,7 +328,7 @@ struct Known {
 /// Reads the spec file: what `--call outline|targets` need, and the
 /// first part of every [`Report`].
 pub async fn read_spec(host: &impl Host, options: &Options) -> Result<SpecReport, FrontendError> {
-    let source = SourceMap::read(&options.filename, host.read_spec(options).await?)?;
+    let source = source_map(&options.filename, host.read_spec(options).await?)?;
     let spec = spec::parse(&source.file, &source.text, &options.build_args)?;
     Ok(SpecReport { source, spec })
 }
@@ -372,7 +374,7 @@ async fn run(
     );
     // What is known is kept as it becomes known (a copy), for the
     // warnings of a build that stops later.
-    let source = SourceMap::read(&options.filename, spec_bytes?)?;
+    let source = source_map(&options.filename, spec_bytes?)?;
     known.source = Some(source.clone());
     let spec = spec::parse(&source.file, &source.text, &options.build_args)?;
     known.spec = Some(spec.clone());

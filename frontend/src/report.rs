@@ -8,7 +8,6 @@
 
 use serde::Serialize;
 
-use crate::driver::{FrontendError, MAX_FILE_BYTES};
 use crate::llb::SourceFile;
 use crate::options::Options;
 use crate::plan::{self, Plan, Project};
@@ -44,15 +43,15 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    /// The spec's bytes as read: refused when too long or not UTF-8.
-    pub fn read(file: &str, bytes: Vec<u8>) -> Result<SourceMap, FrontendError> {
-        let text = text(file, bytes)?;
-        let text = spec::strip_bom(&text).to_string();
-        Ok(SourceMap {
+    /// The spec file `file` with this text: a byte order mark dropped, the
+    /// language decided.
+    pub fn new(file: &str, text: &str) -> SourceMap {
+        let text = spec::strip_bom(text).to_string();
+        SourceMap {
             file: file.to_string(),
             language: spec::language(&text),
             text,
-        })
+        }
     }
 
     /// The 1-based line and column of a byte offset of the text.
@@ -68,14 +67,6 @@ impl SourceMap {
             language: self.language.as_str().to_string(),
         }
     }
-}
-
-/// A project file as text: refused when too long or not UTF-8.
-pub fn text(name: &str, bytes: Vec<u8>) -> Result<String, FrontendError> {
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(FrontendError::TooLarge(name.to_string()));
-    }
-    String::from_utf8(bytes).map_err(|_| FrontendError::NotText(name.to_string()))
 }
 
 /// The spec, parsed, beside its source map.
@@ -300,7 +291,7 @@ mod tests {
     use super::*;
 
     fn source(text: &str) -> SourceMap {
-        SourceMap::read("gofront.toml", text.as_bytes().to_vec()).unwrap()
+        SourceMap::new("gofront.toml", text)
     }
 
     fn options(pairs: &[(&str, &str)]) -> Options {
@@ -334,10 +325,6 @@ mod tests {
         let src = source("\u{feff}{\"syntax\": \"gofront:dev\"}\n");
         assert_eq!(src.language, Language::Json);
         assert_eq!(src.to_llb().language, "json");
-        assert!(matches!(
-            SourceMap::read("gofront.toml", vec![0xff, 0xfe]),
-            Err(FrontendError::NotText(_))
-        ));
     }
 
     #[test]

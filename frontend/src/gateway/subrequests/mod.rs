@@ -408,7 +408,7 @@ pub async fn answer(
         names::DESCRIBE => describe(),
         names::TARGETS => {
             let bytes = host.read_spec(options).await.map_err(FrontendError::Host)?;
-            targets(&SourceMap::read(&options.filename, bytes)?)
+            targets(&driver::source_map(&options.filename, bytes)?)
         }
         names::OUTLINE => {
             let spec = driver::read_spec(host, options).await?;

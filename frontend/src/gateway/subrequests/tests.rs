@@ -101,7 +101,7 @@ fn outline_of_the_test_target_lists_only_what_it_reads() {
 }
 
 fn source(text: &str) -> SourceMap {
-    SourceMap::read("gofront.toml", text.as_bytes().to_vec()).unwrap()
+    SourceMap::new("gofront.toml", text)
 }
 
 fn lint_of(
