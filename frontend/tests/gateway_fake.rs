@@ -20,6 +20,7 @@ struct Recorded {
     returned: Option<gw::ReturnRequest>,
     final_solve: Option<gw::SolveRequest>,
     solves: Vec<gw::SolveRequest>,
+    warnings: Vec<gw::WarnRequest>,
 }
 
 #[derive(Clone)]
@@ -176,8 +177,10 @@ impl LlbBridge for FakeBuildKit {
         &self,
         req: Request<gw::WarnRequest>,
     ) -> Result<Response<gw::WarnResponse>, Status> {
-        let short = String::from_utf8_lossy(&req.into_inner().short).into_owned();
+        let req = req.into_inner();
+        let short = String::from_utf8_lossy(&req.short).into_owned();
         self.record(format!("Warn({short})"));
+        self.log.lock().expect("lock").warnings.push(req);
         Ok(Response::new(gw::WarnResponse {}))
     }
 
@@ -895,4 +898,43 @@ fn a_json_spec_is_named_json_in_the_error_source_and_the_check() {
     assert_eq!(meta_json(&result)["sources"][0]["language"], "json");
     let (_, result) = call("requestid=frontend.lint", "[build]\ntgas = 1\n", &[]);
     assert_eq!(meta_json(&result)["sources"][0]["language"], "toml");
+}
+
+#[test]
+fn a_located_warning_carries_its_file_and_span_to_buildkit() {
+    let spec = "\u{feff}[download]\nenv = { GITHUB_TOKEN = \"x\" }\n";
+    let r = run(spec, &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    assert!(
+        r.log
+            .returned
+            .as_ref()
+            .is_some_and(|ret| ret.error.is_none())
+    );
+    // Every rule's warning, as --call check lists them: here also the
+    // [download] key of a module that requires nothing.
+    let short: Vec<String> = r
+        .log
+        .warnings
+        .iter()
+        .map(|w| String::from_utf8_lossy(&w.short).into_owned())
+        .collect();
+    assert_eq!(short.len(), 2, "{short:?}");
+    assert!(short[0].starts_with("gofront.toml:2:24: download.env has no effect"));
+    let w = &r.log.warnings[1];
+    assert!(
+        short[1]
+            .starts_with("gofront.toml:2:24: download.env.GITHUB_TOKEN looks like a credential"),
+        "{short:?}"
+    );
+    assert_eq!(
+        w.detail,
+        [b"download.env values are written into the build definition, its cache and its provenance".to_vec()]
+    );
+    let info = w.info.as_ref().expect("source info");
+    assert_eq!(info.filename, "gofront.toml");
+    assert_eq!(info.language, "toml");
+    // The text the span points into: without the byte order mark.
+    assert_eq!(info.data, spec.trim_start_matches('\u{feff}').as_bytes());
+    let start = w.ranges[0].start.as_ref().expect("start");
+    assert_eq!((start.line, start.character), (2, 23));
 }

@@ -14,7 +14,15 @@ use crate::plan::MODULE_FILES;
 use crate::proto::LlbBridgeClient;
 use crate::proto::gateway as gw;
 use crate::proto::pb;
-use crate::report::Warning;
+use crate::report::{SourceMap, Warning};
+
+/// The files a warning may point into.
+pub(super) struct WarnFiles<'a> {
+    /// The spec, when it was read.
+    pub spec: Option<&'a SourceMap>,
+    /// `.dockerignore`, when there is one.
+    pub dockerignore: Option<&'a str>,
+}
 
 /// BuildKit >= 0.14 accepts 16 MiB messages; older ones 4 MiB.
 const MAX_MESSAGE: usize = 16 << 20;
@@ -232,7 +240,7 @@ impl GatewayHost {
 
     /// Tells the user a warning of the report (BuildKit's `Warn`, when
     /// the engine has it; the log either way).
-    pub(super) async fn warn(&self, options: &Options, warning: &Warning) {
+    pub(super) async fn warn(&self, options: &Options, files: &WarnFiles<'_>, warning: &Warning) {
         let message = warning.message();
         tracing::warn!(rule = warning.rule.name(), "{message}");
         if !self.api_caps.contains("gateway.warnings") {
@@ -243,10 +251,44 @@ impl GatewayHost {
             .digest()
             .map(str::to_string)
             .unwrap_or_default();
+        // A located warning carries its file and span, so that the client
+        // shows the lines (as for the Dockerfile frontend's lint warnings).
+        let at = warning.location.as_ref().and_then(|at| {
+            let (data, language) = match files.spec {
+                Some(spec) if spec.file == at.file => {
+                    (spec.text.as_bytes(), spec.language.as_str())
+                }
+                _ if at.file == ".dockerignore" => (files.dockerignore?.as_bytes(), ""),
+                _ => return None,
+            };
+            let pos = |lc: crate::spec::LineCol| pb::Position {
+                line: lc.line as i32,
+                character: lc.column as i32 - 1,
+            };
+            Some((
+                pb::SourceInfo {
+                    filename: at.file.clone(),
+                    data: data.to_vec(),
+                    definition: None,
+                    language: language.to_string(),
+                },
+                pb::Range {
+                    start: Some(pos(at.start)),
+                    end: Some(pos(at.end)),
+                },
+            ))
+        });
+        let (info, ranges) = match at {
+            Some((info, range)) => (Some(info), vec![range]),
+            None => (None, Vec::new()),
+        };
         let req = gw::WarnRequest {
             digest,
             level: 1,
             short: message.as_bytes().to_vec(),
+            detail: vec![warning.rule.description().as_bytes().to_vec()],
+            info,
+            ranges,
             ..gw::WarnRequest::default()
         };
         if let Err(e) = self.client.clone().warn(req).await {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::host::GatewayHost;
+use super::host::{GatewayHost, WarnFiles};
 use super::proc::{peak_rss_kb, started};
 use crate::driver::{self, FrontendError, HostError};
 use crate::options::{Options, Platform};
@@ -16,14 +16,25 @@ pub(super) async fn build(
     let report = match driver::generate(host, options).await {
         Ok(report) => report,
         Err(failure) => {
+            let files = WarnFiles {
+                spec: failure.source.as_ref(),
+                dockerignore: failure
+                    .project
+                    .as_ref()
+                    .and_then(|p| p.dockerignore.as_deref()),
+            };
             for w in &failure.warnings {
-                host.warn(options, w).await;
+                host.warn(options, &files, w).await;
             }
             return Err(failure.error);
         }
     };
+    let files = WarnFiles {
+        spec: Some(&report.spec.source),
+        dockerignore: report.project.dockerignore.as_deref(),
+    };
     for w in &report.warnings {
-        host.warn(options, w).await;
+        host.warn(options, &files, w).await;
     }
     let generated = driver::lower_all(&report)?;
     for b in &generated.builds {
