@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::PlanError;
+use super::error::PlanError;
 use crate::gomod::{self, FileKind, GoFile, GoVersion};
 
 /// The files the gateway read from the build context, as text.

@@ -2,15 +2,18 @@
 
 use std::collections::BTreeMap;
 
+use super::error::PlanError;
 use super::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, rfc3339, runtime_image_config};
+use super::project::{Project, dockerignore_patterns, download_files};
 use super::stamp::Stamp;
-use super::{
-    Binary, ContextMount, ContextSource, ContextState, DownloadPlan, ExportOutput, ExportPlan,
-    GoStep, IdMount, ImageSource, ModuleCache, Owner, Plan, PlanError, PlanInputs, Project,
-    RuntimePlan, Seed, TargetPlan, dockerignore_patterns, download_files, paths,
+use super::types::{
+    Binary, ContextMount, ContextState, DownloadPlan, ExportOutput, ExportPlan, GoStep, IdMount,
+    ImageSource, ModuleCache, Owner, Plan, PlanInputs, RuntimePlan, Seed, TargetPlan, paths,
 };
 use crate::llb::SourceRange;
-use crate::options::{GOCACHE_CONTEXT, Options, Platform, ResolveMode, Target, VERSION_ARG};
+use crate::options::{
+    ContextSource, GOCACHE_CONTEXT, Options, Platform, ResolveMode, Target, VERSION_ARG,
+};
 use crate::spec::{CacheScope, Field, Network, Origin, Problem, Spec, SpecError};
 
 /// Runtime base when cgo is off: static, non-root.
