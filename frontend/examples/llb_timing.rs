@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use gofront::{LocalHost, Options, generate};
+use gofront::{LocalHost, Options, generate, lower_all};
 
 fn main() -> Result<(), String> {
     let iterations: usize = std::env::args()
@@ -36,9 +36,10 @@ fn main() -> Result<(), String> {
                 merge: true,
             };
             let t = Instant::now();
-            let generated = rt
+            let report = rt
                 .block_on(generate(&host, &options))
-                .map_err(|e| format!("{name}: {e}"))?;
+                .map_err(|f| format!("{name}: {}", f.error))?;
+            let generated = lower_all(&report).map_err(|e| format!("{name}: {e}"))?;
             times.push(t.elapsed());
             std::hint::black_box(generated);
         }

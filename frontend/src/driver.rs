@@ -9,10 +9,11 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::llb::{SourceFile, SourceRange};
+use crate::llb::SourceRange;
 use crate::options::{Options, Platform};
 use crate::plan::{self, ImageConfig, PlanError, PlanInputs, ProjectFiles};
 use crate::proto::pb;
+use crate::report::{self, ProjectReport, Report, SourceMap, SpecReport, Warning};
 use crate::spec::{self, Origin, SpecError};
 
 /// The most gofront reads of any one file (the spec, go.mod, go.work,
@@ -42,22 +43,27 @@ pub trait Host {
         platform: &Platform,
         options: &Options,
     ) -> Result<Option<Resolved>, HostError>;
-    /// Tells the user something that is not an error.
-    async fn warn(&self, message: &str);
+    /// The facts of this host and build, handed over once.
+    async fn facts(&self, options: &Options) -> HostFacts;
+}
+
+/// What a host knows before anything is read: plain facts, no I/O.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostFacts {
     /// The platform builder steps run on.
-    fn build_platform(&self) -> Platform;
-    /// Whether the engine supports MergeOp.
-    fn merge_supported(&self) -> bool;
-    /// The session id local sources use.
-    fn session_id(&self) -> String;
-    /// Now, in seconds since the epoch.
-    fn now(&self) -> i64;
+    pub build_platform: Platform,
     /// The platforms the builder can execute (emulated ones included);
     /// empty when unknown.
-    fn runnable_platforms(&self) -> Vec<Platform>;
+    pub runnable_platforms: Vec<Platform>,
+    /// Whether the engine supports MergeOp.
+    pub merge_supported: bool,
+    /// The session id local sources use.
+    pub session_id: String,
+    /// Now, in seconds since the epoch.
+    pub now: i64,
     /// gofront's own image (a reference BuildKit can load), which holds the
     /// Go build cache tool; `None` when the host cannot tell.
-    fn tool_image(&self, options: &Options) -> Option<String>;
+    pub tool_image: Option<String>,
 }
 
 /// An image as the engine resolved it.
@@ -213,7 +219,7 @@ impl FrontendError {
             return Some(SourceLocation {
                 file: e.file.clone(),
                 data: e.text.clone().into_bytes(),
-                language: "toml".to_string(),
+                language: e.language.as_str().to_string(),
                 range,
             });
         }
@@ -266,11 +272,17 @@ pub struct PlatformBuild {
     pub plan: plan::Plan,
 }
 
+/// A file as text: refused when too long or not UTF-8.
 fn text(name: &str, bytes: Vec<u8>) -> Result<String, FrontendError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(FrontendError::TooLarge(name.to_string()));
     }
     String::from_utf8(bytes).map_err(|_| FrontendError::NotText(name.to_string()))
+}
+
+/// The spec file as read: refused when too long or not UTF-8.
+pub fn source_map(file: &str, bytes: Vec<u8>) -> Result<SourceMap, FrontendError> {
+    Ok(SourceMap::new(file, &text(file, bytes)?))
 }
 
 fn config(
@@ -291,21 +303,81 @@ fn config(
         .transpose()
 }
 
-/// Runs the whole frontend against `host`.
-pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, FrontendError> {
+/// Why [`generate`] stopped, and what it knew by then (for `--call
+/// check`, which reports the warnings beside the error).
+#[derive(Debug)]
+pub struct Failure {
+    /// What stopped it.
+    pub error: FrontendError,
+    /// The spec file, when it could be read.
+    pub source: Option<SourceMap>,
+    /// The project, when it could be read.
+    pub project: Option<ProjectReport>,
+    /// The warnings of what was known.
+    pub warnings: Vec<Warning>,
+}
+
+/// What a run knew when it stopped.
+#[derive(Default)]
+struct Known {
+    source: Option<SourceMap>,
+    spec: Option<spec::Spec>,
+    project: Option<ProjectReport>,
+}
+
+/// Reads the spec file: what `--call outline|targets` need, and the
+/// first part of every [`Report`].
+pub async fn read_spec(host: &impl Host, options: &Options) -> Result<SpecReport, FrontendError> {
+    let source = source_map(&options.filename, host.read_spec(options).await?)?;
+    let spec = spec::parse(&source.file, &source.text, &options.build_args)?;
+    Ok(SpecReport { source, spec })
+}
+
+/// Runs the whole frontend against `host`: the [`Report`], or why not.
+pub async fn generate(host: &impl Host, options: &Options) -> Result<Report, Box<Failure>> {
+    let mut known = Known::default();
+    match run(host, options, &mut known).await {
+        Ok(report) => Ok(report),
+        Err(error) => {
+            let warnings = match &known.source {
+                Some(source) => report::warnings(
+                    options,
+                    source,
+                    known.spec.as_ref(),
+                    known.project.as_ref(),
+                    None,
+                ),
+                None => Vec::new(),
+            };
+            Err(Box::new(Failure {
+                error,
+                source: known.source,
+                project: known.project,
+                warnings,
+            }))
+        }
+    }
+}
+
+async fn run(
+    host: &impl Host,
+    options: &Options,
+    known: &mut Known,
+) -> Result<Report, FrontendError> {
     // The spec and the project files come from different locals: fetch
     // both at once (each is a round trip to the client's session).
     let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
-    let (spec_bytes, found) =
-        tokio::join!(host.read_spec(options), host.read_context(options, &first));
-    let spec_text = spec::strip_bom(&text(&options.filename, spec_bytes?)?).to_string();
-    let spec = spec::parse(&options.filename, &spec_text, &options.build_args)?;
-    for message in options.unused_build_args() {
-        host.warn(&message).await;
-    }
-    for message in spec::credential_warnings(&options.filename, &spec_text, &spec) {
-        host.warn(&message).await;
-    }
+    let (spec_bytes, found, facts) = tokio::join!(
+        host.read_spec(options),
+        host.read_context(options, &first),
+        host.facts(options)
+    );
+    // What is known is kept as it becomes known (a copy), for the
+    // warnings of a build that stops later.
+    let source = source_map(&options.filename, spec_bytes?)?;
+    known.source = Some(source.clone());
+    let spec = spec::parse(&source.file, &source.text, &options.build_args)?;
+    known.spec = Some(spec.clone());
 
     let mut found = found?;
     // Only its presence counts, whatever its length.
@@ -333,20 +405,29 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
             }
         }
     }
-    let project = plan::analyze(&files)?;
+    let project = ProjectReport {
+        layout: plan::layout(&files)?,
+        dockerignore: files.dockerignore.clone(),
+    };
+    known.project = Some(project.clone());
+    if let Some(ignore) = &project.dockerignore {
+        plan::check_dockerignore(ignore, &project.layout)?;
+    }
 
-    let refs = plan::image_refs(&spec, &project);
-    let build_platform = host.build_platform();
+    // Only the images the target needs: `--target binaries` for windows
+    // never touches a (Linux) runtime base.
+    let refs = plan::image_refs(&spec, &project.layout);
+    let build_platform = facts.build_platform.clone();
     let targets = options.target_platforms(&build_platform);
     // Before any image is resolved for it: a platform Go cannot build for
     // (or an image for Windows) gets gofront's sentence, not a registry's.
-    let runnable = host.runnable_platforms();
+    let runnable = &facts.runnable_platforms;
     for p in &targets {
-        plan::platforms::check(p, options.target, &runnable)?;
+        plan::platforms::check(p, options.target, runnable)?;
     }
     // The builder once (it runs on the build platform), the runtime base
     // once per target platform: all at once, each is a round trip.
-    let runtime_ref = refs.runtime.as_deref();
+    let runtime_ref = refs.runtime_for(options.target);
     let runtime_resolves = targets.iter().map(|p| async move {
         match runtime_ref {
             Some(r) => host.resolve_image(r, p, options).await,
@@ -359,50 +440,60 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Generated, 
     );
     let builder_config = config(&refs.builder, builder_bytes?)?;
 
-    let session = host.session_id();
-    let tool_image = host.tool_image(options);
-    let source = SourceFile {
-        filename: options.filename.clone(),
-        data: spec_text.clone().into_bytes(),
-        language: "toml".to_string(),
-    };
-    let mut builds = Vec::with_capacity(targets.len());
+    let mut plans = Vec::with_capacity(targets.len());
     for (target_platform, runtime_bytes) in targets.into_iter().zip(runtime_bytes) {
-        let runtime_config = match &refs.runtime {
+        let runtime_config = match runtime_ref {
             Some(r) => config(r, runtime_bytes?)?,
             None => None,
         };
-        let plan = plan::resolve(&PlanInputs {
+        plans.push(plan::resolve(&PlanInputs {
             spec: &spec,
-            spec_file: &options.filename,
-            spec_text: &spec_text,
-            project: &project,
-            dockerignore: files.dockerignore.as_deref(),
+            spec_file: &source.file,
+            spec_text: &source.text,
+            project: &project.layout,
+            dockerignore: project.dockerignore.as_deref(),
             options,
             build_platform: build_platform.clone(),
-            target_platform: target_platform.clone(),
-            runnable_platforms: &runnable,
+            target_platform,
+            runnable_platforms: runnable,
             builder_config: builder_config.as_ref(),
             runtime_config: runtime_config.as_ref(),
-            session_id: &session,
-            merge_supported: host.merge_supported(),
-            now: host.now(),
-            tool_image: tool_image.as_deref(),
-        })?;
-        let lowered = crate::lower::lower(&plan)?;
+            session_id: &facts.session_id,
+            merge_supported: facts.merge_supported,
+            now: facts.now,
+            tool_image: facts.tool_image.as_deref(),
+        })?);
+    }
+    let downloads = plans.first().map(|p| p.download.is_some());
+    let warnings = report::warnings(options, &source, Some(&spec), Some(&project), downloads);
+    Ok(Report {
+        spec: SpecReport { source, spec },
+        project,
+        warnings,
+        plans,
+        multi_platform: options.multi_platform_result(),
+    })
+}
+
+/// The LLB of every plan of `report`: what the gateway solves.
+pub fn lower_all(report: &Report) -> Result<Generated, FrontendError> {
+    let source = report.spec.source.to_llb();
+    let mut builds = Vec::with_capacity(report.plans.len());
+    for plan in &report.plans {
+        let lowered = crate::lower::lower(plan)?;
         builds.push(PlatformBuild {
-            platform: target_platform,
+            platform: plan.target_platform.clone(),
             definition: lowered.state.marshal(Some(&source)),
             image_config: lowered
                 .image_config
                 .map(|c| serde_json::to_vec(&c))
                 .transpose()
                 .map_err(|e| FrontendError::ImageConfigJson(e.to_string()))?,
-            plan,
+            plan: plan.clone(),
         });
     }
     Ok(Generated {
         builds,
-        multi_platform: options.multi_platform_result(),
+        multi_platform: report.multi_platform,
     })
 }

@@ -14,8 +14,7 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
-use crate::options::Target;
-use crate::plan::{Owner, Plan, paths};
+use crate::plan::{GoStep, Owner, Plan, RuntimePlan, TargetPlan, paths};
 use crate::spec::Network;
 
 /// Stage names of the generated Dockerfile.
@@ -46,7 +45,7 @@ pub enum ExplainError {
 
 /// The Dockerfile equivalent to `plan`, whose spec is `spec_file`.
 pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> {
-    if plan.target == Target::Gocache {
+    if let TargetPlan::Gocache { .. } = plan.target {
         return Err(ExplainError::GocacheTarget);
     }
     let mut d = Doc::default();
@@ -55,16 +54,16 @@ pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> 
         modules_stage(&mut d, plan);
     }
     toolchain_stage(&mut d, plan);
-    match plan.target {
-        Target::Test => test_stage(&mut d, plan),
-        Target::Binaries => {
-            build_stage(&mut d, plan);
+    match &plan.target {
+        TargetPlan::Test { test } => test_stage(&mut d, plan, test),
+        TargetPlan::Binaries { build, .. } | TargetPlan::Gocache { build, .. } => {
+            build_stage(&mut d, plan, build);
             binaries_stage(&mut d);
         }
-        Target::Image | Target::Gocache => {
-            build_stage(&mut d, plan);
+        TargetPlan::Image { build, runtime } => {
+            build_stage(&mut d, plan, build);
             binaries_stage(&mut d);
-            image_stage(&mut d, plan);
+            image_stage(&mut d, runtime);
         }
     }
     Ok(d.text)
@@ -73,7 +72,7 @@ pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> 
 fn header(d: &mut Doc, plan: &Plan, spec_file: &str) {
     d.comment(&format!(
         "The Dockerfile equivalent of gofront's plan for {spec_file} (`gofront dockerfile`, --target {}, {}), for review. Build it with the engine's own Dockerfile frontend and the same build contexts. Comments say where gofront does something a Dockerfile cannot.",
-        plan.target.name(),
+        plan.target.kind().name(),
         plan.target_platform,
     ));
     let contexts: Vec<String> = plan
@@ -88,7 +87,9 @@ fn header(d: &mut Doc, plan: &Plan, spec_file: &str) {
             contexts.join(" ")
         ));
     }
-    if plan.target_platform != plan.build_platform && plan.target != Target::Test {
+    if plan.target_platform != plan.build_platform
+        && !matches!(plan.target, TargetPlan::Test { .. })
+    {
         d.comment(&format!(
             "The Go steps run on the build platform and cross-compile for {0} (GOOS/GOARCH below); build with --platform {0} so that the runtime base matches.",
             plan.target_platform
@@ -101,7 +102,7 @@ fn header(d: &mut Doc, plan: &Plan, spec_file: &str) {
 fn from_builder(d: &mut Doc, plan: &Plan, stage: &str) {
     d.line(&format!(
         "FROM --platform=$BUILDPLATFORM {} AS {stage}",
-        word(&pinned(&plan.builder, plan.builder_digest.as_deref()))
+        word(&plan.builder.reference)
     ));
     if !plan.builder_user.is_empty() {
         d.line(&format!("USER {}", word(&plan.builder_user)));
@@ -117,7 +118,7 @@ fn modules_stage(d: &mut Doc, plan: &Plan) {
     env_lines(d, &env_diff(&dl.env, &plan.builder_env));
     // The build stage mounts the directory, which must exist even when
     // there is no module to download.
-    if plan.owner == Owner::Ids(0, 0) {
+    if plan.builder_is_root {
         d.comment(&format!(
             "WORKDIR creates {} even when there is no module to download, as gofront does.",
             paths::DOWNLOAD_MODCACHE
@@ -160,7 +161,7 @@ fn modules_stage(d: &mut Doc, plan: &Plan) {
     }
 
     let (tool, args) = untool(&dl.args);
-    if let (Some(tool), Some(id)) = (tool, &dl.module_cache_id) {
+    if let (Some(tool), Some(id)) = (tool, dl.module_cache.as_ref().map(|m| &m.id)) {
         d.comment(&format!(
             "gofront runs this through its {tool} tool, which first tries Go's module download cache kept on the cache mount {id} (a go.mod edit fetches only the new modules); a Dockerfile runs go mod download alone, which fetches every module again."
         ));
@@ -209,8 +210,8 @@ fn modules_stage(d: &mut Doc, plan: &Plan) {
 fn toolchain_stage(d: &mut Doc, plan: &Plan) {
     d.comment("The builder with the Go env of every Go step.");
     from_builder(d, plan, stages::TOOLCHAIN);
-    env_lines(d, &env_diff(&plan.build.env, &plan.builder_env));
-    if plan.owner != Owner::Ids(0, 0) {
+    env_lines(d, &env_diff(&plan.go_env, &plan.builder_env));
+    if !plan.builder_is_root {
         d.comment(&format!(
             "WORKDIR creates the directory owned by the builder's user, as gofront's {} is.",
             paths::OUT
@@ -289,21 +290,21 @@ fn go_args<'a>(d: &mut Doc, args: &'a [String]) -> &'a [String] {
     args
 }
 
-fn build_stage(d: &mut Doc, plan: &Plan) {
+fn build_stage(d: &mut Doc, plan: &Plan, build: &GoStep) {
     d.comment("go build: the binaries land in /gofront/out.");
     d.line(&format!("FROM {} AS {}", stages::TOOLCHAIN, stages::BUILD));
     let flags = go_flags(d, plan);
-    let args = go_args(d, &plan.build.args);
+    let args = go_args(d, &build.args);
     d.run(&flags, args);
     d.blank();
 }
 
-fn test_stage(d: &mut Doc, plan: &Plan) {
+fn test_stage(d: &mut Doc, plan: &Plan, test: &GoStep) {
     d.comment("go test with the same caches; a failing test fails the build.");
     d.line(&format!("FROM {} AS {}", stages::TOOLCHAIN, stages::TEST));
-    env_lines(d, &env_diff(&plan.test.env, &plan.build.env));
+    env_lines(d, &env_diff(&test.env, &plan.go_env));
     let flags = go_flags(d, plan);
-    let args = go_args(d, &plan.test.args);
+    let args = go_args(d, &test.args);
     d.run(&flags, args);
 }
 
@@ -314,19 +315,18 @@ fn binaries_stage(d: &mut Doc) {
     d.blank();
 }
 
-fn image_stage(d: &mut Doc, plan: &Plan) {
-    let rt = &plan.runtime;
+fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
     let s = &rt.settings;
     d.comment(&format!(
         "The runtime image: the base plus the binaries, root-owned, in {}.",
         paths::BIN
     ));
     let base = match &rt.base {
-        Some(b) => word(&pinned(b, rt.base_digest.as_deref())),
+        Some(b) => word(&b.reference),
         None => "scratch".to_string(),
     };
     d.line(&format!("FROM {base} AS {}", stages::IMAGE));
-    let link = if plan.use_merge && rt.base.is_some() {
+    let link = if rt.merge {
         d.comment(
             "COPY --link is what gofront's MergeOp does: the binaries are a layer of their own, which a new base does not rebuild.",
         );
@@ -334,7 +334,7 @@ fn image_stage(d: &mut Doc, plan: &Plan) {
     } else {
         ""
     };
-    let srcs: Vec<String> = plan
+    let srcs: Vec<String> = rt
         .binaries
         .iter()
         .map(|b| word(&format!("{}/{}", paths::OUT, b.name)))
@@ -415,14 +415,6 @@ fn env_lines(d: &mut Doc, vars: &[(String, String)]) {
 
 fn tmpfs() -> String {
     format!("--mount={}", csv(&[("type", "tmpfs"), ("target", "/tmp")]))
-}
-
-/// `ref@digest` when the digest is known, else the reference as written.
-fn pinned(reference: &str, digest: Option<&str>) -> String {
-    match digest {
-        Some(d) if !reference.contains('@') => format!("{reference}@{d}"),
-        _ => reference.to_string(),
-    }
 }
 
 fn json_array(items: &[String]) -> String {

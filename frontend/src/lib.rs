@@ -19,6 +19,7 @@ pub(crate) mod modcache;
 pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
+pub(crate) mod report;
 pub(crate) mod sbom;
 pub(crate) mod spec;
 
@@ -29,14 +30,16 @@ mod mutants_tests;
 // the examples; everything else is crate-private so rustc reports dead code.
 // `proto` stays public: the fake gateway test serves the generated types.
 pub use driver::{
-    FrontendError, Generated, Host, HostError, MAX_FILE_BYTES, PlatformBuild, Resolved, generate,
+    Failure, FrontendError, Generated, Host, HostError, HostFacts, MAX_FILE_BYTES, PlatformBuild,
+    Resolved, generate, lower_all,
 };
 pub use explain::{ExplainError, dockerfile};
 pub use gateway::{serve, serve_on};
 pub use llb::debug_json;
 pub use local::LocalHost;
 pub use options::{DEFAULT_SPEC_FILE, LocalOptions, Options, Platform};
-pub use plan::PlanError;
+pub use plan::{PlanError, TargetPlan};
+pub use report::{Report, Warning};
 pub use spec::{KEYS, Origin};
 
 /// `gofront sbom ...`: writes the SPDX document inside a build step.

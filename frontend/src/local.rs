@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::driver::{Host, HostError, MAX_FILE_BYTES, Resolved};
+use crate::driver::{Host, HostError, HostFacts, MAX_FILE_BYTES, Resolved};
 use crate::options::{Options, Platform};
 
 /// The image `gofront llb` names for the cache tool: the one
@@ -138,31 +138,14 @@ impl Host for LocalHost {
         Ok(None)
     }
 
-    async fn warn(&self, message: &str) {
-        tracing::warn!("{message}");
-    }
-
-    fn build_platform(&self) -> Platform {
-        Platform::linux_amd64()
-    }
-
-    fn merge_supported(&self) -> bool {
-        self.merge
-    }
-
-    fn session_id(&self) -> String {
-        LOCAL_SESSION.to_string()
-    }
-
-    fn now(&self) -> i64 {
-        0
-    }
-
-    fn runnable_platforms(&self) -> Vec<Platform> {
-        vec![Platform::linux_amd64()]
-    }
-
-    fn tool_image(&self, _options: &Options) -> Option<String> {
-        Some(LOCAL_TOOL_IMAGE.to_string())
+    async fn facts(&self, _options: &Options) -> HostFacts {
+        HostFacts {
+            build_platform: Platform::linux_amd64(),
+            runnable_platforms: vec![Platform::linux_amd64()],
+            merge_supported: self.merge,
+            session_id: LOCAL_SESSION.to_string(),
+            now: 0,
+            tool_image: Some(LOCAL_TOOL_IMAGE.to_string()),
+        }
     }
 }

@@ -5,8 +5,10 @@
 //! wires states together.
 
 use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef};
-use crate::options::{GOCACHE_CONTEXT, Platform, ResolveMode, Target};
-use crate::plan::{ContextSource, GoStep, Owner, Plan, paths};
+use crate::options::{GOCACHE_CONTEXT, Platform};
+use crate::plan::{
+    ContextState, ExportOutput, GoStep, ImageSource, Owner, Plan, RuntimePlan, TargetPlan, paths,
+};
 use crate::proto::pb;
 use crate::spec::Network;
 
@@ -28,30 +30,17 @@ fn meta(plan: &Plan, name: &str, location: Option<Vec<llb::SourceRange>>) -> OpM
     }
 }
 
-/// `ref@digest` when the digest is known, else the reference as written.
-fn pinned(reference: &str, digest: Option<&str>) -> String {
-    match digest {
-        Some(d) if !reference.contains('@') => format!("{reference}@{d}"),
-        _ => reference.to_string(),
-    }
+/// An image source as the plan decided it.
+fn image(source: &ImageSource, platform: &Platform, meta: &OpMeta) -> State {
+    llb::image(&source.reference, platform, source.resolve_mode, meta)
 }
 
-/// An image the frontend resolved in this build, pinned to that digest.
-/// It is taken from the engine's store when it is there (the digest names
-/// the very same image) instead of asking the registry a second time in
-/// the same build; `--pull` still pulls.
-fn pinned_image(
-    reference: &str,
-    digest: Option<&str>,
-    platform: &Platform,
-    mode: ResolveMode,
-    meta: &OpMeta,
-) -> State {
-    let mode = match (mode, digest) {
-        (ResolveMode::Default, Some(_)) => ResolveMode::Local,
-        _ => mode,
-    };
-    llb::image(&pinned(reference, digest), platform, mode, meta)
+fn tool_state(plan: &Plan, tool: &ImageSource) -> State {
+    image(
+        tool,
+        &plan.build_platform,
+        &meta(plan, &format!("[gofront] tool {}", tool.name), None),
+    )
 }
 
 /// A plan that breaks an invariant `plan` guarantees: a bug in gofront.
@@ -61,12 +50,14 @@ pub struct LowerError(&'static str);
 
 /// Lowers the plan for its target.
 pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
-    let builder = pinned_image(
+    let builder = image(
         &plan.builder,
-        plan.builder_digest.as_deref(),
         &plan.build_platform,
-        plan.resolve_mode,
-        &meta(plan, &format!("[gofront] builder {}", plan.builder), None),
+        &meta(
+            plan,
+            &format!("[gofront] builder {}", plan.builder.name),
+            None,
+        ),
     );
     // One base for every cache and output directory, owned by the builder's
     // user. It must be the very same op everywhere: BuildKit keys a cache
@@ -76,30 +67,14 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         .exclude(plan.context_exclude.clone())
         .shared_key_hint(&plan.context_local)
         .build(&meta(plan, "[gofront] load build context", None));
-    // gofront's own image, for its tool, from the engine's own store:
-    // BuildKit just ran it as the frontend. (In the default mode the
-    // containerd image store asks the registry for it again first.)
-    let tool = plan.tool_image.as_ref().map(|image| {
-        llb::image(
-            image,
-            &plan.build_platform,
-            ResolveMode::Local,
-            &meta(plan, &format!("[gofront] tool {image}"), None),
+    let seed = plan.seed.as_ref().map(|s| {
+        (
+            context_state(plan, GOCACHE_CONTEXT, &s.source),
+            tool_state(plan, &s.tool),
         )
     });
-    let seed = match plan.gocache.as_ref().and_then(|g| g.seed.as_ref()) {
-        Some(s) => Some(context_state(plan, GOCACHE_CONTEXT, s)?),
-        None => None,
-    };
     let modcache = match &plan.download {
-        Some(d) => Some(download(
-            plan,
-            d,
-            &builder,
-            &owned,
-            tool.as_ref(),
-            seed.as_ref(),
-        )?),
+        Some(d) => Some(download(plan, d, &builder, &owned)?),
         None => None,
     };
 
@@ -128,7 +103,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         }
         // The tool only where it runs: a build without a seed must be the
         // very op the image target runs, so `--target gocache` reuses it.
-        if let (Some(s), Some(t)) = (&seed, &tool) {
+        if let Some((s, t)) = &seed {
             exec = exec
                 .mount(Mount::readonly(paths::SEED, s))
                 .mount(Mount::readonly(paths::TOOL_DIR, t));
@@ -136,82 +111,63 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         exec
     };
 
-    let step = match plan.target {
-        Target::Test => &plan.test,
-        Target::Image | Target::Binaries | Target::Gocache => &plan.build,
-    };
+    let step = plan.target.go_step();
     let out = go_exec(step)
         .mount(Mount::layer(paths::OUT, &owned).selector(paths::OWNED_DIR))
         .run(&meta(plan, &step.name, step.location.clone()))
         .output(paths::OUT)
         .ok_or(LowerError("the Go step has no output at /gofront/out"))?;
 
-    Ok(match plan.target {
+    Ok(match &plan.target {
         // Returning the step's output makes BuildKit run it; what a test
         // run leaves there does not matter.
-        Target::Test => Lowered {
+        TargetPlan::Test { .. } => Lowered {
             state: out,
             image_config: None,
         },
-        Target::Binaries => Lowered {
+        TargetPlan::Binaries { .. } => Lowered {
             state: FileOp::on(&State::scratch(), &plan.build_platform)
                 .copy_contents(&out, paths::OWNED_DIR, "/", None)
                 .build(&meta(plan, "[gofront] collect binaries", None)),
             image_config: None,
         },
-        Target::Image => Lowered {
-            state: runtime(plan, &out),
-            image_config: Some(plan.runtime.config.clone()),
+        TargetPlan::Image { runtime: rt, .. } => Lowered {
+            state: runtime(plan, rt, &out),
+            image_config: Some(rt.config.clone()),
         },
-        Target::Gocache => {
-            let g = plan
-                .gocache
-                .as_ref()
-                .ok_or(LowerError("the gocache target has no gocache plan"))?;
+        TargetPlan::Gocache { export: g, .. } => {
             // The build's output is an input, so the export runs after the
             // build and again whenever the build's result changes (a cache
             // mount's contents are in no cache key).
-            let tool = tool
-                .as_ref()
-                .ok_or(LowerError("the gocache target has no tool image"))?;
-            let mut export = go_exec(&g.export);
+            let mut export = go_exec(&g.step);
             if seed.is_none() {
-                export = export.mount(Mount::readonly(paths::TOOL_DIR, tool));
+                export = export.mount(Mount::readonly(paths::TOOL_DIR, &tool_state(plan, &g.tool)));
             }
-            if g.modules {
-                let id = plan
-                    .download
-                    .as_ref()
-                    .and_then(|d| d.module_cache_id.as_ref())
-                    .ok_or(LowerError("modules to export without a module cache"))?;
+            if let Some(id) = &g.modules {
                 export = export.mount(
                     Mount::cache(paths::MODDL, id)
                         .base(&owned)
                         .selector(paths::OWNED_DIR),
                 );
             }
-            // A root builder writes the export straight into an empty
-            // layer, which is the result; another user can only write below
-            // the owned directory, whose contents are then copied out.
-            let root = plan.owner == Owner::Ids(0, 0);
-            let out_mount = if root {
-                Mount::scratch_output(paths::EXPORT)
-            } else {
-                Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR)
+            let out_mount = match g.output {
+                ExportOutput::Direct => Mount::scratch_output(paths::EXPORT),
+                ExportOutput::OwnedDir => {
+                    Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR)
+                }
             };
             let exported = export
                 .mount(Mount::readonly(paths::BUILT, &out))
                 .mount(out_mount)
-                .run(&meta(plan, &g.export.name, g.export.location.clone()))
+                .run(&meta(plan, &g.step.name, g.step.location.clone()))
                 .output(paths::EXPORT)
                 .ok_or(LowerError("the export step has no output"))?;
             Lowered {
-                state: if root {
-                    exported
-                } else {
-                    FileOp::on(&State::scratch(), &plan.build_platform)
+                state: match g.output {
+                    ExportOutput::Direct => exported,
+                    ExportOutput::OwnedDir => FileOp::on(&State::scratch(), &plan.build_platform)
                         .copy_contents(&exported, paths::OWNED_DIR, "/", None)
-                        .build(&meta(plan, "[gofront] collect the Go build cache", None))
+                        .build(&meta(plan, "[gofront] collect the Go build cache", None)),
                 },
                 image_config: Some(g.image_config.clone()),
             }
@@ -220,42 +176,38 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
 }
 
 /// The state of a named build context.
-fn context_state(plan: &Plan, name: &str, source: &ContextSource) -> Result<State, LowerError> {
-    Ok(match source {
-        ContextSource::Local(local) => Local::new(local, &plan.session_id, &plan.build_platform)
+fn context_state(plan: &Plan, name: &str, source: &ContextState) -> State {
+    match source {
+        ContextState::Local(local) => Local::new(local, &plan.session_id, &plan.build_platform)
             .shared_key_hint(local)
             .build(&meta(
                 plan,
                 &format!("[gofront] load build context {name}"),
                 None,
             )),
-        ContextSource::Image(r) => llb::image(
+        ContextState::Image(r) => image(
             r,
             &plan.build_platform,
-            plan.resolve_mode,
-            &meta(plan, &format!("[gofront] build context {name}: {r}"), None),
+            &meta(
+                plan,
+                &format!("[gofront] build context {name}: {}", r.name),
+                None,
+            ),
         ),
-        ContextSource::OciLayout { store, reference } => {
-            // As BuildKit's own frontend names it: the context's name with
-            // the layout's digest; the store attribute says where it is.
-            let digest = reference
-                .split_once('@')
-                .map(|(_, d)| d)
-                .ok_or(LowerError("an oci-layout context without a digest"))?;
-            llb::oci_layout(
-                &format!("{name}@{digest}"),
-                store,
-                &plan.session_id,
-                &plan.build_platform,
-                &meta(
-                    plan,
-                    &format!("[gofront] build context {name}: OCI layout"),
-                    None,
-                ),
-            )
-        }
-        ContextSource::Other(_) => return Err(LowerError("a build context of an unknown kind")),
-    })
+        // As BuildKit's own frontend names it: the context's name with
+        // the layout's digest; the store attribute says where it is.
+        ContextState::OciLayout { store, digest } => llb::oci_layout(
+            &format!("{name}@{digest}"),
+            store,
+            &plan.session_id,
+            &plan.build_platform,
+            &meta(
+                plan,
+                &format!("[gofront] build context {name}: OCI layout"),
+                None,
+            ),
+        ),
+    }
 }
 
 fn owned_dir(plan: &Plan, builder: &State) -> State {
@@ -301,8 +253,6 @@ fn download(
     d: &crate::plan::DownloadPlan,
     builder: &State,
     owned: &State,
-    tool: Option<&State>,
-    seed: Option<&State>,
 ) -> Result<State, LowerError> {
     let mod_files = module_files(
         &plan.context_local,
@@ -342,37 +292,34 @@ fn download(
         // Writable so Go may touch go.sum; the change is thrown away.
         .mount(Mount::layer(paths::SRC, &mod_files).discard_changes())
         .mount(Mount::layer(paths::DOWNLOAD, &dl_base).selector(paths::OWNED_DIR));
-    if let Some(id) = &d.module_cache_id {
-        let tool = tool.ok_or(LowerError("a module cache without the tool image"))?;
-        exec = exec.mount(Mount::readonly(paths::TOOL_DIR, tool)).mount(
-            Mount::cache(paths::MODDL, id)
-                .base(owned)
-                .selector(paths::OWNED_DIR),
-        );
-        if d.seeded {
-            let seed = seed.ok_or(LowerError("a seeded download without a seed"))?;
-            exec = exec.mount(Mount::readonly(paths::SEED, seed));
+    if let Some(m) = &d.module_cache {
+        exec = exec
+            .mount(Mount::readonly(paths::TOOL_DIR, &tool_state(plan, &m.tool)))
+            .mount(
+                Mount::cache(paths::MODDL, &m.id)
+                    .base(owned)
+                    .selector(paths::OWNED_DIR),
+            );
+        if let Some(seed) = &m.seed {
+            exec = exec.mount(Mount::readonly(
+                paths::SEED,
+                &context_state(plan, GOCACHE_CONTEXT, seed),
+            ));
         }
     }
     for c in &d.contexts {
         exec = exec.mount(Mount::readonly(
             &c.dest,
-            &context_state(plan, &c.name, &c.source)?,
+            &context_state(plan, &c.name, &c.source),
         ));
     }
-    // Secrets and agent sockets belong to the step's user; a user known
-    // only by name gets modes anyone in the step may use (BuildKit needs
-    // numbers). Optional: without `--secret` the step runs, and a module
-    // that needs credentials fails with the tool's sentence about them.
-    let (uid, gid, secret_mode, ssh_mode) = match &plan.owner {
-        Owner::Ids(u, g) => (*u, *g, 0o400, 0o600),
-        Owner::Names(..) => (0, 0, 0o444, 0o666),
-    };
+    // Optional: without `--secret` the step runs, and a module that needs
+    // credentials fails with the tool's sentence about them.
     for s in &d.secrets {
-        exec = exec.mount(Mount::secret(&s.dest, &s.id, uid, gid, secret_mode, true));
+        exec = exec.mount(Mount::secret(&s.dest, &s.id, s.uid, s.gid, s.mode, true));
     }
     for s in &d.ssh {
-        exec = exec.mount(Mount::ssh(&s.dest, &s.id, uid, gid, ssh_mode, true));
+        exec = exec.mount(Mount::ssh(&s.dest, &s.id, s.uid, s.gid, s.mode, true));
     }
     exec.run(&meta(plan, "[gofront] go mod download", d.location.clone()))
         .output(paths::DOWNLOAD)
@@ -398,14 +345,12 @@ fn owner_chown(plan: &Plan, builder: &State) -> Chown {
     }
 }
 
-fn runtime(plan: &Plan, out: &State) -> State {
-    let base = match &plan.runtime.base {
-        Some(r) => pinned_image(
+fn runtime(plan: &Plan, rt: &RuntimePlan, out: &State) -> State {
+    let base = match &rt.base {
+        Some(r) => image(
             r,
-            plan.runtime.base_digest.as_deref(),
             &plan.target_platform,
-            plan.resolve_mode,
-            &meta(plan, &format!("[gofront] runtime base {r}"), None),
+            &meta(plan, &format!("[gofront] runtime base {}", r.name), None),
         ),
         None => State::scratch(),
     };
@@ -413,10 +358,10 @@ fn runtime(plan: &Plan, out: &State) -> State {
         user: UserRef::Id(0),
         group: Some(UserRef::Id(0)),
     };
-    let names: Vec<&str> = plan.binaries.iter().map(|b| b.name.as_str()).collect();
+    let names: Vec<&str> = rt.binaries.iter().map(|b| b.name.as_str()).collect();
     let name = format!("[gofront] copy {} to {}", names.join(", "), paths::BIN);
     let copy_onto = |onto: &State| {
-        plan.binaries
+        rt.binaries
             .iter()
             .fold(FileOp::on(onto, &plan.build_platform), |f, b| {
                 f.copy(
@@ -426,9 +371,9 @@ fn runtime(plan: &Plan, out: &State) -> State {
                     Some(root.clone()),
                 )
             })
-            .build(&meta(plan, &name, plan.runtime.location.clone()))
+            .build(&meta(plan, &name, rt.location.clone()))
     };
-    if plan.use_merge && !base.is_scratch() {
+    if rt.merge {
         // The binaries become a layer of their own, independent of the base:
         // a new base does not invalidate it, and it can be rebased cheaply.
         let binaries = copy_onto(&State::scratch());

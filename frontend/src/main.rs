@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use gofront::{
-    DEFAULT_SPEC_FILE, LocalHost, LocalOptions, Options, PlatformBuild, debug_json, dockerfile,
-    generate,
+    DEFAULT_SPEC_FILE, LocalHost, LocalOptions, Options, PlatformBuild, Report, debug_json,
+    dockerfile, generate, lower_all,
 };
 use prost::Message;
 
@@ -172,18 +172,30 @@ fn parse_local(command: Command, args: &[String]) -> Result<LocalRun, String> {
     })
 }
 
+/// The report of a local run, its warnings logged.
+async fn report(run: &LocalRun) -> Result<Report, String> {
+    let report = generate(&run.host, &run.options).await.map_err(|f| {
+        for w in &f.warnings {
+            tracing::warn!("{}", w.message());
+        }
+        f.error.to_string()
+    })?;
+    for w in &report.warnings {
+        tracing::warn!("{}", w.message());
+    }
+    Ok(report)
+}
+
 async fn dockerfile_command(args: &[String]) -> Result<(), String> {
     let run = parse_local(Command::Dockerfile, args)?;
-    let generated = generate(&run.host, &run.options)
-        .await
-        .map_err(|e| e.to_string())?;
-    let [one] = generated.builds.as_slice() else {
+    let report = report(&run).await?;
+    let [one] = report.plans.as_slice() else {
         return Err(
             "gofront dockerfile writes one Dockerfile for one platform: pass one --platform"
                 .to_string(),
         );
     };
-    let text = dockerfile(&one.plan, &run.options.filename).map_err(|e| e.to_string())?;
+    let text = dockerfile(one, &run.options.filename).map_err(|e| e.to_string())?;
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
@@ -192,10 +204,8 @@ async fn dockerfile_command(args: &[String]) -> Result<(), String> {
 
 async fn llb_command(args: &[String]) -> Result<(), String> {
     let run = parse_local(Command::Llb, args)?;
-    let format = run.format;
-    let generated = generate(&run.host, &run.options)
-        .await
-        .map_err(|e| e.to_string())?;
+    let format = run.format.clone();
+    let generated = lower_all(&report(&run).await?).map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     let render = |b: &PlatformBuild| -> Result<serde_json::Value, String> {
         let mut doc = debug_json(&b.definition).map_err(|e| e.to_string())?;

@@ -808,7 +808,7 @@ fn accepted_inputs_now_do_what_they_say() {
     // its release for the builder image.
     let go_mod = b"module example.com/app\n\ngo 1.24\ntoolchain go1.24.3-vendor\ngodebug default=go1.21\ntool example.com/t\nignore ./web\nretract v0.1.0\nexclude x v1.0.0\n";
     let b = only(generate_memory(&rt, b"", &[("go.mod", go_mod)], &[]).unwrap());
-    assert_eq!(b.plan.builder, "golang:1.24.3");
+    assert_eq!(b.plan.builder.name, "golang:1.24.3");
     // `../` in .dockerignore matches nothing inside the context.
     let b = only(
         generate_memory(

@@ -20,6 +20,7 @@ struct Recorded {
     returned: Option<gw::ReturnRequest>,
     final_solve: Option<gw::SolveRequest>,
     solves: Vec<gw::SolveRequest>,
+    warnings: Vec<gw::WarnRequest>,
 }
 
 #[derive(Clone)]
@@ -139,8 +140,20 @@ impl LlbBridge for FakeBuildKit {
         req: Request<gw::ResolveImageConfigRequest>,
     ) -> Result<Response<gw::ResolveImageConfigResponse>, Status> {
         let req = req.into_inner();
+        let os = req
+            .platform
+            .as_ref()
+            .map(|p| p.os.clone())
+            .unwrap_or_default();
         let platform = req.platform.map(|p| p.architecture).unwrap_or_default();
         self.record(format!("ResolveImageConfig({}, {platform})", req.r#ref));
+        // Every base is a multi-arch Linux index, as the real distroless
+        // images are: BuildKit finds no manifest for another OS.
+        if !req.r#ref.starts_with("golang") && os != "linux" {
+            return Err(Status::not_found(format!(
+                "no match for platform in manifest: {os}/{platform}"
+            )));
+        }
         let config = if req.r#ref.starts_with("golang") {
             r#"{"config":{"Env":["PATH=/usr/local/go/bin:/usr/bin","GOLANG_VERSION=1.24.4","GOPATH=/go"],"User":"1000:1000"}}"#
         } else {
@@ -164,8 +177,10 @@ impl LlbBridge for FakeBuildKit {
         &self,
         req: Request<gw::WarnRequest>,
     ) -> Result<Response<gw::WarnResponse>, Status> {
-        let short = String::from_utf8_lossy(&req.into_inner().short).into_owned();
+        let req = req.into_inner();
+        let short = String::from_utf8_lossy(&req.short).into_owned();
         self.record(format!("Warn({short})"));
+        self.log.lock().expect("lock").warnings.push(req);
         Ok(Response::new(gw::WarnResponse {}))
     }
 
@@ -779,4 +794,147 @@ fn call_describe_and_an_unknown_request() {
         ALL_LLB_CAPS,
     );
     assert_eq!(r.error().message, "unsupported request frontend.convertllb");
+}
+
+#[test]
+fn only_the_image_target_resolves_the_runtime_base() {
+    for target in ["binaries", "test", "gocache"] {
+        let r = run(
+            "",
+            &[("go.mod", GO_MOD)],
+            &[&format!("target={target}"), "source=gofront:dev"],
+            ALL_LLB_CAPS,
+        );
+        let ret = r.log.returned.as_ref().expect("returned");
+        assert!(ret.error.is_none(), "--target {target}: {:?}", ret.error);
+        let resolved: Vec<&String> = r
+            .log
+            .calls
+            .iter()
+            .filter(|c| c.starts_with("ResolveImageConfig"))
+            .collect();
+        assert_eq!(
+            resolved,
+            ["ResolveImageConfig(golang:1.24, arm64)"],
+            "--target {target} resolves the builder only"
+        );
+    }
+    let r = run("", &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    assert!(
+        r.log
+            .calls
+            .iter()
+            .any(|c| c == "ResolveImageConfig(gcr.io/distroless/static-debian12:nonroot, arm64)"),
+        "{:?}",
+        r.log.calls
+    );
+}
+
+#[test]
+fn windows_and_darwin_binaries_plan_with_a_linux_only_base() {
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["platform=windows/amd64,darwin/arm64", "target=binaries"],
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    let result = ret.result.as_ref().expect("result");
+    let Some(gw::result::Result::Refs(refs)) = &result.result else {
+        panic!("two platforms give a ref map");
+    };
+    assert_eq!(
+        refs.refs.keys().collect::<Vec<_>>(),
+        ["darwin/arm64", "windows/amd64"]
+    );
+    // The image target still fails on such a base, with BuildKit's words.
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["platform=windows/amd64", "target=image"],
+        ALL_LLB_CAPS,
+    );
+    assert!(
+        r.log
+            .returned
+            .as_ref()
+            .is_some_and(|ret| ret.error.is_some())
+    );
+}
+
+#[test]
+fn call_check_locations_are_the_same_with_a_byte_order_mark() {
+    let spec = "[download]\nenv = { GITHUB_TOKEN = \"x\" }\n";
+    let located = |text: &str| {
+        let (_, result) = call("requestid=frontend.lint", text, &[]);
+        let v = meta_json(&result);
+        let w = v["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .find(|w| w["ruleName"] == "CredentialsInDownloadEnv")
+            .expect("the credentials warning")
+            .clone();
+        (w["location"].clone(), v["sources"][0]["data"].clone())
+    };
+    let (plain, plain_data) = located(spec);
+    assert_eq!(plain["ranges"][0]["start"]["line"], 2, "{plain}");
+    let (bom, bom_data) = located(&format!("\u{feff}{spec}"));
+    assert_eq!(bom, plain, "a BOM moves no location");
+    // The source sent along is the text the locations point into.
+    assert_eq!(bom_data, plain_data);
+}
+
+#[test]
+fn a_json_spec_is_named_json_in_the_error_source_and_the_check() {
+    let spec = "{\"syntax\": \"gofront:dev\", \"build\": {\"tgas\": [\"x\"]}}\n";
+    let r = run(spec, &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    let err = r.error();
+    assert_eq!(err.details[0].type_url, "errdefs.Source");
+    let src = errdefs::Source::decode(err.details[0].value.as_slice()).expect("source");
+    assert_eq!(src.info.expect("info").language, "json");
+    let (_, result) = call("requestid=frontend.lint", spec, &[]);
+    assert_eq!(meta_json(&result)["sources"][0]["language"], "json");
+    let (_, result) = call("requestid=frontend.lint", "[build]\ntgas = 1\n", &[]);
+    assert_eq!(meta_json(&result)["sources"][0]["language"], "toml");
+}
+
+#[test]
+fn a_located_warning_carries_its_file_and_span_to_buildkit() {
+    let spec = "\u{feff}[download]\nenv = { GITHUB_TOKEN = \"x\" }\n";
+    let r = run(spec, &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    assert!(
+        r.log
+            .returned
+            .as_ref()
+            .is_some_and(|ret| ret.error.is_none())
+    );
+    // Every rule's warning, as --call check lists them: here also the
+    // [download] key of a module that requires nothing.
+    let short: Vec<String> = r
+        .log
+        .warnings
+        .iter()
+        .map(|w| String::from_utf8_lossy(&w.short).into_owned())
+        .collect();
+    assert_eq!(short.len(), 2, "{short:?}");
+    assert!(short[0].starts_with("gofront.toml:2:24: download.env has no effect"));
+    let w = &r.log.warnings[1];
+    assert!(
+        short[1]
+            .starts_with("gofront.toml:2:24: download.env.GITHUB_TOKEN looks like a credential"),
+        "{short:?}"
+    );
+    assert_eq!(
+        w.detail,
+        [b"download.env values are written into the build definition, its cache and its provenance".to_vec()]
+    );
+    let info = w.info.as_ref().expect("source info");
+    assert_eq!(info.filename, "gofront.toml");
+    assert_eq!(info.language, "toml");
+    // The text the span points into: without the byte order mark.
+    assert_eq!(info.data, spec.trim_start_matches('\u{feff}').as_bytes());
+    let start = w.ranges[0].start.as_ref().expect("start");
+    assert_eq!((start.line, start.character), (2, 23));
 }

@@ -280,7 +280,10 @@ fn windows_binaries_are_named_like_go_names_them() {
         )
         .expect("pipeline"),
     );
-    let names: Vec<&str> = g.plan.binaries.iter().map(|b| b.name.as_str()).collect();
+    let gofront::TargetPlan::Binaries { binaries, .. } = &g.plan.target else {
+        panic!("a binaries plan: {:?}", g.plan.target);
+    };
+    let names: Vec<&str> = binaries.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, ["server.exe", "cli.exe"]);
     let doc = debug_json(&g.definition).expect("render").to_string();
     assert!(doc.contains("GOOS=windows"), "{doc}");
@@ -306,7 +309,8 @@ fn ldflags_templates_are_checked_and_strip_can_be_turned_off() {
         )
         .expect("pipeline"),
     );
-    assert!(!g.plan.build.args.iter().any(|a| a.starts_with("-ldflags")));
+    let args = &g.plan.target.go_step().args;
+    assert!(!args.iter().any(|a| a.starts_with("-ldflags")));
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub struct SourceFile {
 }
 
 /// A range of lines (1-based, inclusive) of the [`SourceFile`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct SourceRange {
     /// First line.
     pub start: u32,

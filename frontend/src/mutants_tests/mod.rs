@@ -83,15 +83,21 @@ fn image_config(json: Option<&str>, digest: Option<&str>) -> Option<ImageConfig>
 }
 
 impl Case<'_> {
-    pub fn options(&self) -> Options {
+    fn options_with(&self, extra: &[(&str, &str)]) -> Options {
         let mut all = vec![("filename", "gofront.toml")];
         all.extend_from_slice(self.options);
+        all.extend_from_slice(extra);
         Options::parse(all).expect("options")
     }
 
     /// spec → project → plan, as the driver runs them.
     pub fn plan(&self) -> Result<Plan, PlanError> {
-        let options = self.options();
+        self.plan_with(&[])
+    }
+
+    /// The same, with more options.
+    fn plan_with(&self, extra: &[(&str, &str)]) -> Result<Plan, PlanError> {
+        let options = self.options_with(extra);
         let spec = crate::spec::parse("gofront.toml", self.spec, &options.build_args)?;
         let files = ProjectFiles {
             go_mod: (!self.go_mod.is_empty()).then(|| self.go_mod.to_string()),
@@ -275,4 +281,53 @@ pub(crate) fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+/// The parts of a plan its target carries, for tests that read them.
+pub(crate) trait PlanParts {
+    /// The runtime image of an image plan.
+    fn runtime(&self) -> &crate::plan::RuntimePlan;
+    /// `go build` (or `go test` for the test target).
+    fn build(&self) -> &crate::plan::GoStep;
+    /// The export step of a gocache plan.
+    fn export(&self) -> &crate::plan::ExportPlan;
+    /// The binaries of an image or binaries plan.
+    fn binaries(&self) -> &[crate::plan::Binary];
+}
+
+impl PlanParts for Plan {
+    fn export(&self) -> &crate::plan::ExportPlan {
+        match &self.target {
+            crate::plan::TargetPlan::Gocache { export, .. } => export,
+            other => panic!("not a gocache plan: {other:?}"),
+        }
+    }
+
+    fn runtime(&self) -> &crate::plan::RuntimePlan {
+        match &self.target {
+            crate::plan::TargetPlan::Image { runtime, .. } => runtime,
+            other => panic!("not an image plan: {other:?}"),
+        }
+    }
+
+    fn build(&self) -> &crate::plan::GoStep {
+        self.target.go_step()
+    }
+
+    fn binaries(&self) -> &[crate::plan::Binary] {
+        match &self.target {
+            crate::plan::TargetPlan::Binaries { binaries, .. } => binaries,
+            _ => &self.runtime().binaries,
+        }
+    }
+}
+
+impl Case<'_> {
+    /// The `go test` step of the same case with `--target test`.
+    pub fn test_step(&self) -> crate::plan::GoStep {
+        match self.plan_with(&[("target", "test")]).expect("plan").target {
+            crate::plan::TargetPlan::Test { test } => test,
+            other => panic!("not a test plan: {other:?}"),
+        }
+    }
 }

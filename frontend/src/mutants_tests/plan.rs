@@ -12,7 +12,7 @@ fn created(epoch: &str) -> String {
         ..Case::default()
     }
     .ok();
-    plan.runtime.config["created"]
+    plan.runtime().config["created"]
         .as_str()
         .expect("created")
         .to_string()
@@ -55,9 +55,9 @@ fn without_source_date_epoch_created_is_now() {
         ..Case::default()
     }
     .ok();
-    assert_eq!(plan.runtime.config["created"], "2023-11-14T22:13:20Z");
+    assert_eq!(plan.runtime().config["created"], "2023-11-14T22:13:20Z");
     assert_eq!(
-        plan.runtime.config["history"][0]["created"],
+        plan.runtime().config["history"][0]["created"],
         "2023-11-14T22:13:20Z"
     );
 }
@@ -84,7 +84,7 @@ fn the_builder_image_config_sets_user_owner_and_environment() {
     );
     // The builder's env first, gofront's variables replacing or following.
     assert_eq!(
-        plan.build.env,
+        plan.build().env,
         [
             "PATH=/usr/local/go/bin:/bin",
             "GOLANG_VERSION=1.24.3",
@@ -195,7 +195,7 @@ fn the_runtime_config_starts_from_the_base_image() {
         ..Case::default()
     }
     .ok();
-    let c = &plan.runtime.config;
+    let c = &plan.runtime().config;
     assert_eq!(c["architecture"], "amd64");
     assert_eq!(c["os"], "linux");
     assert!(c.get("variant").is_none(), "{c}");
@@ -211,7 +211,7 @@ fn the_runtime_config_starts_from_the_base_image() {
         ])
     );
     assert_eq!(
-        plan.runtime.base_env,
+        plan.runtime().base_env,
         [
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "HOME=/home",
@@ -263,11 +263,11 @@ fn a_base_without_user_or_workdir_gets_gofronts() {
         ..Case::default()
     }
     .ok();
-    let c = &plan.runtime.config;
+    let c = &plan.runtime().config;
     assert_eq!(c["config"]["User"], "65532:65532");
     assert_eq!(c["config"]["WorkingDir"], "/");
     assert_eq!(c["config"]["Env"], json!(["PATH=/x"]));
-    assert_eq!(plan.runtime.base_env, ["PATH=/x"]);
+    assert_eq!(plan.runtime().base_env, ["PATH=/x"]);
     assert_eq!(c["variant"], "v7");
     assert_eq!(c["architecture"], "arm");
     assert_eq!(c["rootfs"], json!({"type":"layers","diff_ids":[]}));
@@ -282,7 +282,7 @@ fn a_base_without_user_or_workdir_gets_gofronts() {
         ..Case::default()
     }
     .ok();
-    let c = &plan.runtime.config;
+    let c = &plan.runtime().config;
     assert_eq!(c["config"]["User"], "app");
     assert_eq!(c["config"]["WorkingDir"], "/srv");
     assert_eq!(c["config"]["Cmd"], json!(["serve"]));
@@ -296,13 +296,12 @@ fn a_scratch_runtime_has_no_base_config_and_numeric_users_only() {
         ..Case::default()
     }
     .ok();
-    assert_eq!(plan.runtime.base, None);
-    assert_eq!(plan.runtime.base_digest, None);
-    let c = &plan.runtime.config;
+    assert_eq!(plan.runtime().base, None);
+    let c = &plan.runtime().config;
     assert_eq!(c["config"]["User"], "65532:65532");
     assert_eq!(c["config"].get("StopSignal"), None);
     assert_eq!(
-        plan.runtime.base_env,
+        plan.runtime().base_env,
         ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
     );
     let e = Case {
@@ -327,9 +326,9 @@ fn a_scratch_runtime_has_no_base_config_and_numeric_users_only() {
 #[test]
 fn images_default_from_the_go_line_the_toolchain_and_cgo() {
     let plan = Case::default().ok();
-    assert_eq!(plan.builder, "golang:1.24");
+    assert_eq!(plan.builder.name, "golang:1.24");
     assert_eq!(
-        plan.runtime.base.as_deref(),
+        plan.runtime().base.as_ref().map(|b| b.name.as_str()),
         Some("gcr.io/distroless/static-debian12:nonroot")
     );
     assert_eq!(plan.gocache_id, "gofront-gocache");
@@ -340,22 +339,25 @@ fn images_default_from_the_go_line_the_toolchain_and_cgo() {
         ..Case::default()
     }
     .ok();
-    assert_eq!(plan.builder, "golang:1.24.2");
+    assert_eq!(plan.builder.name, "golang:1.24.2");
     assert_eq!(
-        plan.runtime.base.as_deref(),
+        plan.runtime().base.as_ref().map(|b| b.name.as_str()),
         Some("gcr.io/distroless/base-debian12:nonroot")
     );
     assert_eq!(plan.gocache_id, "ns-gofront-gocache-cgo-golang:1.24.2");
-    assert!(plan.build.env.contains(&"CGO_ENABLED=1".to_string()));
+    assert!(plan.build().env.contains(&"CGO_ENABLED=1".to_string()));
     // cgo = false is no cgo; a base named in the spec is used as is.
     let plan = Case {
         spec: "[build]\ncgo = false\n[runtime]\nbase = \"alpine:3\"\n",
         ..Case::default()
     }
     .ok();
-    assert_eq!(plan.runtime.base.as_deref(), Some("alpine:3"));
+    assert_eq!(
+        plan.runtime().base.as_ref().map(|b| b.name.as_str()),
+        Some("alpine:3")
+    );
     assert_eq!(plan.gocache_id, "gofront-gocache");
-    assert!(plan.build.env.contains(&"CGO_ENABLED=0".to_string()));
+    assert!(plan.build().env.contains(&"CGO_ENABLED=0".to_string()));
 }
 
 #[test]
@@ -370,14 +372,14 @@ fn cgo_for_another_platform_needs_a_cross_compiler() {
         e,
         "gofront.toml:2:7: build.cgo = true for linux/arm64 on a linux/amd64 builder needs a C cross compiler for linux/arm64: set build.env CC to one the builder image has (e.g. CC = \"aarch64-linux-gnu-gcc\"), or build on a native linux/arm64 builder"
     );
-    let plan = Case {
+    let case = Case {
         spec: "[build]\ncgo = true\nenv = { CC = \"aarch64-linux-gnu-gcc\" }\n",
         target_platform: Some(platform("linux/arm64")),
         ..Case::default()
-    }
-    .ok();
+    };
+    let plan = case.ok();
     assert!(
-        plan.build
+        plan.build()
             .env
             .contains(&"CC=aarch64-linux-gnu-gcc".to_string())
     );
@@ -392,9 +394,11 @@ fn cgo_for_another_platform_needs_a_cross_compiler() {
 
 #[test]
 fn go_flags_follow_the_spec() {
-    let plan = Case::default().ok();
+    let case = Case::default();
+    let plan = case.ok();
+    let test = case.test_step();
     assert_eq!(
-        plan.build.args,
+        plan.build().args,
         [
             "go",
             "build",
@@ -408,7 +412,7 @@ fn go_flags_follow_the_spec() {
         ]
     );
     assert_eq!(
-        plan.test.args,
+        test.args,
         [
             "go",
             "test",
@@ -418,13 +422,14 @@ fn go_flags_follow_the_spec() {
             "./..."
         ]
     );
-    let plan = Case {
+    let case = Case {
         spec: "[build]\ntrimpath = false\nstrip = false\ntags = []\nldflags = \"  \"\npackages = [\"./cmd/a\", \"./cmd/b/\"]\n[test]\nflags = [\"-count=1\"]\npackages = [\"./cmd/...\"]\n",
         ..Case::default()
-    }
-    .ok();
+    };
+    let plan = case.ok();
+    let test = case.test_step();
     assert_eq!(
-        plan.build.args,
+        plan.build().args,
         [
             "go",
             "build",
@@ -436,14 +441,14 @@ fn go_flags_follow_the_spec() {
             "./cmd/b/"
         ]
     );
-    let names: Vec<&str> = plan.binaries.iter().map(|b| b.name.as_str()).collect();
+    let names: Vec<&str> = plan.binaries().iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(
-        plan.test.args,
+        test.args,
         ["go", "test", "-buildvcs=false", "-count=1", "./cmd/..."]
     );
-    assert_eq!(plan.build.name, "[gofront] go build ./cmd/a ./cmd/b/");
-    assert_eq!(plan.test.name, "[gofront] go test ./cmd/...");
+    assert_eq!(plan.build().name, "[gofront] go build ./cmd/a ./cmd/b/");
+    assert_eq!(test.name, "[gofront] go test ./cmd/...");
     let plan = Case {
         spec: "[build]\nstrip = true\ntrimpath = true\ntags = [\"a\", \"b\"]\nldflags = \"-X main.v={{.Version}}\"\n",
         options: &[("build-arg:GOFRONT_VERSION", "1.2.3")],
@@ -451,7 +456,7 @@ fn go_flags_follow_the_spec() {
     }
     .ok();
     assert_eq!(
-        plan.build.args[3..7],
+        plan.build().args[3..7],
         [
             "-buildvcs=false",
             "-trimpath",
@@ -481,7 +486,7 @@ fn templates_that_name_nothing_are_refused() {
         }
         .plan()
         .map(|p| {
-            p.build
+            p.build()
                 .args
                 .iter()
                 .find(|a| a.starts_with("-ldflags="))
@@ -513,8 +518,9 @@ fn platform_variants_reach_go() {
             ..Case::default()
         }
         .ok()
-        .build
+        .build()
         .env
+        .clone()
     };
     let arm = env("linux/arm/v6");
     assert!(arm.contains(&"GOARM=6".to_string()), "{arm:?}");
@@ -546,7 +552,7 @@ fn binaries_are_named_like_go_names_them() {
             ..Case::default()
         }
         .ok()
-        .binaries
+        .binaries()
         .iter()
         .map(|b| (b.package.clone(), b.name.clone()))
         .collect::<Vec<_>>()
@@ -619,39 +625,40 @@ fn a_workspace_needs_packages_and_tests_each_member() {
         ws("# nothing\n").err(),
         "gofront.toml: build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace"
     );
-    let plan = ws("[build]\npackages = [\"./app\"]\n").ok();
-    assert_eq!(
-        plan.test.args[plan.test.args.len() - 2..],
-        ["./...", "./app/..."]
-    );
+    let case = ws("[build]\npackages = [\"./app\"]\n");
+    let plan = case.ok();
+    let test = case.test_step();
+    assert_eq!(test.args[test.args.len() - 2..], ["./...", "./app/..."]);
     assert!(plan.download.is_none(), "no module requires anything");
-    let plan = ws("[build]\npackages = [\"./app\"]\n[test]\npackages = [\"./app/...\"]\n").ok();
-    assert_eq!(plan.test.args.last().map(String::as_str), Some("./app/..."));
+    let case = ws("[build]\npackages = [\"./app\"]\n[test]\npackages = [\"./app/...\"]\n");
+    let test = case.test_step();
+    assert_eq!(test.args.last().map(String::as_str), Some("./app/..."));
 }
 
 #[test]
 fn steps_point_at_their_spec_sections() {
-    let plan = Case {
+    let case = Case {
         spec: "# syntax=gofront:dev\n[build]\n# a comment\ntags = [\"a\"]\n\n# trailing comment\n\n[runtime]\nuser = \"1\"\n\n[download]\n[test]\nflags = [\"-v\"]\n",
         go_mod: GO_MOD_WITH_DEP,
         ..Case::default()
-    }
-    .ok();
+    };
+    let plan = case.ok();
+    let test = case.test_step();
     let lines = |l: &Option<Vec<crate::llb::SourceRange>>| {
         l.as_ref()
             .map(|v| v.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>())
     };
-    assert_eq!(lines(&plan.build.location), Some(vec![(2, 4)]));
-    assert_eq!(lines(&plan.runtime.location), Some(vec![(8, 9)]));
+    assert_eq!(lines(&plan.build().location), Some(vec![(2, 4)]));
+    assert_eq!(lines(&plan.runtime().location), Some(vec![(8, 9)]));
     assert_eq!(
         lines(&plan.download.as_ref().unwrap().location),
         Some(vec![(11, 11)])
     );
-    assert_eq!(lines(&plan.test.location), Some(vec![(12, 13)]));
+    assert_eq!(lines(&test.location), Some(vec![(12, 13)]));
     // A spec without sections: no location.
     let plan = Case::default().ok();
-    assert_eq!(plan.build.location, None);
-    assert_eq!(plan.runtime.location, None);
+    assert_eq!(plan.build().location, None);
+    assert_eq!(plan.runtime().location, None);
 }
 
 #[test]
@@ -674,7 +681,11 @@ fn the_download_step_only_when_there_is_something_to_download() {
         ..Case::default()
     }
     .ok();
-    assert!(plan.build.env.contains(&"GOFLAGS=-mod=vendor".to_string()));
+    assert!(
+        plan.build()
+            .env
+            .contains(&"GOFLAGS=-mod=vendor".to_string())
+    );
     // A local replace brings its own go.mod, and maybe requirements.
     let plan = Case {
         go_mod: "module example.com/a\n\ngo 1.24\n\nreplace example.com/b => ./b\n",
@@ -703,8 +714,7 @@ fn the_download_step_env_network_proxies_and_contexts() {
     let d = plan.download.expect("a download step");
     assert_eq!(d.network, crate::spec::Network::None);
     assert_eq!(d.args, ["go", "mod", "download"]);
-    assert_eq!(d.module_cache_id, None);
-    assert!(!d.seeded);
+    assert_eq!(d.module_cache, None);
     assert_eq!(
         d.env,
         [
@@ -729,7 +739,7 @@ fn the_download_step_env_network_proxies_and_contexts() {
     assert_eq!(contexts, [("goproxy", "/goproxy"), ("img", "/img")]);
     assert_eq!(
         d.contexts[0].source,
-        crate::options::ContextSource::Local("gp".into())
+        crate::plan::ContextState::Local("gp".into())
     );
 
     let plan = Case {
@@ -788,28 +798,29 @@ fn with_the_tool_image_the_download_keeps_a_module_cache() {
             "download"
         ]
     );
-    assert_eq!(
-        d.module_cache_id.as_deref(),
-        Some("ns/gofront-gomod-download")
-    );
-    assert_eq!(plan.tool_image.as_deref(), Some("gofront:dev"));
-    assert!(plan.gocache.is_none());
+    let m = d.module_cache.as_ref().expect("a module cache");
+    assert_eq!(m.id, "ns/gofront-gomod-download");
+    assert_eq!(m.tool.reference, "gofront:dev");
+    assert_eq!(m.tool.resolve_mode, crate::options::ResolveMode::Local);
+    assert!(plan.seed.is_none());
 }
 
 #[test]
 fn the_gocache_target_exports_what_the_build_uses() {
-    let plan = Case {
+    let case = Case {
         spec: "[build]\ntags = [\"t\"]\n",
         tool_image: Some("gofront:dev"),
         options: &[("target", "gocache")],
         ..Case::default()
-    }
-    .ok();
-    let g = plan.gocache.expect("a gocache plan");
-    assert_eq!(g.seed, None);
-    assert!(!g.modules);
+    };
+    let plan = case.ok();
+    let g = plan.export().clone();
+    assert_eq!(plan.seed, None);
+    assert_eq!(g.modules, None);
+    assert_eq!(g.tool.reference, "gofront:dev");
+    assert_eq!(g.output, crate::plan::ExportOutput::Direct);
     assert_eq!(
-        g.export.args,
+        g.step.args,
         [
             "/gofront/bin/gofront",
             "gocache",
@@ -832,8 +843,8 @@ fn the_gocache_target_exports_what_the_build_uses() {
             "."
         ]
     );
-    assert_eq!(g.export.name, "[gofront] export the Go build cache of .");
-    assert_eq!(g.export.env, plan.build.env);
+    assert_eq!(g.step.name, "[gofront] export the Go build cache of .");
+    assert_eq!(g.step.env, plan.build().env);
     assert_eq!(
         g.image_config,
         json!({
@@ -844,7 +855,8 @@ fn the_gocache_target_exports_what_the_build_uses() {
         })
     );
     assert_eq!(
-        plan.build.args[0], "go",
+        plan.build().args[0],
+        "go",
         "no seed: the build is not wrapped"
     );
     // The export needs the tool.
@@ -907,19 +919,19 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         "/gofront/cache/go-build",
         "--",
     ];
-    let plan = seeded(&[("context:gocache", "local:seed")]).ok();
-    assert_eq!(plan.build.args[..8], wrap);
-    assert_eq!(plan.build.args[8..11], ["go", "build", "-v"]);
-    assert_eq!(plan.test.args[..8], wrap);
-    assert_eq!(plan.test.args[8..10], ["go", "test"]);
-    let g = plan.gocache.as_ref().expect("a gocache plan");
+    let case = seeded(&[("context:gocache", "local:seed")]);
+    let plan = case.ok();
+    let test = case.test_step();
+    assert_eq!(plan.build().args[..8], wrap);
+    assert_eq!(plan.build().args[8..11], ["go", "build", "-v"]);
+    assert_eq!(test.args[..8], wrap);
+    assert_eq!(test.args[8..10], ["go", "test"]);
     assert_eq!(
-        g.seed,
-        Some(crate::options::ContextSource::Local("seed".into()))
+        plan.seed.as_ref().map(|s| &s.source),
+        Some(&crate::plan::ContextState::Local("seed".into()))
     );
-    assert!(!g.modules);
     let d = plan.download.as_ref().expect("download");
-    assert!(!d.seeded);
+    assert_eq!(d.module_cache.as_ref().and_then(|m| m.seed.as_ref()), None);
     assert!(!d.args.iter().any(|a| a == "--seed"));
 
     // Modules travel too: the export copies the module cache, the download
@@ -930,11 +942,11 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         ("target", "gocache"),
     ])
     .ok();
-    let g = plan.gocache.as_ref().expect("a gocache plan");
-    assert!(g.modules);
-    assert_eq!(g.export.args[..8], wrap);
+    let g = plan.export();
+    assert_eq!(g.modules.as_deref(), Some("gofront-gomod-download"));
+    assert_eq!(g.step.args[..8], wrap);
     assert_eq!(
-        g.export.args[8..18],
+        g.step.args[8..18],
         [
             "/gofront/bin/gofront",
             "gocache",
@@ -949,7 +961,7 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         ]
     );
     let d = plan.download.as_ref().expect("download");
-    assert!(d.seeded);
+    assert!(d.module_cache.as_ref().is_some_and(|m| m.seed.is_some()));
     assert_eq!(
         d.args,
         [
@@ -974,8 +986,17 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         ("target", "gocache"),
     ])
     .ok();
-    assert!(plan.gocache.as_ref().unwrap().modules);
-    assert!(!plan.download.as_ref().unwrap().seeded);
+    assert!(plan.export().modules.is_some());
+    assert!(
+        plan.download
+            .as_ref()
+            .unwrap()
+            .module_cache
+            .as_ref()
+            .unwrap()
+            .seed
+            .is_none()
+    );
     // Modules without a download step: nothing to carry.
     let plan = Case {
         tool_image: Some("gofront:dev"),
@@ -986,7 +1007,7 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         ..Case::default()
     }
     .ok();
-    assert!(!plan.gocache.unwrap().modules);
+    assert!(plan.export().modules.is_none());
 
     // A seed of another kind is refused; a seed needs the tool.
     let e = seeded(&[("context:gocache", "https://example.com/x.tar")]).err();
@@ -1018,7 +1039,7 @@ fn tool_reads(argv: &[String]) -> crate::cachetool::Invocation {
 fn the_argv_the_plan_writes_is_what_the_tools_read() {
     use crate::cachetool::{ExportArgs, Invocation, ModcacheArgs, SeedArgs};
     use crate::plan::paths;
-    let plan = Case {
+    let case = || Case {
         go_mod: GO_MOD_WITH_DEP,
         tool_image: Some("gofront:dev"),
         options: &[
@@ -1027,8 +1048,9 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
             ("target", "gocache"),
         ],
         ..Case::default()
-    }
-    .ok();
+    };
+    let plan = case().ok();
+    let test = case().test_step();
     let seed = |command: &[String]| {
         Invocation::Seed(SeedArgs {
             from: paths::SEED.into(),
@@ -1037,7 +1059,7 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
         })
     };
     // Each Go step: the seed, then the step's own command, which no tool reads.
-    for step in [&plan.build, &plan.test] {
+    for step in [plan.build(), &test] {
         let Invocation::Seed(s) = tool_reads(&step.args) else {
             panic!("{:?} is not seeded", step.args);
         };
@@ -1045,9 +1067,9 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
         assert_eq!(tool_reads(&step.args), seed(&s.command));
     }
     // The export: the seed around the export around `go list`.
-    let g = plan.gocache.as_ref().expect("a gocache plan");
-    let Invocation::Seed(outer) = tool_reads(&g.export.args) else {
-        panic!("{:?}", g.export.args);
+    let g = plan.export();
+    let Invocation::Seed(outer) = tool_reads(&g.step.args) else {
+        panic!("{:?}", g.step.args);
     };
     let Invocation::Export(export) = tool_reads(&outer.command) else {
         panic!("{:?}", outer.command);
@@ -1099,9 +1121,10 @@ fn image_labels_say_what_was_built() {
             ..Case::default()
         }
         .ok()
-        .runtime
+        .runtime()
         .settings
         .labels
+        .clone()
     };
     let l = |pairs: &[(&str, &str)]| {
         pairs
@@ -1266,7 +1289,7 @@ fn tests_run_where_the_builder_can_run_them() {
         ..Case::default()
     }
     .ok();
-    assert!(binaries.build.env.contains(&"GOOS=darwin".to_string()));
+    assert!(binaries.build().env.contains(&"GOOS=darwin".to_string()));
     let e = Case {
         options: &[("target", "binaries")],
         target_platform: Some(platform("darwin/386")),

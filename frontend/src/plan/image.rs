@@ -91,7 +91,7 @@ pub fn overlay_env<'a>(
 }
 
 /// Everything the runtime image config says, resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RuntimeConfig {
     /// Environment.
     pub env: Vec<String>,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::PlanError;
+use super::error::PlanError;
 use crate::gomod::{self, FileKind, GoFile, GoVersion};
 
 /// The files the gateway read from the build context, as text.
@@ -24,13 +24,15 @@ pub struct ProjectFiles {
 }
 
 /// The project as gofront understands it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Project {
     /// Root module path, when there is a root go.mod.
     pub module: Option<String>,
     /// The `go` line that governs the build (go.work's in a workspace).
+    #[serde(serialize_with = "version")]
     pub go: GoVersion,
     /// The `toolchain` line, if any.
+    #[serde(serialize_with = "toolchain")]
     pub toolchain: Option<GoVersion>,
     /// Whether this is a go.work workspace.
     pub workspace: bool,
@@ -47,6 +49,17 @@ pub struct Project {
     pub workspace_members: Vec<String>,
 }
 
+fn version<S: serde::Serializer>(v: &GoVersion, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+fn toolchain<S: serde::Serializer>(v: &Option<GoVersion>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
+}
+
 /// Directories whose go.mod the gateway must read after go.work: the
 /// `use` directories, cleaned. Directories outside the context are left out
 /// here and reported by [`analyze`]; a go.work that does not parse is
@@ -56,8 +69,19 @@ pub fn module_dirs_to_read(go_work: &str) -> Result<Vec<String>, PlanError> {
     Ok(w.uses.iter().filter_map(|u| clean_rel("", u)).collect())
 }
 
-/// Parses and checks the project files.
+/// Parses and checks the project files: the module layout, then
+/// `.dockerignore` against it (as the driver runs them).
+#[cfg(test)]
 pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
+    let project = layout(files)?;
+    if let Some(text) = &files.dockerignore {
+        check_dockerignore(text, &project)?;
+    }
+    Ok(project)
+}
+
+/// The module layout the project files describe.
+pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
     // Each parsed file with its text, for located errors.
     let root = match &files.go_mod {
         Some(text) => Some((parse_module("go.mod", text)?, text.as_str())),
@@ -141,9 +165,6 @@ pub fn analyze(files: &ProjectFiles) -> Result<Project, PlanError> {
         module_paths,
         workspace_members,
     };
-    if let Some(text) = &files.dockerignore {
-        check_dockerignore(text, &project)?;
-    }
     Ok(project)
 }
 
@@ -258,9 +279,27 @@ fn files_go_needs(project: &Project) -> Vec<(String, String)> {
     out
 }
 
+/// What `.dockerignore` hides of the files the Go steps need: each as the
+/// user would name it (`vendor/` for the vendored sources) with the line of
+/// the pattern, once each; empty when it cannot be read (the plan says why).
+pub fn dockerignore_hides(text: &str, project: &Project) -> Vec<(String, usize)> {
+    let Ok(matcher) = crate::dockerignore::Matcher::new(&crate::dockerignore::read(text)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (path, what) in files_go_needs(project) {
+        if let Some(line) = matcher.excluded_by(&path)
+            && !out.iter().any(|(w, _)| *w == what)
+        {
+            out.push((what, line));
+        }
+    }
+    out
+}
+
 /// `.dockerignore` must not hide from the Go steps a file the plan was
 /// made from (they would then fail, or build something else).
-fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError> {
+pub fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError> {
     let located = |line: usize, message: String| PlanError::Dockerignore {
         line,
         message,

@@ -2,15 +2,19 @@
 
 use std::collections::BTreeMap;
 
+use super::error::PlanError;
 use super::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, rfc3339, runtime_image_config};
+use super::project::{Project, dockerignore_patterns, download_files};
 use super::stamp::Stamp;
-use super::{
-    Binary, ContextMount, ContextSource, DownloadPlan, GoStep, GocachePlan, IdMount, Owner, Plan,
-    PlanError, PlanInputs, Project, RuntimePlan, dockerignore_patterns, download_files, paths,
+use super::types::{
+    Binary, ContextMount, ContextState, DownloadPlan, ExportOutput, ExportPlan, GoStep, IdMount,
+    ImageSource, ModuleCache, Owner, Plan, PlanInputs, RuntimePlan, Seed, TargetPlan, paths,
 };
 use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
 use crate::llb::SourceRange;
-use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
+use crate::options::{
+    ContextSource, GOCACHE_CONTEXT, Options, Platform, ResolveMode, Target, VERSION_ARG,
+};
 use crate::spec::keys::{self, Key, section};
 use crate::spec::{CacheScope, Field, Origin, Problem, Spec, SpecError, defaults, managed};
 
@@ -21,6 +25,17 @@ pub struct ImageRefs {
     pub builder: String,
     /// The runtime base (`None`: scratch).
     pub runtime: Option<String>,
+}
+
+impl ImageRefs {
+    /// The runtime base to resolve for `target`: only the image target
+    /// has one (`--target binaries` for windows never touches a Linux base).
+    pub fn runtime_for(&self, target: Target) -> Option<&str> {
+        match target {
+            Target::Image => self.runtime.as_deref(),
+            Target::Binaries | Target::Test | Target::Gocache => None,
+        }
+    }
 }
 
 /// Which images to resolve: the spec's, else defaults from the go line.
@@ -72,7 +87,8 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         problems.push(problem(c, &keys::BUILD_CGO, message));
     }
     let flags = go_flags(spec, opts, &created, &mut problems);
-    let mut download = download_plan(inp, &builder_env, &mut problems);
+    let owner = owner_of(&builder_user);
+    let mut download = download_plan(inp, &builder_env, &owner, &mut problems);
     let runtime = runtime_plan(
         inp,
         &refs,
@@ -84,6 +100,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     if !problems.is_empty() {
         return Err(SpecError {
             file: inp.spec_file.to_string(),
+            language: spec.language,
             text: inp.spec_text.to_string(),
             problems,
         }
@@ -95,7 +112,6 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         &builder_env,
         go_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let test_packages = test_packages(spec, project);
     let build_location = section_lines(inp, section::BUILD);
     let gocache = gocache_plan(
         inp,
@@ -110,48 +126,141 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         },
         &mut download,
     )?;
-    let seeded = gocache.as_ref().is_some_and(|g| g.seed.is_some());
-    let go_step = |args: Vec<String>, env: Vec<String>, name: String, location| GoStep {
-        args: if seeded { with_seed(args) } else { args },
-        env,
+    let tool = inp.tool_image.map(tool_source);
+    let seed = match (gocache.as_ref().and_then(|g| g.seed.clone()), &tool) {
+        (Some(source), Some(tool)) => Some(Seed {
+            source,
+            tool: tool.clone(),
+        }),
+        _ => None,
+    };
+    let go_step = |args: Vec<String>, name: String, location| GoStep {
+        args: if seed.is_some() {
+            with_seed(args)
+        } else {
+            args
+        },
+        env: env.clone(),
         name,
         location,
     };
+    let build = || {
+        go_step(
+            build_args(&flags, &packages, &binaries),
+            format!("[gofront] go build {}", packages.join(" ")),
+            build_location.clone(),
+        )
+    };
+    let builder_is_root = owner == Owner::Ids(0, 0);
+    let target = match (opts.target, gocache, tool) {
+        (Target::Image, ..) => TargetPlan::Image {
+            build: build(),
+            runtime,
+        },
+        (Target::Binaries, ..) => TargetPlan::Binaries {
+            build: build(),
+            binaries,
+        },
+        (Target::Test, ..) => {
+            let test_packages = test_packages(spec, project);
+            TargetPlan::Test {
+                test: go_step(
+                    test_args(spec, &flags, &test_packages),
+                    format!("[gofront] go test {}", test_packages.join(" ")),
+                    section_lines(inp, section::TEST),
+                ),
+            }
+        }
+        (Target::Gocache, Some(g), Some(tool)) => TargetPlan::Gocache {
+            build: build(),
+            export: ExportPlan {
+                step: g.export,
+                tool,
+                modules: g.modules,
+                output: if builder_is_root {
+                    ExportOutput::Direct
+                } else {
+                    ExportOutput::OwnedDir
+                },
+                image_config: g.image_config,
+            },
+        },
+        (Target::Gocache, ..) => return Err(PlanError::NoToolImage),
+    };
 
     Ok(Plan {
-        target: opts.target,
+        target,
         build_platform: inp.build_platform.clone(),
         target_platform,
         session_id: inp.session_id.to_string(),
         no_cache: opts.no_cache,
-        resolve_mode: opts.resolve_mode,
-        use_merge: inp.merge_supported,
-        builder_digest: inp.builder_config.and_then(|c| c.digest.clone()),
-        owner: owner_of(&builder_user),
+        builder: pinned_image(
+            &refs.builder,
+            inp.builder_config.and_then(|c| c.digest.as_deref()),
+            opts.resolve_mode,
+        ),
+        owner,
+        builder_is_root,
         builder_user,
         builder_env,
+        go_env: env,
         context_local: opts.context_local.clone(),
         context_exclude: context_exclude(inp),
         download,
-        gocache_id: gocache_id(inp, cgo, seeded, &refs.builder),
-        builder: refs.builder,
-        build: go_step(
-            build_args(&flags, &packages, &binaries),
-            env.clone(),
-            format!("[gofront] go build {}", packages.join(" ")),
-            build_location,
-        ),
-        test: go_step(
-            test_args(spec, &flags, &test_packages),
-            env,
-            format!("[gofront] go test {}", test_packages.join(" ")),
-            section_lines(inp, section::TEST),
-        ),
-        gocache,
-        tool_image: inp.tool_image.map(str::to_string),
-        binaries,
-        runtime,
+        gocache_id: gocache_id(inp, cgo, seed.is_some(), &refs.builder),
+        seed,
     })
+}
+
+/// An image the frontend resolved in this build, pinned to that digest.
+/// It is taken from the engine's store when it is there (the digest names
+/// the very same image) instead of asking the registry a second time in
+/// the same build; `--pull` still pulls.
+fn pinned_image(name: &str, digest: Option<&str>, mode: ResolveMode) -> ImageSource {
+    let reference = match digest {
+        Some(d) if !name.contains('@') => format!("{name}@{d}"),
+        _ => name.to_string(),
+    };
+    ImageSource {
+        name: name.to_string(),
+        reference,
+        resolve_mode: match (mode, digest) {
+            (ResolveMode::Default, Some(_)) => ResolveMode::Local,
+            _ => mode,
+        },
+    }
+}
+
+/// gofront's own image, for its tool, from the engine's own store:
+/// BuildKit just ran it as the frontend. (In the default mode the
+/// containerd image store asks the registry for it again first.)
+fn tool_source(image: &str) -> ImageSource {
+    ImageSource {
+        name: image.to_string(),
+        reference: image.to_string(),
+        resolve_mode: ResolveMode::Local,
+    }
+}
+
+/// A named build context as a source; what gofront cannot mount is
+/// handed back.
+fn context_state(source: ContextSource, mode: ResolveMode) -> Result<ContextState, ContextSource> {
+    match source {
+        ContextSource::Local(local) => Ok(ContextState::Local(local)),
+        ContextSource::Image(r) => Ok(ContextState::Image(ImageSource {
+            name: r.clone(),
+            reference: r,
+            resolve_mode: mode,
+        })),
+        ContextSource::OciLayout { store, reference } => match reference.split_once('@') {
+            Some((_, digest)) => Ok(ContextState::OciLayout {
+                digest: digest.to_string(),
+                store,
+            }),
+            None => Err(ContextSource::OciLayout { store, reference }),
+        },
+        other @ ContextSource::Other(_) => Err(other),
+    }
 }
 
 /// `build.packages`, else the module's root package.
@@ -352,6 +461,18 @@ fn go_mod_download() -> Vec<String> {
 /// the export step of `--target gocache` (`export` unwrapped), or neither.
 /// With `GOFRONT_GOCACHE_MODULES` the module download cache travels too:
 /// the export copies it, and a seed's modules join it before the download.
+/// What [`gocache_plan`] decides.
+struct GocachePlan {
+    /// `--build-context gocache=...`.
+    seed: Option<ContextState>,
+    /// The export step (`--target gocache`).
+    export: GoStep,
+    /// The image config of the `gocache` target.
+    image_config: serde_json::Value,
+    /// The module download cache id the export copies too.
+    modules: Option<String>,
+}
+
 fn gocache_plan(
     inp: &PlanInputs<'_>,
     export: GoStep,
@@ -360,13 +481,22 @@ fn gocache_plan(
     let opts = inp.options;
     let seed = match opts.named_context(GOCACHE_CONTEXT) {
         None => None,
-        Some(ContextSource::Other(value)) => {
-            return Err(PlanError::SeedKind {
-                name: GOCACHE_CONTEXT.into(),
-                value,
-            });
-        }
-        Some(source) => Some(source),
+        Some(source) => match context_state(source, opts.resolve_mode) {
+            Ok(state) => Some(state),
+            Err(
+                ContextSource::Other(value)
+                | ContextSource::OciLayout {
+                    reference: value, ..
+                }
+                | ContextSource::Local(value)
+                | ContextSource::Image(value),
+            ) => {
+                return Err(PlanError::SeedKind {
+                    name: GOCACHE_CONTEXT.into(),
+                    value,
+                });
+            }
+        },
     };
     if seed.is_none() && opts.target != Target::Gocache {
         return Ok(None);
@@ -374,24 +504,26 @@ fn gocache_plan(
     if inp.tool_image.is_none() {
         return Err(PlanError::NoToolImage);
     }
-    let modules = opts.gocache_modules
-        && download
-            .as_ref()
-            .is_some_and(|d| d.module_cache_id.is_some());
+    let modules = download
+        .as_ref()
+        .and_then(|d| d.module_cache.as_ref())
+        .filter(|_| opts.gocache_modules)
+        .map(|m| m.id.clone());
     let args = ExportArgs {
         cache: paths::GOCACHE.into(),
         out: paths::EXPORT.into(),
-        modules: modules.then(|| paths::MODDL.into()),
+        modules: modules.as_ref().map(|_| paths::MODDL.into()),
         command: export.args,
     }
     .to_argv(paths::TOOL);
-    // `modules` means the download runs through the tool.
-    if modules
-        && seed.is_some()
+    // A module download cache means the download runs through the tool.
+    if modules.is_some()
+        && let Some(seed) = &seed
         && let Some(d) = download.as_mut()
+        && let Some(m) = d.module_cache.as_mut()
     {
         d.args = download_with_cache(Some(paths::SEED_MODULES));
-        d.seeded = true;
+        m.seed = Some(seed.clone());
     }
     Ok(Some(GocachePlan {
         export: GoStep {
@@ -623,6 +755,7 @@ fn project_names(project: &Project) -> String {
 fn download_plan(
     inp: &PlanInputs<'_>,
     builder_env: &[String],
+    owner: &Owner,
     problems: &mut Vec<Problem>,
 ) -> Option<DownloadPlan> {
     let project = inp.project;
@@ -634,11 +767,13 @@ fn download_plan(
     for (name, dest) in &d.contexts {
         match inp.options.named_context(name) {
             Some(source @ (ContextSource::Local(_) | ContextSource::Image(_))) => {
-                contexts.push(ContextMount {
-                    name: name.clone(),
-                    dest: dest.value.clone(),
-                    source,
-                })
+                if let Ok(source) = context_state(source, inp.options.resolve_mode) {
+                    contexts.push(ContextMount {
+                        name: name.clone(),
+                        dest: dest.value.clone(),
+                        source,
+                    })
+                }
             }
             Some(ContextSource::OciLayout { reference: other, .. } | ContextSource::Other(other)) => problems.push(problem(
                 dest,
@@ -661,6 +796,14 @@ fn download_plan(
     let ids = |f: &Option<crate::spec::Field<Vec<String>>>| {
         f.as_ref().map_or_else(Vec::new, |f| f.value.clone())
     };
+    // Secrets and agent sockets belong to the step's user; a user known
+    // only by name gets modes anyone in the step may use (BuildKit needs
+    // numbers). Optional: without `--secret` the step runs, and a module
+    // that needs credentials fails with the tool's sentence about them.
+    let (uid, gid, secret_mode, ssh_mode) = match owner {
+        Owner::Ids(u, g) => (*u, *g, 0o400, 0o600),
+        Owner::Names(..) => (0, 0, 0o444, 0o666),
+    };
     let secrets: Vec<IdMount> = ids(&d.secrets)
         .into_iter()
         .map(|id| {
@@ -670,7 +813,13 @@ fn download_plan(
                 Some(p) if id == paths::NETRC_SECRET && p.starts_with('/') => p,
                 _ => format!("{}/{id}", paths::SECRETS),
             };
-            IdMount { id, dest }
+            IdMount {
+                id,
+                dest,
+                uid,
+                gid,
+                mode: secret_mode,
+            }
         })
         .collect();
     if let Some(netrc) = secrets.iter().find(|s| s.id == paths::NETRC_SECRET) {
@@ -682,6 +831,9 @@ fn download_plan(
         .map(|(i, id)| IdMount {
             id,
             dest: format!("{}.{i}", paths::SSH_AGENT),
+            uid,
+            gid,
+            mode: ssh_mode,
         })
         .collect();
     if let Some(first) = ssh.first() {
@@ -700,22 +852,25 @@ fn download_plan(
     let proxy = inp.options.proxies();
     // With gofront's image at hand, its tool runs the download against the
     // module download cache first: a go.mod edit fetches only what is new.
-    let (args, module_cache_id) = match inp.tool_image {
-        Some(_) => (
+    let (args, module_cache) = match inp.tool_image {
+        Some(tool) => (
             download_with_cache(None),
-            Some(format!(
-                "{}gofront-gomod-download{}",
-                inp.options.cache_namespace,
-                cache_scope(inp.spec, project)
-            )),
+            Some(ModuleCache {
+                id: format!(
+                    "{}gofront-gomod-download{}",
+                    inp.options.cache_namespace,
+                    cache_scope(inp.spec, project)
+                ),
+                tool: tool_source(tool),
+                seed: None,
+            }),
         ),
         None => (go_mod_download(), None),
     };
     Some(DownloadPlan {
         files: download_files(project),
         args,
-        module_cache_id,
-        seeded: false,
+        module_cache,
         env: overlay_env(
             builder_env,
             ours.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -833,8 +988,15 @@ fn runtime_plan(
         created_by: format!("gofront: COPY {} {}/", names.join(" "), paths::BIN),
     };
     RuntimePlan {
-        base: refs.runtime.clone(),
-        base_digest: base_cfg.and_then(|c| c.digest.clone()),
+        base: refs.runtime.as_ref().map(|r| {
+            pinned_image(
+                r,
+                base_cfg.and_then(|c| c.digest.as_deref()),
+                opts.resolve_mode,
+            )
+        }),
+        binaries: binaries.to_vec(),
+        merge: inp.merge_supported && refs.runtime.is_some(),
         config: runtime_image_config(base_cfg, platform, &rc, created),
         settings: rc,
         base_env,

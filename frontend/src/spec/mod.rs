@@ -14,25 +14,85 @@ pub(crate) mod suggest;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::Serialize;
+
 pub use keys::{KEYS, Kind, Setting, defaults};
 pub use node::Origin;
 use node::{Node, Value};
 pub use schema::BUILD_ARG_PREFIX;
 
 /// A value from the spec, with where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Field<T> {
     /// The value.
     pub value: T,
     /// Where it came from.
+    #[serde(serialize_with = "origin")]
     pub origin: Origin,
+}
+
+/// An origin as data: `{"file": {"start": .., "end": ..}}` (byte offsets
+/// of the spec's text), `{"build_arg": NAME}` or `"unknown"`.
+fn origin<S: serde::Serializer>(o: &Origin, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    match o {
+        Origin::File(r) => {
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry("file", r)?;
+            m.end()
+        }
+        Origin::BuildArg(name) => {
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry("build_arg", name)?;
+            m.end()
+        }
+        Origin::Unknown => s.serialize_str("unknown"),
+    }
+}
+
+/// The language a spec is written in, decided once from its text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// TOML (the default).
+    #[default]
+    Toml,
+    /// JSON (a document that starts with `{`, or a JSON array).
+    Json,
+}
+
+impl Language {
+    /// The name BuildKit's `SourceInfo.language` carries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Toml => "toml",
+            Language::Json => "json",
+        }
+    }
+}
+
+/// The language of a spec's text: JSON when it is a JSON document, TOML
+/// otherwise. `[` starts a TOML table header and a JSON array alike: a
+/// text that is no TOML and reads as JSON is JSON.
+pub fn language(text: &str) -> Language {
+    let text = strip_bom(text);
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{')
+        || (trimmed.starts_with('[')
+            && looks_like_json_array(trimmed)
+            && toml::de::DeTable::parse(text).is_err())
+    {
+        Language::Json
+    } else {
+        Language::Toml
+    }
 }
 
 /// A map of names to values, each with its origin.
 pub type FieldMap = BTreeMap<String, Field<String>>;
 
 /// The whole spec.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Spec {
     /// `[build]`: how `go build` runs.
     pub build: BuildSpec,
@@ -44,6 +104,8 @@ pub struct Spec {
     pub test: TestSpec,
     /// `[cache]`: which builds share the Go caches.
     pub cache: CacheSpec,
+    /// The language it is written in.
+    pub language: Language,
     /// Where each section is written in the spec file (byte ranges), for
     /// the source map of the steps it shapes; empty for a section set only
     /// by build args or not at all.
@@ -51,7 +113,7 @@ pub struct Spec {
 }
 
 /// `[cache]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CacheSpec {
     /// `builder` (every project on the builder shares the caches) or
     /// `project` (caches per module path).
@@ -59,7 +121,8 @@ pub struct CacheSpec {
 }
 
 /// Which builds share the Go build cache and the module download cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CacheScope {
     /// Every build on the builder (with the same cache namespace).
     Builder,
@@ -85,7 +148,7 @@ impl Spec {
 }
 
 /// `[build]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BuildSpec {
     /// Main packages to build, as `./dir` patterns.
     pub packages: Option<Field<Vec<String>>>,
@@ -109,7 +172,8 @@ pub struct BuildSpec {
 }
 
 /// Network mode of the download step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Network {
     /// BuildKit's default sandbox network.
     Sandbox,
@@ -132,7 +196,7 @@ impl Network {
 }
 
 /// `[download]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DownloadSpec {
     /// Network mode.
     pub network: Option<Field<Network>>,
@@ -147,7 +211,7 @@ pub struct DownloadSpec {
 }
 
 /// `[runtime]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RuntimeSpec {
     /// Base image, or `scratch`.
     pub base: Option<Field<String>>,
@@ -168,7 +232,7 @@ pub struct RuntimeSpec {
 }
 
 /// `[test]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TestSpec {
     /// Packages to test.
     pub packages: Option<Field<Vec<String>>>,
@@ -192,6 +256,8 @@ pub struct Problem {
 pub struct SpecError {
     /// The spec's file name, as the user knows it.
     pub file: String,
+    /// Its language.
+    pub language: Language,
     /// The spec text, to turn byte offsets into lines.
     pub text: String,
     /// The problems, in document order; never empty.
@@ -199,7 +265,7 @@ pub struct SpecError {
 }
 
 /// A line/column position, both 1-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LineCol {
     /// Line, from 1.
     pub line: usize,
@@ -266,15 +332,18 @@ pub fn parse(
     // A byte order mark is no part of the spec (Docker drops it from a
     // Dockerfile too); callers that keep the text strip it the same way.
     let text = strip_bom(text);
+    let language = language(text);
     let fail = |problems: Vec<Problem>| SpecError {
         file: file.to_string(),
+        language,
         text: text.to_string(),
         problems,
     };
-    let (mut root, mut problems) = parse_document(text).map_err(|p| fail(vec![p]))?;
+    let (mut root, mut problems) = parse_document(text, language).map_err(|p| fail(vec![p]))?;
     schema::merge_build_args(&mut root, build_args, &mut problems);
     let mut spec = schema::convert(&root, &mut problems);
     spec.sections = node::section_spans(&root);
+    spec.language = language;
     if problems.is_empty() {
         Ok(spec)
     } else {
@@ -287,18 +356,14 @@ pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Parses the text as JSON when it is a JSON document, as TOML otherwise;
-/// JSON keys written twice come back as problems.
-fn parse_document(text: &str) -> Result<(Node, Vec<Problem>), Problem> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') {
+/// Parses the text in its language; JSON keys written twice come back as
+/// problems.
+fn parse_document(text: &str, language: Language) -> Result<(Node, Vec<Problem>), Problem> {
+    if language == Language::Json {
         return parse_json(text);
     }
     match toml::de::DeTable::parse(text) {
         Ok(table) => Ok((node::from_toml(&table), Vec::new())),
-        // `[` starts a TOML table header and a JSON array alike: a text
-        // that is no TOML and reads as JSON is answered as JSON.
-        Err(_) if trimmed.starts_with('[') && looks_like_json_array(trimmed) => parse_json(text),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let mut message = format!("invalid TOML: {}", e.message().trim_end());
@@ -421,28 +486,6 @@ pub fn credential_in_env(name: &str, value: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-/// The build's warnings for [`credential_in_env`], each starting with its
-/// location in the spec.
-pub fn credential_warnings(file: &str, text: &str, spec: &Spec) -> Vec<String> {
-    let at = SpecError {
-        file: file.to_string(),
-        text: text.to_string(),
-        problems: Vec::new(),
-    };
-    spec.download
-        .env
-        .iter()
-        .filter_map(|(name, field)| {
-            let message = credential_in_env(name, &field.value)?;
-            Some(at.render(&Problem {
-                origin: field.origin.clone(),
-                key: format!("download.env.{name}"),
-                message,
-            }))
-        })
-        .collect()
 }
 
 /// A `scheme://user[:password]@host` anywhere in a (list of) URLs.

@@ -216,18 +216,6 @@ fn private_module_keys_and_the_cache_scope_parse() {
 }
 
 #[test]
-fn credentials_in_download_env_are_warned_about_with_their_line() {
-    let text = "[download]\nenv = { GOPROXY = \"https://bob:pw@proxy.example\", GOPRIVATE = \"example.com\" }\n";
-    let s = ok(text);
-    assert_eq!(
-        credential_warnings("gofront.toml", text, &s),
-        [
-            "gofront.toml:2:19: download.env.GOPROXY holds a URL with a user name or password; they end up in the build definition, the cache and provenance attestations; pass credentials as a BuildKit secret instead: download.secrets = [\"netrc\"] and --secret id=netrc,src=$HOME/.netrc"
-        ]
-    );
-}
-
-#[test]
 fn every_problem_is_reported_in_document_order() {
     assert_eq!(
         err("[build]\ncgo = 1\ntgas = []\n[runtime]\nuser = \"\"\n"),

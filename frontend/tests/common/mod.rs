@@ -40,7 +40,18 @@ pub fn generate_in(
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime")
-        .block_on(gofront::generate(&host, &options))
+        .block_on(generate_on(&host, &options))
+}
+
+/// The pipeline on `host`, lowered: what the gateway solves.
+pub async fn generate_on(
+    host: &impl gofront::Host,
+    options: &Options,
+) -> Result<Generated, FrontendError> {
+    let report = gofront::generate(host, options)
+        .await
+        .map_err(|f| f.error)?;
+    gofront::lower_all(&report)
 }
 
 /// The one platform's build of a single-platform result.
@@ -93,30 +104,15 @@ impl gofront::Host for MemoryHost {
         Ok(None)
     }
 
-    async fn warn(&self, _message: &str) {}
-
-    fn build_platform(&self) -> gofront::Platform {
-        gofront::Platform::linux_amd64()
-    }
-
-    fn merge_supported(&self) -> bool {
-        true
-    }
-
-    fn session_id(&self) -> String {
-        "memory".to_string()
-    }
-
-    fn now(&self) -> i64 {
-        0
-    }
-
-    fn runnable_platforms(&self) -> Vec<gofront::Platform> {
-        vec![gofront::Platform::linux_amd64()]
-    }
-
-    fn tool_image(&self, _options: &Options) -> Option<String> {
-        Some("gofront:dev".to_string())
+    async fn facts(&self, _options: &Options) -> gofront::HostFacts {
+        gofront::HostFacts {
+            build_platform: gofront::Platform::linux_amd64(),
+            runnable_platforms: vec![gofront::Platform::linux_amd64()],
+            merge_supported: true,
+            session_id: "memory".to_string(),
+            now: 0,
+            tool_image: Some("gofront:dev".to_string()),
+        }
     }
 }
 
@@ -138,7 +134,7 @@ pub fn generate_memory(
             .map(|(k, v)| (k.to_string(), v.to_vec()))
             .collect(),
     };
-    runtime.block_on(gofront::generate(&host, &options))
+    runtime.block_on(generate_on(&host, &options))
 }
 
 /// A runtime for [`generate_memory`], made once per test.

@@ -11,7 +11,6 @@
 //! functions of what [`answer`] gathers.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -19,17 +18,18 @@ use thiserror::Error;
 mod lint;
 mod shapes;
 
-pub use lint::{LintInputs, lint};
+pub use lint::lint;
 use shapes::{
     Arg, Location, Named, Outline, Position, Range, Request, TargetInfo, TargetList, base64,
     columns,
 };
 
-use crate::driver::{self, FrontendError, Host, HostError, Resolved};
-use crate::options::{OTHER_BUILD_ARGS, Options, Platform, Target};
+use crate::driver::{self, FrontendError, Host};
+use crate::options::{OTHER_BUILD_ARGS, Options, Target};
 use crate::proto::gateway as gw;
 use crate::proto::google::rpc::Status;
-use crate::spec::{self, KEYS, Kind, Origin, Setting, Spec};
+use crate::report::{SourceMap, SpecReport};
+use crate::spec::{self, KEYS, Kind, Origin, Setting};
 
 /// `requestid` values gofront answers (BuildKit's request names).
 pub mod names {
@@ -66,9 +66,6 @@ pub enum SubrequestError {
     /// Reading or parsing the spec failed.
     #[error(transparent)]
     Frontend(#[from] FrontendError),
-    /// A bug: the check read the spec but did not keep it.
-    #[error("internal error in gofront: {0} was read but not kept for the check")]
-    SpecNotKept(String),
     /// A bug: an answer could not be serialised.
     #[error("internal error in gofront: cannot serialise the answer to {request}: {message}")]
     Json {
@@ -94,7 +91,7 @@ impl SubrequestError {
                     value: serde_json::json!({ "name": name }).to_string().into_bytes(),
                 }],
             },
-            SubrequestError::Json { .. } | SubrequestError::SpecNotKept(_) => Status {
+            SubrequestError::Json { .. } => Status {
                 code: super::code::UNKNOWN,
                 message: self.to_string(),
                 details: Vec::new(),
@@ -220,7 +217,7 @@ pub fn describe() -> Result<Answer, SubrequestError> {
 }
 
 /// `frontend.targets`: gofront's `--target`s, the default marked.
-pub fn targets(spec_text: &str) -> Result<Answer, SubrequestError> {
+pub fn targets(source: &SourceMap) -> Result<Answer, SubrequestError> {
     let list = TargetList {
         targets: Target::ALL
             .iter()
@@ -230,7 +227,7 @@ pub fn targets(spec_text: &str) -> Result<Answer, SubrequestError> {
                 description: t.description(),
             })
             .collect(),
-        sources: vec![base64(spec_text.as_bytes())],
+        sources: vec![base64(source.text.as_bytes())],
     };
     let mut rows = vec![vec!["TARGET".to_string(), "DESCRIPTION".to_string()]];
     for t in &list.targets {
@@ -249,10 +246,10 @@ pub fn targets(spec_text: &str) -> Result<Answer, SubrequestError> {
 /// default, and where the spec sets it.
 pub fn outline(
     target: Target,
-    spec_text: &str,
-    spec: &Spec,
+    report: &SpecReport,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Answer, SubrequestError> {
+    let (source, spec) = (&report.source, &report.spec);
     let mut args = Vec::new();
     for key in KEYS.iter().filter(|k| k.affects(target)) {
         let description = plain(&format!("{}; default: {}", key.meaning, key.default));
@@ -264,7 +261,7 @@ pub fn outline(
                         name: format!("{arg}{name}"),
                         description: description.clone(),
                         value: field.value.clone(),
-                        location: location(spec_text, &field.origin),
+                        location: location(source, &field.origin),
                     });
                 }
             }
@@ -275,7 +272,7 @@ pub fn outline(
                 location: None,
             }),
             setting => {
-                let (value, location) = shown(spec_text, setting);
+                let (value, location) = shown(source, setting);
                 args.push(Arg {
                     name: arg,
                     description,
@@ -312,7 +309,7 @@ pub fn outline(
         name: target.name(),
         description: target.description(),
         args,
-        sources: vec![base64(spec_text.as_bytes())],
+        sources: vec![base64(source.text.as_bytes())],
     };
     let mut text = columns(
         &[
@@ -336,7 +333,7 @@ pub fn outline(
 }
 
 /// A value as the build arg would spell it, and where the spec sets it.
-fn shown(spec_text: &str, setting: Setting<'_>) -> (String, Option<Location>) {
+fn shown(source: &SourceMap, setting: Setting<'_>) -> (String, Option<Location>) {
     let (value, origin) = match setting {
         Setting::Unset => return (String::new(), None),
         Setting::Str(f) => (f.value.clone(), &f.origin),
@@ -358,35 +355,36 @@ fn shown(spec_text: &str, setting: Setting<'_>) -> (String, Option<Location>) {
                 .collect::<Vec<_>>()
                 .join(",");
             // The table's first entry stands for the table.
-            let loc = m.values().find_map(|f| location(spec_text, &f.origin));
+            let loc = m.values().find_map(|f| location(source, &f.origin));
             return (value, loc);
         }
     };
-    (value, location(spec_text, origin))
+    (value, location(source, origin))
 }
 
 /// Where in the spec (source 0) a value was written; `None` for build args.
-fn location(spec_text: &str, origin: &Origin) -> Option<Location> {
+fn location(source: &SourceMap, origin: &Origin) -> Option<Location> {
     match origin {
         Origin::File(r) => Some(Location {
             source_index: 0,
-            ranges: vec![range_of(spec_text, r.start, r.end)],
+            ranges: vec![range(
+                source.line_col(r.start),
+                source.line_col(r.end.max(r.start)),
+            )],
         }),
         Origin::BuildArg(_) | Origin::Unknown => None,
     }
 }
 
-fn range_of(text: &str, start: usize, end: usize) -> Range {
-    let pos = |offset: usize| {
-        let lc = spec::line_col(text, offset);
-        Position {
-            line: lc.line as i32,
-            character: lc.column as i32 - 1,
-        }
+/// A span as BuildKit's `Range` (lines from 1, characters from 0).
+fn range(start: spec::LineCol, end: spec::LineCol) -> Range {
+    let pos = |lc: spec::LineCol| Position {
+        line: lc.line as i32,
+        character: lc.column as i32 - 1,
     };
     Range {
         start: pos(start),
-        end: pos(end.max(start)),
+        end: pos(end),
     }
 }
 
@@ -398,78 +396,9 @@ fn plain(md: &str) -> String {
 // ---------------------------------------------------------------------------
 // Gathering (the only async part).
 
-/// A host that keeps what the build read and keeps warnings to itself:
-/// lint reports them as results instead.
-struct Quiet<'a, H> {
-    inner: &'a H,
-    spec: Mutex<Option<Vec<u8>>>,
-    files: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl<H: Host> Host for Quiet<'_, H> {
-    async fn read_spec(&self, options: &Options) -> Result<Vec<u8>, HostError> {
-        let bytes = self.inner.read_spec(options).await?;
-        if let Ok(mut s) = self.spec.lock() {
-            *s = Some(bytes.clone());
-        }
-        Ok(bytes)
-    }
-
-    async fn read_context(
-        &self,
-        options: &Options,
-        paths: &[String],
-    ) -> Result<BTreeMap<String, Vec<u8>>, HostError> {
-        let found = self.inner.read_context(options, paths).await?;
-        if let Ok(mut f) = self.files.lock() {
-            f.extend(found.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
-        Ok(found)
-    }
-
-    async fn resolve_image(
-        &self,
-        reference: &str,
-        platform: &Platform,
-        options: &Options,
-    ) -> Result<Option<Resolved>, HostError> {
-        self.inner.resolve_image(reference, platform, options).await
-    }
-
-    async fn warn(&self, message: &str) {
-        tracing::info!("lint: {message}");
-    }
-
-    fn build_platform(&self) -> Platform {
-        self.inner.build_platform()
-    }
-
-    fn merge_supported(&self) -> bool {
-        self.inner.merge_supported()
-    }
-
-    fn session_id(&self) -> String {
-        self.inner.session_id()
-    }
-
-    fn now(&self) -> i64 {
-        self.inner.now()
-    }
-
-    fn runnable_platforms(&self) -> Vec<Platform> {
-        self.inner.runnable_platforms()
-    }
-
-    fn tool_image(&self, options: &Options) -> Option<String> {
-        self.inner.tool_image(options)
-    }
-}
-
-fn spec_text(options: &Options, bytes: Vec<u8>) -> Result<String, SubrequestError> {
-    String::from_utf8(bytes).map_err(|_| FrontendError::NotText(options.filename.clone()).into())
-}
-
-/// Answers the subrequest `request` (the `requestid` option).
+/// Answers the subrequest `request` (the `requestid` option): outline and
+/// targets from the spec alone (no image is resolved for them), check from
+/// the whole [`Report`](crate::report::Report) or the failure's part of it.
 pub async fn answer(
     host: &impl Host,
     options: &Options,
@@ -479,57 +408,33 @@ pub async fn answer(
         names::DESCRIBE => describe(),
         names::TARGETS => {
             let bytes = host.read_spec(options).await.map_err(FrontendError::Host)?;
-            let text = spec_text(options, bytes)?;
-            targets(&text)
+            targets(&driver::source_map(&options.filename, bytes)?)
         }
         names::OUTLINE => {
-            let bytes = host.read_spec(options).await.map_err(FrontendError::Host)?;
-            let text = spec_text(options, bytes)?;
-            let spec = spec::parse(&options.filename, &text, &options.build_args)
-                .map_err(FrontendError::from)?;
-            outline(options.target, &text, &spec, &options.build_args)
+            let spec = driver::read_spec(host, options).await?;
+            outline(options.target, &spec, &options.build_args)
         }
-        names::LINT => {
-            let quiet = Quiet {
-                inner: host,
-                spec: Mutex::new(None),
-                files: Mutex::new(BTreeMap::new()),
-            };
-            let generated = driver::generate(&quiet, options).await;
-            let spec_bytes = quiet.spec.lock().ok().and_then(|mut s| s.take());
-            let Some(spec_bytes) = spec_bytes else {
+        names::LINT => match driver::generate(host, options).await {
+            Ok(report) => lint(
+                &report.spec.source,
+                report.project.dockerignore.as_deref(),
+                &report.warnings,
+                None,
+            ),
+            Err(failure) => match &failure.source {
+                Some(source) => lint(
+                    source,
+                    failure
+                        .project
+                        .as_ref()
+                        .and_then(|p| p.dockerignore.as_deref()),
+                    &failure.warnings,
+                    Some(&failure.error),
+                ),
                 // Not even the spec could be read: nothing to check.
-                return Err(match generated {
-                    Err(e) => e.into(),
-                    Ok(_) => SubrequestError::SpecNotKept(options.filename.clone()),
-                });
-            };
-            let text = spec_text(options, spec_bytes)?;
-            let files = quiet
-                .files
-                .lock()
-                .map(|f| f.clone())
-                .unwrap_or_else(|_| BTreeMap::new());
-            let dockerignore = files
-                .get(".dockerignore")
-                .and_then(|b| std::str::from_utf8(b).ok());
-            let spec = spec::parse(&options.filename, &text, &options.build_args).ok();
-            let (downloads, error) = match &generated {
-                Ok(g) => (g.builds.first().map(|b| b.plan.download.is_some()), None),
-                Err(e) => (None, Some(e)),
-            };
-            lint(&LintInputs {
-                spec_file: &options.filename,
-                spec_text: &text,
-                spec: spec.as_ref(),
-                dockerignore,
-                vendored: files.contains_key("vendor/modules.txt"),
-                workspace: files.contains_key("go.work"),
-                downloads,
-                build_args: &options.build_args,
-                error,
-            })
-        }
+                None => Err(failure.error.into()),
+            },
+        },
         other => Err(SubrequestError::Unsupported(other.to_string())),
     }
 }

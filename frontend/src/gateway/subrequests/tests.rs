@@ -19,6 +19,12 @@ fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
+fn spec_report(text: &str, build_args: &BTreeMap<String, String>) -> SpecReport {
+    let source = source(text);
+    let spec = spec::parse("gofront.toml", &source.text, build_args).unwrap();
+    SpecReport { source, spec }
+}
+
 #[test]
 fn describe_lists_the_requests_gofront_answers() {
     let a = describe().unwrap();
@@ -29,7 +35,7 @@ fn describe_lists_the_requests_gofront_answers() {
 
 #[test]
 fn targets_marks_the_default() {
-    let a = targets(HELLO).unwrap();
+    let a = targets(&source(HELLO)).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
     assert_eq!(v["targets"][0]["name"], "image");
     assert_eq!(v["targets"][0]["default"], true);
@@ -40,18 +46,15 @@ fn targets_marks_the_default() {
 
 #[test]
 fn outline_of_hello_lists_every_arg_with_its_value_default_and_line() {
-    let spec = spec::parse(
-        "gofront.toml",
+    let spec = spec_report(
         HELLO,
         &args(&[
             ("GOFRONT_BUILD_CGO", "1"),
             ("SOURCE_DATE_EPOCH", "1700000000"),
         ]),
-    )
-    .unwrap();
+    );
     let a = outline(
         Target::Image,
-        HELLO,
         &spec,
         &args(&[
             ("GOFRONT_BUILD_CGO", "1"),
@@ -68,19 +71,11 @@ fn outline_of_hello_lists_every_arg_with_its_value_default_and_line() {
 
 #[test]
 fn outline_of_the_test_target_lists_only_what_it_reads() {
-    let spec = spec::parse(
-        "gofront.toml",
+    let spec = spec_report(
         "[build]\nenv = { GOEXPERIMENT = \"loopvar\" }\n[test]\nflags = [\"-count=1\"]\n",
         &BTreeMap::new(),
-    )
-    .unwrap();
-    let a = outline(
-        Target::Test,
-        "[build]\nenv = { GOEXPERIMENT = \"loopvar\" }\n[test]\nflags = [\"-count=1\"]\n",
-        &spec,
-        &BTreeMap::new(),
-    )
-    .unwrap();
+    );
+    let a = outline(Target::Test, &spec, &BTreeMap::new()).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
     let names: Vec<&str> = v["args"]
         .as_array()
@@ -105,8 +100,17 @@ fn outline_of_the_test_target_lists_only_what_it_reads() {
     );
 }
 
-fn lint_of(inp: &LintInputs<'_>) -> (serde_json::Value, String, String) {
-    let a = lint(inp).unwrap();
+fn source(text: &str) -> SourceMap {
+    SourceMap::new("gofront.toml", text)
+}
+
+fn lint_of(
+    source: &SourceMap,
+    dockerignore: Option<&str>,
+    warnings: &[crate::report::Warning],
+    error: Option<&FrontendError>,
+) -> (serde_json::Value, String, String) {
+    let a = lint(source, dockerignore, warnings, error).unwrap();
     let mut v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
     for s in v["sources"].as_array_mut().unwrap() {
         s["data"] = "<base64>".into();
@@ -117,34 +121,46 @@ fn lint_of(inp: &LintInputs<'_>) -> (serde_json::Value, String, String) {
 
 /// The check's answer when the build itself fails with `err`.
 fn lint_of_error(spec_text: &str, err: &FrontendError) -> (serde_json::Value, String, String) {
-    lint_of(&LintInputs {
-        spec_file: "gofront.toml",
-        spec_text,
-        spec: None,
-        dockerignore: None,
-        vendored: false,
-        workspace: false,
-        downloads: None,
-        build_args: &BTreeMap::new(),
-        error: Some(err),
-    })
+    lint_of(&source(spec_text), None, &[], Some(err))
+}
+
+/// The warnings of a spec, a project and build args, as the driver finds them.
+fn warnings_of(
+    spec_text: &str,
+    files: &crate::plan::ProjectFiles,
+    build_args: &[(&str, &str)],
+    downloads: Option<bool>,
+) -> Vec<crate::report::Warning> {
+    let mut opts = vec![("filename".to_string(), "gofront.toml".to_string())];
+    opts.extend(
+        build_args
+            .iter()
+            .map(|(k, v)| (format!("build-arg:{k}"), v.to_string())),
+    );
+    let options = Options::parse(opts.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+    let src = source(spec_text);
+    let spec = spec::parse("gofront.toml", &src.text, &options.build_args).unwrap();
+    let project = crate::report::ProjectReport {
+        layout: crate::plan::layout(files).unwrap(),
+        dockerignore: files.dockerignore.clone(),
+    };
+    crate::report::warnings(&options, &src, Some(&spec), Some(&project), downloads)
 }
 
 #[test]
 fn a_clean_project_passes_the_check() {
-    let spec = spec::parse("gofront.toml", HELLO, &BTreeMap::new()).unwrap();
-    let none = BTreeMap::new();
-    let (v, text, status) = lint_of(&LintInputs {
-        spec_file: "gofront.toml",
-        spec_text: HELLO,
-        spec: Some(&spec),
-        dockerignore: Some("secret.txt\n"),
-        vendored: false,
-        workspace: false,
-        downloads: Some(false),
-        build_args: &none,
-        error: None,
-    });
+    let files = crate::plan::ProjectFiles {
+        go_mod: Some(
+            "module example.com/hello
+go 1.24
+"
+            .into(),
+        ),
+        dockerignore: Some("secret.txt\n".into()),
+        ..crate::plan::ProjectFiles::default()
+    };
+    let warnings = warnings_of(HELLO, &files, &[], Some(false));
+    let (v, text, status) = lint_of(&source(HELLO), Some("secret.txt\n"), &warnings, None);
     assert_eq!(status, "0");
     assert_eq!(v["warnings"], serde_json::json!([]));
     assert!(v.get("buildError").is_none());
@@ -164,19 +180,20 @@ base = \"scratch\"
 
 #[test]
 fn the_check_warns_with_rule_detail_and_location() {
-    let build_args = args(&[("VERSION", "1.0"), ("GOFRONT_VERSION", "1.0")]);
-    let spec = spec::parse("gofront.toml", TROUBLED, &build_args).unwrap();
-    let (v, text, status) = lint_of(&LintInputs {
-        spec_file: "gofront.toml",
-        spec_text: TROUBLED,
-        spec: Some(&spec),
-        dockerignore: Some("# nothing of Go's\n*.sum\nvendor\n!vendor/modules.txt\n!go.mod\n"),
+    let ignore = "# nothing of Go's\n*.sum\nvendor\n!vendor/modules.txt\n!go.mod\n";
+    let files = crate::plan::ProjectFiles {
+        go_mod: Some("module example.com/hello\ngo 1.24\nrequire example.com/dep v1.0.0\n".into()),
         vendored: true,
-        workspace: false,
-        downloads: Some(false),
-        build_args: &build_args,
-        error: None,
-    });
+        dockerignore: Some(ignore.into()),
+        ..crate::plan::ProjectFiles::default()
+    };
+    let warnings = warnings_of(
+        TROUBLED,
+        &files,
+        &[("VERSION", "1.0"), ("GOFRONT_VERSION", "1.0")],
+        Some(false),
+    );
+    let (v, text, status) = lint_of(&source(TROUBLED), Some(ignore), &warnings, None);
     assert_eq!(status, "1");
     insta::assert_json_snapshot!("lint_troubled_json", v);
     insta::assert_snapshot!("lint_troubled_txt", text);

@@ -1,0 +1,156 @@
+//! The build: the report's warnings sent, every plan lowered, solved at
+//! once, and the `Result` BuildKit's exporters expect.
+
+use std::collections::BTreeMap;
+
+use super::host::{GatewayHost, WarnFiles};
+use super::proc::{peak_rss_kb, started};
+use crate::driver::{self, FrontendError, HostError};
+use crate::options::{Options, Platform};
+use crate::proto::gateway as gw;
+
+pub(super) async fn build(
+    host: &GatewayHost,
+    options: &Options,
+) -> Result<gw::Result, FrontendError> {
+    let report = match driver::generate(host, options).await {
+        Ok(report) => report,
+        Err(failure) => {
+            let files = WarnFiles {
+                spec: failure.source.as_ref(),
+                dockerignore: failure
+                    .project
+                    .as_ref()
+                    .and_then(|p| p.dockerignore.as_deref()),
+            };
+            for w in &failure.warnings {
+                host.warn(options, &files, w).await;
+            }
+            return Err(failure.error);
+        }
+    };
+    let files = WarnFiles {
+        spec: Some(&report.spec.source),
+        dockerignore: report.project.dockerignore.as_deref(),
+    };
+    for w in &report.warnings {
+        host.warn(options, &files, w).await;
+    }
+    let generated = driver::lower_all(&report)?;
+    for b in &generated.builds {
+        host.check_llb_caps(&b.definition)
+            .map_err(FrontendError::Host)?;
+    }
+    tracing::info!(
+        platforms = generated.builds.len(),
+        ops = generated
+            .builds
+            .iter()
+            .map(|b| b.definition.def.len())
+            .sum::<usize>(),
+        since_start_ms = started().elapsed().as_millis() as u64,
+        peak_rss_kb = peak_rss_kb(),
+        "final solve requested"
+    );
+    let cache_imports: Vec<gw::CacheOptionsEntry> = options
+        .cache_imports
+        .iter()
+        .map(|c| gw::CacheOptionsEntry {
+            r#type: c.kind.clone(),
+            attrs: c.attrs.clone(),
+        })
+        .collect();
+    // One Solve per platform, all at once: BuildKit runs identical vertices
+    // (the module download, the builder) once for all of them.
+    let solves = generated
+        .builds
+        .iter()
+        .map(|b| host.solve(b.definition.clone(), cache_imports.clone()));
+    let ids = futures_util::future::join_all(solves)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, HostError>>()?;
+    let solved: Vec<Solved> = generated
+        .builds
+        .into_iter()
+        .zip(ids)
+        .map(|(b, id)| Solved {
+            platform: b.platform,
+            id,
+            image_config: b.image_config,
+        })
+        .collect();
+    Ok(result(solved, generated.multi_platform))
+}
+
+/// One platform's solved result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solved {
+    /// Its platform.
+    pub platform: Platform,
+    /// The ref BuildKit returned.
+    pub id: String,
+    /// `containerimage.config`, when the target is an image.
+    pub image_config: Option<Vec<u8>>,
+}
+
+/// The `Result` BuildKit's exporters expect, as the Dockerfile frontend's
+/// result builder makes it: one ref, or a ref per platform id with
+/// `containerimage.config/<id>`, and `refs.platforms` either way (without
+/// it, BuildKit warns that the result's platform does not match).
+pub fn result(solved: Vec<Solved>, multi_platform: bool) -> gw::Result {
+    let platforms = serde_json::json!({
+        "Platforms": solved.iter().map(|s| {
+            let mut p = serde_json::json!({
+                "architecture": s.platform.architecture,
+                "os": s.platform.os,
+            });
+            if !s.platform.variant.is_empty() {
+                p["variant"] = s.platform.variant.clone().into();
+            }
+            serde_json::json!({ "ID": s.platform.to_string(), "Platform": p })
+        }).collect::<Vec<_>>()
+    });
+    let mut metadata = BTreeMap::new();
+    metadata.insert(
+        "refs.platforms".to_string(),
+        platforms.to_string().into_bytes(),
+    );
+    let single = match (multi_platform, solved.as_slice()) {
+        (false, [one]) => Some(one.clone()),
+        _ => None,
+    };
+    let result = match single {
+        Some(one) => {
+            if let Some(cfg) = one.image_config {
+                metadata.insert("containerimage.config".to_string(), cfg);
+            }
+            gw::result::Result::Ref(gw::Ref {
+                id: one.id,
+                def: None,
+            })
+        }
+        None => {
+            let mut refs = BTreeMap::new();
+            for s in solved {
+                let id = s.platform.to_string();
+                if let Some(cfg) = s.image_config {
+                    metadata.insert(format!("containerimage.config/{id}"), cfg);
+                }
+                refs.insert(
+                    id,
+                    gw::Ref {
+                        id: s.id,
+                        def: None,
+                    },
+                );
+            }
+            gw::result::Result::Refs(gw::RefMap { refs })
+        }
+    };
+    gw::Result {
+        result: Some(result),
+        metadata,
+        ..gw::Result::default()
+    }
+}

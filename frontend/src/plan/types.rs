@@ -1,0 +1,405 @@
+//! The plan: everything needed to emit LLB, decided, as plain data
+//! (serialisable, for the report).
+
+use serde::Serialize;
+
+use super::image::{ImageConfig, RuntimeConfig};
+use super::project::Project;
+use crate::llb::SourceRange;
+use crate::options::{Platform, ResolveMode, Target};
+
+/// Fixed paths inside the build containers.
+pub mod paths {
+    /// Where the build context is mounted.
+    pub const SRC: &str = "/src";
+    /// GOCACHE (a cache mount).
+    pub const GOCACHE: &str = "/gofront/cache/go-build";
+    /// Where `go mod download` writes its layer.
+    pub const DOWNLOAD: &str = "/gofront/dl";
+    /// The module cache inside the download layer.
+    pub const DOWNLOAD_MODCACHE: &str = "/gofront/dl/mod";
+    /// Path of the module cache inside the download step's output.
+    pub const MODCACHE_SELECTOR: &str = "/dir/mod";
+    /// Where the build step sees the module cache (read-only).
+    pub const MODCACHE: &str = "/gofront/mod";
+    /// Where binaries are written.
+    pub const OUT: &str = "/gofront/out";
+    /// Where binaries go in the runtime image.
+    pub const BIN: &str = "/usr/local/bin";
+    /// Directory of the cache-ownership base, selected into cache mounts.
+    pub const OWNED_DIR: &str = "/dir";
+    /// Where gofront's own image is mounted in steps that run its cache tool.
+    pub const TOOL_DIR: &str = "/gofront/bin";
+    /// The gofront binary inside that mount.
+    pub const TOOL: &str = "/gofront/bin/gofront";
+    /// Where the Go build cache seed (`--build-context gocache=...`) is mounted.
+    pub const SEED: &str = "/gofront/seed";
+    /// The module download cache inside a seed (`GOFRONT_GOCACHE_MODULES`).
+    pub const SEED_MODULES: &str = "/gofront/seed/modules";
+    /// Where the build's output is mounted in the export step, which must
+    /// run after the build (and again whenever its output changes).
+    pub const BUILT: &str = "/gofront/built";
+    /// Where the export step writes the cache entries.
+    pub const EXPORT: &str = "/gofront/export";
+    /// Go's module download cache (`$GOMODCACHE/cache/download`) kept
+    /// across go.mod changes: a cache mount the download step reads as a
+    /// `file://` proxy before the real one.
+    pub const MODDL: &str = "/gofront/moddl";
+    /// Where secrets are mounted, one file per id (as a Dockerfile's
+    /// `RUN --mount=type=secret` does).
+    pub const SECRETS: &str = "/run/secrets";
+    /// SSH agent sockets, `.0`, `.1`, ... (as a Dockerfile's
+    /// `RUN --mount=type=ssh` does).
+    pub const SSH_AGENT: &str = "/run/buildkit/ssh_agent";
+    /// The secret id whose file Go reads credentials from (`NETRC`).
+    pub const NETRC_SECRET: &str = "netrc";
+}
+
+/// Everything a plan is made from.
+#[derive(Debug, Clone)]
+pub struct PlanInputs<'a> {
+    /// The parsed spec.
+    pub spec: &'a crate::spec::Spec,
+    /// The spec's file name and text, for located errors and source maps.
+    pub spec_file: &'a str,
+    /// The spec's text.
+    pub spec_text: &'a str,
+    /// The analysed project.
+    pub project: &'a Project,
+    /// `.dockerignore` text, if any.
+    pub dockerignore: Option<&'a str>,
+    /// The options.
+    pub options: &'a crate::options::Options,
+    /// The platform the builder runs on (the worker's).
+    pub build_platform: Platform,
+    /// The platform this plan builds for (one of `--platform`'s list).
+    pub target_platform: Platform,
+    /// The platforms the builder can execute (the worker's, emulated ones
+    /// included); empty when unknown.
+    pub runnable_platforms: &'a [Platform],
+    /// The builder image's config, if it could be resolved.
+    pub builder_config: Option<&'a ImageConfig>,
+    /// The runtime base image's config (`None` for scratch or unresolved).
+    pub runtime_config: Option<&'a ImageConfig>,
+    /// The build session id, for local sources.
+    pub session_id: &'a str,
+    /// Whether the engine supports `MergeOp`.
+    pub merge_supported: bool,
+    /// Seconds since the epoch for `created` when SOURCE_DATE_EPOCH is unset.
+    pub now: i64,
+    /// gofront's own image, which holds the Go build cache tool.
+    pub tool_image: Option<&'a str>,
+}
+
+/// Who owns the cache directories: the builder image's user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Owner {
+    /// Numeric uid and gid.
+    Ids(u32, u32),
+    /// A user name (and optional group name) from the builder's /etc/passwd.
+    Names(String, Option<String>),
+}
+
+/// A secret or an SSH agent socket mounted into the download step, owned
+/// by the step's user: a user known only by name gets modes anyone in the
+/// step may use (BuildKit needs numbers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdMount {
+    /// The id the client passed (`--secret id=...`, `--ssh id`).
+    pub id: String,
+    /// Where it is mounted.
+    pub dest: String,
+    /// Owner uid.
+    pub uid: u32,
+    /// Owner gid.
+    pub gid: u32,
+    /// File mode.
+    pub mode: u32,
+}
+
+/// An image a step runs from or builds on, decided: the reference the LLB
+/// names (pinned to the digest the frontend resolved, so BuildKit need not
+/// resolve it again) and how the engine finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageSource {
+    /// The image as named (for progress names).
+    pub name: String,
+    /// What the source op names: `name@digest` when resolved.
+    pub reference: String,
+    /// How the engine finds it.
+    #[serde(serialize_with = "ser::resolve_mode")]
+    pub resolve_mode: ResolveMode,
+}
+
+/// A named build context as a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ContextState {
+    /// A directory of the client, synced as the local of this name.
+    Local(String),
+    /// An image.
+    Image(ImageSource),
+    /// An image in an OCI layout the client holds.
+    OciLayout {
+        /// The client-side store (`oci.store`).
+        store: String,
+        /// The layout's manifest digest.
+        digest: String,
+    },
+}
+
+/// A directory of another build context mounted into the download step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextMount {
+    /// The context's name (`--build-context NAME=...`).
+    pub name: String,
+    /// Where it is mounted.
+    pub dest: String,
+    /// What it is.
+    pub source: ContextState,
+}
+
+/// The module download cache the download step keeps (gofront's tool runs
+/// the download against it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleCache {
+    /// The cache mount id.
+    pub id: String,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
+    /// The Go build cache seed, mounted at `paths::SEED`, whose modules
+    /// the tool merges first (`GOFRONT_GOCACHE_MODULES` with a seed).
+    pub seed: Option<ContextState>,
+}
+
+/// The `go mod download` step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DownloadPlan {
+    /// go.mod/go.sum/go.work paths to transfer (include patterns).
+    pub files: Vec<String>,
+    /// argv.
+    pub args: Vec<String>,
+    /// Full environment.
+    pub env: Vec<String>,
+    /// Its network.
+    #[serde(serialize_with = "ser::network")]
+    pub network: crate::spec::Network,
+    /// BuildKit secrets mounted as files.
+    pub secrets: Vec<IdMount>,
+    /// SSH agent sockets forwarded.
+    pub ssh: Vec<IdMount>,
+    /// Proxy settings from the standard proxy build args (the names set).
+    #[serde(serialize_with = "ser::proxies")]
+    pub proxy: Option<crate::options::Proxies>,
+    /// Extra read-only mounts of named contexts.
+    pub contexts: Vec<ContextMount>,
+    /// The module download cache, when the download step keeps one.
+    pub module_cache: Option<ModuleCache>,
+    /// Spec lines of `[download]`.
+    pub location: Option<Vec<SourceRange>>,
+}
+
+/// A `go build` or `go test` step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoStep {
+    /// argv.
+    pub args: Vec<String>,
+    /// Full environment.
+    pub env: Vec<String>,
+    /// Progress name.
+    pub name: String,
+    /// Spec lines of the section.
+    pub location: Option<Vec<SourceRange>>,
+}
+
+/// The Go build cache seed (`--build-context gocache=...`), merged into
+/// GOCACHE by gofront's tool before each Go step (whose argv it wraps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Seed {
+    /// The seed, mounted at `paths::SEED`.
+    pub source: ContextState,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
+}
+
+/// Where the export step's result is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ExportOutput {
+    /// A root builder writes the export straight into an empty layer.
+    Direct,
+    /// Another user can only write below the owned directory, whose
+    /// contents are then copied out.
+    OwnedDir,
+}
+
+/// The export step of `--target gocache`: the tool runs `go list -export
+/// -deps` for the build's packages and copies the cache entries they use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportPlan {
+    /// The step.
+    pub step: GoStep,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
+    /// The module download cache id the export also copies
+    /// (`GOFRONT_GOCACHE_MODULES`), mounted at `paths::MODDL`.
+    pub modules: Option<String>,
+    /// Where its result is.
+    pub output: ExportOutput,
+    /// The image config of the `gocache` target, for `--output type=image`.
+    pub image_config: serde_json::Value,
+}
+
+/// One binary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Binary {
+    /// Package pattern, e.g. `./cmd/server`.
+    pub package: String,
+    /// File name.
+    pub name: String,
+}
+
+/// The runtime image.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuntimePlan {
+    /// Base image (`None`: scratch).
+    pub base: Option<ImageSource>,
+    /// The binaries copied into it, root-owned, in `paths::BIN`.
+    pub binaries: Vec<Binary>,
+    /// The binaries become a layer of their own, merged onto the base
+    /// (MergeOp), rather than a copy onto it.
+    pub merge: bool,
+    /// The image config JSON returned as `containerimage.config`.
+    pub config: serde_json::Value,
+    /// What gofront sets in that config over the base's.
+    pub settings: RuntimeConfig,
+    /// The base's environment (PATH added when it has none), which
+    /// `settings.env` starts from.
+    pub base_env: Vec<String>,
+    /// Spec lines of `[runtime]`.
+    pub location: Option<Vec<SourceRange>>,
+}
+
+/// What the plan returns, with everything that target needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetPlan {
+    /// The runtime image with the binaries.
+    Image {
+        /// `go build`.
+        build: GoStep,
+        /// The runtime image.
+        runtime: RuntimePlan,
+    },
+    /// The binaries alone.
+    Binaries {
+        /// `go build`.
+        build: GoStep,
+        /// What it returns.
+        binaries: Vec<Binary>,
+    },
+    /// `go test`, for its exit status.
+    Test {
+        /// `go test`.
+        test: GoStep,
+    },
+    /// The Go build cache the build used.
+    Gocache {
+        /// `go build`, whose cache entries are exported.
+        build: GoStep,
+        /// The export step.
+        export: ExportPlan,
+    },
+}
+
+impl TargetPlan {
+    /// Which `--target` this is.
+    pub fn kind(&self) -> Target {
+        match self {
+            TargetPlan::Image { .. } => Target::Image,
+            TargetPlan::Binaries { .. } => Target::Binaries,
+            TargetPlan::Test { .. } => Target::Test,
+            TargetPlan::Gocache { .. } => Target::Gocache,
+        }
+    }
+
+    /// The Go step whose output the target uses (`go build`, or `go test`).
+    pub fn go_step(&self) -> &GoStep {
+        match self {
+            TargetPlan::Image { build, .. }
+            | TargetPlan::Binaries { build, .. }
+            | TargetPlan::Gocache { build, .. } => build,
+            TargetPlan::Test { test } => test,
+        }
+    }
+}
+
+/// Everything needed to emit LLB, decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// What to return.
+    pub target: TargetPlan,
+    /// Where the builder runs.
+    #[serde(serialize_with = "ser::platform")]
+    pub build_platform: Platform,
+    /// What the binaries are for.
+    #[serde(serialize_with = "ser::platform")]
+    pub target_platform: Platform,
+    /// Build session id.
+    pub session_id: String,
+    /// `--no-cache`.
+    pub no_cache: bool,
+    /// The builder image.
+    pub builder: ImageSource,
+    /// The builder's user for exec steps (empty: root).
+    pub builder_user: String,
+    /// Whether that user is root (uid 0).
+    pub builder_is_root: bool,
+    /// The environment the builder image sets (or gofront's fallback PATH),
+    /// which every step's `env` starts from.
+    pub builder_env: Vec<String>,
+    /// The environment of every Go step (the builder's with Go's variables).
+    pub go_env: Vec<String>,
+    /// Owner of cache directories.
+    pub owner: Owner,
+    /// The context local's name.
+    pub context_local: String,
+    /// Exclude patterns for the context (.dockerignore, .git).
+    pub context_exclude: Vec<String>,
+    /// `go mod download`, unless vendored or nothing to download.
+    pub download: Option<DownloadPlan>,
+    /// GOCACHE cache mount id.
+    pub gocache_id: String,
+    /// The Go build cache seed, when one is passed.
+    pub seed: Option<Seed>,
+}
+
+/// Serialisers for the types of other modules a plan holds.
+mod ser {
+    use serde::Serializer;
+
+    pub fn platform<S: Serializer>(p: &crate::options::Platform, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(p)
+    }
+
+    pub fn resolve_mode<S: Serializer>(
+        m: &crate::options::ResolveMode,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(m.attr())
+    }
+
+    pub fn network<S: Serializer>(n: &crate::spec::Network, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(n.as_str())
+    }
+
+    /// The names of the proxy variables set (their values may hold
+    /// credentials).
+    pub fn proxies<S: Serializer>(
+        p: &Option<crate::options::Proxies>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match p {
+            Some(p) => s.collect_seq(p.names()),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The frontend's result as data: the spec with its own source map, the
+//! project, the warnings (each with its location) and one plan per target
+//! platform. `lower`, `explain`, `--call outline|targets|check` and the
+//! warnings the gateway sends to BuildKit are views of it.
+//!
+//! Invariant: pure; `driver::generate` builds it once, and nothing parses
+//! or resolves again after it.
+
+use serde::Serialize;
+
+use crate::llb::SourceFile;
+use crate::options::Options;
+use crate::plan::{self, Plan, Project};
+use crate::spec::{self, KEYS, Language, LineCol, Origin, Setting, Spec};
+
+/// Everything the frontend decided for one build.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The spec, parsed, with its source map.
+    pub spec: SpecReport,
+    /// The project.
+    pub project: ProjectReport,
+    /// What the user should know that is not an error.
+    pub warnings: Vec<Warning>,
+    /// One plan per target platform, in `--platform` order.
+    pub plans: Vec<Plan>,
+    /// Return a map of per-platform results (several platforms, or
+    /// `multi-platform=true`), rather than one result.
+    pub multi_platform: bool,
+}
+
+/// The spec file as the user wrote it: its name, its text (a byte order
+/// mark dropped, which every offset of the spec counts from) and its
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceMap {
+    /// The file's name as the user knows it.
+    pub file: String,
+    /// Its text, without a byte order mark.
+    pub text: String,
+    /// Its language.
+    pub language: Language,
+}
+
+impl SourceMap {
+    /// The spec file `file` with this text: a byte order mark dropped, the
+    /// language decided.
+    pub fn new(file: &str, text: &str) -> SourceMap {
+        let text = spec::strip_bom(text).to_string();
+        SourceMap {
+            file: file.to_string(),
+            language: spec::language(&text),
+            text,
+        }
+    }
+
+    /// The 1-based line and column of a byte offset of the text.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        spec::line_col(&self.text, offset)
+    }
+
+    /// As the source file LLB source locations point into.
+    pub fn to_llb(&self) -> SourceFile {
+        SourceFile {
+            filename: self.file.clone(),
+            data: self.text.clone().into_bytes(),
+            language: self.language.as_str().to_string(),
+        }
+    }
+}
+
+/// The spec, parsed, beside its source map.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecReport {
+    /// The file.
+    pub source: SourceMap,
+    /// What it says (with build args merged), each value with its span.
+    pub spec: Spec,
+}
+
+/// The project, as read from the build context.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectReport {
+    /// The module layout, vendoring and workspace.
+    pub layout: Project,
+    /// `.dockerignore`, if there is one.
+    pub dockerignore: Option<String>,
+}
+
+/// gofront's rules, reported as warnings (and by `--call check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Rule {
+    /// A `[download]` key without a download step.
+    DownloadKeyWithoutDownload,
+    /// cgo binaries on a scratch base.
+    CgoOnScratch,
+    /// `.dockerignore` hides a file the Go steps need.
+    DockerignoreExcludesModuleFiles,
+    /// A credential in `download.env`.
+    CredentialsInDownloadEnv,
+    /// A build arg nobody reads.
+    UnknownBuildArg,
+}
+
+impl Rule {
+    /// The rule's name, as `--call check` shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::DownloadKeyWithoutDownload => "DownloadKeyWithoutDownload",
+            Rule::CgoOnScratch => "CgoOnScratch",
+            Rule::DockerignoreExcludesModuleFiles => "DockerignoreExcludesModuleFiles",
+            Rule::CredentialsInDownloadEnv => "CredentialsInDownloadEnv",
+            Rule::UnknownBuildArg => "UnknownBuildArg",
+        }
+    }
+
+    /// What the rule is about.
+    pub fn description(self) -> &'static str {
+        match self {
+            Rule::DownloadKeyWithoutDownload => {
+                "A [download] key has no effect when there is no go mod download step"
+            }
+            Rule::CgoOnScratch => {
+                "A cgo binary needs a C library that a scratch image does not have"
+            }
+            Rule::DockerignoreExcludesModuleFiles => {
+                ".dockerignore must not exclude the files Go needs to resolve modules"
+            }
+            Rule::CredentialsInDownloadEnv => {
+                "download.env values are written into the build definition, its cache and its provenance"
+            }
+            Rule::UnknownBuildArg => "A build arg that gofront does not read",
+        }
+    }
+}
+
+/// One warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The rule.
+    pub rule: Rule,
+    /// What is wrong, and what to do.
+    pub detail: String,
+    /// Where, when it is somewhere.
+    pub location: Option<Location>,
+}
+
+impl Warning {
+    /// One line for the build's output: the location first, as errors say
+    /// it; control characters from the input escaped.
+    pub fn message(&self) -> String {
+        let line = match &self.location {
+            Some(at) => format!(
+                "{}:{}:{}: {}",
+                at.file, at.start.line, at.start.column, self.detail
+            ),
+            None => self.detail.clone(),
+        };
+        line.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    }
+}
+
+/// A span of a file: the spec or `.dockerignore`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The file's name as the user knows it.
+    pub file: String,
+    /// Where the span starts.
+    pub start: LineCol,
+    /// Where it ends.
+    pub end: LineCol,
+}
+
+/// The warnings of a build, from what is known of it: the spec when it
+/// parsed, the project when it was read, whether the plans have a
+/// download step when there are plans.
+pub fn warnings(
+    options: &Options,
+    source: &SourceMap,
+    spec: Option<&Spec>,
+    project: Option<&ProjectReport>,
+    downloads: Option<bool>,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let at = |origin: &Origin| match origin {
+        Origin::File(r) => Some(Location {
+            file: source.file.clone(),
+            start: source.line_col(r.start),
+            end: source.line_col(r.end.max(r.start)),
+        }),
+        Origin::BuildArg(_) | Origin::Unknown => None,
+    };
+    if let Some(spec) = spec {
+        // [download] keys without a download step.
+        if downloads == Some(false) {
+            let why = if project.is_some_and(|p| p.layout.vendored) {
+                "the project is vendored (vendor/modules.txt), so gofront runs no go mod download step"
+            } else {
+                "go.mod requires no modules, so gofront runs no go mod download step"
+            };
+            for key in KEYS
+                .iter()
+                .filter(|k| k.section == crate::spec::keys::section::DOWNLOAD)
+            {
+                let Some(origin) = setting_origin(key.setting(spec)) else {
+                    continue;
+                };
+                out.push(Warning {
+                    rule: Rule::DownloadKeyWithoutDownload,
+                    detail: format!("{} has no effect: {why}", key.dotted()),
+                    location: at(origin),
+                });
+            }
+        }
+        if let (Some(cgo), Some(base)) = (&spec.build.cgo, &spec.runtime.base)
+            && cgo.value
+            && base.value == "scratch"
+        {
+            out.push(Warning {
+                rule: Rule::CgoOnScratch,
+                detail: format!(
+                    "build.cgo = true links the binaries against the C library, which runtime.base = \"scratch\" does not have; use a base with libc (the default for cgo is {})",
+                    crate::spec::defaults::CGO_BASE
+                ),
+                location: at(&base.origin),
+            });
+        }
+        for (name, field) in &spec.download.env {
+            if let Some(detail) = spec::credential_in_env(name, &field.value) {
+                out.push(Warning {
+                    rule: Rule::CredentialsInDownloadEnv,
+                    detail,
+                    location: at(&field.origin),
+                });
+            }
+        }
+    }
+    if let Some(ProjectReport {
+        layout,
+        dockerignore: Some(ignore),
+    }) = project
+    {
+        for (what, line) in plan::dockerignore_hides(ignore, layout) {
+            let keep = what.trim_end_matches('/');
+            let pos = LineCol { line, column: 1 };
+            out.push(Warning {
+                rule: Rule::DockerignoreExcludesModuleFiles,
+                detail: format!(
+                    ".dockerignore excludes {what}, which the go steps need; remove the pattern on line {line} or add !{keep}"
+                ),
+                location: Some(Location {
+                    file: ".dockerignore".to_string(),
+                    start: pos,
+                    end: pos,
+                }),
+            });
+        }
+    }
+    for detail in options.unused_build_args() {
+        out.push(Warning {
+            rule: Rule::UnknownBuildArg,
+            detail,
+            location: None,
+        });
+    }
+    out
+}
+
+/// Where a key is set, if it is (a table's first entry stands for it).
+pub fn setting_origin(setting: Setting<'_>) -> Option<&Origin> {
+    match setting {
+        Setting::Unset => None,
+        Setting::Str(f) => Some(&f.origin),
+        Setting::Bool(f) => Some(&f.origin),
+        Setting::Network(f) => Some(&f.origin),
+        Setting::Scope(f) => Some(&f.origin),
+        Setting::List(f) => Some(&f.origin),
+        Setting::Map(m) => m.values().next().map(|f| &f.origin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn source(text: &str) -> SourceMap {
+        SourceMap::new("gofront.toml", text)
+    }
+
+    fn options(pairs: &[(&str, &str)]) -> Options {
+        let mut all = vec![("filename", "gofront.toml")];
+        all.extend_from_slice(pairs);
+        Options::parse(all).unwrap()
+    }
+
+    #[test]
+    fn credentials_in_download_env_are_warned_about_with_their_line() {
+        let text = "[download]\nenv = { GOPROXY = \"https://bob:pw@proxy.example\", GOPRIVATE = \"example.com\" }\n";
+        let src = source(text);
+        let spec = spec::parse("gofront.toml", &src.text, &Default::default()).unwrap();
+        let w = warnings(&options(&[]), &src, Some(&spec), None, None);
+        let messages: Vec<String> = w.iter().map(Warning::message).collect();
+        assert_eq!(
+            messages,
+            [
+                "gofront.toml:2:19: download.env.GOPROXY holds a URL with a user name or password; they end up in the build definition, the cache and provenance attestations; pass credentials as a BuildKit secret instead: download.secrets = [\"netrc\"] and --secret id=netrc,src=$HOME/.netrc"
+            ]
+        );
+        assert_eq!(w[0].rule, Rule::CredentialsInDownloadEnv);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_no_part_of_the_source_and_json_is_json() {
+        let src = source("\u{feff}[build]\ntags = [\"a\"]\n");
+        assert_eq!(src.text, "[build]\ntags = [\"a\"]\n");
+        assert_eq!(src.language, Language::Toml);
+        assert_eq!(src.to_llb().language, "toml");
+        let src = source("\u{feff}{\"syntax\": \"gofront:dev\"}\n");
+        assert_eq!(src.language, Language::Json);
+        assert_eq!(src.to_llb().language, "json");
+    }
+
+    #[test]
+    fn unknown_build_args_are_warned_about_without_a_location() {
+        let src = source("");
+        let w = warnings(
+            &options(&[("build-arg:UNUSED", "1")]),
+            &src,
+            None,
+            None,
+            None,
+        );
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].rule, Rule::UnknownBuildArg);
+        assert_eq!(w[0].location, None);
+        assert_eq!(
+            w[0].message(),
+            "build arg UNUSED is not used by gofront; spec keys are set with GOFRONT_* build args"
+        );
+    }
+}
