@@ -5,6 +5,7 @@
 //! `Definition`); `gateway` is the only part that talks to BuildKit. See
 //! ARCHITECTURE.md.
 
+pub(crate) mod cacheprog;
 pub(crate) mod dockerignore;
 pub(crate) mod driver;
 pub(crate) mod explain;
@@ -37,6 +38,8 @@ pub use options::{Options, Platform};
 pub use plan::PlanError;
 pub use spec::{KEYS, Origin};
 
+/// `gofront gocache prog ...`: the GOCACHEPROG server build steps run.
+pub use cacheprog::main as cacheprog_main;
 /// `gofront gocache ...`: the Go build cache tool build steps run.
 pub use gocache::main as gocache_main;
 /// `gofront modcache ...`: the module download cache tool.
