@@ -567,3 +567,50 @@ fn arguments_are_checked() {
         assert!(e.contains(want), "{e}");
     }
 }
+
+#[test]
+fn an_export_selects_exactly_the_listed_entries_that_are_whole() {
+    let dir = TempDir::new("select");
+    let cache = dir.0.join("cache");
+    let mut s = Server::new(&cache, Limits::default()).unwrap();
+    // Four actions; 1 and 2 share an output. The test step used 1 and 3,
+    // the build step 2; 4 was put by another build and is in no list.
+    let input: Vec<u8> = [
+        put(1, &action(1), b"shared"),
+        put(2, &action(2), b"shared"),
+        put(3, &action(3), b"three"),
+        put(4, &action(4), b"four"),
+    ]
+    .concat();
+    session(&mut s, &input).0.unwrap();
+    let list = |name: &str, ids: &[u8]| {
+        let mut t = Server::new(&cache, Limits::default()).unwrap();
+        let input: Vec<u8> = ids
+            .iter()
+            .flat_map(|&n| get(i64::from(n), &action(n)))
+            .collect();
+        session(&mut t, &input).0.unwrap();
+        let path = dir.0.join("used").join(name);
+        t.write_used(&path).unwrap();
+        path
+    };
+    let lists = vec![
+        list("test.txt", &[1, 3]),
+        list("build.txt", &[2]),
+        dir.0.join("used").join("never-ran.txt"),
+    ];
+    // Action 3's output vanished (trimmed): it is left out, not half-copied.
+    fs::remove_file(s.path(&sha(b"three"), 'd')).unwrap();
+    let got = select_used(&cache, &lists).unwrap();
+    let want: BTreeSet<String> = [
+        format!("{}-a", hex(&action(1))),
+        format!("{}-a", hex(&action(2))),
+        format!("{}-d", hex(&sha(b"shared"))),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want);
+    fs::write(dir.0.join("used").join("bad.txt"), "v1 something\n").unwrap();
+    let e = select_used(&cache, &[dir.0.join("used").join("bad.txt")]).unwrap_err();
+    assert!(e.to_string().contains("bad.txt: not a used list"), "{e}");
+}
