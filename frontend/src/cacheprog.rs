@@ -969,13 +969,6 @@ fn refresh(path: &Path) {
 }
 
 /// Reads a used list: the action ids, or None if `text` is not one.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the export reads used lists once the lead wires it"
-    )
-)]
 pub fn parse_used(text: &str) -> Option<Vec<Hash>> {
     let mut lines = text.lines();
     if lines.next()? != USED_FORMAT {
