@@ -817,8 +817,10 @@ impl Server {
         size: u64,
         dpath: &Path,
     ) -> Result<Result<(), RequestError>, ProgError> {
-        let present =
-            matches!(fs::symlink_metadata(dpath), Ok(m) if m.is_file() && m.len() == size);
+        // As Go's own cache does: an output already there is kept only if
+        // its bytes still hash to its name; a damaged one is rewritten.
+        let present = matches!(fs::symlink_metadata(dpath), Ok(m) if m.is_file() && m.len() == size)
+            && file_sha256(dpath).is_some_and(|h| h == *output);
         let verify = |body: &Body| -> Result<(), RequestError> {
             if body.len != size {
                 return Err(RequestError::SizeMismatch {
@@ -843,8 +845,8 @@ impl Server {
             }
         };
         if present {
-            // Same name, same size: the same bytes (the name is their
-            // hash); read the body only to keep the stream in step.
+            // The same bytes are there: read the body only to check it
+            // and keep the stream in step.
             let body = read(wire, &mut io::sink())?;
             if let Err(e) = verify(&body) {
                 return Ok(Err(e));
@@ -944,6 +946,20 @@ impl Server {
             let _ = fs::remove_file(&tpath);
         }
         written
+    }
+}
+
+fn file_sha256(path: &Path) -> Option<Hash> {
+    let mut f = File::open(path).ok()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => return Some(h.finalize().into()),
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
     }
 }
 

@@ -412,6 +412,14 @@ fn a_second_put_of_the_same_output_writes_no_bytes() {
     assert_eq!(s.stats().puts, 2);
     assert_eq!(s.stats().bytes_written, body.len() as u64);
     assert_eq!(walk(&dir.0).len(), 3);
+    // A damaged output of the right size is rewritten by the next put.
+    let dpath = s.path(&sha(body), 'd');
+    fs::write(&dpath, b"SAME bytes").unwrap();
+    let (r, replies) = session(&mut s, &put(3, &action(3), body));
+    r.unwrap();
+    assert!(replies[1].get("Err").is_none(), "{}", replies[1]);
+    assert_eq!(fs::read(&dpath).unwrap(), body);
+    assert_eq!(s.stats().bytes_written, 2 * body.len() as u64);
 }
 
 #[test]
