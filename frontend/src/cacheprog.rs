@@ -1047,8 +1047,20 @@ pub fn select_used(cache: &Path, lists: &[PathBuf]) -> Result<BTreeSet<String>, 
     Ok(names)
 }
 
-/// `gofront gocache prog --dir DIR --used FILE`.
+/// `gofront gocache prog --dir DIR --used FILE`, and `gofront gocache
+/// stamp --dir DIR` (see mtimes.rs); `args` starts at `prog` or `stamp`.
 pub fn main(args: &[String]) -> ExitCode {
+    match args.split_first() {
+        Some((sub, rest)) if sub == "stamp" => crate::mtimes::main(rest),
+        Some((sub, rest)) if sub == "prog" => prog_main(rest),
+        _ => {
+            eprintln!("gofront gocache: expected prog or stamp");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn prog_main(args: &[String]) -> ExitCode {
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

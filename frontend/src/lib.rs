@@ -16,6 +16,7 @@ pub(crate) mod llb;
 pub(crate) mod local;
 pub(crate) mod lower;
 pub(crate) mod modcache;
+pub(crate) mod mtimes;
 pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
@@ -38,7 +39,8 @@ pub use options::{Options, Platform};
 pub use plan::PlanError;
 pub use spec::{KEYS, Origin};
 
-/// `gofront gocache prog ...`: the GOCACHEPROG server build steps run.
+/// `gofront gocache prog|stamp ...`: the GOCACHEPROG server and the
+/// content-mtime tool build steps run.
 pub use cacheprog::main as cacheprog_main;
 /// `gofront gocache ...`: the Go build cache tool build steps run.
 pub use gocache::main as gocache_main;

@@ -21,7 +21,7 @@ const USAGE: &str = "usage:
                           print the Dockerfile equivalent to gofront's plan, for review
   gofront --version       print the version
   gofront --help          print this help
-  gofront gocache seed|export|prog ...
+  gofront gocache seed|export|prog|stamp ...
   gofront modcache ...
                           the cache tools that build steps run (not for direct use)";
 
@@ -68,9 +68,9 @@ fn main() -> ExitCode {
                 }
             }
         }
-        // The GOCACHEPROG server, run by go inside build steps (cacheprog.rs).
-        Some("gocache") if args.get(1).is_some_and(|a| a == "prog") => {
-            gofront::cacheprog_main(&args[2..])
+        // The GOCACHEPROG server and the mtime stamper (cacheprog.rs).
+        Some("gocache") if args.get(1).is_some_and(|a| a == "prog" || a == "stamp") => {
+            gofront::cacheprog_main(&args[1..])
         }
         // The Go build cache tool, run inside build steps (see gocache.rs).
         Some("gocache") => gofront::gocache_main(&args[1..]),
