@@ -12,8 +12,9 @@
 //!
 //! What it adds over Go's own cache is the record of what the step used:
 //! every action id it served (a `get` hit) or stored (a `put`) goes into
-//! the used list, written at `close` (or when stdin ends) to FILE through a
-//! temporary name and a rename, so a later export in another build reads a
+//! the used list, written before the reply to `close` (go exits right
+//! after it, and a build step's processes end with it) or when stdin
+//! ends, to FILE through a temporary name and a rename, so a later export in another build reads a
 //! whole list or the previous one, never half of one. The list is the line
 //! [`USED_FORMAT`], then one action id per line, sorted.
 //!
@@ -592,6 +593,8 @@ impl Body {
 pub struct Server {
     dir: PathBuf,
     limits: Limits,
+    /// Where the used list goes, written before the reply to `close`.
+    used_file: Option<PathBuf>,
     used: BTreeSet<Hash>,
     used_overflow: bool,
     seq: u64,
@@ -617,11 +620,28 @@ impl Server {
         Ok(Server {
             dir,
             limits,
+            used_file: None,
             used: BTreeSet::new(),
             used_overflow: false,
             seq: 0,
             stats: Stats::default(),
         })
+    }
+
+    /// Writes the used list to `path` when the session ends: before the
+    /// reply to `close` (go exits right after that reply, and a build step
+    /// ends with it, taking this process along), or at the end of input.
+    pub fn with_used_file(mut self, path: PathBuf) -> Self {
+        self.used_file = Some(path);
+        self
+    }
+
+    /// Writes the used list, if there is a file for it.
+    pub fn finish(&self) -> Result<(), ProgError> {
+        match &self.used_file {
+            Some(path) => self.write_used(path),
+            None => Ok(()),
+        }
     }
 
     /// What the step did so far.
@@ -651,14 +671,14 @@ impl Server {
                 "get" => self.get(&req),
                 "put" => self.put(&mut wire, &req)?,
                 "close" => {
-                    reply(
-                        &mut out,
-                        &Response {
-                            id,
-                            ..Response::default()
-                        },
-                    )?;
-                    return Ok(());
+                    let listed = self.finish();
+                    let response = Response {
+                        id,
+                        err: listed.as_ref().err().map(ToString::to_string),
+                        ..Response::default()
+                    };
+                    reply(&mut out, &response)?;
+                    return listed;
                 }
                 other => {
                     // Go sends no body with a command it was not told of.
@@ -667,7 +687,7 @@ impl Server {
             };
             reply(&mut out, &response)?;
         }
-        Ok(())
+        self.finish()
     }
 
     fn note_used(&mut self, action: Hash) {
@@ -1032,6 +1052,7 @@ pub fn select_used(cache: &Path, lists: &[PathBuf]) -> Result<BTreeSet<String>, 
     let server = Server {
         dir: cache.to_path_buf(),
         limits: Limits::default(),
+        used_file: None,
         used: BTreeSet::new(),
         used_overflow: false,
         seq: 0,
@@ -1087,11 +1108,14 @@ fn run(args: &[String]) -> Result<(), ProgError> {
     }
     let dir = dir.ok_or_else(|| ProgError::Usage("--dir is required".into()))?;
     let used = used.ok_or_else(|| ProgError::Usage("--used is required".into()))?;
-    let mut server = Server::new(&dir, Limits::default())?;
+    let mut server = Server::new(&dir, Limits::default())?.with_used_file(used);
     let served = server.serve(io::stdin().lock(), io::stdout().lock());
-    // The list is written even when the stream broke: what was served
-    // was served.
-    let listed = server.write_used(&used);
+    // A broken stream still leaves its list: what was served was served.
+    let listed = if served.is_err() {
+        server.finish()
+    } else {
+        Ok(())
+    };
     let s = server.stats();
     tracing::debug!(
         gets = s.gets,

@@ -96,8 +96,12 @@ fn the_handshake_comes_first_and_a_put_is_served_back_over_pipes() {
     let (server_in, mut client_out) = std::io::pipe().unwrap();
     let (client_in, server_out) = std::io::pipe().unwrap();
     let root = dir.0.clone();
+    let list = dir.0.join("gofront-used").join("test.txt");
+    let list2 = list.clone();
     let thread = std::thread::spawn(move || {
-        let mut s = Server::new(&root, Limits::default()).unwrap();
+        let mut s = Server::new(&root, Limits::default())
+            .unwrap()
+            .with_used_file(list2);
         let r = s.serve(BufReader::new(server_in), server_out);
         (
             r.map_err(|e| e.to_string()),
@@ -140,6 +144,12 @@ fn the_handshake_comes_first_and_a_put_is_served_back_over_pipes() {
 
     client_out.write_all(&close(4)).unwrap();
     assert_eq!(next(), json!({"ID": 4}));
+    // The list is there as soon as close is answered: go exits then, and
+    // the build step with it.
+    assert_eq!(
+        parse_used(&fs::read_to_string(&list).unwrap()),
+        Some(vec![a])
+    );
     let (result, used, stats) = thread.join().unwrap();
     assert_eq!(result, Ok(()));
     assert_eq!(used, vec![a]);
