@@ -60,6 +60,12 @@ const ENTRY_LEN: usize = 175;
 /// Go refreshes an entry's mtime when it is used and older than this, so
 /// its trim (by mtime) keeps what builds use.
 const REFRESH_AFTER: Duration = Duration::from_secs(3600);
+/// Go trims its cache at most once a day ...
+const TRIM_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// ... removing entries unused for five days (plus the refresh slack).
+const TRIM_UNUSED: Duration = Duration::from_secs(5 * 24 * 3600 + 3600);
+/// Where Go records the last trim (Unix seconds), in the cache directory.
+const TRIM_FILE: &str = "trim.txt";
 
 /// A SHA-256: an action id or an output id.
 pub type Hash = [u8; 32];
@@ -636,8 +642,10 @@ impl Server {
         self
     }
 
-    /// Writes the used list, if there is a file for it.
+    /// Writes the used list, if there is a file for it, after trimming the
+    /// cache (with a prog, go never trims it itself).
     pub fn finish(&self) -> Result<(), ProgError> {
+        self.trim(SystemTime::now());
         match &self.used_file {
             Some(path) => self.write_used(path),
             None => Ok(()),
@@ -934,6 +942,58 @@ impl Server {
             let _ = fs::remove_file(&tpath);
         }
         written
+    }
+
+    /// Go's trim, which go skips when a prog serves the cache: at most once
+    /// a day (by `trim.txt`), remove the entries not used for five days,
+    /// and temporary files a killed writer left. Best effort: a file that
+    /// cannot be removed stays, and a trim cut short runs again next time.
+    /// Returns how many files it removed.
+    pub fn trim(&self, now: SystemTime) -> usize {
+        let stamp = self.dir.join(TRIM_FILE);
+        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        if let Ok(text) = fs::read_to_string(&stamp)
+            && let Ok(last) = text.trim().parse::<u64>()
+        {
+            let now_s = secs(now);
+            // Go's test: recent, and not more than the slack in the future.
+            if now_s < last + TRIM_EVERY.as_secs() && last < now_s + REFRESH_AFTER.as_secs() {
+                return 0;
+            }
+        }
+        let cutoff = now.checked_sub(TRIM_UNUSED).unwrap_or(UNIX_EPOCH);
+        let mut removed = 0;
+        for i in 0..=255u8 {
+            let sub = self.dir.join(hex(&[i]));
+            let Ok(names) = fs::read_dir(&sub) else {
+                continue;
+            };
+            for e in names.flatten() {
+                let name = e.file_name();
+                let Some(name) = name.to_str() else { continue };
+                let ours = name.starts_with(".gofront-tmp-")
+                    || name
+                        .strip_suffix("-a")
+                        .or_else(|| name.strip_suffix("-d"))
+                        .is_some_and(|h| unhex(h).is_some());
+                let old = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t < cutoff);
+                if ours && old && fs::remove_file(e.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        let _ = self.write_atomically_plain(&stamp, secs(now).to_string().as_bytes());
+        removed
+    }
+
+    fn write_atomically_plain(&self, target: &Path, bytes: &[u8]) -> io::Result<()> {
+        let tpath = self
+            .dir
+            .join(format!(".gofront-tmp-trim-{}", std::process::id()));
+        fs::write(&tpath, bytes).and_then(|()| fs::rename(&tpath, target))
     }
 
     /// Writes the used list to `path` through a temporary name beside it.

@@ -632,3 +632,57 @@ fn an_export_selects_exactly_the_listed_entries_that_are_whole() {
     let e = select_used(&cache, &[dir.0.join("used").join("bad.txt")]).unwrap_err();
     assert!(e.to_string().contains("bad.txt: not a used list"), "{e}");
 }
+
+#[test]
+fn trim_removes_what_went_unused_for_five_days_at_most_once_a_day() {
+    let dir = TempDir::new("trim");
+    let mut s = server(&dir);
+    let input: Vec<u8> = (1..=2u8)
+        .flat_map(|n| put(i64::from(n), &action(n), &[n]))
+        .collect();
+    session(&mut s, &input).0.unwrap();
+    // The end of the session trimmed (nothing was old) and noted it.
+    let stamp = dir.0.join("trim.txt");
+    assert!(stamp.exists());
+    fs::remove_file(&stamp).unwrap();
+    let day = Duration::from_secs(24 * 3600);
+    let now = SystemTime::now();
+    let age = |p: &Path, d: Duration| {
+        File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(now - d)
+            .unwrap();
+    };
+    let (a1, d1) = (s.path(&action(1), 'a'), s.path(&sha(&[1]), 'd'));
+    let (a2, d2) = (s.path(&action(2), 'a'), s.path(&sha(&[2]), 'd'));
+    age(&a1, 6 * day);
+    age(&d1, 6 * day);
+    age(&a2, 4 * day);
+    // A temporary file a killed writer left, and a file that is not ours.
+    let tmp = a1.with_file_name(".gofront-tmp-1-1");
+    let other = a1.with_file_name("README");
+    fs::write(&tmp, "x").unwrap();
+    fs::write(&other, "x").unwrap();
+    age(&tmp, 6 * day);
+    age(&other, 6 * day);
+    assert_eq!(s.trim(now), 3);
+    assert!(!a1.exists() && !d1.exists() && !tmp.exists());
+    assert!(a2.exists() && d2.exists() && other.exists());
+    assert_eq!(
+        fs::read_to_string(&stamp).unwrap(),
+        now.duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string()
+    );
+    // Within a day of the last trim nothing is removed; a day later it is.
+    age(&a2, 6 * day);
+    assert_eq!(s.trim(now + day / 2), 0);
+    assert!(a2.exists());
+    assert_eq!(s.trim(now + day + Duration::from_secs(1)), 1);
+    assert!(!a2.exists());
+    // The trim's own temporary name is gone.
+    assert!(walk(&dir.0).iter().all(|n| !n.starts_with(".gofront-tmp")));
+}
