@@ -22,7 +22,7 @@
 ARG FRONTEND_CAPS="moby.buildkit.frontend.contexts,moby.buildkit.frontend.subrequests"
 
 # Runs on the build platform for every target platform: rustc cross-compiles,
-# so no step ever runs under emulation (README, design notes).
+# so no step ever runs under emulation (docs/design.md).
 FROM --platform=$BUILDPLATFORM rust:1-bookworm AS builder
 ARG TARGETARCH
 ARG BUILDARCH

@@ -70,19 +70,10 @@ pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> 
     Ok(d.text)
 }
 
-fn target_name(t: Target) -> &'static str {
-    match t {
-        Target::Image => "image",
-        Target::Binaries => "binaries",
-        Target::Test => "test",
-        Target::Gocache => "gocache",
-    }
-}
-
 fn header(d: &mut Doc, plan: &Plan, spec_file: &str) {
     d.comment(&format!(
         "The Dockerfile equivalent of gofront's plan for {spec_file} (`gofront dockerfile`, --target {}, {}), for review. Build it with the engine's own Dockerfile frontend and the same build contexts. Comments say where gofront does something a Dockerfile cannot.",
-        target_name(plan.target),
+        plan.target.name(),
         plan.target_platform,
     ));
     let contexts: Vec<String> = plan

@@ -23,11 +23,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
-use thiserror::Error;
+
+use crate::cachetool::{
+    ExportArgs, SeedArgs, ToolError, copy_entry, copy_kept, io_err, mb, split_command,
+};
 
 /// The file an export writes beside the entries, and a seed must hold.
 pub const MANIFEST: &str = "gofront-gocache.json";
@@ -37,53 +40,6 @@ pub const MODULES_DIR: &str = "modules";
 pub const FORMAT: &str = "gofront-gocache/1";
 /// Action entries are about 175 bytes; read no more than this of one.
 const MAX_ACTION_ENTRY: u64 = 1024;
-
-/// Why the tool stopped.
-#[derive(Debug, Error)]
-pub enum ToolError {
-    /// Bad arguments: a bug in the LLB gofront wrote.
-    #[error("usage: {0}")]
-    Usage(String),
-    /// The seed is not an export of `--target gocache`.
-    #[error(
-        "the gocache build context has files but no {MANIFEST}: it is not a Go build cache written by `--target gocache`; pass the directory or image that export produced"
-    )]
-    NotAnExport,
-    /// A file operation failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The path at fault.
-        path: String,
-        /// What happened.
-        source: io::Error,
-    },
-    /// The command could not be started.
-    #[error("cannot run {command}: {source}")]
-    Spawn {
-        /// argv\[0].
-        command: String,
-        /// What happened.
-        source: io::Error,
-    },
-    /// The command failed; its own output says why.
-    #[error("{command} exited with {status}")]
-    Command {
-        /// argv\[0].
-        command: String,
-        /// Its exit status.
-        status: String,
-    },
-    /// `go list` named an export file outside GOCACHE.
-    #[error("go list named {0}, which is not a file of the Go build cache")]
-    NotInCache(String),
-}
-
-pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ToolError + '_ {
-    move |source| ToolError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
 
 /// Whether `name` is a Go cache entry: 64 lowercase hex digits, then `-a`
 /// (an action) or `-d` (an output).
@@ -195,27 +151,6 @@ fn list_entries(root: &Path) -> Result<Vec<String>, ToolError> {
     Ok(names)
 }
 
-/// Copies `from` to `to` through a temporary name, so a concurrent Go
-/// never sees half a file. Returns the bytes copied.
-pub(crate) fn copy_entry(from: &Path, to: &Path) -> Result<u64, ToolError> {
-    let dir = to.parent().unwrap_or(Path::new("/"));
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let name = to
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.gofront-{}", std::process::id()));
-    let n = fs::copy(from, &tmp).map_err(io_err(from))?;
-    fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o644))
-        .map_err(io_err(&tmp))?;
-    fs::rename(&tmp, to).map_err(io_err(to))?;
-    Ok(n)
-}
-
-fn mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
 /// What a seed added.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SeedReport {
@@ -236,7 +171,7 @@ pub fn seed(from: &Path, into: &Path) -> Result<SeedReport, ToolError> {
         Err(_) => false,
     };
     if has_files && !from.join(MANIFEST).is_file() {
-        return Err(ToolError::NotAnExport);
+        return Err(ToolError::NotAnExport(MANIFEST));
     }
     let mut report = SeedReport {
         offered: names.len(),
@@ -323,7 +258,7 @@ pub fn export(
         report.written += 1;
     }
     if let Some(dir) = modules {
-        let m = crate::modcache::copy_kept(dir, &out.join(MODULES_DIR))?;
+        let m = copy_kept(dir, &out.join(MODULES_DIR))?;
         report.module_files = Some((m.files, m.bytes));
     }
     let mut manifest = serde_json::json!({
@@ -339,120 +274,65 @@ pub fn export(
     Ok(report)
 }
 
-/// `gofront gocache ...`: the tool's command line.
-pub fn main(args: &[String]) -> ExitCode {
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("gofront gocache: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// Flags and the command after `--`.
-pub(crate) struct Parsed<'a> {
-    pub(crate) flags: BTreeMap<&'a str, &'a str>,
-    pub(crate) command: &'a [String],
-}
-
-/// Parses `--flag VALUE ... -- CMD...`; every flag in `wanted` is required.
-pub(crate) fn parse<'a>(
-    args: &'a [String],
-    wanted: &[&str],
-    optional: &[&str],
-) -> Result<Parsed<'a>, ToolError> {
-    let split = args
-        .iter()
-        .position(|a| a == "--")
-        .ok_or_else(|| ToolError::Usage("missing -- before the command".into()))?;
-    let mut flags = BTreeMap::new();
-    let mut it = args[..split].iter();
-    while let Some(flag) = it.next() {
-        let value = it
-            .next()
-            .ok_or_else(|| ToolError::Usage(format!("{flag} needs a value")))?;
-        if !wanted.contains(&flag.as_str()) && !optional.contains(&flag.as_str()) {
-            return Err(ToolError::Usage(format!("unknown flag {flag}")));
-        }
-        flags.insert(flag.as_str(), value.as_str());
-    }
-    for w in wanted {
-        if !flags.contains_key(w) {
-            return Err(ToolError::Usage(format!("{w} is required")));
-        }
-    }
-    let command = &args[split + 1..];
-    if command.is_empty() {
-        return Err(ToolError::Usage("no command after --".into()));
-    }
-    Ok(Parsed { flags, command })
-}
-
-fn run(args: &[String]) -> Result<(), ToolError> {
+/// `gofront gocache seed`: merges the seed, then execs the command; returns
+/// only if it cannot.
+pub fn run_seed(args: &SeedArgs) -> Result<(), ToolError> {
     let start = Instant::now();
-    match args.first().map(String::as_str) {
-        Some("seed") => {
-            let p = parse(&args[1..], &["--from", "--into"], &[])?;
-            let r = seed(Path::new(p.flags["--from"]), Path::new(p.flags["--into"]))?;
-            eprintln!(
-                "gofront gocache: seeded {} new entries ({}) of {} in the seed, in {} ms",
-                r.copied,
-                mb(r.bytes),
-                r.offered,
-                start.elapsed().as_millis()
-            );
-            let err = std::os::unix::process::CommandExt::exec(
-                Command::new(&p.command[0]).args(&p.command[1..]),
-            );
-            Err(ToolError::Spawn {
-                command: p.command[0].clone(),
-                source: err,
-            })
-        }
-        Some("export") => {
-            let p = parse(&args[1..], &["--cache", "--out"], &["--modules"])?;
-            let output = Command::new(&p.command[0])
-                .args(&p.command[1..])
-                .stdin(Stdio::null())
-                .stderr(Stdio::inherit())
-                .output()
-                .map_err(|source| ToolError::Spawn {
-                    command: p.command[0].clone(),
-                    source,
-                })?;
-            if !output.status.success() {
-                return Err(ToolError::Command {
-                    command: p.command[0].clone(),
-                    status: output.status.to_string(),
-                });
-            }
-            let listed = String::from_utf8_lossy(&output.stdout);
-            let r = export(
-                Path::new(p.flags["--cache"]),
-                Path::new(p.flags["--out"]),
-                &listed,
-                p.flags.get("--modules").map(Path::new),
-            )?;
-            eprintln!(
-                "gofront gocache: exported {} of {} cache entries ({}) for {} compiled packages{}, in {} ms",
-                r.written,
-                r.in_cache,
-                mb(r.bytes),
-                r.packages,
-                match r.module_files {
-                    Some((files, bytes)) => format!(", and {files} module file(s) ({})", mb(bytes)),
-                    None => String::new(),
-                },
-                start.elapsed().as_millis()
-            );
-            Ok(())
-        }
-        _ => Err(ToolError::Usage(
-            "gofront gocache seed --from DIR --into GOCACHE -- CMD... | export --cache GOCACHE --out DIR -- CMD..."
-                .into(),
-        )),
+    let r = seed(Path::new(&args.from), Path::new(&args.into))?;
+    eprintln!(
+        "gofront gocache: seeded {} new entries ({}) of {} in the seed, in {} ms",
+        r.copied,
+        mb(r.bytes),
+        r.offered,
+        start.elapsed().as_millis()
+    );
+    let (program, rest) = split_command(&args.command)?;
+    let err = std::os::unix::process::CommandExt::exec(Command::new(program).args(rest));
+    Err(ToolError::Spawn {
+        command: program.clone(),
+        source: err,
+    })
+}
+
+/// `gofront gocache export`: runs the `go list`, then copies what it names.
+pub fn run_export(args: &ExportArgs) -> Result<(), ToolError> {
+    let start = Instant::now();
+    let (program, rest) = split_command(&args.command)?;
+    let output = Command::new(program)
+        .args(rest)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|source| ToolError::Spawn {
+            command: program.clone(),
+            source,
+        })?;
+    if !output.status.success() {
+        return Err(ToolError::Command {
+            command: program.clone(),
+            status: output.status.to_string(),
+        });
     }
+    let listed = String::from_utf8_lossy(&output.stdout);
+    let r = export(
+        Path::new(&args.cache),
+        Path::new(&args.out),
+        &listed,
+        args.modules.as_deref().map(Path::new),
+    )?;
+    eprintln!(
+        "gofront gocache: exported {} of {} cache entries ({}) for {} compiled packages{}, in {} ms",
+        r.written,
+        r.in_cache,
+        mb(r.bytes),
+        r.packages,
+        match r.module_files {
+            Some((files, bytes)) => format!(", and {files} module file(s) ({})", mb(bytes)),
+            None => String::new(),
+        },
+        start.elapsed().as_millis()
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! ARCHITECTURE.md.
 
 pub(crate) mod cacheprog;
+pub(crate) mod cachetool;
 pub(crate) mod dockerignore;
 pub(crate) mod driver;
 pub(crate) mod explain;
@@ -20,6 +21,7 @@ pub(crate) mod mtimes;
 pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
+pub(crate) mod sbom;
 pub(crate) mod spec;
 
 #[cfg(test)]
@@ -35,14 +37,36 @@ pub use explain::{ExplainError, dockerfile};
 pub use gateway::{serve, serve_on};
 pub use llb::debug_json;
 pub use local::LocalHost;
-pub use options::{Options, Platform};
+pub use options::{DEFAULT_SPEC_FILE, LocalOptions, Options, Platform};
 pub use plan::PlanError;
 pub use spec::{KEYS, Origin};
 
 /// `gofront gocache prog|stamp ...`: the GOCACHEPROG server and the
 /// content-mtime tool build steps run.
 pub use cacheprog::main as cacheprog_main;
-/// `gofront gocache ...`: the Go build cache tool build steps run.
-pub use gocache::main as gocache_main;
-/// `gofront modcache ...`: the module download cache tool.
-pub use modcache::main as modcache_main;
+/// `gofront sbom ...`: writes the SPDX document inside a build step.
+pub use sbom::tool::main as sbom_main;
+
+/// `gofront gocache seed|export ...` and `gofront modcache ...`: the cache
+/// tools that build steps run (`args` without the program). The exit code,
+/// or `None` when `args` name no tool.
+pub fn cache_tool_main(args: &[String]) -> Option<std::process::ExitCode> {
+    use cachetool::{Invocation, ToolError};
+    let invocation = match Invocation::parse(args)? {
+        Ok(i) => i,
+        Err(e) => {
+            let tool = e.tool;
+            eprintln!("gofront {tool}: {}", ToolError::from(e));
+            return Some(std::process::ExitCode::from(1));
+        }
+    };
+    let result = match &invocation {
+        Invocation::Seed(a) => gocache::run_seed(a).map(|()| std::process::ExitCode::SUCCESS),
+        Invocation::Export(a) => gocache::run_export(a).map(|()| std::process::ExitCode::SUCCESS),
+        Invocation::Modcache(a) => modcache::run(a),
+    };
+    Some(result.unwrap_or_else(|e| {
+        eprintln!("gofront {}: {e}", invocation.tool());
+        std::process::ExitCode::from(1)
+    }))
+}

@@ -6,7 +6,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use gofront::{LocalHost, Options, PlatformBuild, debug_json, dockerfile, generate};
+use gofront::{
+    DEFAULT_SPEC_FILE, LocalHost, LocalOptions, Options, PlatformBuild, debug_json, dockerfile,
+    generate,
+};
 use prost::Message;
 
 const USAGE: &str = "usage:
@@ -23,7 +26,8 @@ const USAGE: &str = "usage:
   gofront --help          print this help
   gofront gocache seed|export|prog|stamp ...
   gofront modcache ...
-                          the cache tools that build steps run (not for direct use)";
+  gofront sbom ...
+                          the tools that build steps run (not for direct use)";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -35,6 +39,20 @@ fn main() -> ExitCode {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The GOCACHEPROG server and the mtime stamper (cacheprog.rs).
+    if args.first().is_some_and(|a| a == "gocache")
+        && args.get(1).is_some_and(|a| a == "prog" || a == "stamp")
+    {
+        return gofront::cacheprog_main(&args[1..]);
+    }
+    // The cache tools, run inside build steps (see cachetool/).
+    if let Some(code) = gofront::cache_tool_main(&args) {
+        return code;
+    }
+    // The SBOM tool, run inside a build step (see sbom/tool.rs).
+    if args.first().map(String::as_str) == Some("sbom") {
+        return gofront::sbom_main(&args[1..]);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -68,13 +86,6 @@ fn main() -> ExitCode {
                 }
             }
         }
-        // The GOCACHEPROG server and the mtime stamper (cacheprog.rs).
-        Some("gocache") if args.get(1).is_some_and(|a| a == "prog" || a == "stamp") => {
-            gofront::cacheprog_main(&args[1..])
-        }
-        // The Go build cache tool, run inside build steps (see gocache.rs).
-        Some("gocache") => gofront::gocache_main(&args[1..]),
-        Some("modcache") => gofront::modcache_main(&args[1..]),
         Some("--version" | "-V" | "version") => {
             let _ = writeln!(std::io::stdout(), "gofront {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -115,7 +126,7 @@ fn parse_local(command: Command, args: &[String]) -> Result<LocalRun, String> {
     let mut spec: Option<PathBuf> = None;
     let mut format = "json".to_string();
     let mut merge = false;
-    let mut opts: Vec<(String, String)> = Vec::new();
+    let mut opts = LocalOptions::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -128,43 +139,34 @@ fn parse_local(command: Command, args: &[String]) -> Result<LocalRun, String> {
             "-f" | "--file" => spec = Some(PathBuf::from(value("-f")?)),
             "--format" if command == Command::Llb => format = value("--format")?,
             "--merge" => merge = true,
-            "--target" => opts.push(("target".into(), value("--target")?)),
-            "--platform" => opts.push(("platform".into(), value("--platform")?)),
-            // As buildx passes them: a directory becomes the local of that
-            // name; docker-image:// and oci-layout:// values pass as they are.
+            "--target" => opts.target(value("--target")?),
+            "--platform" => opts.platform(value("--platform")?),
             "--build-context" => {
                 let kv = value("--build-context")?;
                 let (name, v) = kv
                     .split_once('=')
                     .ok_or_else(|| format!("--build-context takes NAME=VALUE, not {kv:?}"))?;
-                let v = if v.contains("://") {
-                    v.to_string()
-                } else {
-                    format!("local:{name}")
-                };
-                opts.push((format!("context:{name}"), v));
+                opts.build_context(name, v);
             }
             "--build-arg" | "--label" => {
                 let kv = value(arg)?;
                 let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
-                let prefix = if arg == "--label" {
-                    "label:"
+                if arg == "--label" {
+                    opts.label(k, v);
                 } else {
-                    "build-arg:"
-                };
-                opts.push((format!("{prefix}{k}"), v.to_string()));
+                    opts.build_arg(k, v);
+                }
             }
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
-    let spec = spec.unwrap_or_else(|| context.join("gofront.toml"));
+    let spec = spec.unwrap_or_else(|| context.join(DEFAULT_SPEC_FILE));
     let filename = spec
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "gofront.toml".into());
-    opts.push(("filename".into(), filename));
-    let options = Options::parse(opts.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| e.to_string())?;
+        .unwrap_or_else(|| DEFAULT_SPEC_FILE.into());
+    opts.filename(filename);
+    let options = opts.parse().map_err(|e| e.to_string())?;
     Ok(LocalRun {
         host: LocalHost {
             context,

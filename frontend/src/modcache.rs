@@ -12,13 +12,13 @@
 //! as it is. Version lists (`@v/list`) and the checksum database's files
 //! are never kept: a stale list served first would hide newer versions.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::fs;
 use std::io::{self, BufRead, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
-use crate::gocache::{ToolError, copy_entry, io_err};
+use crate::cachetool::{ModcacheArgs, SyncReport, ToolError, copy_kept, split_command};
 
 /// Go's default when `GOPROXY` is unset.
 const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
@@ -37,85 +37,9 @@ pub fn goproxy_with_cache(cache: &Path, user: Option<&str>) -> Option<String> {
     Some(format!("file://{},{user}", cache.display()))
 }
 
-/// Whether a file below `cache/download` is worth keeping: a module's
-/// `.info`, `.mod`, `.zip` or `.ziphash`, never `list`, lock or partial
-/// files, nor the checksum database's.
-pub fn keep(rel: &str) -> bool {
-    if rel.starts_with("sumdb/") || !rel.contains("/@v/") {
-        return false;
-    }
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    [".info", ".mod", ".zip", ".ziphash"]
-        .iter()
-        .any(|ext| name.ends_with(ext) && name.len() > ext.len())
-}
-
-/// `module@version` for a kept `.zip` (`golang.org/x/text/@v/v0.3.0.zip`
-/// gives `golang.org/x/text@v0.3.0`; paths stay in Go's escaped form).
-pub fn module_of(rel: &str) -> Option<String> {
-    let (module, file) = rel.split_once("/@v/")?;
-    let version = file.strip_suffix(".zip")?;
-    Some(format!("{module}@{version}"))
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), ToolError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_err(dir)(e)),
-    };
-    for e in entries {
-        let e = e.map_err(io_err(dir))?;
-        let ft = e.file_type().map_err(io_err(&e.path()))?;
-        let path = e.path();
-        if ft.is_dir() {
-            walk(root, &path, out)?;
-        } else if ft.is_file()
-            && let Ok(rel) = path.strip_prefix(root)
-            && let Some(rel) = rel.to_str()
-            && keep(rel)
-        {
-            out.push(rel.to_string());
-        }
-    }
-    Ok(())
-}
-
-/// What a sync kept.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct SyncReport {
-    /// Files copied into the cache.
-    pub files: usize,
-    /// Their bytes.
-    pub bytes: u64,
-    /// The modules they belong to (`module@version`), sorted.
-    pub modules: BTreeSet<String>,
-}
-
 /// Copies the download cache files of `modcache` that `cache` lacks.
 pub fn sync(modcache: &Path, cache: &Path) -> Result<SyncReport, ToolError> {
     copy_kept(&modcache.join("cache").join("download"), cache)
-}
-
-/// Copies the module files below `from` (in the proxy layout) that `to`
-/// lacks, in a stable order, never replacing a file.
-pub fn copy_kept(from: &Path, to: &Path) -> Result<SyncReport, ToolError> {
-    let mut files = Vec::new();
-    walk(from, from, &mut files)?;
-    files.sort();
-    let mut report = SyncReport::default();
-    for rel in files {
-        let dest = to.join(&rel);
-        if fs::symlink_metadata(&dest).is_ok() {
-            continue;
-        }
-        report.bytes += copy_entry(&from.join(&rel), &dest)?;
-        report.files += 1;
-        if let Some(m) = module_of(&rel) {
-            report.modules.insert(m);
-        }
-    }
-    Ok(report)
 }
 
 /// How many of Go's last stderr lines are kept to explain a failure.
@@ -192,24 +116,15 @@ pub fn diagnose(lines: &[String], netrc: &Netrc) -> Option<String> {
     None
 }
 
-/// `gofront modcache ...`.
-pub fn main(args: &[String]) -> ExitCode {
-    match run(args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("gofront modcache: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn run(args: &[String]) -> Result<ExitCode, ToolError> {
-    let p = crate::gocache::parse(args, &["--cache", "--modcache"], &["--seed"])?;
-    let cache = Path::new(p.flags["--cache"]);
-    let modcache = Path::new(p.flags["--modcache"]);
+/// `gofront modcache`: the download, then what it fetched kept; Go's exit
+/// code when it fails.
+pub fn run(args: &ModcacheArgs) -> Result<ExitCode, ToolError> {
+    let cache = Path::new(&args.cache);
+    let modcache = Path::new(&args.modcache);
+    let (program, rest) = split_command(&args.command)?;
     // Modules an earlier export carried (GOFRONT_GOCACHE_MODULES) join the
     // download cache first.
-    if let Some(seed) = p.flags.get("--seed") {
+    if let Some(seed) = &args.seed {
         let r = copy_kept(Path::new(seed), cache)?;
         eprintln!(
             "gofront modcache: seeded {} module file(s), {:.1} MB",
@@ -217,14 +132,14 @@ fn run(args: &[String]) -> Result<ExitCode, ToolError> {
             r.bytes as f64 / 1e6
         );
     }
-    let mut cmd = Command::new(&p.command[0]);
-    cmd.args(&p.command[1..]).stderr(Stdio::piped());
+    let mut cmd = Command::new(program);
+    cmd.args(rest).stderr(Stdio::piped());
     let proxy = goproxy_with_cache(cache, std::env::var("GOPROXY").ok().as_deref());
     if let Some(proxy) = &proxy {
         cmd.env("GOPROXY", proxy);
     }
     let spawn_err = |source| ToolError::Spawn {
-        command: p.command[0].clone(),
+        command: program.clone(),
         source,
     };
     let mut child = cmd.spawn().map_err(spawn_err)?;
@@ -334,24 +249,6 @@ mod tests {
         // Anything else is Go's own message, left alone.
         let other = lines(&["go: example.com/z@v1.0.0: reading https://proxy/x: 404 Not Found"]);
         assert_eq!(diagnose(&other, &Netrc::NotConfigured), None);
-    }
-
-    #[test]
-    fn keeps_module_files_only() {
-        assert!(keep("gofront.test/greet/@v/v1.0.0.zip"));
-        assert!(keep("gofront.test/greet/@v/v1.0.0.mod"));
-        assert!(keep("gofront.test/greet/@v/v1.0.0.info"));
-        assert!(keep("gofront.test/greet/@v/v1.0.0.ziphash"));
-        assert!(!keep("gofront.test/greet/@v/list"));
-        assert!(!keep("gofront.test/greet/@v/v1.0.0.lock"));
-        assert!(!keep("gofront.test/greet/@v/v1.0.0.partial"));
-        assert!(!keep("sumdb/sum.golang.org/lookup/x@v1.0.0"));
-        assert!(!keep("gofront.test/greet/@v/.zip"));
-        assert_eq!(
-            module_of("golang.org/x/text/@v/v0.3.0.zip").as_deref(),
-            Some("golang.org/x/text@v0.3.0")
-        );
-        assert_eq!(module_of("golang.org/x/text/@v/v0.3.0.mod"), None);
     }
 
     #[test]

@@ -89,37 +89,72 @@ pub const OTHER_BUILD_ARGS: &[OtherArg] = &[
         always: true,
         targets: &Target::ALL,
     },
-    OtherArg {
-        name: "HTTP_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: true,
-        targets: &Target::ALL,
-    },
-    OtherArg {
-        name: "HTTPS_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: true,
-        targets: &Target::ALL,
-    },
-    OtherArg {
-        name: "NO_PROXY",
-        description: "hosts go mod download reaches without the proxy; default: none",
-        always: true,
-        targets: &Target::ALL,
-    },
-    OtherArg {
-        name: "FTP_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: false,
-        targets: &Target::ALL,
-    },
-    OtherArg {
-        name: "ALL_PROXY",
-        description: "proxy for go mod download, kept out of its cache key; default: none",
-        always: false,
-        targets: &Target::ALL,
-    },
+    PROXY_ARGS[0].arg,
+    PROXY_ARGS[1].arg,
+    PROXY_ARGS[3].arg,
+    PROXY_ARGS[2].arg,
+    PROXY_ARGS[4].arg,
 ];
+
+/// One standard proxy build arg (read in either case): what `--call
+/// outline` says of it, and its slot in [`Proxies`].
+struct ProxyArg {
+    /// The build arg, by its upper-case name.
+    arg: OtherArg,
+    get: fn(&Proxies) -> &String,
+    set: fn(&mut Proxies) -> &mut String,
+}
+
+/// What a proxy build arg does, for `--call outline`.
+const PROXY_USE: &str = "proxy for go mod download, kept out of its cache key; default: none";
+
+const fn proxy(
+    name: &'static str,
+    description: &'static str,
+    always: bool,
+    get: fn(&Proxies) -> &String,
+    set: fn(&mut Proxies) -> &mut String,
+) -> ProxyArg {
+    ProxyArg {
+        arg: OtherArg {
+            name,
+            description,
+            always,
+            targets: &Target::ALL,
+        },
+        get,
+        set,
+    }
+}
+
+/// The standard proxy build args, each declared once, in `ProxyEnv`'s
+/// order.
+const PROXY_ARGS: [ProxyArg; 5] = [
+    proxy("HTTP_PROXY", PROXY_USE, true, |p| &p.http, |p| &mut p.http),
+    proxy(
+        "HTTPS_PROXY",
+        PROXY_USE,
+        true,
+        |p| &p.https,
+        |p| &mut p.https,
+    ),
+    proxy("FTP_PROXY", PROXY_USE, false, |p| &p.ftp, |p| &mut p.ftp),
+    proxy(
+        "NO_PROXY",
+        "hosts go mod download reaches without the proxy; default: none",
+        true,
+        |p| &p.no,
+        |p| &mut p.no,
+    ),
+    proxy("ALL_PROXY", PROXY_USE, false, |p| &p.all, |p| &mut p.all),
+];
+
+/// The proxy build arg `name` is, in either case (`https_proxy` too).
+fn proxy_arg(name: &str) -> Option<&'static ProxyArg> {
+    PROXY_ARGS
+        .iter()
+        .find(|p| p.arg.name == name || p.arg.name.to_ascii_lowercase() == name)
+}
 
 /// The named build context that seeds the Go build cache
 /// (`--build-context gocache=...`).
@@ -141,9 +176,6 @@ pub enum Target {
 }
 
 impl Target {
-    /// Every target name, for messages.
-    pub const NAMES: [&'static str; 4] = ["image", "binaries", "test", "gocache"];
-
     /// Every target, the default first.
     pub const ALL: [Target; 4] = [
         Target::Image,
@@ -164,18 +196,22 @@ impl Target {
         }
     }
 
+    /// The target a `--target` value names (empty: the default).
     fn parse(s: &str) -> Option<Self> {
-        match s {
-            "" | "image" => Some(Target::Image),
-            "binaries" => Some(Target::Binaries),
-            "test" => Some(Target::Test),
-            "gocache" => Some(Target::Gocache),
-            _ => None,
+        if s.is_empty() {
+            return Some(Target::default());
         }
+        Target::ALL.into_iter().find(|t| t.name() == s)
     }
 
-    /// The name a user passes to `--target`.
-    pub fn name(self) -> &'static str {
+    /// Every target name, the default first, for messages.
+    pub fn names() -> String {
+        Target::ALL.map(Target::name).join(", ")
+    }
+
+    /// The name a user passes to `--target`: the only place target names
+    /// are spelled.
+    pub const fn name(self) -> &'static str {
         match self {
             Target::Image => "image",
             Target::Binaries => "binaries",
@@ -379,17 +415,11 @@ pub struct Proxies {
 impl Proxies {
     /// The names of the variables that are set, e.g. `["HTTPS_PROXY"]`.
     pub fn names(&self) -> Vec<&'static str> {
-        [
-            ("HTTP_PROXY", &self.http),
-            ("HTTPS_PROXY", &self.https),
-            ("FTP_PROXY", &self.ftp),
-            ("NO_PROXY", &self.no),
-            ("ALL_PROXY", &self.all),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, _)| k)
-        .collect()
+        PROXY_ARGS
+            .iter()
+            .filter(|p| !(p.get)(self).is_empty())
+            .map(|p| p.arg.name)
+            .collect()
     }
 }
 
@@ -455,7 +485,7 @@ pub struct Options {
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum OptionsError {
     /// `--target` names no target.
-    #[error("unknown target {0:?}; gofront builds {targets}", targets = Target::NAMES.join(", "))]
+    #[error("unknown target {0:?}; gofront builds {targets}", targets = Target::names())]
     Target(String),
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
@@ -499,7 +529,7 @@ impl Options {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, OptionsError> {
         let mut o = Options {
-            filename: "gofront.toml".to_string(),
+            filename: DEFAULT_SPEC_FILE.to_string(),
             context_local: keys::DEFAULT_CONTEXT_LOCAL.to_string(),
             spec_local: keys::DEFAULT_SPEC_LOCAL.to_string(),
             ..Options::default()
@@ -654,15 +684,11 @@ impl Options {
         let mut p = Proxies::default();
         let mut any = false;
         for (k, v) in &self.build_args {
-            let slot = match k.to_ascii_uppercase().as_str() {
-                "HTTP_PROXY" => &mut p.http,
-                "HTTPS_PROXY" => &mut p.https,
-                "FTP_PROXY" => &mut p.ftp,
-                "NO_PROXY" => &mut p.no,
-                "ALL_PROXY" => &mut p.all,
-                _ => continue,
+            let upper = k.to_ascii_uppercase();
+            let Some(arg) = PROXY_ARGS.iter().find(|a| a.arg.name == upper) else {
+                continue;
             };
-            *slot = v.clone();
+            *(arg.set)(&mut p) = v.clone();
             any = true;
         }
         any.then_some(p)
@@ -673,11 +699,66 @@ impl Options {
     pub fn is_known_build_arg(name: &str) -> bool {
         name.starts_with(crate::spec::BUILD_ARG_PREFIX)
             || name.starts_with("BUILDKIT_")
-            || OTHER_BUILD_ARGS.iter().any(|a| {
-                // Proxy variables count in lower case too, as everywhere.
-                a.name == name
-                    || (a.name.ends_with("_PROXY") && a.name.to_ascii_lowercase() == name)
-            })
+            || OTHER_BUILD_ARGS.iter().any(|a| a.name == name)
+            // Proxy variables count in lower case too, as everywhere.
+            || proxy_arg(name).is_some()
+    }
+}
+
+/// The spec's file name when none is given.
+pub const DEFAULT_SPEC_FILE: &str = "gofront.toml";
+
+/// Options as the local commands (`gofront llb`, `gofront dockerfile`)
+/// take them from their flags, written as buildx would send them, so that
+/// one parser reads both.
+#[derive(Debug, Clone, Default)]
+pub struct LocalOptions {
+    pairs: Vec<(String, String)>,
+}
+
+impl LocalOptions {
+    /// `--target`.
+    pub fn target(&mut self, value: String) {
+        self.pairs.push((keys::TARGET.into(), value));
+    }
+
+    /// `--platform`.
+    pub fn platform(&mut self, value: String) {
+        self.pairs.push((keys::PLATFORM.into(), value));
+    }
+
+    /// `--build-context NAME=VALUE` as buildx passes it: a directory
+    /// becomes the local of that name; `docker-image://` and
+    /// `oci-layout://` values pass as they are.
+    pub fn build_context(&mut self, name: &str, value: &str) {
+        let value = if value.contains("://") {
+            value.to_string()
+        } else {
+            format!("{}{name}", keys::LOCAL_PREFIX)
+        };
+        self.pairs.push((format!("{}{name}", keys::CONTEXT), value));
+    }
+
+    /// `--build-arg NAME=VALUE`.
+    pub fn build_arg(&mut self, name: &str, value: &str) {
+        self.pairs
+            .push((format!("{}{name}", keys::BUILD_ARG), value.to_string()));
+    }
+
+    /// `--label NAME=VALUE`.
+    pub fn label(&mut self, name: &str, value: &str) {
+        self.pairs
+            .push((format!("{}{name}", keys::LABEL), value.to_string()));
+    }
+
+    /// The spec's file name.
+    pub fn filename(&mut self, name: String) {
+        self.pairs.push((keys::FILENAME.into(), name));
+    }
+
+    /// Reads them as BuildKit's would be read.
+    pub fn parse(&self) -> Result<Options, OptionsError> {
+        Options::parse(self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 }
 
@@ -721,6 +802,50 @@ mod tests {
     }
 
     #[test]
+    fn local_flags_read_as_buildx_sends_them() {
+        let mut l = LocalOptions::default();
+        l.target("binaries".into());
+        l.platform("linux/arm64".into());
+        l.build_context("goproxy", "./proxy");
+        l.build_context("base", "docker-image://alpine:3");
+        l.build_arg("GOFRONT_BUILD_TAGS", "netgo");
+        l.label("org.example", "x");
+        l.filename("app.toml".into());
+        let o = l.parse().unwrap();
+        assert_eq!(o.target, Target::Binaries);
+        assert_eq!(o.platforms, [Platform::parse("linux/arm64").unwrap()]);
+        assert_eq!(
+            o.named_context("goproxy"),
+            Some(ContextSource::Local("goproxy".into()))
+        );
+        assert_eq!(
+            o.named_context("base"),
+            Some(ContextSource::Image("alpine:3".into()))
+        );
+        assert_eq!(o.build_args["GOFRONT_BUILD_TAGS"], "netgo");
+        assert_eq!(o.labels["org.example"], "x");
+        assert_eq!(o.filename, "app.toml");
+        assert!(o.ignored.is_empty(), "{:?}", o.ignored);
+        assert_eq!(
+            LocalOptions::default().parse().unwrap().filename,
+            DEFAULT_SPEC_FILE
+        );
+    }
+
+    #[test]
+    fn every_target_is_chosen_by_its_name() {
+        for t in Target::ALL {
+            let o = Options::parse([("target", t.name())]).unwrap();
+            assert_eq!(o.target, t);
+        }
+        assert_eq!(
+            Options::parse([("target", "")]).unwrap().target,
+            Target::Image
+        );
+        assert_eq!(Target::ALL[0], Target::default());
+    }
+
+    #[test]
     fn rejects_what_cannot_be_honoured() {
         assert_eq!(
             Options::parse([("target", "imgae")])
@@ -761,6 +886,16 @@ mod tests {
         assert_eq!(p.no, "localhost");
         assert_eq!(p.http, "");
         assert_eq!(p.names(), ["HTTPS_PROXY", "NO_PROXY"]);
+        // Each is a build arg gofront knows, in either case, and listed once.
+        for a in &PROXY_ARGS {
+            assert!(Options::is_known_build_arg(a.arg.name));
+            assert!(Options::is_known_build_arg(
+                &a.arg.name.to_ascii_lowercase()
+            ));
+            let listed = OTHER_BUILD_ARGS.iter().filter(|o| o.name == a.arg.name);
+            assert_eq!(listed.count(), 1, "{}", a.arg.name);
+        }
+        assert!(!Options::is_known_build_arg("Https_Proxy"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! Tests written against surviving cargo-mutants mutants (see README.md,
-//! "Mutation testing", and `frontend/mutants-equivalent.md`). Each drives
-//! behaviour through a stable entry point: `spec::parse`, the `plan`
-//! functions, `lower::lower` and the marshalled `Definition` decoded back
-//! into protobuf, checked field by field.
+//! Tests written against surviving cargo-mutants mutants (see
+//! docs/development.md, "Mutation testing", and
+//! `frontend/mutants-equivalent.md`). Each drives behaviour through a
+//! stable entry point: `spec::parse`, the `plan` functions, `lower::lower`
+//! and the marshalled `Definition` decoded back into protobuf, checked
+//! field by field.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 

@@ -1005,6 +1005,76 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     );
 }
 
+/// What a tool reads from a step's argv, as `gofront` hands it over
+/// (without the program).
+fn tool_reads(argv: &[String]) -> crate::cachetool::Invocation {
+    assert_eq!(argv[0], crate::plan::paths::TOOL);
+    crate::cachetool::Invocation::parse(&argv[1..])
+        .expect("a cache tool's command line")
+        .expect("one the tool reads")
+}
+
+#[test]
+fn the_argv_the_plan_writes_is_what_the_tools_read() {
+    use crate::cachetool::{ExportArgs, Invocation, ModcacheArgs, SeedArgs};
+    use crate::plan::paths;
+    let plan = Case {
+        go_mod: GO_MOD_WITH_DEP,
+        tool_image: Some("gofront:dev"),
+        options: &[
+            ("context:gocache", "local:seed"),
+            ("build-arg:GOFRONT_GOCACHE_MODULES", "true"),
+            ("target", "gocache"),
+        ],
+        ..Case::default()
+    }
+    .ok();
+    let seed = |command: &[String]| {
+        Invocation::Seed(SeedArgs {
+            from: paths::SEED.into(),
+            into: paths::GOCACHE.into(),
+            command: command.to_vec(),
+        })
+    };
+    // Each Go step: the seed, then the step's own command, which no tool reads.
+    for step in [&plan.build, &plan.test] {
+        let Invocation::Seed(s) = tool_reads(&step.args) else {
+            panic!("{:?} is not seeded", step.args);
+        };
+        assert_eq!(s.command[0], "go");
+        assert_eq!(tool_reads(&step.args), seed(&s.command));
+    }
+    // The export: the seed around the export around `go list`.
+    let g = plan.gocache.as_ref().expect("a gocache plan");
+    let Invocation::Seed(outer) = tool_reads(&g.export.args) else {
+        panic!("{:?}", g.export.args);
+    };
+    let Invocation::Export(export) = tool_reads(&outer.command) else {
+        panic!("{:?}", outer.command);
+    };
+    assert_eq!(
+        export,
+        ExportArgs {
+            cache: paths::GOCACHE.into(),
+            out: paths::EXPORT.into(),
+            modules: Some(paths::MODDL.into()),
+            command: export.command.clone(),
+        }
+    );
+    assert_eq!(export.command[..4], ["go", "list", "-export", "-deps"]);
+    // The download, with the seed's modules.
+    let d = plan.download.as_ref().expect("download");
+    assert_eq!(
+        tool_reads(&d.args),
+        Invocation::Modcache(ModcacheArgs {
+            cache: paths::MODDL.into(),
+            modcache: paths::DOWNLOAD_MODCACHE.into(),
+            seed: Some(paths::SEED_MODULES.into()),
+            command: vec!["go".into(), "mod".into(), "download".into()],
+        })
+    );
+}
+
 #[test]
 fn the_context_leaves_out_git_unless_asked() {
     let plan = Case {

@@ -8,16 +8,11 @@ use super::{
     Binary, ContextMount, ContextSource, DownloadPlan, GoStep, GocachePlan, IdMount, Owner, Plan,
     PlanError, PlanInputs, Project, RuntimePlan, dockerignore_patterns, download_files, paths,
 };
+use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
 use crate::llb::SourceRange;
 use crate::options::{GOCACHE_CONTEXT, Options, Platform, Target, VERSION_ARG};
-use crate::spec::{CacheScope, Field, Network, Origin, Problem, Spec, SpecError};
-
-/// Runtime base when cgo is off: static, non-root.
-pub const DEFAULT_STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
-/// Runtime base when cgo is on: has glibc, non-root.
-pub const DEFAULT_CGO_BASE: &str = "gcr.io/distroless/base-debian12:nonroot";
-/// User of the runtime image when neither the spec nor the base sets one.
-pub const DEFAULT_USER: &str = "65532:65532";
+use crate::spec::keys::{self, Key, section};
+use crate::spec::{CacheScope, Field, Origin, Problem, Spec, SpecError, defaults, managed};
 
 /// The images a build needs, known before anything is resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +38,8 @@ pub fn image_refs(spec: &Spec, project: &Project) -> ImageRefs {
     let runtime = match &spec.runtime.base {
         Some(b) if b.value == "scratch" => None,
         Some(b) => Some(b.value.clone()),
-        None if cgo => Some(DEFAULT_CGO_BASE.to_string()),
-        None => Some(DEFAULT_STATIC_BASE.to_string()),
+        None if cgo => Some(defaults::CGO_BASE.to_string()),
+        None => Some(defaults::STATIC_BASE.to_string()),
     };
     ImageRefs { builder, runtime }
 }
@@ -74,7 +69,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     if let Some(c) = spec.build.cgo.as_ref().filter(|c| c.value)
         && let Some(message) = cgo_cross_problem(&inp.build_platform, &target_platform, spec)
     {
-        problems.push(problem(c, "build.cgo", message));
+        problems.push(problem(c, &keys::BUILD_CGO, message));
     }
     let flags = go_flags(spec, opts, &created, &mut problems);
     let mut download = download_plan(inp, &builder_env, &mut problems);
@@ -101,11 +96,11 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         go_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let test_packages = test_packages(spec, project);
-    let build_location = section_lines(inp, "build");
+    let build_location = section_lines(inp, section::BUILD);
     let gocache = gocache_plan(
         inp,
         GoStep {
-            args: export_args(&flags, &packages),
+            args: export_list(&flags, &packages),
             env: env.clone(),
             name: format!(
                 "[gofront] export the Go build cache of {}",
@@ -150,7 +145,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             test_args(spec, &flags, &test_packages),
             env,
             format!("[gofront] go test {}", test_packages.join(" ")),
-            section_lines(inp, "test"),
+            section_lines(inp, section::TEST),
         ),
         gocache,
         tool_image: inp.tool_image.map(str::to_string),
@@ -164,12 +159,12 @@ fn build_packages(spec: &Spec) -> Vec<String> {
     spec.build
         .packages
         .as_ref()
-        .map_or_else(|| vec![".".to_string()], |p| p.value.clone())
+        .map_or_else(|| strings(defaults::BUILD_PACKAGES), |p| p.value.clone())
 }
 
-/// `build.cgo`, off by default.
+/// `build.cgo`, else its default.
 fn cgo_enabled(spec: &Spec) -> bool {
-    spec.build.cgo.as_ref().is_some_and(|c| c.value)
+    spec.build.cgo.as_ref().map_or(defaults::CGO, |c| c.value)
 }
 
 /// The Go variables the build and test steps set over the builder image's
@@ -183,25 +178,28 @@ fn go_env(spec: &Spec, vendored: bool, target: &Platform) -> BTreeMap<String, St
         .map(|(k, v)| (k.clone(), v.value.clone()))
         .collect();
     let ours = [
-        ("GOTOOLCHAIN", "local"),
-        ("GOCACHE", paths::GOCACHE),
-        ("GOMODCACHE", paths::MODCACHE),
-        ("GOPROXY", "off"),
+        (managed::GOTOOLCHAIN, "local"),
+        (managed::GOCACHE, paths::GOCACHE),
+        (managed::GOMODCACHE, paths::MODCACHE),
+        (managed::GOPROXY, "off"),
         (
-            "GOFLAGS",
+            managed::GOFLAGS,
             if vendored {
                 "-mod=vendor"
             } else {
                 "-mod=readonly"
             },
         ),
-        ("CGO_ENABLED", if cgo_enabled(spec) { "1" } else { "0" }),
-        ("GOOS", &target.os),
-        ("GOARCH", &target.architecture),
+        (
+            managed::CGO_ENABLED,
+            if cgo_enabled(spec) { "1" } else { "0" },
+        ),
+        (managed::GOOS, &target.os),
+        (managed::GOARCH, &target.architecture),
     ];
-    env.extend(ours.map(|(k, v)| (k.to_string(), v.to_string())));
+    env.extend(ours.map(|(k, v)| (k.name.to_string(), v.to_string())));
     if let Some((k, v)) = variant_env(target) {
-        env.insert(k.into(), v);
+        env.insert(k.name.into(), v);
     }
     env
 }
@@ -216,7 +214,12 @@ fn go_flags(
     problems: &mut Vec<Problem>,
 ) -> Vec<String> {
     let mut flags = vec!["-buildvcs=false".to_string()];
-    if spec.build.trimpath.as_ref().is_none_or(|t| t.value) {
+    if spec
+        .build
+        .trimpath
+        .as_ref()
+        .map_or(defaults::TRIMPATH, |t| t.value)
+    {
         flags.push("-trimpath".into());
     }
     if let Some(tags) = spec.build.tags.as_ref().filter(|t| !t.value.is_empty()) {
@@ -228,7 +231,12 @@ fn go_flags(
         created.to_string(),
     );
     let mut ldflags = Vec::new();
-    if spec.build.strip.as_ref().is_none_or(|s| s.value) {
+    if spec
+        .build
+        .strip
+        .as_ref()
+        .map_or(defaults::STRIP, |s| s.value)
+    {
         ldflags.push("-s -w".to_string());
     }
     if let Some(ld) = &spec.build.ldflags {
@@ -237,7 +245,7 @@ fn go_flags(
             Ok(_) => {}
             Err(message) => problems.push(problem(
                 ld,
-                "build.ldflags",
+                &keys::BUILD_LDFLAGS,
                 format!("build.ldflags: {message}"),
             )),
         }
@@ -280,7 +288,7 @@ fn test_packages(spec: &Spec, project: &Project) -> Vec<String> {
                 }
             })
             .collect(),
-        None => vec!["./...".to_string()],
+        None => strings(defaults::TEST_PACKAGES),
     }
 }
 
@@ -295,18 +303,11 @@ fn test_args(spec: &Spec, flags: &[String], test_packages: &[String]) -> Vec<Str
     args
 }
 
-/// The export step's argv: the tool runs `go list -export -deps` with the
-/// build's flags and packages and copies the cache entries they use.
-fn export_args(flags: &[String], packages: &[String]) -> Vec<String> {
+/// The command the export tool runs: `go list -export -deps` with the
+/// build's flags and packages, whose export files name the cache entries
+/// they use.
+fn export_list(flags: &[String], packages: &[String]) -> Vec<String> {
     let mut args = strings(&[
-        paths::TOOL,
-        "gocache",
-        "export",
-        "--cache",
-        paths::GOCACHE,
-        "--out",
-        paths::EXPORT,
-        "--",
         "go",
         "list",
         "-export",
@@ -323,29 +324,28 @@ fn export_args(flags: &[String], packages: &[String]) -> Vec<String> {
 /// happens exactly when a Go step runs, so a result taken from an imported
 /// layer cache never skips it.
 fn with_seed(args: Vec<String>) -> Vec<String> {
-    let mut wrapped = strings(&[
-        paths::TOOL,
-        "gocache",
-        "seed",
-        "--from",
-        paths::SEED,
-        "--into",
-        paths::GOCACHE,
-        "--",
-    ]);
-    wrapped.extend(args);
-    wrapped
+    SeedArgs {
+        from: paths::SEED.into(),
+        into: paths::GOCACHE.into(),
+        command: args,
+    }
+    .to_argv(paths::TOOL)
 }
 
-/// Inserts `extra` before the tool's `--` in `args`; false if there is none.
-fn insert_tool_args(args: &mut Vec<String>, extra: &[&str]) -> bool {
-    match args.iter().position(|a| a == "--") {
-        Some(at) => {
-            args.splice(at..at, strings(extra));
-            true
-        }
-        None => false,
+/// `go mod download` through the module download cache tool, which merges
+/// `seed` (module files of a gocache seed) first.
+fn download_with_cache(seed: Option<&str>) -> Vec<String> {
+    ModcacheArgs {
+        cache: paths::MODDL.into(),
+        modcache: paths::DOWNLOAD_MODCACHE.into(),
+        seed: seed.map(str::to_string),
+        command: go_mod_download(),
     }
+    .to_argv(paths::TOOL)
+}
+
+fn go_mod_download() -> Vec<String> {
+    strings(&["go", "mod", "download"])
 }
 
 /// Carrying the Go build cache: a seed (`--build-context gocache=...`),
@@ -378,15 +378,20 @@ fn gocache_plan(
         && download
             .as_ref()
             .is_some_and(|d| d.module_cache_id.is_some());
-    let mut args = export.args;
-    if modules {
-        insert_tool_args(&mut args, &["--modules", paths::MODDL]);
-        if seed.is_some()
-            && let Some(d) = download.as_mut()
-            && insert_tool_args(&mut d.args, &["--seed", paths::SEED_MODULES])
-        {
-            d.seeded = true;
-        }
+    let args = ExportArgs {
+        cache: paths::GOCACHE.into(),
+        out: paths::EXPORT.into(),
+        modules: modules.then(|| paths::MODDL.into()),
+        command: export.args,
+    }
+    .to_argv(paths::TOOL);
+    // `modules` means the download runs through the tool.
+    if modules
+        && seed.is_some()
+        && let Some(d) = download.as_mut()
+    {
+        d.args = download_with_cache(Some(paths::SEED_MODULES));
+        d.seeded = true;
     }
     Ok(Some(GocachePlan {
         export: GoStep {
@@ -495,19 +500,19 @@ fn owner_of(user: &str) -> Owner {
     }
 }
 
-fn variant_env(p: &Platform) -> Option<(&'static str, String)> {
+fn variant_env(p: &Platform) -> Option<(managed::GoVar, String)> {
     let v = p.variant.strip_prefix('v')?;
     match p.architecture.as_str() {
-        "arm" => Some(("GOARM", v.to_string())),
-        "amd64" => Some(("GOAMD64", p.variant.clone())),
+        "arm" => Some((managed::GOARM, v.to_string())),
+        "amd64" => Some((managed::GOAMD64, p.variant.clone())),
         _ => None,
     }
 }
 
-fn problem<T>(field: &Field<T>, key: &str, message: String) -> Problem {
+fn problem<T>(field: &Field<T>, key: &Key, message: String) -> Problem {
     Problem {
         origin: field.origin.clone(),
-        key: key.to_string(),
+        key: key.dotted(),
         message,
     }
 }
@@ -526,7 +531,7 @@ fn binaries(
             .packages
             .as_ref()
             .map_or(Origin::Unknown, |p| p.origin.clone()),
-        key: "build.packages".into(),
+        key: keys::BUILD_PACKAGES.dotted(),
         message,
     };
     let mut out: Vec<Binary> = Vec::new();
@@ -558,7 +563,7 @@ fn binaries(
         } else {
             problems.push(problem(
                 output,
-                "build.output",
+                &keys::BUILD_OUTPUT,
                 "build.output can only be set when build.packages names one package".into(),
             ));
         }
@@ -591,9 +596,14 @@ fn module_binary_name(module: &str) -> String {
 /// What the cache ids add for `cache.scope`: nothing for `builder`, the
 /// module path(s) for `project`.
 fn cache_scope(spec: &Spec, project: &Project) -> String {
-    match spec.cache.scope.as_ref().map(|f| f.value) {
-        None | Some(CacheScope::Builder) => String::new(),
-        Some(CacheScope::Project) => format!("-project-{}", project_names(project)),
+    match spec
+        .cache
+        .scope
+        .as_ref()
+        .map_or(defaults::SCOPE, |f| f.value)
+    {
+        CacheScope::Builder => String::new(),
+        CacheScope::Project => format!("-project-{}", project_names(project)),
     }
 }
 
@@ -632,14 +642,14 @@ fn download_plan(
             }
             Some(ContextSource::OciLayout { reference: other, .. } | ContextSource::Other(other)) => problems.push(problem(
                 dest,
-                "download.contexts",
+                &keys::DOWNLOAD_CONTEXTS,
                 format!(
                     "download.contexts.{name}: build context {other:?} is not supported yet; pass a directory or a docker-image:// reference"
                 ),
             )),
             None => problems.push(problem(
                 dest,
-                "download.contexts",
+                &keys::DOWNLOAD_CONTEXTS,
                 format!(
                     "download.contexts.{name}: no build context named {name:?} was passed; add --build-context {name}=DIR"
                 ),
@@ -677,39 +687,29 @@ fn download_plan(
     if let Some(first) = ssh.first() {
         ours.insert("SSH_AUTH_SOCK".into(), first.dest.clone());
     }
-    ours.insert("GOTOOLCHAIN".into(), "local".into());
-    ours.insert("GOMODCACHE".into(), paths::DOWNLOAD_MODCACHE.into());
+    ours.insert(managed::GOTOOLCHAIN.name.into(), "local".into());
+    ours.insert(
+        managed::GOMODCACHE.name.into(),
+        paths::DOWNLOAD_MODCACHE.into(),
+    );
     // The download step has no use for a build cache; keep it off any mount.
-    ours.insert("GOCACHE".into(), "/tmp/gofront-gocache".into());
+    ours.insert(managed::GOCACHE.name.into(), "/tmp/gofront-gocache".into());
     for (k, v) in &d.env {
         ours.insert(k.clone(), v.value.clone());
     }
     let proxy = inp.options.proxies();
-    let download = strings(&["go", "mod", "download"]);
     // With gofront's image at hand, its tool runs the download against the
     // module download cache first: a go.mod edit fetches only what is new.
     let (args, module_cache_id) = match inp.tool_image {
-        Some(_) => {
-            let mut args = strings(&[
-                paths::TOOL,
-                "modcache",
-                "--cache",
-                paths::MODDL,
-                "--modcache",
-                paths::DOWNLOAD_MODCACHE,
-                "--",
-            ]);
-            args.extend(download);
-            (
-                args,
-                Some(format!(
-                    "{}gofront-gomod-download{}",
-                    inp.options.cache_namespace,
-                    cache_scope(inp.spec, project)
-                )),
-            )
-        }
-        None => (download, None),
+        Some(_) => (
+            download_with_cache(None),
+            Some(format!(
+                "{}gofront-gomod-download{}",
+                inp.options.cache_namespace,
+                cache_scope(inp.spec, project)
+            )),
+        ),
+        None => (go_mod_download(), None),
     };
     Some(DownloadPlan {
         files: download_files(project),
@@ -720,12 +720,12 @@ fn download_plan(
             builder_env,
             ours.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         ),
-        network: d.network.as_ref().map_or(Network::Sandbox, |n| n.value),
+        network: d.network.as_ref().map_or(defaults::NETWORK, |n| n.value),
         secrets,
         ssh,
         proxy,
         contexts,
-        location: section_lines(inp, "download"),
+        location: section_lines(inp, section::DOWNLOAD),
     })
 }
 
@@ -749,7 +749,7 @@ fn runtime_plan(
             if refs.runtime.is_none() && !numeric {
                 problems.push(problem(
                     u,
-                    "runtime.user",
+                    &keys::RUNTIME_USER,
                     format!(
                         "runtime.user {:?} is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
                         u.value
@@ -761,14 +761,14 @@ fn runtime_plan(
         None => base_cfg
             .map(|c| c.user())
             .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| DEFAULT_USER.to_string()),
+            .unwrap_or_else(|| defaults::USER.to_string()),
     };
     let workdir = r
         .workdir
         .as_ref()
         .map(|w| w.value.clone())
         .or_else(|| base_cfg.map(|c| c.workdir()).filter(|w| !w.is_empty()))
-        .unwrap_or_else(|| "/".to_string());
+        .unwrap_or_else(|| defaults::WORKDIR.to_string());
     let entrypoint = match &r.entrypoint {
         Some(e) => e.value.clone(),
         None => binaries
@@ -782,12 +782,12 @@ fn runtime_plan(
         match program {
             None => problems.push(problem(
                 e,
-                "runtime.entrypoint",
+                &keys::RUNTIME_ENTRYPOINT,
                 "runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program".into(),
             )),
             Some(p) if p.trim().is_empty() => problems.push(problem(
                 e,
-                "runtime.entrypoint",
+                &keys::RUNTIME_ENTRYPOINT,
                 "runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"".into(),
             )),
             Some(_) => {}
@@ -838,7 +838,7 @@ fn runtime_plan(
         config: runtime_image_config(base_cfg, platform, &rc, created),
         settings: rc,
         base_env,
-        location: section_lines(inp, "runtime"),
+        location: section_lines(inp, section::RUNTIME),
     }
 }
 
@@ -1007,6 +1007,31 @@ mod tests {
                 "GOTOOLCHAIN"
             ]
         );
+    }
+
+    #[test]
+    fn every_variable_the_build_step_sets_is_one_build_env_may_not() {
+        for platform in [
+            "linux/amd64",
+            "linux/arm/v7",
+            "linux/amd64/v3",
+            "windows/arm64",
+        ] {
+            let platform = Platform::parse(platform).unwrap();
+            for vendored in [false, true] {
+                for name in go_env(&spec(DEFAULT), vendored, &platform).keys() {
+                    let refused = crate::spec::parse(
+                        "gofront.toml",
+                        &format!("[build.env]\n{name} = \"x\"\n"),
+                        &BTreeMap::new(),
+                    );
+                    assert!(
+                        refused.is_err() && managed::build_reason(name).is_some(),
+                        "gofront sets {name} for {platform}, but build.env may set it too"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

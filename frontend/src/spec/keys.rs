@@ -16,8 +16,9 @@ pub struct Key {
     pub section: &'static str,
     /// Its name inside the section, e.g. `tags`.
     pub name: &'static str,
-    /// What gofront does when it is unset (Markdown, as in the README).
-    pub default: &'static str,
+    /// What gofront does when it is unset: the value it uses, if it has
+    /// one, and the README's words.
+    pub default: KeyDefault,
     /// What it means (Markdown, as in the README).
     pub meaning: &'static str,
     /// The `--target`s it has an effect on.
@@ -26,6 +27,89 @@ pub struct Key {
     pub(super) set: Setter,
     /// Where the value lives in a parsed [`Spec`].
     pub(super) get: fn(&Spec) -> Setting<'_>,
+}
+
+/// What gofront does when a key is unset.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDefault {
+    /// The README's words (Markdown); each `{}` stands for the next of
+    /// `values`, written as the spec would write it, in backquotes.
+    pub text: &'static str,
+    /// The values gofront uses (from [`defaults`]).
+    pub values: &'static [Value],
+}
+
+/// A default value, as the spec would write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// A boolean.
+    Bool(bool),
+    /// A string.
+    Str(&'static str),
+    /// An array of strings.
+    List(&'static [&'static str]),
+}
+
+impl KeyDefault {
+    /// A default gofront holds no value for (it adds nothing, or works
+    /// the value out from the project or the images).
+    const fn text(text: &'static str) -> KeyDefault {
+        KeyDefault { text, values: &[] }
+    }
+}
+
+/// The README's words, each value in backquotes.
+impl std::fmt::Display for KeyDefault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut values = self.values.iter();
+        let mut parts = self.text.split("{}");
+        if let Some(first) = parts.next() {
+            f.write_str(first)?;
+        }
+        for part in parts {
+            match values.next() {
+                Some(Value::Bool(b)) => write!(f, "`{b}`")?,
+                Some(Value::Str(s)) => write!(f, "`{s}`")?,
+                Some(Value::List(items)) => {
+                    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+                    write!(f, "`[{}]`", quoted.join(", "))?;
+                }
+                None => f.write_str("{}")?,
+            }
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+/// The values gofront uses for unset keys, each declared once: shown on
+/// its key in [`KEYS`] (so in the README and `--call outline`) and read by
+/// `plan`.
+pub mod defaults {
+    use crate::spec::{CacheScope, Network};
+
+    /// `build.packages`: the module's root package.
+    pub const BUILD_PACKAGES: &[&str] = &["."];
+    /// `build.strip`.
+    pub const STRIP: bool = true;
+    /// `build.cgo`.
+    pub const CGO: bool = false;
+    /// `build.trimpath`.
+    pub const TRIMPATH: bool = true;
+    /// `download.network`.
+    pub const NETWORK: Network = Network::Sandbox;
+    /// `runtime.base` when cgo is off: static, non-root.
+    pub const STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
+    /// `runtime.base` when cgo is on: has glibc, non-root.
+    pub const CGO_BASE: &str = "gcr.io/distroless/base-debian12:nonroot";
+    /// `runtime.user` when the base sets none.
+    pub const USER: &str = "65532:65532";
+    /// `runtime.workdir` when the base sets none.
+    pub const WORKDIR: &str = "/";
+    /// `test.packages` outside a workspace: every package of the module.
+    pub const TEST_PACKAGES: &[&str] = &["./..."];
+    /// `cache.scope`.
+    pub const SCOPE: CacheScope = CacheScope::Builder;
 }
 
 /// How a key's value is checked and stored: one variant per kind of value,
@@ -154,12 +238,7 @@ impl Key {
 }
 
 /// Every target.
-const ALL: &[Target] = &[
-    Target::Image,
-    Target::Binaries,
-    Target::Test,
-    Target::Gocache,
-];
+const ALL: &[Target] = &Target::ALL;
 /// The targets that compile the main packages.
 const BUILT: &[Target] = &[Target::Image, Target::Binaries, Target::Gocache];
 /// The targets that write the binaries out.
@@ -169,286 +248,408 @@ const IMAGE: &[Target] = &[Target::Image];
 /// `go test` only.
 const TEST: &[Target] = &[Target::Test];
 
+/// The sections' names.
+pub mod section {
+    /// `[build]`.
+    pub const BUILD: &str = "build";
+    /// `[download]`.
+    pub const DOWNLOAD: &str = "download";
+    /// `[runtime]`.
+    pub const RUNTIME: &str = "runtime";
+    /// `[test]`.
+    pub const TEST: &str = "test";
+    /// `[cache]`.
+    pub const CACHE: &str = "cache";
+}
+
+/// `build.packages`.
+pub const BUILD_PACKAGES: Key = Key {
+    section: section::BUILD,
+    name: "packages",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::List(defaults::BUILD_PACKAGES)],
+    },
+    meaning: "main packages (`./dir`), one binary each, named like `go build` names them",
+    targets: BUILT,
+    set: Setter::List(|c, s, f| {
+        if c.packages(&f, false) {
+            s.build.packages = Some(f);
+        }
+    }),
+    get: |s| (&s.build.packages).into(),
+};
+
+/// `build.output`.
+pub const BUILD_OUTPUT: Key = Key {
+    section: section::BUILD,
+    name: "output",
+    default: KeyDefault::text("package name"),
+    meaning: "binary name (one package only)",
+    targets: BINARIES,
+    set: Setter::Str(|c, s, f| {
+        if c.file_name(&f) {
+            s.build.output = Some(f);
+        }
+    }),
+    get: |s| (&s.build.output).into(),
+};
+
+/// `build.tags`.
+pub const BUILD_TAGS: Key = Key {
+    section: section::BUILD,
+    name: "tags",
+    default: KeyDefault::text("none"),
+    meaning: "build tags",
+    targets: ALL,
+    set: Setter::List(|c, s, f| {
+        if c.build_tags(&f) {
+            s.build.tags = Some(f);
+        }
+    }),
+    get: |s| (&s.build.tags).into(),
+};
+
+/// `build.ldflags`.
+pub const BUILD_LDFLAGS: Key = Key {
+    section: section::BUILD,
+    name: "ldflags",
+    default: KeyDefault::text("none"),
+    meaning: "`-ldflags`, one string; templates `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}`, `{{.Env.NAME}}` (see Release builds)",
+    targets: ALL,
+    set: Setter::Str(|_, s, f| s.build.ldflags = Some(f)),
+    get: |s| (&s.build.ldflags).into(),
+};
+
+/// `build.strip`.
+pub const BUILD_STRIP: Key = Key {
+    section: section::BUILD,
+    name: "strip",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Bool(defaults::STRIP)],
+    },
+    meaning: "`-ldflags=-s -w`: no symbol table or DWARF (smaller, faster to link; panics still print function names and lines)",
+    targets: ALL,
+    set: Setter::Bool(|s, f| s.build.strip = Some(f)),
+    get: |s| (&s.build.strip).into(),
+};
+
+/// `build.cgo`.
+pub const BUILD_CGO: Key = Key {
+    section: section::BUILD,
+    name: "cgo",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Bool(defaults::CGO)],
+    },
+    meaning: "`CGO_ENABLED`",
+    targets: ALL,
+    set: Setter::Bool(|s, f| s.build.cgo = Some(f)),
+    get: |s| (&s.build.cgo).into(),
+};
+
+/// `build.trimpath`.
+pub const BUILD_TRIMPATH: Key = Key {
+    section: section::BUILD,
+    name: "trimpath",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Bool(defaults::TRIMPATH)],
+    },
+    meaning: "`-trimpath`",
+    targets: ALL,
+    set: Setter::Bool(|s, f| s.build.trimpath = Some(f)),
+    get: |s| (&s.build.trimpath).into(),
+};
+
+/// `build.env`.
+pub const BUILD_ENV: Key = Key {
+    section: section::BUILD,
+    name: "env",
+    default: KeyDefault::text("none"),
+    meaning: "extra env for build and test (`GOOS`, `GOARCH`, `GOFLAGS`, `GOPROXY`, ... are managed and refused)",
+    targets: ALL,
+    set: Setter::EnvMap(|c, s, m| {
+        c.unmanaged_build_env(&m);
+        s.build.env = m;
+    }),
+    get: |s| Setting::Map(&s.build.env),
+};
+
+/// `build.builder`.
+pub const BUILD_BUILDER: Key = Key {
+    section: section::BUILD,
+    name: "builder",
+    default: KeyDefault::text("`golang:<toolchain or go line's major.minor>`"),
+    meaning: "builder image",
+    targets: ALL,
+    set: Setter::Str(|c, s, f| {
+        if c.image_ref(&f, false) {
+            s.build.builder = Some(f);
+        }
+    }),
+    get: |s| (&s.build.builder).into(),
+};
+
+/// `download.network`.
+pub const DOWNLOAD_NETWORK: Key = Key {
+    section: section::DOWNLOAD,
+    name: "network",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Str(defaults::NETWORK.as_str())],
+    },
+    meaning: "`sandbox`, `none`, or `host` (needs `--allow network.host`) for `go mod download`",
+    targets: ALL,
+    set: Setter::Str(|c, s, f| s.download.network = c.network(f)),
+    get: |s| (&s.download.network).into(),
+};
+
+/// `download.env`.
+pub const DOWNLOAD_ENV: Key = Key {
+    section: section::DOWNLOAD,
+    name: "env",
+    default: KeyDefault::text("none"),
+    meaning: "e.g. `GOPROXY`, `GOPRIVATE`, `GONOSUMDB` (`GOFLAGS`, `GOTOOLCHAIN`, `GOMODCACHE`, ... are managed and refused)",
+    targets: ALL,
+    set: Setter::EnvMap(|c, s, m| {
+        c.unmanaged_download_env(&m);
+        s.download.env = m;
+    }),
+    get: |s| Setting::Map(&s.download.env),
+};
+
+/// `download.contexts`.
+pub const DOWNLOAD_CONTEXTS: Key = Key {
+    section: section::DOWNLOAD,
+    name: "contexts",
+    default: KeyDefault::text("none"),
+    meaning: "`{ name = \"/path\" }`: mount `--build-context name=...` read-only into the download step (an air-gapped module proxy, say)",
+    targets: ALL,
+    set: Setter::PairMap(|c, s, m| {
+        c.context_mounts(&m);
+        s.download.contexts = m;
+    }),
+    get: |s| Setting::Map(&s.download.contexts),
+};
+
+/// `download.secrets`.
+pub const DOWNLOAD_SECRETS: Key = Key {
+    section: section::DOWNLOAD,
+    name: "secrets",
+    default: KeyDefault::text("none"),
+    meaning: "BuildKit secret ids (`--secret id=ID,src=FILE`) mounted at `/run/secrets/ID` in the download step only; `netrc` also sets `NETRC`, where Go reads module proxy credentials. Never in the cache key or the image",
+    targets: ALL,
+    set: Setter::List(|c, s, f| {
+        if c.mount_ids(&f) {
+            s.download.secrets = Some(f);
+        }
+    }),
+    get: |s| (&s.download.secrets).into(),
+};
+
+/// `download.ssh`.
+pub const DOWNLOAD_SSH: Key = Key {
+    section: section::DOWNLOAD,
+    name: "ssh",
+    default: KeyDefault::text("none"),
+    meaning: "SSH agent ids (`--ssh default`) forwarded into the download step for modules fetched with git over ssh; sets `SSH_AUTH_SOCK`",
+    targets: ALL,
+    set: Setter::List(|c, s, f| {
+        if c.mount_ids(&f) {
+            s.download.ssh = Some(f);
+        }
+    }),
+    get: |s| (&s.download.ssh).into(),
+};
+
+/// `runtime.base`.
+pub const RUNTIME_BASE: Key = Key {
+    section: section::RUNTIME,
+    name: "base",
+    default: KeyDefault {
+        text: "{} (cgo off) / {} (cgo on)",
+        values: &[
+            Value::Str(defaults::STATIC_BASE),
+            Value::Str(defaults::CGO_BASE),
+        ],
+    },
+    meaning: "base image, or `scratch`",
+    targets: IMAGE,
+    set: Setter::Str(|c, s, f| {
+        if c.image_ref(&f, true) {
+            s.runtime.base = Some(f);
+        }
+    }),
+    get: |s| (&s.runtime.base).into(),
+};
+
+/// `runtime.entrypoint`.
+pub const RUNTIME_ENTRYPOINT: Key = Key {
+    section: section::RUNTIME,
+    name: "entrypoint",
+    default: KeyDefault::text("`[\"/usr/local/bin/<first binary>\"]`"),
+    meaning: "entrypoint",
+    targets: IMAGE,
+    set: Setter::List(|_, s, f| s.runtime.entrypoint = Some(f)),
+    get: |s| (&s.runtime.entrypoint).into(),
+};
+
+/// `runtime.cmd`.
+pub const RUNTIME_CMD: Key = Key {
+    section: section::RUNTIME,
+    name: "cmd",
+    default: KeyDefault::text("unset"),
+    meaning: "cmd",
+    targets: IMAGE,
+    set: Setter::List(|_, s, f| s.runtime.cmd = Some(f)),
+    get: |s| (&s.runtime.cmd).into(),
+};
+
+/// `runtime.user`.
+pub const RUNTIME_USER: Key = Key {
+    section: section::RUNTIME,
+    name: "user",
+    default: KeyDefault {
+        text: "the base's user, else {}",
+        values: &[Value::Str(defaults::USER)],
+    },
+    meaning: "`user[:group]`; numeric for `scratch`",
+    targets: IMAGE,
+    set: Setter::Str(|c, s, f| {
+        if c.user(&f) {
+            s.runtime.user = Some(f);
+        }
+    }),
+    get: |s| (&s.runtime.user).into(),
+};
+
+/// `runtime.workdir`.
+pub const RUNTIME_WORKDIR: Key = Key {
+    section: section::RUNTIME,
+    name: "workdir",
+    default: KeyDefault {
+        text: "the base's, else {}",
+        values: &[Value::Str(defaults::WORKDIR)],
+    },
+    meaning: "working directory",
+    targets: IMAGE,
+    set: Setter::Str(|c, s, f| {
+        if c.absolute_path(&f) {
+            s.runtime.workdir = Some(f);
+        }
+    }),
+    get: |s| (&s.runtime.workdir).into(),
+};
+
+/// `runtime.env`.
+pub const RUNTIME_ENV: Key = Key {
+    section: section::RUNTIME,
+    name: "env",
+    default: KeyDefault::text("the base's"),
+    meaning: "extra environment",
+    targets: IMAGE,
+    set: Setter::EnvMap(|_, s, m| s.runtime.env = m),
+    get: |s| Setting::Map(&s.runtime.env),
+};
+
+/// `runtime.expose`.
+pub const RUNTIME_EXPOSE: Key = Key {
+    section: section::RUNTIME,
+    name: "expose",
+    default: KeyDefault::text("none"),
+    meaning: "ports, `8080` or `53/udp`",
+    targets: IMAGE,
+    set: Setter::Ports(|c, s, f| s.runtime.expose = c.ports(f)),
+    get: |s| (&s.runtime.expose).into(),
+};
+
+/// `runtime.labels`.
+pub const RUNTIME_LABELS: Key = Key {
+    section: section::RUNTIME,
+    name: "labels",
+    default: KeyDefault::text("none"),
+    meaning: "labels (`--label` adds more)",
+    targets: IMAGE,
+    set: Setter::PairMap(|_, s, m| s.runtime.labels = m),
+    get: |s| Setting::Map(&s.runtime.labels),
+};
+
+/// `test.packages`.
+pub const TEST_PACKAGES: Key = Key {
+    section: section::TEST,
+    name: "packages",
+    default: KeyDefault {
+        text: "{} (each member's `./dir/...` in a workspace)",
+        values: &[Value::List(defaults::TEST_PACKAGES)],
+    },
+    meaning: "packages for `--target test`",
+    targets: TEST,
+    set: Setter::List(|c, s, f| {
+        if c.packages(&f, true) {
+            s.test.packages = Some(f);
+        }
+    }),
+    get: |s| (&s.test.packages).into(),
+};
+
+/// `test.flags`.
+pub const TEST_FLAGS: Key = Key {
+    section: section::TEST,
+    name: "flags",
+    default: KeyDefault::text("none"),
+    meaning: "extra `go test` flags",
+    targets: TEST,
+    set: Setter::List(|c, s, f| {
+        if c.test_flags(&f) {
+            s.test.flags = Some(f);
+        }
+    }),
+    get: |s| (&s.test.flags).into(),
+};
+
+/// `cache.scope`.
+pub const CACHE_SCOPE: Key = Key {
+    section: section::CACHE,
+    name: "scope",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Str(defaults::SCOPE.as_str())],
+    },
+    meaning: "which builds share the Go build cache and the module download cache: `builder` (every project on the builder) or `project` (only builds of the same module path)",
+    targets: ALL,
+    set: Setter::Str(|c, s, f| s.cache.scope = c.cache_scope(f)),
+    get: |s| (&s.cache.scope).into(),
+};
+
 /// Every key, in the order the README lists them.
 pub const KEYS: &[Key] = &[
-    Key {
-        section: "build",
-        name: "packages",
-        default: "`[\".\"]`",
-        meaning: "main packages (`./dir`), one binary each, named like `go build` names them",
-        targets: BUILT,
-        set: Setter::List(|c, s, f| {
-            if c.packages(&f, false) {
-                s.build.packages = Some(f);
-            }
-        }),
-        get: |s| (&s.build.packages).into(),
-    },
-    Key {
-        section: "build",
-        name: "output",
-        default: "package name",
-        meaning: "binary name (one package only)",
-        targets: BINARIES,
-        set: Setter::Str(|c, s, f| {
-            if c.file_name(&f) {
-                s.build.output = Some(f);
-            }
-        }),
-        get: |s| (&s.build.output).into(),
-    },
-    Key {
-        section: "build",
-        name: "tags",
-        default: "none",
-        meaning: "build tags",
-        targets: ALL,
-        set: Setter::List(|c, s, f| {
-            if c.build_tags(&f) {
-                s.build.tags = Some(f);
-            }
-        }),
-        get: |s| (&s.build.tags).into(),
-    },
-    Key {
-        section: "build",
-        name: "ldflags",
-        default: "none",
-        meaning: "`-ldflags`, one string; templates `{{.Version}}`, `{{.Commit}}`, `{{.ShortCommit}}`, `{{.Date}}`, `{{.Env.NAME}}` (see Release builds)",
-        targets: ALL,
-        set: Setter::Str(|_, s, f| s.build.ldflags = Some(f)),
-        get: |s| (&s.build.ldflags).into(),
-    },
-    Key {
-        section: "build",
-        name: "strip",
-        default: "`true`",
-        meaning: "`-ldflags=-s -w`: no symbol table or DWARF (smaller, faster to link; panics still print function names and lines)",
-        targets: ALL,
-        set: Setter::Bool(|s, f| s.build.strip = Some(f)),
-        get: |s| (&s.build.strip).into(),
-    },
-    Key {
-        section: "build",
-        name: "cgo",
-        default: "`false`",
-        meaning: "`CGO_ENABLED`",
-        targets: ALL,
-        set: Setter::Bool(|s, f| s.build.cgo = Some(f)),
-        get: |s| (&s.build.cgo).into(),
-    },
-    Key {
-        section: "build",
-        name: "trimpath",
-        default: "`true`",
-        meaning: "`-trimpath`",
-        targets: ALL,
-        set: Setter::Bool(|s, f| s.build.trimpath = Some(f)),
-        get: |s| (&s.build.trimpath).into(),
-    },
-    Key {
-        section: "build",
-        name: "env",
-        default: "none",
-        meaning: "extra env for build and test (`GOOS`, `GOARCH`, `GOFLAGS`, `GOPROXY`, ... are managed and refused)",
-        targets: ALL,
-        set: Setter::EnvMap(|c, s, m| {
-            c.unmanaged_build_env(&m);
-            s.build.env = m;
-        }),
-        get: |s| Setting::Map(&s.build.env),
-    },
-    Key {
-        section: "build",
-        name: "builder",
-        default: "`golang:<toolchain or go line's major.minor>`",
-        meaning: "builder image",
-        targets: ALL,
-        set: Setter::Str(|c, s, f| {
-            if c.image_ref(&f, false) {
-                s.build.builder = Some(f);
-            }
-        }),
-        get: |s| (&s.build.builder).into(),
-    },
-    Key {
-        section: "download",
-        name: "network",
-        default: "`sandbox`",
-        meaning: "`sandbox`, `none`, or `host` (needs `--allow network.host`) for `go mod download`",
-        targets: ALL,
-        set: Setter::Str(|c, s, f| s.download.network = c.network(f)),
-        get: |s| (&s.download.network).into(),
-    },
-    Key {
-        section: "download",
-        name: "env",
-        default: "none",
-        meaning: "e.g. `GOPROXY`, `GOPRIVATE`, `GONOSUMDB` (`GOFLAGS`, `GOTOOLCHAIN`, `GOMODCACHE`, ... are managed and refused)",
-        targets: ALL,
-        set: Setter::EnvMap(|c, s, m| {
-            c.unmanaged_download_env(&m);
-            s.download.env = m;
-        }),
-        get: |s| Setting::Map(&s.download.env),
-    },
-    Key {
-        section: "download",
-        name: "contexts",
-        default: "none",
-        meaning: "`{ name = \"/path\" }`: mount `--build-context name=...` read-only into the download step (an air-gapped module proxy, say)",
-        targets: ALL,
-        set: Setter::PairMap(|c, s, m| {
-            c.context_mounts(&m);
-            s.download.contexts = m;
-        }),
-        get: |s| Setting::Map(&s.download.contexts),
-    },
-    Key {
-        section: "download",
-        name: "secrets",
-        default: "none",
-        meaning: "BuildKit secret ids (`--secret id=ID,src=FILE`) mounted at `/run/secrets/ID` in the download step only; `netrc` also sets `NETRC`, where Go reads module proxy credentials. Never in the cache key or the image",
-        targets: ALL,
-        set: Setter::List(|c, s, f| {
-            if c.mount_ids(&f) {
-                s.download.secrets = Some(f);
-            }
-        }),
-        get: |s| (&s.download.secrets).into(),
-    },
-    Key {
-        section: "download",
-        name: "ssh",
-        default: "none",
-        meaning: "SSH agent ids (`--ssh default`) forwarded into the download step for modules fetched with git over ssh; sets `SSH_AUTH_SOCK`",
-        targets: ALL,
-        set: Setter::List(|c, s, f| {
-            if c.mount_ids(&f) {
-                s.download.ssh = Some(f);
-            }
-        }),
-        get: |s| (&s.download.ssh).into(),
-    },
-    Key {
-        section: "runtime",
-        name: "base",
-        default: "distroless static (cgo off) / base (cgo on), `:nonroot`",
-        meaning: "base image, or `scratch`",
-        targets: IMAGE,
-        set: Setter::Str(|c, s, f| {
-            if c.image_ref(&f, true) {
-                s.runtime.base = Some(f);
-            }
-        }),
-        get: |s| (&s.runtime.base).into(),
-    },
-    Key {
-        section: "runtime",
-        name: "entrypoint",
-        default: "`[\"/usr/local/bin/<first binary>\"]`",
-        meaning: "entrypoint",
-        targets: IMAGE,
-        set: Setter::List(|_, s, f| s.runtime.entrypoint = Some(f)),
-        get: |s| (&s.runtime.entrypoint).into(),
-    },
-    Key {
-        section: "runtime",
-        name: "cmd",
-        default: "unset",
-        meaning: "cmd",
-        targets: IMAGE,
-        set: Setter::List(|_, s, f| s.runtime.cmd = Some(f)),
-        get: |s| (&s.runtime.cmd).into(),
-    },
-    Key {
-        section: "runtime",
-        name: "user",
-        default: "the base's user, else `65532:65532`",
-        meaning: "`user[:group]`; numeric for `scratch`",
-        targets: IMAGE,
-        set: Setter::Str(|c, s, f| {
-            if c.user(&f) {
-                s.runtime.user = Some(f);
-            }
-        }),
-        get: |s| (&s.runtime.user).into(),
-    },
-    Key {
-        section: "runtime",
-        name: "workdir",
-        default: "the base's, else `/`",
-        meaning: "working directory",
-        targets: IMAGE,
-        set: Setter::Str(|c, s, f| {
-            if c.absolute_path(&f) {
-                s.runtime.workdir = Some(f);
-            }
-        }),
-        get: |s| (&s.runtime.workdir).into(),
-    },
-    Key {
-        section: "runtime",
-        name: "env",
-        default: "the base's",
-        meaning: "extra environment",
-        targets: IMAGE,
-        set: Setter::EnvMap(|_, s, m| s.runtime.env = m),
-        get: |s| Setting::Map(&s.runtime.env),
-    },
-    Key {
-        section: "runtime",
-        name: "expose",
-        default: "none",
-        meaning: "ports, `8080` or `53/udp`",
-        targets: IMAGE,
-        set: Setter::Ports(|c, s, f| s.runtime.expose = c.ports(f)),
-        get: |s| (&s.runtime.expose).into(),
-    },
-    Key {
-        section: "runtime",
-        name: "labels",
-        default: "none",
-        meaning: "labels (`--label` adds more)",
-        targets: IMAGE,
-        set: Setter::PairMap(|_, s, m| s.runtime.labels = m),
-        get: |s| Setting::Map(&s.runtime.labels),
-    },
-    Key {
-        section: "test",
-        name: "packages",
-        default: "`[\"./...\"]` (each member's `./dir/...` in a workspace)",
-        meaning: "packages for `--target test`",
-        targets: TEST,
-        set: Setter::List(|c, s, f| {
-            if c.packages(&f, true) {
-                s.test.packages = Some(f);
-            }
-        }),
-        get: |s| (&s.test.packages).into(),
-    },
-    Key {
-        section: "test",
-        name: "flags",
-        default: "none",
-        meaning: "extra `go test` flags",
-        targets: TEST,
-        set: Setter::List(|c, s, f| {
-            if c.test_flags(&f) {
-                s.test.flags = Some(f);
-            }
-        }),
-        get: |s| (&s.test.flags).into(),
-    },
-    Key {
-        section: "cache",
-        name: "scope",
-        default: "`builder`",
-        meaning: "which builds share the Go build cache and the module download cache: `builder` (every project on the builder) or `project` (only builds of the same module path)",
-        targets: ALL,
-        set: Setter::Str(|c, s, f| s.cache.scope = c.cache_scope(f)),
-        get: |s| (&s.cache.scope).into(),
-    },
+    BUILD_PACKAGES,
+    BUILD_OUTPUT,
+    BUILD_TAGS,
+    BUILD_LDFLAGS,
+    BUILD_STRIP,
+    BUILD_CGO,
+    BUILD_TRIMPATH,
+    BUILD_ENV,
+    BUILD_BUILDER,
+    DOWNLOAD_NETWORK,
+    DOWNLOAD_ENV,
+    DOWNLOAD_CONTEXTS,
+    DOWNLOAD_SECRETS,
+    DOWNLOAD_SSH,
+    RUNTIME_BASE,
+    RUNTIME_ENTRYPOINT,
+    RUNTIME_CMD,
+    RUNTIME_USER,
+    RUNTIME_WORKDIR,
+    RUNTIME_ENV,
+    RUNTIME_EXPOSE,
+    RUNTIME_LABELS,
+    TEST_PACKAGES,
+    TEST_FLAGS,
+    CACHE_SCOPE,
 ];
 
 /// The sections, in the order of [`KEYS`].
@@ -507,6 +708,34 @@ mod tests {
             &readme[start..start + len],
             table,
             "README.md's spec table differs from spec::keys::KEYS; regenerate it with GOFRONT_WRITE_README=1 cargo test -p gofront readme_table"
+        );
+    }
+
+    #[test]
+    fn each_default_value_stands_in_its_words() {
+        for k in KEYS {
+            let d = &k.default;
+            assert_eq!(
+                d.text.matches("{}").count(),
+                d.values.len(),
+                "{}: one {{}} per value",
+                k.dotted()
+            );
+        }
+        let base = find("runtime", "base").unwrap();
+        assert_eq!(
+            base.default.to_string(),
+            format!(
+                "`{}` (cgo off) / `{}` (cgo on)",
+                defaults::STATIC_BASE,
+                defaults::CGO_BASE
+            )
+        );
+        let packages = find("build", "packages").unwrap();
+        assert_eq!(packages.default.to_string(), "`[\".\"]`");
+        assert_eq!(
+            find("build", "strip").unwrap().default.to_string(),
+            "`true`"
         );
     }
 

@@ -5,7 +5,8 @@
 //! every field is optional and remembers where it was written; validation
 //! reports every problem it finds, not only the first.
 
-mod keys;
+pub mod keys;
+pub mod managed;
 mod node;
 mod schema;
 pub(crate) mod suggest;
@@ -13,7 +14,7 @@ pub(crate) mod suggest;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub use keys::{KEYS, Kind, Setting};
+pub use keys::{KEYS, Kind, Setting, defaults};
 pub use node::Origin;
 use node::{Node, Value};
 pub use schema::BUILD_ARG_PREFIX;
@@ -68,7 +69,7 @@ pub enum CacheScope {
 
 impl CacheScope {
     /// As the spec spells it.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             CacheScope::Builder => "builder",
             CacheScope::Project => "project",
@@ -121,7 +122,7 @@ pub enum Network {
 
 impl Network {
     /// As the spec spells it.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Network::Sandbox => "sandbox",
             Network::None => "none",

@@ -653,7 +653,7 @@ impl Checker<'_> {
     /// Reports entries of `build.env` that gofront manages itself.
     pub(super) fn unmanaged_build_env(&mut self, m: &FieldMap) {
         for (name, field) in m {
-            if let Some(why) = managed_build_env(name) {
+            if let Some(why) = super::managed::build_reason(name) {
                 let message = format!("{}.{name} cannot be set: {why}", self.key);
                 self.problem(&field.origin, message);
             }
@@ -664,7 +664,7 @@ impl Checker<'_> {
     /// module options a private module needs pass through).
     pub(super) fn unmanaged_download_env(&mut self, m: &FieldMap) {
         for (name, field) in m {
-            if let Some(why) = managed_download_env(name) {
+            if let Some(why) = super::managed::download_reason(name) {
                 let message = format!("{}.{name} cannot be set: {why}", self.key);
                 self.problem(&field.origin, message);
             }
@@ -688,40 +688,6 @@ impl Checker<'_> {
             }
         }
     }
-}
-
-/// Environment variables gofront sets itself in the build step.
-fn managed_build_env(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "GOOS" | "GOARCH" | "GOARM" | "GOAMD64" | "GOARM64" => "it comes from --platform",
-        "CGO_ENABLED" => "use build.cgo",
-        "GOTOOLCHAIN" | "GOROOT" => {
-            "gofront always uses the builder image's Go (GOTOOLCHAIN=local)"
-        }
-        "GOPROXY" | "GOFLAGS" => {
-            "the build step runs offline; set module options in [download] env"
-        }
-        "GOCACHE" | "GOMODCACHE" => "gofront manages the Go caches",
-        "GOWORK" => "gofront builds the go.work or go.mod at the root of the build context",
-        _ => return None,
-    })
-}
-
-/// Environment variables gofront sets itself in the download step.
-fn managed_download_env(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "GOTOOLCHAIN" | "GOROOT" => {
-            "gofront always uses the builder image's Go (GOTOOLCHAIN=local); choose the Go version with build.builder"
-        }
-        "GOCACHE" | "GOMODCACHE" => {
-            "gofront manages the Go caches and keeps the module cache as the download step's layer"
-        }
-        "GOFLAGS" => {
-            "go mod download runs with gofront's flags; set module options such as GOPROXY, GOPRIVATE, GONOSUMDB or GOINSECURE by name"
-        }
-        "GOWORK" => "gofront builds the go.work or go.mod at the root of the build context",
-        _ => return None,
-    })
 }
 
 fn is_env_name(s: &str) -> bool {

@@ -85,7 +85,10 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
             } else {
                 "go.mod requires no modules, so gofront runs no go mod download step"
             };
-            for key in KEYS.iter().filter(|k| k.section == "download") {
+            for key in KEYS
+                .iter()
+                .filter(|k| k.section == crate::spec::keys::section::DOWNLOAD)
+            {
                 let setting = key.setting(spec);
                 if matches!(setting, Setting::Unset)
                     || matches!(setting, Setting::Map(m) if m.is_empty())
@@ -107,7 +110,7 @@ pub fn lint(inp: &LintInputs<'_>) -> Result<Answer, SubrequestError> {
         {
             warnings.push(warn(
                 rules::CGO_ON_SCRATCH,
-                "build.cgo = true links the binaries against the C library, which runtime.base = \"scratch\" does not have; use a base with libc (the default for cgo is gcr.io/distroless/base-debian12:nonroot)".to_string(),
+                format!("build.cgo = true links the binaries against the C library, which runtime.base = \"scratch\" does not have; use a base with libc (the default for cgo is {})", crate::spec::defaults::CGO_BASE),
                 at(&base.origin),
             ));
         }

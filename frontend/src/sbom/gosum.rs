@@ -1,0 +1,56 @@
+//! go.sum's hashes: read from go.sum's text, and Go's `h1:` dirhash
+//! written as the SPDX `SHA256` value Syft writes for it.
+
+use std::collections::BTreeMap;
+
+/// go.sum's `h1:` hash as the hex SPDX SHA256 value Syft writes for it
+/// (base64 decoded; Syft's `HDigestToSHA`), if it is one.
+pub fn h1_to_sha256_hex(sum: &str) -> Option<String> {
+    let bytes = base64_decode(sum.strip_prefix("h1:")?)?;
+    (bytes.len() == 32).then(|| bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let body = s.trim_end_matches('=');
+    if !s.len().is_multiple_of(4) || s.len() - body.len() > 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    for chunk in body.as_bytes().chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= value(c)? << (18 - 6 * i);
+        }
+        let n = chunk.len() - 1;
+        for i in 0..n {
+            out.push((acc >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// go.sum's hashes of module contents (not the `/go.mod` lines), by path
+/// and version.
+pub fn go_sum_hashes(text: &str) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let mut f = line.split_whitespace();
+        if let (Some(path), Some(version), Some(hash), None) =
+            (f.next(), f.next(), f.next(), f.next())
+            && !version.ends_with("/go.mod")
+        {
+            out.insert((path.to_string(), version.to_string()), hash.to_string());
+        }
+    }
+    out
+}
