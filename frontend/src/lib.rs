@@ -5,6 +5,7 @@
 //! `Definition`); `gateway` is the only part that talks to BuildKit. See
 //! ARCHITECTURE.md.
 
+pub(crate) mod cacheprog;
 pub(crate) mod cachetool;
 pub(crate) mod dockerignore;
 pub(crate) mod driver;
@@ -16,6 +17,7 @@ pub(crate) mod llb;
 pub(crate) mod local;
 pub(crate) mod lower;
 pub(crate) mod modcache;
+pub(crate) mod mtimes;
 pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
@@ -42,6 +44,9 @@ pub use plan::{PlanError, TargetPlan};
 pub use report::{Report, Warning};
 pub use spec::{KEYS, Origin};
 
+/// `gofront gocache prog|stamp ...`: the GOCACHEPROG server and the
+/// content-mtime tool build steps run.
+pub use cacheprog::main as cacheprog_main;
 /// `gofront sbom ...`: writes the SPDX document inside a build step.
 pub use sbom::tool::main as sbom_main;
 

@@ -24,7 +24,7 @@ const USAGE: &str = "usage:
                           print the Dockerfile equivalent to gofront's plan, for review
   gofront --version       print the version
   gofront --help          print this help
-  gofront gocache seed|export ...
+  gofront gocache seed|export|prog|stamp ...
   gofront modcache ...
   gofront sbom ...
                           the tools that build steps run (not for direct use)";
@@ -39,6 +39,12 @@ fn main() -> ExitCode {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The GOCACHEPROG server and the mtime stamper (cacheprog.rs).
+    if args.first().is_some_and(|a| a == "gocache")
+        && args.get(1).is_some_and(|a| a == "prog" || a == "stamp")
+    {
+        return gofront::cacheprog_main(&args[1..]);
+    }
     // The cache tools, run inside build steps (see cachetool/).
     if let Some(code) = gofront::cache_tool_main(&args) {
         return code;
