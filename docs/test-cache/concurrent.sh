@@ -1,4 +1,6 @@
 #!/bin/sh
+# Measurement script run once inside golang:1.24 (docs/test-cache.md), kept as run.
+# shellcheck disable=SC2044,SC2046,SC2086,SC2164
 # Two go test ./... through two progs on one empty shared directory at once,
 # then a third: all cached? Any temporary file left? Any entry Go rejects?
 rm -rf /w/c/shared; mkdir -p /w/c/shared

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Measurement script run once inside golang:1.24 (docs/test-cache.md), kept as run.
+# shellcheck disable=SC2086,SC2162
 # cover.sh SRC OUT LIST...: copy into OUT only the entries the used lists
 # name (each -a and the -d it points at), then run the CI job on OUT with a
 # plain GOCACHE and report what it compiled/ran.

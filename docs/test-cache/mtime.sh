@@ -1,4 +1,6 @@
 #!/bin/sh
+# Measurement script run once inside golang:1.24 (docs/test-cache.md), kept as run.
+# shellcheck disable=SC2012,SC2162
 # mtime.sh: what Go's test cache keys a testdata read on, through the prog.
 set -e
 export GOCACHE=/w/c/prog GOCACHEPROG="/w/gofront gocache prog --dir /w/c/prog --used /w/c/prog/gofront-used/mtime.txt"

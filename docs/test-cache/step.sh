@@ -1,4 +1,6 @@
 #!/bin/sh
+# Measurement script run once inside golang:1.24 (docs/test-cache.md), kept as run.
+# shellcheck disable=SC2086,SC2164
 # step.sh MODE CACHE TAG: one CI "job" (go test ./... then go build) in /w/tc,
 # with plain GOCACHE or through the prog; prints "MODE TAG test=S build=S".
 mode=$1 cache=$2 tag=$3
