@@ -78,6 +78,66 @@ fn push_then_pull_and_run() {
 }
 
 #[test]
+fn multi_platform_push_gives_an_index() {
+    let test = "multi_platform_push_gives_an_index";
+    if !enabled(test) {
+        return;
+    }
+    let Some(reg) = registry(test) else { return };
+    if classic_store() {
+        eprintln!("skipping {test}: multi-platform builds need the containerd image store");
+        return;
+    }
+    let t = Scratch::new("registry-multi");
+    let app = t.join("hello");
+    copy_example_fresh("hello", &app);
+    let tag = format!("multi-{}", run_id());
+    let image = format!("{reg}/e2e/hello:{tag}");
+    build(
+        &app,
+        &[
+            "--platform",
+            "linux/amd64,linux/arm64,linux/arm/v7",
+            "-t",
+            &image,
+            "--push",
+        ],
+    )
+    .assert_ok("three-platform build --push");
+
+    // An index, each member's config on its own platform, on the runtime
+    // base's user (the stand-in is an index of the same three).
+    let (index, _) = registry_manifest(&reg, "e2e/hello", &tag);
+    let members = index["manifests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("e2e/hello:{tag} is no index: {index}"));
+    let mut platforms = Vec::new();
+    for m in members {
+        let p = &m["platform"];
+        let id = [&p["os"], &p["architecture"], &p["variant"]]
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        let (manifest, _) = registry_manifest(&reg, "e2e/hello", m["digest"].as_str().unwrap());
+        let config = gofront_e2e::registry_get(
+            &reg,
+            &format!(
+                "e2e/hello/blobs/{}",
+                manifest["config"]["digest"].as_str().unwrap()
+            ),
+        )
+        .json();
+        assert_eq!(config["architecture"], p["architecture"], "{id}");
+        assert_eq!(config["config"]["User"], "65532:65532", "{id}");
+        platforms.push(id);
+    }
+    platforms.sort();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+    remove_local(&image);
+}
+
+#[test]
 fn registry_cache_warms_a_pruned_engine() {
     let test = "registry_cache_warms_a_pruned_engine";
     if !enabled(test) {
