@@ -542,3 +542,135 @@ pub fn cgo_enabled(test: &str) -> bool {
     }
     true
 }
+
+/// The testbed's loopback registry (`GOFRONT_TESTBED_REGISTRY`, written by
+/// `scripts/testbed up`), as `127.0.0.1:PORT`. `None` (the caller skips,
+/// after a message) on an engine the testbed did not start; on one it
+/// started, a missing registry fails the test.
+pub fn registry(test: &str) -> Option<String> {
+    match std::env::var("GOFRONT_TESTBED_REGISTRY") {
+        Ok(r) if !r.is_empty() => {
+            assert!(
+                r.starts_with("127.0.0.1:"),
+                "GOFRONT_TESTBED_REGISTRY={r} is not on loopback: the e2e tests push only to the testbed's own registry"
+            );
+            Some(r)
+        }
+        _ => {
+            assert!(
+                !matches!(
+                    std::env::var("GOFRONT_TESTBED_ENGINE").as_deref(),
+                    Ok("current" | "26")
+                ),
+                "GOFRONT_TESTBED_REGISTRY is not set: run scripts/testbed up and load its env file again"
+            );
+            eprintln!("skipping {test}: no testbed registry (GOFRONT_TESTBED_REGISTRY)");
+            None
+        }
+    }
+}
+
+/// One answer of the registry's HTTP API.
+#[derive(Debug)]
+pub struct Reply {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The header lines, names lower-cased.
+    pub headers: BTreeMap<String, String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as JSON; panics with the reply otherwise.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "registry answered {} with no JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+}
+
+/// The media types a manifest request accepts: indexes and image manifests,
+/// OCI and Docker.
+pub const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// `GET http://REGISTRY/v2/PATH` (plain HTTP/1.0 on loopback: the answer
+/// ends with the connection, never chunked).
+pub fn registry_get(registry: &str, path: &str) -> Reply {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(registry).expect("connect to the testbed registry");
+    write!(
+        s,
+        "GET /v2/{path} HTTP/1.0\r\nHost: {registry}\r\nAccept: {MANIFEST_TYPES}\r\n\r\n"
+    )
+    .expect("send a request to the registry");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read the registry's answer");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("an HTTP status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: raw[end + 4..].to_vec(),
+    }
+}
+
+/// The manifest of `REPO:REF` in the registry, and its digest; panics
+/// unless the registry holds it.
+pub fn registry_manifest(
+    registry: &str,
+    repo: &str,
+    reference: &str,
+) -> (serde_json::Value, String) {
+    let r = registry_get(registry, &format!("{repo}/manifests/{reference}"));
+    assert_eq!(
+        r.status,
+        200,
+        "the registry holds no {repo}:{reference}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let digest = r
+        .headers
+        .get("docker-content-digest")
+        .cloned()
+        .unwrap_or_default();
+    (r.json(), digest)
+}
+
+/// The image config of `REPO:REF` for linux/amd64 (the manifest itself, or
+/// the index's linux/amd64 member).
+pub fn registry_config(registry: &str, repo: &str, reference: &str) -> serde_json::Value {
+    let (mut m, _) = registry_manifest(registry, repo, reference);
+    if let Some(list) = m["manifests"].as_array() {
+        let amd = list
+            .iter()
+            .find(|d| d["platform"]["os"] == "linux" && d["platform"]["architecture"] == "amd64")
+            .unwrap_or_else(|| panic!("{repo}:{reference} has no linux/amd64 member: {m}"))
+            .clone();
+        let digest = amd["digest"].as_str().expect("a digest").to_string();
+        m = registry_manifest(registry, repo, &digest).0;
+    }
+    let config = m["config"]["digest"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{repo}:{reference}: no config in {m}"));
+    let r = registry_get(registry, &format!("{repo}/blobs/{config}"));
+    assert_eq!(r.status, 200, "{repo}: no blob {config}");
+    r.json()
+}

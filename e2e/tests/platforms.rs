@@ -9,7 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gofront_e2e::{Scratch, build, copy_example, enabled, prune_engine, sha256_file};
+use gofront_e2e::{
+    Build, Scratch, Status, build, copy_example, docker_ok, enabled, prune_engine, sha256_file,
+};
 
 const PLATFORMS: &str = "linux/amd64,linux/arm64,linux/arm/v7";
 
@@ -218,6 +220,118 @@ fn binaries_target_writes_a_directory_per_platform() {
         "{}",
         b.log
     );
+}
+
+/// The runtime base every Linux image of these tests gets: in the testbed a
+/// stand-in index of linux/amd64, linux/arm64 and linux/arm/v7 (on the
+/// containerd store), as the real `gcr.io/distroless/static-debian12` is an
+/// index of Linux platforms only.
+const RUNTIME_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
+
+/// Asserts that a build resolved its builder but never the runtime base:
+/// a `--target binaries` build puts no binary on it.
+fn assert_no_runtime_base(b: &Build) {
+    assert_ne!(
+        b.status("[gofront] resolve image config for golang:"),
+        Status::Missing,
+        "the builder's resolution is not in the progress (has its name changed?):\n{}",
+        b.log
+    );
+    assert_eq!(
+        b.status(&format!(
+            "[gofront] resolve image config for {RUNTIME_BASE}"
+        )),
+        Status::Missing,
+        "a binaries build resolved the runtime base:\n{}",
+        b.log
+    );
+}
+
+/// The first bytes of an executable: `MZ` (PE, Windows), or Mach-O's
+/// 64-bit magic and its CPU type (arm64: 0x0100000c).
+fn is_pe(path: &Path) -> bool {
+    fs::read(path).unwrap().starts_with(b"MZ")
+}
+
+fn is_macho_arm64(path: &Path) -> bool {
+    let b = fs::read(path).unwrap();
+    b.len() > 8 && b[..4] == [0xcf, 0xfa, 0xed, 0xfe] && b[4..8] == [0x0c, 0x00, 0x00, 0x01]
+}
+
+#[test]
+fn binaries_for_windows_and_darwin_resolve_no_linux_base() {
+    if !enabled("binaries_for_windows_and_darwin_resolve_no_linux_base") || !containerd_store() {
+        return;
+    }
+    // The stand-in is an index without windows or darwin members: resolving
+    // it for those platforms would fail with "no match for platform in
+    // manifest".
+    for p in ["linux/amd64", "linux/arm64", "linux/arm/v7"] {
+        let config = docker_ok(&[
+            "image",
+            "inspect",
+            "--platform",
+            p,
+            "--format",
+            "{{.Os}}/{{.Architecture}}{{with .Variant}}/{{.}}{{end}}",
+            RUNTIME_BASE,
+        ]);
+        assert_eq!(config.trim(), p, "{RUNTIME_BASE}'s {p} member");
+    }
+    let t = Scratch::new("platform-foreign-os");
+    let app = t.join("hello");
+    copy_example("hello", &app);
+    let out = t.join("out");
+    let b = build(
+        &app,
+        &[
+            "--platform",
+            "windows/amd64,darwin/arm64",
+            "--target",
+            "binaries",
+            "--output",
+            &format!("type=local,dest={}", out.display()),
+        ],
+    );
+    b.assert_ok("binaries for windows/amd64 and darwin/arm64");
+    assert_no_runtime_base(&b);
+    let exe = out.join("windows_amd64/hello.exe");
+    assert!(is_pe(&exe), "{} is not a Windows executable", exe.display());
+    let mac = out.join("darwin_arm64/hello");
+    assert!(
+        is_macho_arm64(&mac),
+        "{} is not an arm64 Mach-O executable",
+        mac.display()
+    );
+}
+
+#[test]
+fn a_windows_binary_resolves_no_linux_base() {
+    // One platform: on the classic store too (Docker 26), where the base is
+    // a linux/amd64 image and a mismatch sends BuildKit to the (offline)
+    // registry.
+    if !enabled("a_windows_binary_resolves_no_linux_base") {
+        return;
+    }
+    let t = Scratch::new("platform-windows");
+    let app = t.join("hello");
+    copy_example("hello", &app);
+    let out = t.join("out");
+    let b = build(
+        &app,
+        &[
+            "--platform",
+            "windows/amd64",
+            "--target",
+            "binaries",
+            "--output",
+            &format!("type=local,dest={}", out.display()),
+        ],
+    );
+    b.assert_ok("binaries for windows/amd64");
+    assert_no_runtime_base(&b);
+    let exe = out.join("hello.exe");
+    assert!(is_pe(&exe), "{} is not a Windows executable", exe.display());
 }
 
 const STAMPED_MAIN: &str = r#"package main
