@@ -25,7 +25,12 @@ fn a_json_syntax_error_names_its_line_and_column_once() {
         "gofront.toml:3:14: invalid JSON: key must be a string"
     );
     let text = "{\"build\": {\"tags\": [\"a\",]}}";
-    assert_eq!(err(text), "gofront.toml:1:25: invalid JSON: expected value");
+    assert_eq!(
+        err(text),
+        "gofront.toml:1:25: invalid JSON: a comma before a closing bracket (JSON allows no trailing comma); remove the comma"
+    );
+    let text = "{\"build\": {\"tags\": ]}}";
+    assert_eq!(err(text), "gofront.toml:1:20: invalid JSON: expected value");
 }
 
 /// Each spec, with the one sentence `parse` answers.
