@@ -285,17 +285,31 @@ impl Platform {
             return None;
         }
         let os = os.to_ascii_lowercase();
-        let (arch, variant) = match (arch.to_ascii_lowercase().as_str(), variant) {
-            ("x86_64" | "x86-64", v) => ("amd64".to_string(), v.to_string()),
-            ("aarch64", v) | ("arm64", v) => {
-                let v = if v == "v8" { "" } else { v };
-                ("arm64".to_string(), v.to_string())
+        // containerd's normalisation (BuildKit and buildx use it), so that
+        // two spellings of one platform are one platform.
+        let variant = variant.to_ascii_lowercase();
+        let (arch, variant) = match (arch.to_ascii_lowercase().as_str(), variant.as_str()) {
+            ("i386", _) => ("386", ""),
+            ("x86_64" | "x86-64" | "amd64", "v1") => ("amd64", ""),
+            ("x86_64" | "x86-64", v) => ("amd64", v),
+            ("aarch64" | "arm64", "8" | "v8" | "v8.0") => ("arm64", ""),
+            ("aarch64" | "arm64", "9" | "9.0" | "v9.0") => ("arm64", "v9"),
+            ("aarch64", v) => ("arm64", v),
+            ("armhf", _) => ("arm", "v7"),
+            ("armel", _) => ("arm", "v6"),
+            ("arm", "" | "7") => ("arm", "v7"),
+            ("arm", "5") => ("arm", "v5"),
+            ("arm", "6") => ("arm", "v6"),
+            ("arm", "8") => ("arm", "v8"),
+            (a, v) => {
+                return Some(Platform {
+                    os,
+                    architecture: a.to_string(),
+                    variant: v.to_string(),
+                });
             }
-            ("armhf", _) => ("arm".to_string(), "v7".to_string()),
-            ("armel", _) => ("arm".to_string(), "v6".to_string()),
-            ("arm", "") => ("arm".to_string(), "v7".to_string()),
-            (a, v) => (a.to_string(), v.to_string()),
         };
+        let (arch, variant) = (arch.to_string(), variant.to_string());
         Some(Platform {
             os,
             architecture: arch,
@@ -460,6 +474,10 @@ pub enum OptionsError {
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
     Platform(String),
+    /// `--platform` names a platform Go does not build for (the sentence
+    /// of [`crate::PlanError::UnsupportedPlatform`]).
+    #[error("{0}")]
+    UnsupportedPlatform(String),
     /// `multi-platform` is not a boolean.
     #[error("invalid multi-platform value {0:?}; expected true or false")]
     MultiPlatformValue(String),
@@ -488,6 +506,24 @@ pub enum OptionsError {
     /// `GOFRONT_GOCACHE_MODULES` is not a boolean.
     #[error("build-arg GOFRONT_GOCACHE_MODULES must be true or false, not {0:?}")]
     GocacheModules(String),
+}
+
+/// `--platform`'s list, each platform checked against the ports and
+/// variants Go builds for; a platform listed twice (in any spelling
+/// containerd takes for it) is built once, where it is first listed, as
+/// buildx does.
+fn parse_platforms(value: &str) -> Result<Vec<Platform>, OptionsError> {
+    let mut out: Vec<Platform> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for raw in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let p = Platform::parse(raw).ok_or_else(|| OptionsError::Platform(raw.into()))?;
+        crate::plan::platforms::check_port(&p)
+            .map_err(|e| OptionsError::UnsupportedPlatform(e.to_string()))?;
+        if seen.insert(p.clone()) {
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
 
 /// The last second an RFC 3339 date (four-digit year) can name.
@@ -531,14 +567,7 @@ impl Options {
                     o.target =
                         Target::parse(value).ok_or_else(|| OptionsError::Target(value.into()))?;
                 }
-                keys::PLATFORM => {
-                    o.platforms = value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|p| Platform::parse(p).ok_or_else(|| OptionsError::Platform(p.into())))
-                        .collect::<Result<_, _>>()?;
-                }
+                keys::PLATFORM => o.platforms = parse_platforms(value)?,
                 keys::NO_CACHE => o.no_cache = true,
                 keys::MULTI_PLATFORM if !value.is_empty() => {
                     o.multi_platform = Some(
@@ -810,5 +839,35 @@ mod tests {
         assert_eq!(p("linux/aarch64"), "linux/arm64");
         assert_eq!(p("linux/arm64/v8"), "linux/arm64");
         assert_eq!(p("linux/arm"), "linux/arm/v7");
+        assert_eq!(p("linux/amd64/v1"), "linux/amd64");
+        assert_eq!(p("linux/arm64/v8.0"), "linux/arm64");
+        assert_eq!(p("linux/arm64/9"), "linux/arm64/v9");
+        assert_eq!(p("linux/ARM/6"), "linux/arm/v6");
+        assert_eq!(p("linux/i386/sse2"), "linux/386");
+    }
+
+    #[test]
+    fn a_platform_listed_twice_is_built_once_and_odd_variants_are_refused() {
+        let o = Options::parse([(
+            "platform",
+            "linux/amd64,linux/arm64,linux/x86_64/v1,linux/aarch64/v8",
+        )])
+        .unwrap();
+        let names: Vec<String> = o.platforms.iter().map(ToString::to_string).collect();
+        assert_eq!(names, ["linux/amd64", "linux/arm64"]);
+        let one = Options::parse([("platform", "linux/amd64,linux/amd64")]).unwrap();
+        assert!(!one.multi_platform_result());
+        assert_eq!(
+            Options::parse([("platform", "linux/amd64,linux/amd64/v5")])
+                .unwrap_err()
+                .to_string(),
+            "--platform linux/amd64/v5: Go does not build for linux/amd64/v5; it builds linux/amd64, linux/amd64/v2, linux/amd64/v3, linux/amd64/v4 (the variant sets GOAMD64; none keeps Go's default)"
+        );
+        assert_eq!(
+            Options::parse([("platform", "linux/loong64/v2")])
+                .unwrap_err()
+                .to_string(),
+            "--platform linux/loong64/v2: Go does not build for linux/loong64/v2; it builds linux/loong64 (Go has no variants of loong64)"
+        );
     }
 }

@@ -214,9 +214,38 @@ fn managed_build_env_names_are_refused_with_the_reason() {
     for (name, why) in [
         ("GOOS", "it comes from --platform"),
         ("GOARCH", "it comes from --platform"),
-        ("GOARM", "it comes from --platform"),
-        ("GOAMD64", "it comes from --platform"),
-        ("GOARM64", "it comes from --platform"),
+        (
+            "GOARM",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOAMD64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOARM64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GO386",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOMIPS",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOMIPS64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOPPC64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GORISCV64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
         ("CGO_ENABLED", "use build.cgo"),
         (
             "GOTOOLCHAIN",

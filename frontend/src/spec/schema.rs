@@ -693,7 +693,11 @@ impl Checker<'_> {
 /// Environment variables gofront sets itself in the build step.
 fn managed_build_env(name: &str) -> Option<&'static str> {
     Some(match name {
-        "GOOS" | "GOARCH" | "GOARM" | "GOAMD64" | "GOARM64" => "it comes from --platform",
+        "GOOS" | "GOARCH" => "it comes from --platform",
+        "GOARM" | "GOAMD64" | "GOARM64" | "GO386" | "GOMIPS" | "GOMIPS64" | "GOPPC64"
+        | "GORISCV64" => {
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)"
+        }
         "CGO_ENABLED" => "use build.cgo",
         "GOTOOLCHAIN" | "GOROOT" => {
             "gofront always uses the builder image's Go (GOTOOLCHAIN=local)"
