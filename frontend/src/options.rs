@@ -478,6 +478,22 @@ pub enum OptionsError {
     /// of [`crate::PlanError::UnsupportedPlatform`]).
     #[error("{0}")]
     UnsupportedPlatform(String),
+    /// An `oci-layout://` named context without a valid digest.
+    #[error(
+        "build context {name:?} is {value:?}, an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass {name}=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context {name}=oci-layout:///DIR)"
+    )]
+    OciLayoutDigest {
+        /// The context's name.
+        name: String,
+        /// The value given.
+        value: String,
+    },
+    /// A build arg or option that must be one printable word.
+    #[error("{0}")]
+    Word(String),
+    /// A `--label` key that `=`, a blank or a control character breaks.
+    #[error("{0}")]
+    LabelKey(String),
     /// `multi-platform` is not a boolean.
     #[error("invalid multi-platform value {0:?}; expected true or false")]
     MultiPlatformValue(String),
@@ -526,6 +542,72 @@ fn parse_platforms(value: &str) -> Result<Vec<Platform>, OptionsError> {
     Ok(out)
 }
 
+/// What keeps `v` from being one word of printable characters, if
+/// anything.
+pub fn not_one_word(v: &str) -> Option<&'static str> {
+    if v.contains(['\n', '\r']) {
+        Some("holds a line break")
+    } else if v.contains(char::is_control) {
+        Some("holds a control character")
+    } else if v.contains(char::is_whitespace) {
+        Some("holds a blank")
+    } else if v.len() > 1024 {
+        Some("is longer than 1024 bytes")
+    } else {
+        None
+    }
+}
+
+/// What is wrong with a label key, if anything: OCI keys are free text,
+/// but `--label k=v`, `LABEL` and `docker inspect --format` read `=`,
+/// blanks and control characters as separators.
+pub fn bad_label_key(k: &str) -> Option<&'static str> {
+    if k.is_empty() {
+        Some("a label key cannot be empty")
+    } else if k.contains('=') {
+        Some("a label key cannot hold '=' (it would read as key=value)")
+    } else if k.contains(|c: char| c.is_control() || c.is_whitespace()) {
+        Some("a label key cannot hold blanks or control characters")
+    } else if k.len() > 256 {
+        Some("a label key is at most 256 bytes")
+    } else {
+        None
+    }
+}
+
+/// A named context's value that BuildKit cannot load: an OCI layout is
+/// loaded by digest (buildx adds `@sha256:...`; buildctl and raw options
+/// must write it).
+fn check_context(name: &str, value: &str) -> Result<(), OptionsError> {
+    let Some(r) = value.strip_prefix(keys::OCI_LAYOUT_PREFIX) else {
+        return Ok(());
+    };
+    let digest = r.rsplit_once('@').map(|(_, d)| d);
+    if digest.is_some_and(is_digest) {
+        Ok(())
+    } else {
+        Err(OptionsError::OciLayoutDigest {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+/// An OCI digest: `sha256:` and 64, `sha384:` and 96 or `sha512:` and
+/// 128 lowercase hex digits.
+fn is_digest(d: &str) -> bool {
+    let Some((algorithm, hex)) = d.split_once(':') else {
+        return false;
+    };
+    let len = match algorithm {
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        _ => return false,
+    };
+    hex.len() == len && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// The last second an RFC 3339 date (four-digit year) can name.
 pub const MAX_EPOCH: i64 = 253_402_300_799;
 
@@ -552,10 +634,14 @@ impl Options {
                 if value.contains('\0') || name.contains('\0') {
                     return Err(OptionsError::Nul(format!("label {name:?}")));
                 }
+                if let Some(why) = bad_label_key(name) {
+                    return Err(OptionsError::LabelKey(format!("label {name:?}: {why}")));
+                }
                 o.labels.insert(name.to_string(), value.to_string());
                 continue;
             }
             if let Some(name) = key.strip_prefix(keys::CONTEXT) {
+                check_context(name, value)?;
                 o.named_contexts.insert(name.to_string(), value.to_string());
                 continue;
             }
@@ -593,6 +679,21 @@ impl Options {
                 keys::SOURCE if !value.is_empty() => o.frontend_source = Some(value.into()),
                 _ => o.ignored.push(key.to_string()),
             }
+        }
+        // Stamped into -ldflags (which Go splits at blanks) and a label.
+        if let Some(v) = o.build_args.get(VERSION_ARG)
+            && let Some(why) = not_one_word(v)
+        {
+            return Err(OptionsError::Word(format!(
+                "build-arg {VERSION_ARG} is {v:?}, which {why}; a version is one word of printable characters (it is stamped into -ldflags and the org.opencontainers.image.version label)"
+            )));
+        }
+        if let Some(v) = &o.vcs_revision
+            && let Some(why) = not_one_word(v)
+        {
+            return Err(OptionsError::Word(format!(
+                "vcs:revision is {v:?}, which {why}; a revision is one word such as a git commit hash (it is stamped by {{{{.Commit}}}} and a label)"
+            )));
         }
         if let Some(v) = o.build_args.get(keys::SOURCE_DATE_EPOCH)
             && !v.is_empty()

@@ -173,7 +173,7 @@ const CASES: &[Case] = &[
         spec: "[build.env]\n\"1X\" = \"y\"\n".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[],
-        message: "gofront.toml:2:1: build.env: \"1X\" is not a valid environment variable name",
+        message: "gofront.toml:2:1: build.env: \"1X\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
     },
     Case {
         name: "entrypoint_empty",
@@ -400,7 +400,7 @@ const CASES: &[Case] = &[
         spec: "".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[("build-arg:GOFRONT_BUILD_CGO", "maybe")],
-        message: "build-arg GOFRONT_BUILD_CGO: build.cgo must be a boolean (true or false), not a string",
+        message: "build-arg GOFRONT_BUILD_CGO: build.cgo must be true or false (or 1, 0, yes, no, on, off), not \"maybe\"",
     },
     Case {
         name: "arg_json_list",
@@ -428,7 +428,7 @@ const CASES: &[Case] = &[
         spec: "".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[("build-arg:GOFRONT_DOWNLOAD_CONTEXTS", ":\na=")],
-        message: "build-arg GOFRONT_DOWNLOAD_CONTEXTS: download.contexts.:\\na must map a build context name to an absolute mount path such as \"/goproxy\"",
+        message: "build-arg GOFRONT_DOWNLOAD_CONTEXTS: download.contexts.:\\na must map a build context name (letters, digits, '-', '_', '.') to an absolute mount path without . or .. such as \"/goproxy\", not \"\"",
     },
     Case {
         name: "go_work_quoted_use_outside",

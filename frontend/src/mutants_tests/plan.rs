@@ -753,7 +753,7 @@ fn download_contexts_must_be_passed_and_supported() {
         go_mod: GO_MOD_WITH_DEP,
         spec: "[download]\ncontexts = { a = \"/a\", b = \"/b\", c = \"/c\" }\n",
         options: &[
-            ("context:b", "oci-layout://store@sha256:ab"),
+            ("context:b", "oci-layout://store@sha256:abababababababababababababababababababababababababababababababab"),
             ("context:c", "git://example.com/x"),
         ],
         ..Case::default()
@@ -762,7 +762,7 @@ fn download_contexts_must_be_passed_and_supported() {
     assert_eq!(
         e,
         "gofront.toml:2:18: download.contexts.a: no build context named \"a\" was passed; add --build-context a=DIR\n\
-         gofront.toml:2:28: download.contexts.b: build context \"store@sha256:ab\" is not supported yet; pass a directory or a docker-image:// reference\n\
+         gofront.toml:2:28: download.contexts.b: build context \"store@sha256:abababababababababababababababababababababababababababababababab\" is not supported yet; pass a directory or a docker-image:// reference\n\
          gofront.toml:2:38: download.contexts.c: build context \"git://example.com/x\" is not supported yet; pass a directory or a docker-image:// reference"
     );
 }

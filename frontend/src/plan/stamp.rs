@@ -57,10 +57,24 @@ pub fn expand(text: &str, stamp: &Stamp, env: &BTreeMap<String, String>) -> Resu
             ".ShortCommit" => stamp.short_commit.clone(),
             ".Date" => stamp.date.clone(),
             k => match k.strip_prefix(".Env.") {
-                Some(name) if !name.is_empty() => env.get(name).cloned().ok_or_else(|| {
-                    format!("{{{{{key}}}}} names build arg {name}, which is not set; pass --build-arg {name}=...")
-                })?,
-                _ => return Err(format!("unknown template {{{{{key}}}}}; templates are {KEYS}")),
+                Some(name) if !name.is_empty() => {
+                    let v = env.get(name).cloned().ok_or_else(|| {
+                        format!("{{{{{key}}}}} names build arg {name}, which is not set; pass --build-arg {name}=...")
+                    })?;
+                    // Blanks split flags, as the user may mean; a line
+                    // break or another control character is no flag text.
+                    if v.contains(|c: char| c.is_control() && c != '\t') {
+                        return Err(format!(
+                            "{{{{{key}}}}} is build arg {name}, {v:?}, which holds a control character; -ldflags takes printable text"
+                        ));
+                    }
+                    v
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown template {{{{{key}}}}}; templates are {KEYS}"
+                    ));
+                }
             },
         };
         out.push_str(&value);

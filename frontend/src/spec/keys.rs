@@ -411,7 +411,7 @@ pub const KEYS: &[Key] = &[
         default: "none",
         meaning: "labels (`--label` adds more)",
         targets: IMAGE,
-        set: Setter::PairMap(|_, s, m| s.runtime.labels = m),
+        set: Setter::PairMap(|c, s, m| s.runtime.labels = c.label_keys(m)),
         get: |s| Setting::Map(&s.runtime.labels),
     },
     Key {
