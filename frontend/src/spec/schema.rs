@@ -527,7 +527,7 @@ impl Checker<'_> {
                 && id
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            if id == "." || id == ".." {
+            if (id == "." || id == "..") && self.key.ends_with("secrets") {
                 // A secret is mounted at /run/secrets/<id>: these are the
                 // directory itself and /run.
                 let message = format!(
