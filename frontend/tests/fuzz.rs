@@ -281,6 +281,15 @@ const OPTIONS: &[(&str, &str)] = &[
     ("context:gocache", "local:gocache"),
     ("context:gocache", "git://x"),
     ("vcs:revision", "0123456789abcdef"),
+    ("vcs:revision", "a\nb"),
+    ("context:gocache", "oci-layout:///dir"),
+    ("context:gocache", "oci-layout://s@sha256:0000"),
+    ("label:a=b", "c"),
+    ("label:", "c"),
+    ("platform", "linux/arm/v9"),
+    ("platform", "linux/amd64,linux/x86_64/v1"),
+    ("platform", "linux/arm64/v9.5,linux/ppc64le/power10"),
+    ("build-arg:GOFRONT_VERSION", "1.0\n2"),
 ];
 
 /// Characters that break parsers: quotes, brackets, escapes, controls, a
@@ -729,7 +738,8 @@ const OPTION_PREFIXES: &[&str] = &[
     "invalid multi-platform ",
     "invalid image-resolve-mode ",
     "invalid cache-imports ",
-    "build context \"gocache\" ",
+    "build context \"",
+    "vcs:revision ",
     "no go.mod or go.work at the root of the build context",
 ];
 
@@ -755,6 +765,9 @@ fn names_a_file(line: &str) -> Option<(&'static str, Option<usize>)> {
 /// option, one sentence a line.
 fn check_error(e: &FrontendError) -> Result<(), String> {
     let msg = e.to_string();
+    if msg.contains("internal error") {
+        return Err(format!("an input reached an internal error: {msg:?}"));
+    }
     if msg.is_empty() || msg.ends_with('\n') {
         return Err(format!("empty or trailing newline: {msg:?}"));
     }
