@@ -27,6 +27,23 @@ pub fn merge_build_args(
     build_args: &BTreeMap<String, String>,
     problems: &mut Vec<Problem>,
 ) {
+    // Each build arg is merged in a table's worth of time: a bound on
+    // their number keeps the whole merge short.
+    let ours = build_args
+        .keys()
+        .filter(|n| n.starts_with(BUILD_ARG_PREFIX))
+        .count();
+    if ours > super::node::MAX_ENTRIES {
+        problems.push(Problem::at(
+            &Origin::BuildArg(format!("{BUILD_ARG_PREFIX}*")),
+            "",
+            format!(
+                "{ours} build args start with {BUILD_ARG_PREFIX}; gofront reads at most {}",
+                super::node::MAX_ENTRIES
+            ),
+        ));
+        return;
+    }
     for (name, raw) in build_args {
         if !name.starts_with(BUILD_ARG_PREFIX)
             || crate::options::OTHER_BUILD_ARGS
@@ -79,6 +96,15 @@ pub fn merge_build_args(
             }
             Kind::PairMap => {
                 let pairs = match split_list(raw) {
+                    Ok(pairs) if pairs.len() > super::node::MAX_ENTRIES => {
+                        let message = format!(
+                            "{name} lists {} pairs; gofront reads at most {} in one table",
+                            pairs.len(),
+                            super::node::MAX_ENTRIES
+                        );
+                        problems.push(Problem::at(&origin, name, message));
+                        continue;
+                    }
                     Ok(pairs) => pairs,
                     Err(e) => {
                         problems.push(Problem::at(&origin, name, e));
