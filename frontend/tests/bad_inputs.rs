@@ -1509,6 +1509,32 @@ fn structure_limits_are_one_sentence_each() {
             wrong.push(format!("{name}:\n  want: {want}\n  got:  {got}"));
         }
     }
+    // Build args: many of them, or many pairs in one.
+    let pairs: String = (0..1_001).map(|i| format!("k{i}=v,")).collect();
+    let names: Vec<String> = (0..1_001)
+        .map(|i| format!("build-arg:GOFRONT_BUILD_ENV_K{i}"))
+        .collect();
+    let many_args: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    for (name, opts, want) in [
+        (
+            "arg_1001_label_pairs",
+            vec![("build-arg:GOFRONT_RUNTIME_LABELS", pairs.as_str())],
+            "build-arg GOFRONT_RUNTIME_LABELS: GOFRONT_RUNTIME_LABELS lists 1001 pairs; gofront reads at most 1000 in one table",
+        ),
+        (
+            "arg_1001_gofront_args",
+            many_args,
+            "build-arg GOFRONT_*: 1001 build args start with GOFRONT_; gofront reads at most 1000",
+        ),
+    ] {
+        let got = match generate_memory(&rt, b"", &[("go.mod", GO_MOD)], &opts) {
+            Ok(_) => "(no error)".to_string(),
+            Err(e) => e.to_string(),
+        };
+        if got != want {
+            wrong.push(format!("{name}:\n  want: {want}\n  got:  {got}"));
+        }
+    }
     // Twenty problems are listed; the rest are counted.
     let many: String = (0..25).map(|i| format!("x{i} = 1\n")).collect();
     let got = generate_memory(
