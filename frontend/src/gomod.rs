@@ -204,6 +204,13 @@ pub fn parse_kind(kind: FileKind, text: &str) -> Result<GoFile, GoFileError> {
             message: format!("the {verb} ( block is never closed with )"),
         });
     }
+    if kind == FileKind::Work && out.uses.is_empty() {
+        // Go: "no modules were found in the current workspace".
+        return Err(GoFileError {
+            line: 1,
+            message: "the workspace uses no module, and Go builds nothing in it (no modules were found in the current workspace); add a `use ./dir` line for each module, or remove go.work to build the go.mod".to_string(),
+        });
+    }
     Ok(out)
 }
 

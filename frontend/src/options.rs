@@ -321,17 +321,31 @@ impl Platform {
             return None;
         }
         let os = os.to_ascii_lowercase();
-        let (arch, variant) = match (arch.to_ascii_lowercase().as_str(), variant) {
-            ("x86_64" | "x86-64", v) => ("amd64".to_string(), v.to_string()),
-            ("aarch64", v) | ("arm64", v) => {
-                let v = if v == "v8" { "" } else { v };
-                ("arm64".to_string(), v.to_string())
+        // containerd's normalisation (BuildKit and buildx use it), so that
+        // two spellings of one platform are one platform.
+        let variant = variant.to_ascii_lowercase();
+        let (arch, variant) = match (arch.to_ascii_lowercase().as_str(), variant.as_str()) {
+            ("i386", _) => ("386", ""),
+            ("x86_64" | "x86-64" | "amd64", "v1") => ("amd64", ""),
+            ("x86_64" | "x86-64", v) => ("amd64", v),
+            ("aarch64" | "arm64", "8" | "v8" | "v8.0") => ("arm64", ""),
+            ("aarch64" | "arm64", "9" | "9.0" | "v9.0") => ("arm64", "v9"),
+            ("aarch64", v) => ("arm64", v),
+            ("armhf", _) => ("arm", "v7"),
+            ("armel", _) => ("arm", "v6"),
+            ("arm", "" | "7") => ("arm", "v7"),
+            ("arm", "5") => ("arm", "v5"),
+            ("arm", "6") => ("arm", "v6"),
+            ("arm", "8") => ("arm", "v8"),
+            (a, v) => {
+                return Some(Platform {
+                    os,
+                    architecture: a.to_string(),
+                    variant: v.to_string(),
+                });
             }
-            ("armhf", _) => ("arm".to_string(), "v7".to_string()),
-            ("armel", _) => ("arm".to_string(), "v6".to_string()),
-            ("arm", "") => ("arm".to_string(), "v7".to_string()),
-            (a, v) => (a.to_string(), v.to_string()),
         };
+        let (arch, variant) = (arch.to_string(), variant.to_string());
         Some(Platform {
             os,
             architecture: arch,
@@ -490,6 +504,26 @@ pub enum OptionsError {
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
     Platform(String),
+    /// `--platform` names a platform Go does not build for (the sentence
+    /// of [`crate::PlanError::UnsupportedPlatform`]).
+    #[error("{0}")]
+    UnsupportedPlatform(String),
+    /// An `oci-layout://` named context without a valid digest.
+    #[error(
+        "build context {name:?} is {value:?}, an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass {name}=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context {name}=oci-layout:///DIR)"
+    )]
+    OciLayoutDigest {
+        /// The context's name.
+        name: String,
+        /// The value given.
+        value: String,
+    },
+    /// A build arg or option that must be one printable word.
+    #[error("{0}")]
+    Word(String),
+    /// A `--label` key that `=`, a blank or a control character breaks.
+    #[error("{0}")]
+    LabelKey(String),
     /// `multi-platform` is not a boolean.
     #[error("invalid multi-platform value {0:?}; expected true or false")]
     MultiPlatformValue(String),
@@ -520,6 +554,90 @@ pub enum OptionsError {
     GocacheModules(String),
 }
 
+/// `--platform`'s list, each platform checked against the ports and
+/// variants Go builds for; a platform listed twice (in any spelling
+/// containerd takes for it) is built once, where it is first listed, as
+/// buildx does.
+fn parse_platforms(value: &str) -> Result<Vec<Platform>, OptionsError> {
+    let mut out: Vec<Platform> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for raw in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let p = Platform::parse(raw).ok_or_else(|| OptionsError::Platform(raw.into()))?;
+        crate::plan::platforms::check_port(&p)
+            .map_err(|e| OptionsError::UnsupportedPlatform(e.to_string()))?;
+        if seen.insert(p.clone()) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// What keeps `v` from being one word of printable characters, if
+/// anything.
+pub fn not_one_word(v: &str) -> Option<&'static str> {
+    if v.contains(['\n', '\r']) {
+        Some("holds a line break")
+    } else if v.contains(char::is_control) {
+        Some("holds a control character")
+    } else if v.contains(char::is_whitespace) {
+        Some("holds a blank")
+    } else if v.len() > 1024 {
+        Some("is longer than 1024 bytes")
+    } else {
+        None
+    }
+}
+
+/// What is wrong with a label key, if anything: OCI keys are free text,
+/// but `--label k=v`, `LABEL` and `docker inspect --format` read `=`,
+/// blanks and control characters as separators.
+pub fn bad_label_key(k: &str) -> Option<&'static str> {
+    if k.is_empty() {
+        Some("a label key cannot be empty")
+    } else if k.contains('=') {
+        Some("a label key cannot hold '=' (it would read as key=value)")
+    } else if k.contains(|c: char| c.is_control() || c.is_whitespace()) {
+        Some("a label key cannot hold blanks or control characters")
+    } else if k.len() > 256 {
+        Some("a label key is at most 256 bytes")
+    } else {
+        None
+    }
+}
+
+/// A named context's value that BuildKit cannot load: an OCI layout is
+/// loaded by digest (buildx adds `@sha256:...`; buildctl and raw options
+/// must write it).
+fn check_context(name: &str, value: &str) -> Result<(), OptionsError> {
+    let Some(r) = value.strip_prefix(keys::OCI_LAYOUT_PREFIX) else {
+        return Ok(());
+    };
+    let digest = r.rsplit_once('@').map(|(_, d)| d);
+    if digest.is_some_and(is_digest) {
+        Ok(())
+    } else {
+        Err(OptionsError::OciLayoutDigest {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+/// An OCI digest: `sha256:` and 64, `sha384:` and 96 or `sha512:` and
+/// 128 lowercase hex digits.
+fn is_digest(d: &str) -> bool {
+    let Some((algorithm, hex)) = d.split_once(':') else {
+        return false;
+    };
+    let len = match algorithm {
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        _ => return false,
+    };
+    hex.len() == len && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// The last second an RFC 3339 date (four-digit year) can name.
 pub const MAX_EPOCH: i64 = 253_402_300_799;
 
@@ -546,10 +664,14 @@ impl Options {
                 if value.contains('\0') || name.contains('\0') {
                     return Err(OptionsError::Nul(format!("label {name:?}")));
                 }
+                if let Some(why) = bad_label_key(name) {
+                    return Err(OptionsError::LabelKey(format!("label {name:?}: {why}")));
+                }
                 o.labels.insert(name.to_string(), value.to_string());
                 continue;
             }
             if let Some(name) = key.strip_prefix(keys::CONTEXT) {
+                check_context(name, value)?;
                 o.named_contexts.insert(name.to_string(), value.to_string());
                 continue;
             }
@@ -561,14 +683,7 @@ impl Options {
                     o.target =
                         Target::parse(value).ok_or_else(|| OptionsError::Target(value.into()))?;
                 }
-                keys::PLATFORM => {
-                    o.platforms = value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|p| Platform::parse(p).ok_or_else(|| OptionsError::Platform(p.into())))
-                        .collect::<Result<_, _>>()?;
-                }
+                keys::PLATFORM => o.platforms = parse_platforms(value)?,
                 keys::NO_CACHE => o.no_cache = true,
                 keys::MULTI_PLATFORM if !value.is_empty() => {
                     o.multi_platform = Some(
@@ -594,6 +709,21 @@ impl Options {
                 keys::SOURCE if !value.is_empty() => o.frontend_source = Some(value.into()),
                 _ => o.ignored.push(key.to_string()),
             }
+        }
+        // Stamped into -ldflags (which Go splits at blanks) and a label.
+        if let Some(v) = o.build_args.get(VERSION_ARG)
+            && let Some(why) = not_one_word(v)
+        {
+            return Err(OptionsError::Word(format!(
+                "build-arg {VERSION_ARG} is {v:?}, which {why}; a version is one word of printable characters (it is stamped into -ldflags and the org.opencontainers.image.version label)"
+            )));
+        }
+        if let Some(v) = &o.vcs_revision
+            && let Some(why) = not_one_word(v)
+        {
+            return Err(OptionsError::Word(format!(
+                "vcs:revision is {v:?}, which {why}; a revision is one word such as a git commit hash (it is stamped by {{{{.Commit}}}} and a label)"
+            )));
         }
         if let Some(v) = o.build_args.get(keys::SOURCE_DATE_EPOCH)
             && !v.is_empty()
@@ -945,5 +1075,35 @@ mod tests {
         assert_eq!(p("linux/aarch64"), "linux/arm64");
         assert_eq!(p("linux/arm64/v8"), "linux/arm64");
         assert_eq!(p("linux/arm"), "linux/arm/v7");
+        assert_eq!(p("linux/amd64/v1"), "linux/amd64");
+        assert_eq!(p("linux/arm64/v8.0"), "linux/arm64");
+        assert_eq!(p("linux/arm64/9"), "linux/arm64/v9");
+        assert_eq!(p("linux/ARM/6"), "linux/arm/v6");
+        assert_eq!(p("linux/i386/sse2"), "linux/386");
+    }
+
+    #[test]
+    fn a_platform_listed_twice_is_built_once_and_odd_variants_are_refused() {
+        let o = Options::parse([(
+            "platform",
+            "linux/amd64,linux/arm64,linux/x86_64/v1,linux/aarch64/v8",
+        )])
+        .unwrap();
+        let names: Vec<String> = o.platforms.iter().map(ToString::to_string).collect();
+        assert_eq!(names, ["linux/amd64", "linux/arm64"]);
+        let one = Options::parse([("platform", "linux/amd64,linux/amd64")]).unwrap();
+        assert!(!one.multi_platform_result());
+        assert_eq!(
+            Options::parse([("platform", "linux/amd64,linux/amd64/v5")])
+                .unwrap_err()
+                .to_string(),
+            "--platform linux/amd64/v5: Go does not build for linux/amd64/v5; it builds linux/amd64, linux/amd64/v2, linux/amd64/v3, linux/amd64/v4 (the variant sets GOAMD64; none keeps Go's default)"
+        );
+        assert_eq!(
+            Options::parse([("platform", "linux/loong64/v2")])
+                .unwrap_err()
+                .to_string(),
+            "--platform linux/loong64/v2: Go does not build for linux/loong64/v2; it builds linux/loong64 (Go has no variants of loong64)"
+        );
     }
 }

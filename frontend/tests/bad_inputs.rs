@@ -173,7 +173,7 @@ const CASES: &[Case] = &[
         spec: "[build.env]\n\"1X\" = \"y\"\n".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[],
-        message: "gofront.toml:2:1: build.env: \"1X\" is not a valid environment variable name",
+        message: "gofront.toml:2:1: build.env: \"1X\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
     },
     Case {
         name: "entrypoint_empty",
@@ -400,7 +400,7 @@ const CASES: &[Case] = &[
         spec: "".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[("build-arg:GOFRONT_BUILD_CGO", "maybe")],
-        message: "build-arg GOFRONT_BUILD_CGO: build.cgo must be a boolean (true or false), not a string",
+        message: "build-arg GOFRONT_BUILD_CGO: build.cgo must be true or false (or 1, 0, yes, no, on, off), not \"maybe\"",
     },
     Case {
         name: "arg_json_list",
@@ -428,7 +428,7 @@ const CASES: &[Case] = &[
         spec: "".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[("build-arg:GOFRONT_DOWNLOAD_CONTEXTS", ":\na=")],
-        message: "build-arg GOFRONT_DOWNLOAD_CONTEXTS: download.contexts.:\\na must map a build context name to an absolute mount path such as \"/goproxy\"",
+        message: "build-arg GOFRONT_DOWNLOAD_CONTEXTS: download.contexts.:\\na must map a build context name (letters, digits, '-', '_', '.') to an absolute mount path without . or .. such as \"/goproxy\", not \"\"",
     },
     Case {
         name: "go_work_quoted_use_outside",
@@ -748,6 +748,477 @@ const CASES: &[Case] = &[
         opts: &[],
         message: "gofront.toml is not UTF-8 text",
     },
+    // Issue 20: platforms, contexts, control characters, ids, JSON words.
+    Case {
+        name: "platform_arm_v9",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/arm/v9")],
+        message: "--platform linux/arm/v9: Go does not build for linux/arm/v9; it builds linux/arm/v5, linux/arm/v6, linux/arm/v7 (the variant sets GOARM; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_arm_v8",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/arm/v8")],
+        message: "--platform linux/arm/v8: Go does not build for linux/arm/v8; it builds linux/arm/v5, linux/arm/v6, linux/arm/v7 (the variant sets GOARM; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_amd64_v5",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/amd64/v5")],
+        message: "--platform linux/amd64/v5: Go does not build for linux/amd64/v5; it builds linux/amd64, linux/amd64/v2, linux/amd64/v3, linux/amd64/v4 (the variant sets GOAMD64; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_arm64_v10",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/arm64/v10")],
+        message: "--platform linux/arm64/v10: Go does not build for linux/arm64/v10; it builds linux/arm64, linux/arm64/v8.1, linux/arm64/v8.2, linux/arm64/v8.3, linux/arm64/v8.4, linux/arm64/v8.5, linux/arm64/v8.6, linux/arm64/v8.7, linux/arm64/v8.8, linux/arm64/v8.9, linux/arm64/v9, linux/arm64/v9.1, linux/arm64/v9.2, linux/arm64/v9.3, linux/arm64/v9.4, linux/arm64/v9.5 (the variant sets GOARM64; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_arm64_v9_6",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/arm64/v9.6")],
+        message: "--platform linux/arm64/v9.6: Go does not build for linux/arm64/v9.6; it builds linux/arm64, linux/arm64/v8.1, linux/arm64/v8.2, linux/arm64/v8.3, linux/arm64/v8.4, linux/arm64/v8.5, linux/arm64/v8.6, linux/arm64/v8.7, linux/arm64/v8.8, linux/arm64/v8.9, linux/arm64/v9, linux/arm64/v9.1, linux/arm64/v9.2, linux/arm64/v9.3, linux/arm64/v9.4, linux/arm64/v9.5 (the variant sets GOARM64; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_s390x_variant",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/s390x/z15")],
+        message: "--platform linux/s390x/z15: Go does not build for linux/s390x/z15; it builds linux/s390x (Go has no variants of s390x)",
+    },
+    Case {
+        name: "platform_ppc64le_power11",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/ppc64le/power11")],
+        message: "--platform linux/ppc64le/power11: Go does not build for linux/ppc64le/power11; it builds linux/ppc64le, linux/ppc64le/power8, linux/ppc64le/power9, linux/ppc64le/power10 (the variant sets GOPPC64; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_riscv64_rva24",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/riscv64/rva24u64")],
+        message: "--platform linux/riscv64/rva24u64: Go does not build for linux/riscv64/rva24u64; it builds linux/riscv64, linux/riscv64/rva20u64, linux/riscv64/rva22u64, linux/riscv64/rva23u64 (the variant sets GORISCV64; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_386_sse",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/386/sse")],
+        message: "--platform linux/386/sse: Go does not build for linux/386/sse; it builds linux/386, linux/386/sse2, linux/386/softfloat (the variant sets GO386; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_mips64_variant",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/mips64le/v2")],
+        message: "--platform linux/mips64le/v2: Go does not build for linux/mips64le/v2; it builds linux/mips64le, linux/mips64le/hardfloat, linux/mips64le/softfloat (the variant sets GOMIPS64; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_list_second_bad",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/amd64,linux/arm/v8")],
+        message: "--platform linux/arm/v8: Go does not build for linux/arm/v8; it builds linux/arm/v5, linux/arm/v6, linux/arm/v7 (the variant sets GOARM; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_list_empty_part",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/amd64,linux")],
+        message: "invalid platform \"linux\"; expected os/arch[/variant], e.g. linux/arm64",
+    },
+    Case {
+        name: "platform_windows_variant",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "windows/amd64/v9"), ("target", "binaries")],
+        message: "--platform windows/amd64/v9: Go does not build for windows/amd64/v9; it builds windows/amd64, windows/amd64/v2, windows/amd64/v3, windows/amd64/v4 (the variant sets GOAMD64; none keeps Go's default)",
+    },
+    Case {
+        name: "platform_dup_then_multi_false",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[
+            ("platform", "linux/arm64,linux/aarch64/v8,linux/amd64"),
+            ("multi-platform", "false"),
+        ],
+        message: "--platform lists linux/arm64,linux/amd64, but multi-platform=false asks for a single-platform result",
+    },
+    Case {
+        name: "platform_too_many_parts",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("platform", "linux/arm/v7/x")],
+        message: "invalid platform \"linux/arm/v7/x\"; expected os/arch[/variant], e.g. linux/arm64",
+    },
+    Case {
+        name: "oci_layout_without_digest",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "oci-layout:///dir")],
+        message: "build context \"gocache\" is \"oci-layout:///dir\", an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass gocache=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context gocache=oci-layout:///DIR)",
+    },
+    Case {
+        name: "oci_layout_short_digest",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "oci-layout://store@sha256:abc")],
+        message: "build context \"gocache\" is \"oci-layout://store@sha256:abc\", an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass gocache=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context gocache=oci-layout:///DIR)",
+    },
+    Case {
+        name: "oci_layout_md5_digest",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[(
+            "context:gocache",
+            "oci-layout://store@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        )],
+        message: "build context \"gocache\" is \"oci-layout://store@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass gocache=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context gocache=oci-layout:///DIR)",
+    },
+    Case {
+        name: "gocache_seed_git",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "git://example.com/x")],
+        message: "build context \"gocache\" is \"git://example.com/x\"; gofront seeds the Go build cache from a directory, a docker-image:// or an oci-layout:// reference",
+    },
+    Case {
+        name: "gocache_seed_https",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "https://example.com/x.tar")],
+        message: "build context \"gocache\" is \"https://example.com/x.tar\"; gofront seeds the Go build cache from a directory, a docker-image:// or an oci-layout:// reference",
+    },
+    Case {
+        name: "gocache_modules_maybe",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_GOCACHE_MODULES", "maybe")],
+        message: "build-arg GOFRONT_GOCACHE_MODULES must be true or false, not \"maybe\"",
+    },
+    Case {
+        name: "download_context_oci_layout",
+        spec: "[download]\ncontexts = { p = \"/p\" }\n".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[(
+            "context:p",
+            "oci-layout://store@sha256:abababababababababababababababababababababababababababababababab",
+        )],
+        message: "gofront.toml:2:18: download.contexts.p: build context \"store@sha256:abababababababababababababababababababababababababababababababab\" is not supported yet; pass a directory or a docker-image:// reference",
+    },
+    Case {
+        name: "download_context_missing",
+        spec: "[download]\ncontexts = { p = \"/p\" }\n".as_bytes(),
+        files: &[(
+            "go.mod",
+            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+        )],
+        opts: &[],
+        message: "gofront.toml:2:18: download.contexts.p: no build context named \"p\" was passed; add --build-context p=DIR",
+    },
+    Case {
+        name: "download_context_dotdot",
+        spec: "[download]\ncontexts = { p = \"/a/..\" }\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:18: download.contexts.p must map a build context name (letters, digits, '-', '_', '.') to an absolute mount path without . or .. such as \"/goproxy\", not \"/a/..\"",
+    },
+    Case {
+        name: "download_context_relative",
+        spec: "[download]\ncontexts = { p = \"goproxy\" }\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:18: download.contexts.p must map a build context name (letters, digits, '-', '_', '.') to an absolute mount path without . or .. such as \"/goproxy\", not \"goproxy\"",
+    },
+    Case {
+        name: "version_newline",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_VERSION", "1.0\n-X main.evil=1")],
+        message: "build-arg GOFRONT_VERSION is \"1.0\\n-X main.evil=1\", which holds a line break; a version is one word of printable characters (it is stamped into -ldflags and the org.opencontainers.image.version label)",
+    },
+    Case {
+        name: "version_blank",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_VERSION", "1.0 beta")],
+        message: "build-arg GOFRONT_VERSION is \"1.0 beta\", which holds a blank; a version is one word of printable characters (it is stamped into -ldflags and the org.opencontainers.image.version label)",
+    },
+    Case {
+        name: "version_escape",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_VERSION", "1.0\u{1b}[31m")],
+        message: "build-arg GOFRONT_VERSION is \"1.0\\u{1b}[31m\", which holds a control character; a version is one word of printable characters (it is stamped into -ldflags and the org.opencontainers.image.version label)",
+    },
+    Case {
+        name: "vcs_revision_newline",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("vcs:revision", "abc\ndef")],
+        message: "vcs:revision is \"abc\\ndef\", which holds a line break; a revision is one word such as a git commit hash (it is stamped by {{.Commit}} and a label)",
+    },
+    Case {
+        name: "ldflags_env_newline",
+        spec: "[build]\nldflags = \"-X main.x={{.Env.X}}\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:X", "a\nb")],
+        message: "gofront.toml:2:11: build.ldflags: {{.Env.X}} is build arg X, \"a\\nb\", which holds a control character; -ldflags takes printable text",
+    },
+    Case {
+        name: "ldflags_unclosed_template",
+        spec: "[build]\nldflags = \"-X main.v={{.Version\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.ldflags: a template opened with {{ is never closed; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}",
+    },
+    Case {
+        name: "ldflags_env_unset",
+        spec: "[build]\nldflags = \"-X main.v={{.Env.NOPE}}\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.ldflags: {{.Env.NOPE}} names build arg NOPE, which is not set; pass --build-arg NOPE=...",
+    },
+    Case {
+        name: "ldflags_empty_env_name",
+        spec: "[build]\nldflags = \"{{.Env.}}\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.ldflags: unknown template {{.Env.}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}",
+    },
+    Case {
+        name: "label_option_key_with_eq",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("label:a=b", "c")],
+        message: "label \"a=b\": a label key cannot hold '=' (it would read as key=value)",
+    },
+    Case {
+        name: "label_option_empty_key",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("label:", "c")],
+        message: "label \"\": a label key cannot be empty",
+    },
+    Case {
+        name: "label_option_key_with_newline",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("label:a\nb", "c")],
+        message: "label \"a\\nb\": a label key cannot hold blanks or control characters",
+    },
+    Case {
+        name: "spec_label_key_with_eq",
+        spec: "[runtime.labels]\n\"a=b\" = \"c\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:9: runtime.labels: \"a=b\": a label key cannot hold '=' (it would read as key=value)",
+    },
+    Case {
+        name: "spec_label_key_with_space",
+        spec: "[runtime.labels]\n\"a b\" = \"c\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:9: runtime.labels: \"a b\": a label key cannot hold blanks or control characters",
+    },
+    Case {
+        name: "arg_label_key_empty",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_RUNTIME_LABELS", "=x")],
+        message: "build-arg GOFRONT_RUNTIME_LABELS: runtime.labels: \"\": a label key cannot be empty",
+    },
+    Case {
+        name: "env_name_with_eq",
+        spec: "[runtime.env]\n\"A=B\" = \"c\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: runtime.env: \"A=B\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
+    },
+    Case {
+        name: "arg_env_name_with_eq",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_BUILD_ENV_A=B", "c")],
+        message: "build-arg GOFRONT_BUILD_ENV_A=B: build.env: \"A=B\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
+    },
+    Case {
+        name: "arg_env_name_newline",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_RUNTIME_ENV_A\nB", "c")],
+        message: "build-arg GOFRONT_RUNTIME_ENV_A\\nB: runtime.env: \"A\\nB\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
+    },
+    Case {
+        name: "output_with_newline",
+        spec: "[build]\noutput = \"app\\nx\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:10: build.output must be a file name without '/', not \"app\\nx\"",
+    },
+    Case {
+        name: "user_with_tab",
+        spec: "[runtime]\nuser = \"app\\tx\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:8: runtime.user must be \"user\" or \"user:group\", not \"app\\tx\"",
+    },
+    Case {
+        name: "secrets_dotdot",
+        spec: "[download]\nsecrets = [\"..\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: download.secrets cannot list \"..\": the id names the file under /run/secrets; use letters, digits, '-', '_' and '.'",
+    },
+    Case {
+        name: "secrets_dot",
+        spec: "[download]\nsecrets = [\".\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: download.secrets cannot list \".\": the id names the file under /run/secrets; use letters, digits, '-', '_' and '.'",
+    },
+    Case {
+        name: "secrets_slash",
+        spec: "[download]\nsecrets = [\"a/b\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: download.secrets must list ids made of letters, digits, '-', '_' and '.', not \"a/b\"",
+    },
+    Case {
+        name: "secrets_twice",
+        spec: "[download]\nsecrets = [\"netrc\", \"netrc\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: download.secrets lists \"netrc\" twice",
+    },
+    Case {
+        name: "ssh_blank_id",
+        spec: "[download]\nssh = [\"my key\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:7: download.ssh must list ids made of letters, digits, '-', '_' and '.', not \"my key\"",
+    },
+    Case {
+        name: "arg_secrets_dotdot",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_SECRETS", "netrc,..")],
+        message: "build-arg GOFRONT_DOWNLOAD_SECRETS: download.secrets cannot list \"..\": the id names the file under /run/secrets; use letters, digits, '-', '_' and '.'",
+    },
+    Case {
+        name: "network_bad",
+        spec: "[download]\nnetwork = \"bridge0\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: download.network must be \"sandbox\", \"none\" or \"host\", not \"bridge0\"",
+    },
+    Case {
+        name: "arg_network_bad",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_DOWNLOAD_NETWORK", "none ")],
+        message: "build-arg GOFRONT_DOWNLOAD_NETWORK: download.network must be \"sandbox\", \"none\" or \"host\", not \"none \"",
+    },
+    Case {
+        name: "cache_scope_bad",
+        spec: "[cache]\nscope = \"global\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:9: cache.scope must be \"builder\" or \"project\", not \"global\"",
+    },
+    Case {
+        name: "cache_scope_type",
+        spec: "[cache]\nscope = true\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:9: cache.scope must be a string, not a boolean",
+    },
+    Case {
+        name: "cache_unknown_key",
+        spec: "[cache]\nscpoe = \"project\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: unknown key \"scpoe\" in [cache]; did you mean \"scope\"?",
+    },
+    Case {
+        name: "build_env_goppc64",
+        spec: "[build.env]\nGOPPC64 = \"power9\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.env.GOPPC64 cannot be set: it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+    },
+    Case {
+        name: "build_env_goarm64",
+        spec: "[build.env]\nGOARM64 = \"v9.0\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.env.GOARM64 cannot be set: it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+    },
+    Case {
+        name: "json_trailing_comma_object",
+        spec: "{\"build\": {\"cgo\": true,}}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:24: invalid JSON: a comma before a closing bracket (JSON allows no trailing comma); remove the comma",
+    },
+    Case {
+        name: "json_trailing_comma_array",
+        spec: "{\"build\": {\"tags\": [\"a\",\n]}}".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: invalid JSON: a comma before a closing bracket (JSON allows no trailing comma); remove the comma",
+    },
+    Case {
+        name: "json_trailing_comma_top",
+        spec: "{\"syntax\": \"x\",\n}\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: invalid JSON: a comma before a closing bracket (JSON allows no trailing comma); remove the comma",
+    },
+    Case {
+        name: "toml_dotted_deep",
+        spec: "[build]\na.b.c.d = 1\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:1: unknown key \"a\" in [build]",
+    },
+    Case {
+        name: "arg_bool_strip",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_BUILD_STRIP", "nope")],
+        message: "build-arg GOFRONT_BUILD_STRIP: build.strip must be true or false (or 1, 0, yes, no, on, off), not \"nope\"",
+    },
+    Case {
+        name: "arg_bool_empty",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_BUILD_TRIMPATH", "")],
+        message: "build-arg GOFRONT_BUILD_TRIMPATH: build.trimpath must be true or false (or 1, 0, yes, no, on, off), not \"\"",
+    },
+    Case {
+        name: "go_work_no_use",
+        spec: "".as_bytes(),
+        files: &[("go.work", b"go 1.24\n")],
+        opts: &[],
+        message: "go.work:1: the workspace uses no module, and Go builds nothing in it (no modules were found in the current workspace); add a `use ./dir` line for each module, or remove go.work to build the go.mod",
+    },
+    Case {
+        name: "go_work_empty_use_block",
+        spec: "".as_bytes(),
+        files: &[("go.work", b"go 1.24\nuse (\n)\n")],
+        opts: &[],
+        message: "go.work:1: the workspace uses no module, and Go builds nothing in it (no modules were found in the current workspace); add a `use ./dir` line for each module, or remove go.work to build the go.mod",
+    },
 ];
 
 #[test]
@@ -958,4 +1429,146 @@ fn the_local_mode_refuses_special_files() {
             std::env::temp_dir().join(format!("gofront-bad-inputs-{}-{name}", std::process::id())),
         );
     }
+}
+
+/// Issue 20: inputs too large to write as literals, each refused in one
+/// sentence at its place (the JSON one used to overflow the stack).
+#[test]
+fn structure_limits_are_one_sentence_each() {
+    let rt = runtime();
+    let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    let env = |n: usize| {
+        (0..n)
+            .map(|i| format!("\"K{i}\":\"v\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "json_100000_deep",
+            format!(
+                "{{\"syntax\":\"x\",\"build\":{{\"tags\":{}}}}}",
+                deep(100_000)
+            ),
+            "gofront.toml:1:61: invalid JSON: arrays and objects nested more than 32 levels deep; a spec nests at most 3 (a section, a table in it, a value)",
+        ),
+        (
+            "json_33_deep",
+            format!("{{\"build\":{{\"tags\":{}}}}}", deep(31)),
+            "gofront.toml:1:48: invalid JSON: arrays and objects nested more than 32 levels deep; a spec nests at most 3 (a section, a table in it, a value)",
+        ),
+        (
+            "json_32_deep_is_a_type_error",
+            format!("{{\"build\":{{\"tags\":{}}}}}", deep(30)),
+            "gofront.toml:1:19: build.tags must be an array of strings, but an element is an array",
+        ),
+        (
+            "toml_100000_deep",
+            format!("[build]\ntags = {}\n", deep(100_000)),
+            "gofront.toml:2:88: invalid TOML: tables, arrays or dotted keys nested too deeply for the TOML reader; a spec nests at most 3 levels (a section, a table in it, a value)",
+        ),
+        (
+            "toml_dotted_100000",
+            format!("[build]\n{} = 1\n", vec!["a"; 100_000].join(".")),
+            "gofront.toml:1:1: invalid TOML: tables, arrays or dotted keys nested too deeply for the TOML reader; a spec nests at most 3 levels (a section, a table in it, a value)",
+        ),
+        (
+            "json_1001_entries",
+            format!("{{\"build\":{{\"env\":{{{}}}}}}}", env(1_001)),
+            "gofront.toml:1:17: build.env is a table of 1001 entries; gofront reads at most 1000 in one table or array",
+        ),
+        (
+            "toml_1001_tags",
+            format!(
+                "[build]\ntags = [{}]\n",
+                (0..1_001)
+                    .map(|i| format!("\"t{i}\""))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            "gofront.toml:2:8: build.tags is an array of 1001 entries; gofront reads at most 1000 in one table or array",
+        ),
+        (
+            "toml_long_key",
+            format!("[build]\n{} = 1\n", "k".repeat(257)),
+            "gofront.toml:2:1: build has a key of 257 bytes (\"kkkkkkkkkkkkkkkkkkkkkkkk\"...); gofront takes keys of at most 256 bytes",
+        ),
+        (
+            "toml_long_string",
+            format!("[build]\nldflags = \"{}\"\n", "x".repeat(32_769)),
+            "gofront.toml:2:11: build.ldflags is a string of 32769 bytes (\"xxxxxxxxxxxxxxxxxxxxxxxx\"...); gofront takes strings of at most 32768 bytes",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, spec, want) in &cases {
+        let got = match generate_memory(&rt, spec.as_bytes(), &[("go.mod", GO_MOD)], &[]) {
+            Ok(_) => "(no error)".to_string(),
+            Err(e) => e.to_string(),
+        };
+        if got != *want {
+            wrong.push(format!("{name}:\n  want: {want}\n  got:  {got}"));
+        }
+    }
+    // Build args: many of them, or many pairs in one.
+    let pairs: String = (0..1_001).map(|i| format!("k{i}=v,")).collect();
+    let names: Vec<String> = (0..1_001)
+        .map(|i| format!("build-arg:GOFRONT_BUILD_ENV_K{i}"))
+        .collect();
+    let many_args: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    for (name, opts, want) in [
+        (
+            "arg_1001_label_pairs",
+            vec![("build-arg:GOFRONT_RUNTIME_LABELS", pairs.as_str())],
+            "build-arg GOFRONT_RUNTIME_LABELS: GOFRONT_RUNTIME_LABELS lists 1001 pairs; gofront reads at most 1000 in one table",
+        ),
+        (
+            "arg_1001_gofront_args",
+            many_args,
+            "build-arg GOFRONT_*: 1001 build args start with GOFRONT_; gofront reads at most 1000",
+        ),
+    ] {
+        let got = match generate_memory(&rt, b"", &[("go.mod", GO_MOD)], &opts) {
+            Ok(_) => "(no error)".to_string(),
+            Err(e) => e.to_string(),
+        };
+        if got != want {
+            wrong.push(format!("{name}:\n  want: {want}\n  got:  {got}"));
+        }
+    }
+    // Twenty problems are listed; the rest are counted.
+    let many: String = (0..25).map(|i| format!("x{i} = 1\n")).collect();
+    let got = generate_memory(
+        &rt,
+        format!("[build]\n{many}").as_bytes(),
+        &[("go.mod", GO_MOD)],
+        &[],
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines.len(), 21, "{got}");
+    assert_eq!(lines[0], "gofront.toml:2:1: unknown key \"x0\" in [build]");
+    assert_eq!(
+        lines[20],
+        "gofront.toml: 5 more problems like these are not shown"
+    );
+    // A long misspelt key is answered at once, without a suggestion.
+    let t = std::time::Instant::now();
+    let got = generate_memory(
+        &rt,
+        format!("[build]\n\"{}\" = 1\n", "tags".repeat(60)).as_bytes(),
+        &[("go.mod", GO_MOD)],
+        &[],
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(
+        got.starts_with("gofront.toml:2:1: unknown key \"tagstags"),
+        "{got}"
+    );
+    assert!(!got.contains("did you mean"), "{got}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(2));
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

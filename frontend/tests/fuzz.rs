@@ -281,6 +281,15 @@ const OPTIONS: &[(&str, &str)] = &[
     ("context:gocache", "local:gocache"),
     ("context:gocache", "git://x"),
     ("vcs:revision", "0123456789abcdef"),
+    ("vcs:revision", "a\nb"),
+    ("context:gocache", "oci-layout:///dir"),
+    ("context:gocache", "oci-layout://s@sha256:0000"),
+    ("label:a=b", "c"),
+    ("label:", "c"),
+    ("platform", "linux/arm/v9"),
+    ("platform", "linux/amd64,linux/x86_64/v1"),
+    ("platform", "linux/arm64/v9.5,linux/ppc64le/power10"),
+    ("build-arg:GOFRONT_VERSION", "1.0\n2"),
 ];
 
 /// Characters that break parsers: quotes, brackets, escapes, controls, a
@@ -425,15 +434,237 @@ fn mutated(text: impl Strategy<Value = String>) -> impl Strategy<Value = String>
     })
 }
 
+/// Sizes around the spec's limits (depth 32, 1,000 entries, keys of 256
+/// and strings of 32 KiB bytes) and, rarely (they are slow to make),
+/// far past them.
+const DEPTHS: &[usize] = &[1, 2, 3, 4, 31, 32, 33, 200];
+const HUGE_DEPTHS: &[usize] = &[5_000, 100_000];
+const COUNTS: &[usize] = &[0, 1, 2, 999, 1_000, 1_001];
+const HUGE_COUNTS: &[usize] = &[20_000];
+const LENGTHS: &[usize] = &[0, 1, 255, 256, 257, 32_767, 32_768, 32_769];
+const HUGE_LENGTHS: &[usize] = &[300_000];
+
+/// One of `near`, or at times one of `huge`.
+fn size(near: &'static [usize], huge: &'static [usize]) -> impl Strategy<Value = usize> + Clone {
+    prop_oneof![
+        40 => prop::sample::select(near),
+        1 => prop::sample::select(huge),
+    ]
+}
+
+/// Characters that are valid Unicode and odd in a key or a value:
+/// combining marks, bidirectional overrides, zero widths, separators,
+/// non-characters, full-width and astral letters, a C1 control.
+const ODD: &[char] = &[
+    '\u{301}',
+    '\u{202e}',
+    '\u{200b}',
+    '\u{200d}',
+    '\u{2028}',
+    '\u{2029}',
+    '\u{85}',
+    '\u{9b}',
+    '\u{fffd}',
+    '\u{ffff}',
+    '\u{fdd0}',
+    '\u{10ffff}',
+    '\u{ff21}',
+    '\u{1d400}',
+    '\u{e0041}',
+    '\u{feff}',
+    'ı',
+    'ß',
+    '\u{130}',
+    '\u{3000}',
+];
+
+/// A name or value of odd characters, sometimes around a real word.
+fn odd_text() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::sample::select(ODD), 1..6),
+        prop::sample::select(&["", "cgo", "tags", "A", "build", "GOFLAGS", "./", "a=b"][..]),
+    )
+        .prop_map(|(odd, word)| {
+            let half = odd.len() / 2;
+            let (a, b) = odd.split_at(half);
+            format!("{}{word}{}", String::from_iter(a), String::from_iter(b))
+        })
+}
+
+/// A JSON text: a value of the given kind at the given depth.
+fn nested_json(depth: usize, array: bool, leaf: &str) -> String {
+    let (open, close) = if array { ("[", "]") } else { ("{\"a\":", "}") };
+    format!("{}{leaf}{}", open.repeat(depth), close.repeat(depth))
+}
+
+/// The same nesting in TOML: arrays, inline tables or dotted keys.
+fn nested_toml(depth: usize, how: u8) -> String {
+    match how % 4 {
+        0 => format!(
+            "[build]\ntags = {}1{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+        1 => format!(
+            "[build]\nenv = {}1{}\n",
+            "{a = ".repeat(depth),
+            "}".repeat(depth)
+        ),
+        2 => format!("[build]\n{} = 1\n", vec!["a"; depth.max(1)].join(".")),
+        _ => format!("[{}]\n", vec!["build"; depth.max(1)].join(".")),
+    }
+}
+
+/// Specs shaped to reach the parsers' limits: deep nesting, very long keys
+/// and strings, many entries, odd Unicode, in JSON and TOML.
+fn structured_spec() -> impl Strategy<Value = String> {
+    let depth = size(DEPTHS, HUGE_DEPTHS);
+    let count = size(COUNTS, HUGE_COUNTS);
+    let length = size(LENGTHS, HUGE_LENGTHS);
+    let section =
+        prop::sample::select(&["build", "download", "runtime", "test", "cache", "zz"][..]);
+    let key = prop::sample::select(
+        &[
+            "env",
+            "labels",
+            "tags",
+            "packages",
+            "ldflags",
+            "entrypoint",
+            "contexts",
+            "secrets",
+            "x",
+        ][..],
+    );
+    prop_oneof![
+        // Deep JSON, in a key that takes an array or a table, or at the top.
+        (depth.clone(), any::<bool>(), key.clone()).prop_map(|(d, array, k)| {
+            format!(
+                "{{\"syntax\":\"x\",\"build\":{{\"{k}\":{}}}}}",
+                nested_json(d, array, "\"./\"")
+            )
+        }),
+        depth.clone().prop_map(|d| nested_json(d, false, "1")),
+        (depth, any::<u8>()).prop_map(|(d, how)| nested_toml(d, how)),
+        // Many entries in a table or an array, as JSON or TOML.
+        (
+            count.clone(),
+            section.clone(),
+            key.clone(),
+            any::<bool>(),
+            any::<bool>()
+        )
+            .prop_map(|(n, sec, k, json, array)| {
+                let body: Vec<String> = (0..n)
+                    .map(|i| {
+                        if array {
+                            format!("\"./c{i}\"")
+                        } else if json {
+                            format!("\"K{i}\":\"v\"")
+                        } else {
+                            format!("K{i} = \"v\"")
+                        }
+                    })
+                    .collect();
+                match (json, array) {
+                    (true, true) => format!("{{\"{sec}\":{{\"{k}\":[{}]}}}}", body.join(",")),
+                    (true, false) => format!("{{\"{sec}\":{{\"{k}\":{{{}}}}}}}", body.join(",")),
+                    (false, true) => format!("[{sec}]\n{k} = [{}]\n", body.join(", ")),
+                    (false, false) => format!("[{sec}.{k}]\n{}\n", body.join("\n")),
+                }
+            }),
+        // A long key or a long string, in a real key or an unknown one.
+        (length.clone(), section.clone(), key.clone(), 0..4u8).prop_map(|(n, sec, k, how)| {
+            let long = "x".repeat(n);
+            match how {
+                0 => format!("[{sec}]\n{long} = 1\n"),
+                1 => format!("[{sec}]\n{k} = \"{long}\"\n"),
+                2 => format!("[{sec}.{k}]\nA = \"{long}\"\n"),
+                _ => format!("{{\"{sec}\":{{\"{k}\":[\"{long}\"]}}}}"),
+            }
+        }),
+        // Odd Unicode as a section, a key, an entry's name or a value.
+        (odd_text(), section, key, 0..4u8).prop_map(|(odd, sec, k, how)| {
+            let quoted = serde_json::to_string(&odd).unwrap_or_default();
+            match how {
+                0 => format!("[{quoted}]\n"),
+                1 => format!("[{sec}]\n{quoted} = 1\n"),
+                2 => format!("[{sec}.{k}]\n{quoted} = {quoted}\n"),
+                _ => format!("{{\"{sec}\":{{\"{k}\":{quoted}}}}}"),
+            }
+        }),
+    ]
+}
+
+/// go.mod and go.work files of the same shapes: many lines, long lines,
+/// odd Unicode, blocks opened and never closed.
+fn structured_go_file() -> impl Strategy<Value = String> {
+    prop_oneof![
+        size(COUNTS, HUGE_COUNTS).prop_map(|n| {
+            let reqs: String = (0..n)
+                .map(|i| format!("\texample.com/m{i} v1.0.{i}\n"))
+                .collect();
+            format!("module example.com/app\n\ngo 1.24\n\nrequire (\n{reqs})\n")
+        }),
+        size(LENGTHS, HUGE_LENGTHS)
+            .prop_map(|n| format!("module example.com/{}\n\ngo 1.24\n", "a".repeat(n))),
+        odd_text().prop_map(|odd| format!("module example.com/{odd}\n\ngo 1.24\nuse ./{odd}\n")),
+        size(COUNTS, HUGE_COUNTS).prop_map(|n| format!(
+            "module example.com/app\ngo 1.24\n{}",
+            "require (\n".repeat(n)
+        )),
+    ]
+}
+
+/// Build args and options of the same shapes: long lists, long values,
+/// odd Unicode, long platform lists.
+fn structured_opts() -> impl Strategy<Value = Vec<(String, String)>> {
+    let name = prop::sample::select(ARG_NAMES);
+    prop_oneof![
+        (name.clone(), size(COUNTS, HUGE_COUNTS)).prop_map(|(k, n)| {
+            let items: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+            vec![(format!("build-arg:{k}"), items.join(","))]
+        }),
+        (name.clone(), size(LENGTHS, HUGE_LENGTHS))
+            .prop_map(|(k, n)| vec![(format!("build-arg:{k}"), "v".repeat(n))]),
+        (name, odd_text()).prop_map(|(k, v)| vec![(format!("build-arg:{k}"), v)]),
+        (odd_text(), odd_text()).prop_map(|(k, v)| vec![(format!("build-arg:GOFRONT_{k}"), v)]),
+        (odd_text(), odd_text()).prop_map(|(k, v)| vec![(format!("label:{k}"), v)]),
+        (size(COUNTS, HUGE_COUNTS), prop::sample::select(PLATFORMS))
+            .prop_map(|(n, p)| { vec![("platform".to_string(), vec![p; n.max(1)].join(","))] }),
+    ]
+}
+
+const PLATFORMS: &[&str] = &[
+    "linux/amd64",
+    "linux/amd64/v3",
+    "linux/amd64/v5",
+    "linux/arm/v7",
+    "linux/arm/v9",
+    "linux/arm64/v8.2",
+    "linux/386",
+    "linux/riscv64",
+    "linux/ppc64le",
+    "linux/mips64le",
+    "linux/s390x",
+];
+
 fn input() -> impl Strategy<Value = Input> {
     let spec = prop_oneof![
         3 => pieces(SPEC_PIECES, 12),
         3 => mutated(toml_spec()),
         3 => mutated(json_spec()),
         1 => pieces(JSON_PIECES, 16).prop_map(|t| format!("{{{t}")),
+        1 => structured_spec(),
     ];
-    let go_mod = prop::option::weighted(0.95, go_mod_text());
-    let go_work = prop::option::weighted(0.2, lines(GO_WORK_LINES, 8));
+    let go_mod = prop::option::weighted(
+        0.95,
+        prop_oneof![12 => go_mod_text(), 1 => structured_go_file()],
+    );
+    let go_work = prop::option::weighted(
+        0.2,
+        prop_oneof![6 => lines(GO_WORK_LINES, 8), 1 => structured_go_file()],
+    );
     let member = prop::option::weighted(0.3, go_mod_text());
     let lib = prop::option::weighted(0.3, go_mod_text());
     let ignore = prop::option::weighted(0.4, lines(IGNORE_LINES, 5));
@@ -450,7 +681,9 @@ fn input() -> impl Strategy<Value = Input> {
     ];
     let opts = prop_oneof![
         3 => Just(Vec::new()),
-        1 => prop::collection::vec(prop::sample::select(OPTIONS), 1..3),
+        1 => prop::collection::vec(prop::sample::select(OPTIONS), 1..3)
+            .prop_map(|v| v.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+        1 => structured_opts(),
     ];
     (
         spec, go_mod, go_work, member, lib, ignore, vendored, args, opts,
@@ -471,10 +704,7 @@ fn input() -> impl Strategy<Value = Input> {
                 if vendored {
                     put("vendor/modules.txt", Some(String::new()));
                 }
-                let mut all: Vec<(String, String)> = opts
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
+                let mut all: Vec<(String, String)> = opts;
                 all.extend(args.into_iter().map(|(k, v)| (format!("build-arg:{k}"), v)));
                 Input {
                     spec,
@@ -508,7 +738,8 @@ const OPTION_PREFIXES: &[&str] = &[
     "invalid multi-platform ",
     "invalid image-resolve-mode ",
     "invalid cache-imports ",
-    "build context \"gocache\" ",
+    "build context \"",
+    "vcs:revision ",
     "no go.mod or go.work at the root of the build context",
 ];
 
@@ -534,6 +765,9 @@ fn names_a_file(line: &str) -> Option<(&'static str, Option<usize>)> {
 /// option, one sentence a line.
 fn check_error(e: &FrontendError) -> Result<(), String> {
     let msg = e.to_string();
+    if msg.contains("internal error") {
+        return Err(format!("an input reached an internal error: {msg:?}"));
+    }
     if msg.is_empty() || msg.ends_with('\n') {
         return Err(format!("empty or trailing newline: {msg:?}"));
     }
@@ -560,7 +794,13 @@ fn check_error(e: &FrontendError) -> Result<(), String> {
     // (build.packages in a workspace) has no place in the file.
     if let FrontendError::Plan(PlanError::Spec(s)) = e {
         for p in &s.problems {
-            if matches!(p.origin, gofront::Origin::Unknown) && p.key != "build.packages" {
+            let count_of_the_rest = p
+                .message
+                .ends_with("more problems like these are not shown");
+            if matches!(p.origin, gofront::Origin::Unknown)
+                && p.key != "build.packages"
+                && !count_of_the_rest
+            {
                 return Err(format!("{} has no location", s.render(p)));
             }
         }

@@ -217,7 +217,7 @@ fn a_non_root_builder_exports_the_gocache_below_its_own_directory() {
 fn a_seed_from_an_oci_layout_is_loaded_by_its_digest() {
     let d = Case {
         tool_image: Some("gofront:dev"),
-        options: &[("context:gocache", "oci-layout://mystore:v1@sha256:abcd")],
+        options: &[("context:gocache", "oci-layout://mystore:v1@sha256:abababababababababababababababababababababababababababababababab")],
         ..Case::default()
     }
     .definition();
@@ -225,7 +225,7 @@ fn a_seed_from_an_oci_layout_is_loaded_by_its_digest() {
     let s = source(op);
     assert_eq!(
         s.identifier,
-        "oci-layout://docker.io/library/gocache@sha256:abcd"
+        "oci-layout://docker.io/library/gocache@sha256:abababababababababababababababababababababababababababababababab"
     );
     assert_eq!(
         s.attrs,

@@ -25,7 +25,12 @@ fn a_json_syntax_error_names_its_line_and_column_once() {
         "gofront.toml:3:14: invalid JSON: key must be a string"
     );
     let text = "{\"build\": {\"tags\": [\"a\",]}}";
-    assert_eq!(err(text), "gofront.toml:1:25: invalid JSON: expected value");
+    assert_eq!(
+        err(text),
+        "gofront.toml:1:25: invalid JSON: a comma before a closing bracket (JSON allows no trailing comma); remove the comma"
+    );
+    let text = "{\"build\": {\"tags\": ]}}";
+    assert_eq!(err(text), "gofront.toml:1:20: invalid JSON: expected value");
 }
 
 /// Each spec, with the one sentence `parse` answers.
@@ -209,9 +214,38 @@ fn managed_build_env_names_are_refused_with_the_reason() {
     for (name, why) in [
         ("GOOS", "it comes from --platform"),
         ("GOARCH", "it comes from --platform"),
-        ("GOARM", "it comes from --platform"),
-        ("GOAMD64", "it comes from --platform"),
-        ("GOARM64", "it comes from --platform"),
+        (
+            "GOARM",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOAMD64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOARM64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GO386",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOMIPS",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOMIPS64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GOPPC64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
+        (
+            "GORISCV64",
+            "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)",
+        ),
         ("CGO_ENABLED", "use build.cgo"),
         (
             "GOTOOLCHAIN",
@@ -250,15 +284,15 @@ fn env_names_are_checked_in_env_tables_only() {
     refused(&[
         (
             "[runtime]\nenv = { 1A = \"x\" }\n",
-            "gofront.toml:2:9: runtime.env: \"1A\" is not a valid environment variable name",
+            "gofront.toml:2:9: runtime.env: \"1A\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
         ),
         (
             "[download]\nenv = { \"A-B\" = \"x\" }\n",
-            "gofront.toml:2:9: download.env: \"A-B\" is not a valid environment variable name",
+            "gofront.toml:2:9: download.env: \"A-B\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
         ),
         (
             "[runtime]\nenv = { \"\" = \"x\" }\n",
-            "gofront.toml:2:9: runtime.env: \"\" is not a valid environment variable name",
+            "gofront.toml:2:9: runtime.env: \"\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
         ),
         (
             "[runtime]\nlabels = { a = 1 }\n",
@@ -281,17 +315,20 @@ fn env_names_are_checked_in_env_tables_only() {
 
 #[test]
 fn download_contexts_map_names_to_mount_paths() {
-    for (entry, name) in [
-        ("\"bad name\" = \"/p\"", "bad name"),
-        ("\"\" = \"/p\"", ""),
-        ("proxy = \"p\"", "proxy"),
-        ("proxy = \"/\"", "proxy"),
+    for (entry, name, path) in [
+        ("\"bad name\" = \"/p\"", "bad name", "/p"),
+        ("\"\" = \"/p\"", "", "/p"),
+        ("proxy = \"p\"", "proxy", "p"),
+        ("proxy = \"/\"", "proxy", "/"),
+        ("proxy = \"/a/..\"", "proxy", "/a/.."),
+        ("proxy = \"/./a\"", "proxy", "/./a"),
+        ("proxy = \"/a\\nb\"", "proxy", "/a\\nb"),
     ] {
         let text = format!("[download]\ncontexts = {{ {entry} }}\n");
         let e = err(&text);
         assert!(
             e.ends_with(&format!(
-                ": download.contexts.{name} must map a build context name to an absolute mount path such as \"/goproxy\""
+                ": download.contexts.{name} must map a build context name (letters, digits, '-', '_', '.') to an absolute mount path without . or .. such as \"/goproxy\", not \"{path}\""
             )),
             "{entry}: {e}"
         );
@@ -492,7 +529,7 @@ fn json_problems_point_at_their_keys() {
         err(text),
         "gofront.toml:3:12: build.cgo must be a boolean (true or false), not a string\n\
          gofront.toml:5:13: build.tags must be an array of strings, not a string\n\
-         gofront.toml:8:14: runtime.env: \"1A\" is not a valid environment variable name\n\
+         gofront.toml:8:14: runtime.env: \"1A\" is not a valid environment variable name (letters, digits and '_', not starting with a digit)\n\
          gofront.toml:9:15: runtime.expose: \"http\" is not a port such as \"8080\" or \"53/udp\"\n\
          gofront.toml:10:15: runtime.labels must be a table of strings, not an array\n\
          gofront.toml:11:13: runtime.user must be \"user\" or \"user:group\", not \"\"\n\

@@ -2,6 +2,7 @@
 
 use super::PlanError;
 use crate::options::{Platform, Target};
+use crate::spec::managed::{self, GoVar};
 
 /// `go tool dist list` (cmd/dist's `cgoEnabled` less its `broken` ports):
 /// every GOOS/GOARCH pair the Go toolchain builds for.
@@ -56,16 +57,83 @@ pub const GO_PORTS: &[&str] = &[
     "windows/arm64",
 ];
 
-/// The file name suffix `go build` gives executables for this OS.
-pub fn exe_suffix(p: &Platform) -> &'static str {
-    if p.os == "windows" { ".exe" } else { "" }
+/// The platform variants Go builds for, per GOARCH, and the variable each
+/// sets (Go's `internal/buildcfg`): no variant leaves Go's default.
+/// Variants are the OCI ones where OCI has them (containerd's spelling,
+/// see `Platform::parse`), Go's own value elsewhere.
+const VARIANTS: &[(&[&str], GoVar, &[&str])] = &[
+    (&["386"], managed::GO386, &["sse2", "softfloat"]),
+    (&["amd64"], managed::GOAMD64, &["v2", "v3", "v4"]),
+    (&["arm"], managed::GOARM, &["v5", "v6", "v7"]),
+    (
+        &["arm64"],
+        managed::GOARM64,
+        &[
+            "v8.1", "v8.2", "v8.3", "v8.4", "v8.5", "v8.6", "v8.7", "v8.8", "v8.9", "v9", "v9.1",
+            "v9.2", "v9.3", "v9.4", "v9.5",
+        ],
+    ),
+    (
+        &["mips", "mipsle"],
+        managed::GOMIPS,
+        &["hardfloat", "softfloat"],
+    ),
+    (
+        &["mips64", "mips64le"],
+        managed::GOMIPS64,
+        &["hardfloat", "softfloat"],
+    ),
+    (
+        &["ppc64", "ppc64le"],
+        managed::GOPPC64,
+        &["power8", "power9", "power10"],
+    ),
+    (
+        &["riscv64"],
+        managed::GORISCV64,
+        &["rva20u64", "rva22u64", "rva23u64"],
+    ),
+];
+
+/// The Go variable and value a platform's variant sets (`GOARM=7` for
+/// `linux/arm/v7`, `GOARM64=v9.0` for `linux/arm64/v9`), `None` without a
+/// variant; `Err` lists the platforms Go builds for that architecture.
+pub fn go_variant(p: &Platform) -> Result<Option<(GoVar, String)>, String> {
+    let row = VARIANTS
+        .iter()
+        .find(|(arches, _, _)| arches.contains(&p.architecture.as_str()));
+    let base = format!("{}/{}", p.os, p.architecture);
+    if p.variant.is_empty() {
+        return Ok(None);
+    }
+    let Some((_, var, variants)) = row else {
+        return Err(format!("{base} (Go has no variants of {})", p.architecture));
+    };
+    if !variants.contains(&p.variant.as_str()) {
+        // `linux/arm` is read as `linux/arm/v7`: it is no fourth choice.
+        let mut all = if p.architecture == "arm" {
+            Vec::new()
+        } else {
+            vec![base.clone()]
+        };
+        all.extend(variants.iter().map(|v| format!("{base}/{v}")));
+        return Err(format!(
+            "{} (the variant sets {}; none keeps Go's default)",
+            all.join(", "),
+            var.name
+        ));
+    }
+    let value = match (p.architecture.as_str(), p.variant.as_str()) {
+        ("arm", v) => v.trim_start_matches('v').to_string(),
+        ("arm64", "v9") => "v9.0".to_string(),
+        (_, v) => v.to_string(),
+    };
+    Ok(Some((*var, value)))
 }
 
-/// Checks that Go can build for `p`, and that `target` makes sense there:
-/// an image or a test run needs Linux, and a test run needs a builder that
-/// can execute the platform's binaries (`runnable`: the worker's platforms,
-/// emulated ones included).
-pub fn check(p: &Platform, target: Target, runnable: &[Platform]) -> Result<(), PlanError> {
+/// Whether Go builds for `p` (its GOOS/GOARCH pair and its variant); the
+/// error lists what it builds instead.
+pub fn check_port(p: &Platform) -> Result<(), PlanError> {
     let pair = format!("{}/{}", p.os, p.architecture);
     if !GO_PORTS.contains(&pair.as_str()) {
         let same_os: Vec<&str> = GO_PORTS
@@ -82,6 +150,25 @@ pub fn check(p: &Platform, target: Target, runnable: &[Platform]) -> Result<(), 
             },
         });
     }
+    go_variant(p)
+        .map(|_| ())
+        .map_err(|supported| PlanError::UnsupportedPlatform {
+            platform: p.to_string(),
+            supported,
+        })
+}
+
+/// The file name suffix `go build` gives executables for this OS.
+pub fn exe_suffix(p: &Platform) -> &'static str {
+    if p.os == "windows" { ".exe" } else { "" }
+}
+
+/// Checks that Go can build for `p`, and that `target` makes sense there:
+/// an image or a test run needs Linux, and a test run needs a builder that
+/// can execute the platform's binaries (`runnable`: the worker's platforms,
+/// emulated ones included).
+pub fn check(p: &Platform, target: Target, runnable: &[Platform]) -> Result<(), PlanError> {
+    check_port(p)?;
     match target {
         Target::Image | Target::Test if p.os != "linux" => Err(PlanError::NotLinux {
             platform: p.to_string(),

@@ -633,12 +633,8 @@ fn owner_of(user: &str) -> Owner {
 }
 
 fn variant_env(p: &Platform) -> Option<(managed::GoVar, String)> {
-    let v = p.variant.strip_prefix('v')?;
-    match p.architecture.as_str() {
-        "arm" => Some((managed::GOARM, v.to_string())),
-        "amd64" => Some((managed::GOAMD64, p.variant.clone())),
-        _ => None,
-    }
+    // Checked before planning: an unknown variant never gets here.
+    super::platforms::go_variant(p).ok().flatten()
 }
 
 fn problem<T>(field: &Field<T>, key: &Key, message: String) -> Problem {

@@ -57,18 +57,46 @@ pub fn expand(text: &str, stamp: &Stamp, env: &BTreeMap<String, String>) -> Resu
             ".ShortCommit" => stamp.short_commit.clone(),
             ".Date" => stamp.date.clone(),
             k => match k.strip_prefix(".Env.") {
-                Some(name) if !name.is_empty() => env.get(name).cloned().ok_or_else(|| {
-                    format!("{{{{{key}}}}} names build arg {name}, which is not set; pass --build-arg {name}=...")
-                })?,
-                _ => return Err(format!("unknown template {{{{{key}}}}}; templates are {KEYS}")),
+                Some(name) if !name.is_empty() => {
+                    let v = env.get(name).cloned().ok_or_else(|| {
+                        format!("{{{{{key}}}}} names build arg {name}, which is not set; pass --build-arg {name}=...")
+                    })?;
+                    // Blanks split flags, as the user may mean; a line
+                    // break or another control character is no flag text.
+                    if v.contains(|c: char| c.is_control() && c != '\t') {
+                        return Err(format!(
+                            "{{{{{key}}}}} is build arg {name}, {v:?}, which holds a control character; -ldflags takes printable text"
+                        ));
+                    }
+                    v
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown template {{{{{key}}}}}; templates are {KEYS}"
+                    ));
+                }
             },
         };
         out.push_str(&value);
         rest = &after[close + 2..];
+        if out.len() > MAX_EXPANDED {
+            break;
+        }
     }
     out.push_str(rest);
+    // One program argument of Linux holds at most 128 KiB: refused here,
+    // not by the kernel inside the build.
+    if out.len() > MAX_EXPANDED {
+        return Err(format!(
+            "the templates expand to more than {MAX_EXPANDED} bytes; -ldflags takes at most that"
+        ));
+    }
     Ok(out)
 }
+
+/// The longest `-ldflags` value after expansion, in bytes (the spec's
+/// longest string).
+pub const MAX_EXPANDED: usize = 32 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -121,6 +149,30 @@ mod tests {
             expand("-X main.v={{.Version", &stamp(), &env)
                 .unwrap_err()
                 .starts_with("a template opened with {{ is never closed")
+        );
+    }
+
+    #[test]
+    fn build_arg_values_stay_printable_and_bounded() {
+        let env: BTreeMap<String, String> = [
+            ("FLAGS".to_string(), "-s -w\t-X a=b".to_string()),
+            ("NL".to_string(), "a\nb".to_string()),
+            ("BIG".to_string(), "x".repeat(MAX_EXPANDED)),
+        ]
+        .into();
+        // Blanks split flags, as a user may mean them to.
+        assert_eq!(
+            expand("{{.Env.FLAGS}}", &stamp(), &env).unwrap(),
+            "-s -w\t-X a=b"
+        );
+        assert_eq!(
+            expand("-X m.v={{.Env.NL}}", &stamp(), &env).unwrap_err(),
+            "{{.Env.NL}} is build arg NL, \"a\\nb\", which holds a control character; -ldflags takes printable text"
+        );
+        assert!(expand("{{.Env.BIG}}", &stamp(), &env).is_ok());
+        assert_eq!(
+            expand("-X a={{.Env.BIG}}", &stamp(), &env).unwrap_err(),
+            "the templates expand to more than 32768 bytes; -ldflags takes at most that"
         );
     }
 }

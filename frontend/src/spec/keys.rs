@@ -572,7 +572,7 @@ pub const RUNTIME_LABELS: Key = Key {
     default: KeyDefault::text("none"),
     meaning: "labels (`--label` adds more)",
     targets: IMAGE,
-    set: Setter::PairMap(|_, s, m| s.runtime.labels = m),
+    set: Setter::PairMap(|c, s, m| s.runtime.labels = c.label_keys(m)),
     get: |s| Setting::Map(&s.runtime.labels),
 };
 

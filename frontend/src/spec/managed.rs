@@ -5,6 +5,9 @@
 
 /// Why the build step manages the platform variables.
 const FROM_PLATFORM: &str = "it comes from --platform";
+/// Why the build step manages the platform variant variables.
+const FROM_VARIANT: &str =
+    "it comes from --platform's variant (e.g. linux/arm/v6, linux/ppc64le/power9)";
 /// Why a step manages the toolchain (build step).
 const TOOLCHAIN: &str = "gofront always uses the builder image's Go (GOTOOLCHAIN=local)";
 /// Why a step manages the toolchain (download step).
@@ -47,11 +50,21 @@ pub const GOOS: GoVar = var("GOOS", Some(FROM_PLATFORM), None);
 /// `GOARCH`.
 pub const GOARCH: GoVar = var("GOARCH", Some(FROM_PLATFORM), None);
 /// `GOARM` (arm's variant).
-pub const GOARM: GoVar = var("GOARM", Some(FROM_PLATFORM), None);
+pub const GOARM: GoVar = var("GOARM", Some(FROM_VARIANT), None);
 /// `GOAMD64` (amd64's variant).
-pub const GOAMD64: GoVar = var("GOAMD64", Some(FROM_PLATFORM), None);
-/// `GOARM64` (arm64's variant; never set: Go's default stays).
-pub const GOARM64: GoVar = var("GOARM64", Some(FROM_PLATFORM), None);
+pub const GOAMD64: GoVar = var("GOAMD64", Some(FROM_VARIANT), None);
+/// `GOARM64` (arm64's variant).
+pub const GOARM64: GoVar = var("GOARM64", Some(FROM_VARIANT), None);
+/// `GO386` (386's variant).
+pub const GO386: GoVar = var("GO386", Some(FROM_VARIANT), None);
+/// `GOMIPS` (mips's and mipsle's variant).
+pub const GOMIPS: GoVar = var("GOMIPS", Some(FROM_VARIANT), None);
+/// `GOMIPS64` (mips64's and mips64le's variant).
+pub const GOMIPS64: GoVar = var("GOMIPS64", Some(FROM_VARIANT), None);
+/// `GOPPC64` (ppc64's and ppc64le's variant).
+pub const GOPPC64: GoVar = var("GOPPC64", Some(FROM_VARIANT), None);
+/// `GORISCV64` (riscv64's variant).
+pub const GORISCV64: GoVar = var("GORISCV64", Some(FROM_VARIANT), None);
 /// `CGO_ENABLED`.
 pub const CGO_ENABLED: GoVar = var("CGO_ENABLED", Some("use build.cgo"), None);
 /// `GOTOOLCHAIN`.
@@ -82,6 +95,11 @@ pub const MANAGED: &[GoVar] = &[
     GOARM,
     GOAMD64,
     GOARM64,
+    GO386,
+    GOMIPS,
+    GOMIPS64,
+    GOPPC64,
+    GORISCV64,
     CGO_ENABLED,
     GOTOOLCHAIN,
     GOROOT,

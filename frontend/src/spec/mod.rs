@@ -341,14 +341,44 @@ pub fn parse(
     };
     let (mut root, mut problems) = parse_document(text, language).map_err(|p| fail(vec![p]))?;
     schema::merge_build_args(&mut root, build_args, &mut problems);
+    // A document past the size limits is answered with them alone: the
+    // checks behind are not meant for a million keys.
+    let oversized: Vec<Problem> = node::oversized(&root)
+        .into_iter()
+        .map(|o| Problem {
+            origin: o.origin,
+            key: o.path,
+            message: o.message,
+        })
+        .collect();
+    if !oversized.is_empty() {
+        return Err(fail(capped(oversized)));
+    }
     let mut spec = schema::convert(&root, &mut problems);
-    spec.sections = node::section_spans(&root);
     spec.language = language;
     if problems.is_empty() {
+        spec.sections = node::section_spans(&root);
         Ok(spec)
     } else {
-        Err(fail(problems))
+        Err(fail(capped(problems)))
     }
+}
+
+/// The most problems one error lists; the rest are counted in a last line.
+pub const MAX_PROBLEMS: usize = 20;
+
+/// The first [`MAX_PROBLEMS`] problems, and a last one that counts the rest.
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(Problem {
+            origin: Origin::Unknown,
+            key: String::new(),
+            message: format!("{more} more problems like these are not shown"),
+        });
+    }
+    problems
 }
 
 /// The text without a leading UTF-8 byte order mark.
@@ -366,7 +396,14 @@ fn parse_document(text: &str, language: Language) -> Result<(Node, Vec<Problem>)
         Ok(table) => Ok((node::from_toml(&table), Vec::new())),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let mut message = format!("invalid TOML: {}", e.message().trim_end());
+            let said = e.message().trim_end();
+            let mut message = if said.contains("recurs") {
+                // toml's own words ("recursion limit", "cannot recurse
+                // further") name neither the cause nor the bound.
+                "invalid TOML: tables, arrays or dotted keys nested too deeply for the TOML reader; a spec nests at most 3 levels (a section, a table in it, a value)".to_string()
+            } else {
+                format!("invalid TOML: {said}")
+            };
             // toml names no key in this one; the span holds it.
             if message.ends_with("duplicate key")
                 && let Some(key) = text.get(span.clone()).filter(|k| !k.contains('\n'))
@@ -404,13 +441,18 @@ fn parse_json(text: &str) -> Result<(Node, Vec<Problem>), Problem> {
             message: format!("invalid JSON: {message}"),
         }
     };
-    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
-        invalid(
-            e.line(),
-            e.column(),
-            strip_position(&e.to_string()).to_string(),
-        )
-    })?;
+    if let Some(at) = node::too_deep_json(text) {
+        return Err(Problem {
+            origin: Origin::File(at..at),
+            key: String::new(),
+            message: format!(
+                "invalid JSON: arrays and objects nested more than {} levels deep; a spec nests at most 3 (a section, a table in it, a value)",
+                node::MAX_DEPTH
+            ),
+        });
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map_err(|e| invalid(e.line(), e.column(), json_message(text, &e)))?;
     let (root, duplicates) =
         node::from_json(text).ok_or_else(|| invalid(1, 1, "not a JSON document".to_string()))?;
     let problems = duplicates
@@ -442,6 +484,25 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
         offset += l.len();
     }
     text.len()
+}
+
+/// serde_json's message, in words that say what was found: a comma before
+/// a closing bracket is "key must be a string" or "expected value" to it.
+fn json_message(text: &str, e: &serde_json::Error) -> String {
+    // serde_json points at the byte it stopped on.
+    let at = offset_of(text, e.line(), e.column());
+    let closing = text
+        .get(at..)
+        .is_some_and(|rest| rest.starts_with([']', '}']));
+    let after_comma = text
+        .get(..at)
+        .is_some_and(|before| before.trim_end().ends_with(','));
+    if closing && after_comma {
+        "a comma before a closing bracket (JSON allows no trailing comma); remove the comma"
+            .to_string()
+    } else {
+        strip_position(&e.to_string()).to_string()
+    }
 }
 
 fn strip_position(msg: &str) -> &str {

@@ -132,6 +132,10 @@ pub struct Duplicate {
 /// written twice (JSON allows them; a spec must not silently keep the last).
 /// `None` only if the text is not JSON after all.
 pub fn from_json(text: &str) -> Option<(Node, Vec<Duplicate>)> {
+    // The scanner recurses once per level: deeper text is refused first.
+    if too_deep_json(text).is_some() {
+        return None;
+    }
     let mut sc = Scanner {
         text,
         pos: 0,
@@ -142,8 +146,144 @@ pub fn from_json(text: &str) -> Option<(Node, Vec<Duplicate>)> {
     (sc.pos == text.len()).then_some((node, sc.duplicates))
 }
 
-/// A JSON reader over text already known to be valid (so depth is bounded
-/// by `serde_json`'s limit); it only finds spans and decodes tokens.
+/// The deepest a spec's arrays and tables nest (the document, a section,
+/// a table in it and a value take 3; the rest is room for a clear
+/// "wrong type" answer instead of this limit's).
+pub const MAX_DEPTH: usize = 32;
+/// The most entries one table or array of a spec holds.
+pub const MAX_ENTRIES: usize = 1_000;
+/// The longest key of a spec, in bytes.
+pub const MAX_KEY_BYTES: usize = 256;
+/// The longest string of a spec, in bytes (a program argument of Linux may
+/// hold 128 KiB, and all of them with the environment 2 MiB).
+pub const MAX_STRING_BYTES: usize = 32 * 1024;
+
+/// The byte offset of the first `[` or `{` of a JSON text that opens more
+/// than [`MAX_DEPTH`] levels, if one does. Reads bytes only (strings
+/// skipped), so it works on any text and never recurses.
+pub fn too_deep_json(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A limit of the spec's shape that `node` passes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oversized {
+    /// Where it is.
+    pub origin: Origin,
+    /// The dotted path of the key or value.
+    pub path: String,
+    /// What is too large and what gofront takes.
+    pub message: String,
+}
+
+/// Every table or array with more than [`MAX_ENTRIES`] entries, key longer
+/// than [`MAX_KEY_BYTES`] and string longer than [`MAX_STRING_BYTES`], in
+/// document order (the depth is bounded by the parsers).
+pub fn oversized(root: &Node) -> Vec<Oversized> {
+    let mut out = Vec::new();
+    walk_sizes(root, "", &mut out);
+    out
+}
+
+fn shown(path: &str) -> String {
+    if path.is_empty() {
+        "the spec".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// The first characters of a long text, for a message.
+fn head(s: &str) -> String {
+    let h: String = s.chars().take(24).collect();
+    format!("{h:?}...")
+}
+
+fn walk_sizes(node: &Node, path: &str, out: &mut Vec<Oversized>) {
+    let mut too_many = |n: usize, what: &str| {
+        if n > MAX_ENTRIES {
+            out.push(Oversized {
+                origin: node.origin.clone(),
+                path: path.to_string(),
+                message: format!(
+                    "{} is {what} of {n} entries; gofront reads at most {MAX_ENTRIES} in one table or array",
+                    shown(path)
+                ),
+            });
+        }
+    };
+    match &node.value {
+        Value::Str(s) if s.len() > MAX_STRING_BYTES => out.push(Oversized {
+            origin: node.origin.clone(),
+            path: path.to_string(),
+            message: format!(
+                "{} is a string of {} bytes ({}); gofront takes strings of at most {MAX_STRING_BYTES} bytes",
+                shown(path),
+                s.len(),
+                head(s)
+            ),
+        }),
+        Value::Array(items) => {
+            too_many(items.len(), "an array");
+            for item in items.iter().take(MAX_ENTRIES) {
+                walk_sizes(item, path, out);
+            }
+        }
+        Value::Table(entries) => {
+            too_many(entries.len(), "a table");
+            for (k, v) in entries.iter().take(MAX_ENTRIES) {
+                if k.name.len() > MAX_KEY_BYTES {
+                    out.push(Oversized {
+                        origin: k.origin.clone(),
+                        path: path.to_string(),
+                        message: format!(
+                            "{} has a key of {} bytes ({}); gofront takes keys of at most {MAX_KEY_BYTES} bytes",
+                            shown(path),
+                            k.name.len(),
+                            head(&k.name)
+                        ),
+                    });
+                    continue;
+                }
+                let child = if path.is_empty() {
+                    k.name.clone()
+                } else {
+                    format!("{path}.{}", k.name)
+                };
+                walk_sizes(v, &child, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A JSON reader over text already known to be valid and at most
+/// [`MAX_DEPTH`] deep; it only finds spans and decodes tokens.
 struct Scanner<'a> {
     text: &'a str,
     pos: usize,
@@ -222,6 +362,10 @@ impl Scanner<'_> {
             b'{' => {
                 self.pos += 1;
                 let mut entries: Vec<(Key, Node)> = Vec::new();
+                // Each key's index in `entries`, so that a wide object is
+                // read in linear time.
+                let mut seen: std::collections::HashMap<String, usize> =
+                    std::collections::HashMap::new();
                 self.separated(b'}', |sc| {
                     let span = sc.string_span()?;
                     let name = sc.decode(&span)?;
@@ -235,13 +379,16 @@ impl Scanner<'_> {
                     };
                     let child = sc.value(&child_path)?;
                     let origin = Origin::File(span);
-                    match entries.iter().find(|(k, _)| k.name == name) {
+                    match seen.get(&name).and_then(|&i| entries.get(i)) {
                         Some((first, _)) => sc.duplicates.push(Duplicate {
                             path: child_path,
                             origin,
                             first: first.origin.clone(),
                         }),
-                        None => entries.push((Key { name, origin }, child)),
+                        None => {
+                            seen.insert(name.clone(), entries.len());
+                            entries.push((Key { name, origin }, child));
+                        }
                     }
                     Some(())
                 })?;

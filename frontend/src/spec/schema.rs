@@ -27,6 +27,23 @@ pub fn merge_build_args(
     build_args: &BTreeMap<String, String>,
     problems: &mut Vec<Problem>,
 ) {
+    // Each build arg is merged in a table's worth of time: a bound on
+    // their number keeps the whole merge short.
+    let ours = build_args
+        .keys()
+        .filter(|n| n.starts_with(BUILD_ARG_PREFIX))
+        .count();
+    if ours > super::node::MAX_ENTRIES {
+        problems.push(Problem::at(
+            &Origin::BuildArg(format!("{BUILD_ARG_PREFIX}*")),
+            "",
+            format!(
+                "{ours} build args start with {BUILD_ARG_PREFIX}; gofront reads at most {}",
+                super::node::MAX_ENTRIES
+            ),
+        ));
+        return;
+    }
     for (name, raw) in build_args {
         if !name.starts_with(BUILD_ARG_PREFIX)
             || crate::options::OTHER_BUILD_ARGS
@@ -79,6 +96,15 @@ pub fn merge_build_args(
             }
             Kind::PairMap => {
                 let pairs = match split_list(raw) {
+                    Ok(pairs) if pairs.len() > super::node::MAX_ENTRIES => {
+                        let message = format!(
+                            "{name} lists {} pairs; gofront reads at most {} in one table",
+                            pairs.len(),
+                            super::node::MAX_ENTRIES
+                        );
+                        problems.push(Problem::at(&origin, name, message));
+                        continue;
+                    }
                     Ok(pairs) => pairs,
                     Err(e) => {
                         problems.push(Problem::at(&origin, name, e));
@@ -340,7 +366,17 @@ impl Checker<'_> {
             _ => None,
         };
         if value.is_none() {
-            self.wrong_type(node, "a boolean (true or false)");
+            match &node.value {
+                // A build arg is always a string: say which one was given.
+                Value::Str(s) if matches!(node.origin, Origin::BuildArg(_)) => {
+                    let message = format!(
+                        "{} must be true or false (or 1, 0, yes, no, on, off), not {s:?}",
+                        self.key
+                    );
+                    self.problem(&node.origin, message);
+                }
+                _ => self.wrong_type(node, "a boolean (true or false)"),
+            }
         }
         value.map(|value| Field {
             value,
@@ -388,7 +424,7 @@ impl Checker<'_> {
             }
             if env_names && !is_env_name(&k.name) {
                 let message = format!(
-                    "{}: \"{}\" is not a valid environment variable name",
+                    "{}: {:?} is not a valid environment variable name (letters, digits and '_', not starting with a digit)",
                     self.key, k.name
                 );
                 self.problem(&k.origin, message);
@@ -455,7 +491,11 @@ impl Checker<'_> {
     /// A file name: no `/`, not `.` or `..`.
     pub(super) fn file_name(&mut self, f: &Field<String>) -> bool {
         let v = &f.value;
-        let ok = !(v.is_empty() || v.contains('/') || v == "." || v == "..");
+        let ok = !(v.is_empty()
+            || v.contains('/')
+            || v == "."
+            || v == ".."
+            || v.contains(char::is_control));
         if !ok {
             let message = format!("{} must be a file name without '/', not {v:?}", self.key);
             self.problem(&f.origin, message);
@@ -513,7 +553,16 @@ impl Checker<'_> {
                 && id
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            if !valid {
+            if (id == "." || id == "..") && self.key.ends_with("secrets") {
+                // A secret is mounted at /run/secrets/<id>: these are the
+                // directory itself and /run.
+                let message = format!(
+                    "{} cannot list {id:?}: the id names the file under /run/secrets; use letters, digits, '-', '_' and '.'",
+                    self.key
+                );
+                self.problem(&f.origin, message);
+                ok = false;
+            } else if !valid {
                 let message = format!(
                     "{} must list ids made of letters, digits, '-', '_' and '.', not {id:?}",
                     self.key
@@ -532,7 +581,9 @@ impl Checker<'_> {
     /// `user` or `user:group`.
     pub(super) fn user(&mut self, f: &Field<String>) -> bool {
         let v = &f.value;
-        let ok = !(v.is_empty() || v.split(':').count() > 2 || v.contains(' '));
+        let ok = !(v.is_empty()
+            || v.split(':').count() > 2
+            || v.contains(|c: char| c.is_whitespace() || c.is_control()));
         if !ok {
             let message = format!("{} must be \"user\" or \"user:group\", not {v:?}", self.key);
             self.problem(&f.origin, message);
@@ -671,6 +722,24 @@ impl Checker<'_> {
         }
     }
 
+    /// The labels whose keys `=`, blanks or control characters do not
+    /// break; the others are problems.
+    pub(super) fn label_keys(&mut self, m: FieldMap) -> FieldMap {
+        let mut out = FieldMap::new();
+        for (name, field) in m {
+            match crate::options::bad_label_key(&name) {
+                Some(why) => {
+                    let message = format!("{}: {name:?}: {why}", self.key);
+                    self.problem(&field.origin, message);
+                }
+                None => {
+                    out.insert(name, field);
+                }
+            }
+        }
+        out
+    }
+
     /// Reports entries that do not map a context name to a mount path.
     pub(super) fn context_mounts(&mut self, m: &FieldMap) {
         for (name, field) in m {
@@ -678,11 +747,15 @@ impl Checker<'_> {
                 && name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            let path_ok = field.value.starts_with('/') && field.value != "/";
+            // A mount path is cleaned by BuildKit: "/a/.." would be "/".
+            let path_ok = field.value.starts_with('/')
+                && field.value != "/"
+                && !field.value.split('/').any(|seg| seg == "." || seg == "..")
+                && !field.value.contains(char::is_control);
             if !name_ok || !path_ok {
                 let message = format!(
-                    "{}.{name} must map a build context name to an absolute mount path such as \"/goproxy\"",
-                    self.key
+                    "{}.{name} must map a build context name (letters, digits, '-', '_', '.') to an absolute mount path without . or .. such as \"/goproxy\", not {:?}",
+                    self.key, field.value
                 );
                 self.problem(&field.origin, message);
             }

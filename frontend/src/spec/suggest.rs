@@ -9,6 +9,9 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .into_iter()
         // A suggestion equal to the input would help nobody.
         .filter(|c| *c != input)
+        // The distance is at least the difference of the lengths: a long
+        // input is compared with nothing (and costs no time).
+        .filter(|c| c.chars().count().abs_diff(input_lower.chars().count()) <= limit)
         .map(|c| (distance(&input_lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -272,7 +272,7 @@ fn bad_build_args_are_named() {
     );
     assert_eq!(
         err_with("", &[("GOFRONT_BUILD_CGO", "maybe")]),
-        "build-arg GOFRONT_BUILD_CGO: build.cgo must be a boolean (true or false), not a string"
+        "build-arg GOFRONT_BUILD_CGO: build.cgo must be true or false (or 1, 0, yes, no, on, off), not \"maybe\""
     );
 }
 
