@@ -34,6 +34,7 @@
 //! bytes, bodies are bounded and must hash to their `OutputID`, request
 //! lines are bounded, and nothing a client sends can make it panic.
 
+use crate::plan::image::rfc3339_nanos;
 use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufWriter, Read, Write};
@@ -406,31 +407,6 @@ fn decode_id(field: &'static str, value: Option<&str>) -> Result<Hash, RequestEr
     bytes.try_into().map_err(|_| bad("is not 32 bytes"))
 }
 
-/// Unix nanoseconds as RFC 3339 in UTC, as Go's `time.Time` reads it.
-pub fn rfc3339(nanos: i64) -> String {
-    let secs = nanos.div_euclid(1_000_000_000);
-    let frac = nanos.rem_euclid(1_000_000_000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Days since 1970-01-01 to a civil date (the proleptic Gregorian
-    // calendar, eras of 400 years).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{frac:09}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 fn now_nanos() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -729,7 +705,7 @@ impl Server {
                     id: req.id,
                     output_id: Some(b64_encode(&entry.output)),
                     size: Some(entry.size),
-                    time: (entry.time_nanos >= 0).then(|| rfc3339(entry.time_nanos)),
+                    time: (entry.time_nanos >= 0).then(|| rfc3339_nanos(entry.time_nanos)),
                     disk_path: Some(path.to_string_lossy().into_owned()),
                     ..Response::default()
                 }

@@ -27,6 +27,8 @@ pub(crate) mod spec;
 
 #[cfg(test)]
 mod mutants_tests;
+#[cfg(test)]
+mod testutil;
 
 // The public surface, for the `gofront` binary, the integration tests and
 // the examples; everything else is crate-private so rustc reports dead code.

@@ -2,32 +2,10 @@
 //! line, base64 bodies; replies read back as JSON.
 
 use super::*;
+use crate::testutil::TempDir;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::io::{BufReader, Cursor};
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p = std::env::temp_dir().join(format!(
-            "gofront-cacheprog-{tag}-{}-{n}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&p);
-        fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn sha(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
@@ -237,16 +215,16 @@ fn an_entry_go_wrote_is_served() {
 
 #[test]
 fn times_are_rfc3339_utc() {
-    assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000000000Z");
+    assert_eq!(rfc3339_nanos(0), "1970-01-01T00:00:00.000000000Z");
     assert_eq!(
-        rfc3339(951_782_400_000_000_000),
+        rfc3339_nanos(951_782_400_000_000_000),
         "2000-02-29T00:00:00.000000000Z"
     );
     assert_eq!(
-        rfc3339(1_700_000_000_000_000_001),
+        rfc3339_nanos(1_700_000_000_000_000_001),
         "2023-11-14T22:13:20.000000001Z"
     );
-    assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
+    assert_eq!(rfc3339_nanos(-1), "1969-12-31T23:59:59.999999999Z");
 }
 
 #[test]
