@@ -137,7 +137,12 @@ fn parse_local(command: Command, args: &[String]) -> Result<LocalRun, String> {
         match arg.as_str() {
             "--context" => context = PathBuf::from(value("--context")?),
             "-f" | "--file" => spec = Some(PathBuf::from(value("-f")?)),
-            "--format" if command == Command::Llb => format = value("--format")?,
+            "--format" if command == Command::Llb => {
+                format = value("--format")?;
+                if !matches!(format.as_str(), "json" | "pb") {
+                    return Err(format!("unknown --format {format:?}; use json or pb"));
+                }
+            }
             "--merge" => merge = true,
             "--target" => opts.target(value("--target")?),
             "--platform" => opts.platform(value("--platform")?),
@@ -243,7 +248,7 @@ async fn llb_command(args: &[String]) -> Result<(), String> {
         ("pb", _) => {
             return Err("--format pb writes one definition: pass one --platform".to_string());
         }
-        other => return Err(format!("unknown --format {other:?}; use json or pb")),
+        (other, _) => return Err(format!("unknown --format {other:?}; use json or pb")),
     };
     written.map_err(|e| format!("cannot write output: {e}"))
 }

@@ -1572,3 +1572,69 @@ fn structure_limits_are_one_sentence_each() {
     assert!(t.elapsed() < std::time::Duration::from_secs(2));
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// `gofront llb` and `gofront dockerfile` refuse bad arguments in one
+/// sentence on stderr, exit 1, and print nothing on stdout.
+#[test]
+fn the_local_commands_refuse_bad_arguments_in_one_sentence() {
+    let dir = common::examples().join("hello");
+    let ctx = dir.to_str().unwrap();
+    let spec = dir.join("gofront.toml");
+    let spec = spec.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["dockerfile", "--target", "nope"],
+            "gofront: unknown target \"nope\"; gofront builds image, binaries, test, gocache",
+        ),
+        (
+            &["dockerfile", "--target", "gocache"],
+            "gofront: --target gocache exports the Go build cache with gofront's own tool, which a Dockerfile cannot run; explain --target image, binaries or test",
+        ),
+        (
+            &["dockerfile", "--platform", "linux/arm/v9"],
+            "gofront: --platform linux/arm/v9: Go does not build for linux/arm/v9; it builds linux/arm/v5, linux/arm/v6, linux/arm/v7 (the variant sets GOARM; none keeps Go's default)",
+        ),
+        (
+            &["dockerfile", "--platform", "linux/amd64,linux/arm64"],
+            "gofront: gofront dockerfile writes one Dockerfile for one platform: pass one --platform",
+        ),
+        (
+            &["llb", "--format", "yaml"],
+            "gofront: unknown --format \"yaml\"; use json or pb",
+        ),
+        (
+            &[
+                "llb",
+                "--format",
+                "pb",
+                "--platform",
+                "linux/amd64,linux/arm64",
+            ],
+            "gofront: --format pb writes one definition: pass one --platform",
+        ),
+        (
+            &["llb", "--label", "=x"],
+            "gofront: label \"\": a label key cannot be empty",
+        ),
+        (
+            &["llb", "--build-context", "gocache=oci-layout:///x"],
+            "gofront: build context \"gocache\" is \"oci-layout:///x\", an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass gocache=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context gocache=oci-layout:///DIR)",
+        ),
+        (
+            &["llb", "--build-context", "nameonly"],
+            "gofront: --build-context takes NAME=VALUE, not \"nameonly\"",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gofront"))
+            .args(&args[..1])
+            .args(["--context", ctx, "-f", spec])
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        assert_eq!(stderr.trim_end(), *want, "{args:?}");
+    }
+}
