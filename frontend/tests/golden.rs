@@ -399,3 +399,34 @@ fn cgo_for_another_platform_needs_a_cross_compiler() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The SBOM step's command line follows the build: every binary by its
+/// path in the image, no base for scratch, the image's created time, and
+/// the main module's version only when the build states one.
+#[test]
+fn sbom_argv_follows_the_build() {
+    let argv = |name: &str, opts: &[(&str, &str)]| {
+        let mut all = opts.to_vec();
+        all.push(("attest:sbom", "type=sbom"));
+        let g = common::only(common::generate(name, &all, false).expect("pipeline"));
+        let gofront::TargetPlan::Image { sbom: Some(s), .. } = &g.plan.target else {
+            panic!("an image plan with an SBOM step: {:?}", g.plan.target);
+        };
+        s.args.join(" ")
+    };
+    assert_eq!(
+        argv("multi", &[("build-arg:GOFRONT_RUNTIME_BASE", "scratch")]),
+        "/gofront/bin/gofront sbom --out /gofront/sbom/sbom.spdx.json --name example.com/multi --created 0 --go-sum /src/go.sum -- /gofront/built/server=/usr/local/bin/server /gofront/built/cli=/usr/local/bin/cli"
+    );
+    assert_eq!(
+        argv(
+            "hello",
+            &[
+                ("build-arg:GOFRONT_BUILD_LDFLAGS", "-X main.v={{.Version}}"),
+                ("vcs:revision", "0123456789abcdef"),
+                ("build-arg:SOURCE_DATE_EPOCH", "1700000000"),
+            ]
+        ),
+        "/gofront/bin/gofront sbom --out /gofront/sbom/sbom.spdx.json --name example.com/hello --created 1700000000 --base gcr.io/distroless/static-debian12:nonroot --main-version 0.0.0-dev+0123456 --go-sum /src/go.sum -- /gofront/built/hello=/usr/local/bin/hello"
+    );
+}
