@@ -11,15 +11,44 @@ use std::process::Command;
 
 use gofront_e2e::{Scratch, build, copy_example, docker_ok, enabled, goproxy};
 
+/// `go ARGS BIN` in the builder image (the host need not have Go; the
+/// binary goes in on stdin, as the engine may not see the host's /tmp).
+fn go(args: &[&str], bin: &Path) -> std::process::Output {
+    use std::io::Write;
+    let name = bin.file_name().expect("a file").to_string_lossy();
+    let script = format!("cat > /tmp/{name} && go {} /tmp/{name}", args.join(" "));
+    let mut child = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            "none",
+            "golang:1.24",
+            "sh",
+            "-c",
+        ])
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("docker runs");
+    let bytes = fs::read(bin).expect("the binary");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&bytes)
+        .expect("binary to stdin");
+    child.wait_with_output().expect("docker run ends")
+}
+
 /// `(module path, version)` of every module `go version -m` lists for
 /// `bin`: the main module (with `main_version` for Go's `(devel)`) and each
 /// dependency as linked (a replacement's path and version).
 fn go_version_m(bin: &Path, main_version: &str) -> BTreeSet<(String, String)> {
-    let out = Command::new("go")
-        .args(["version", "-m"])
-        .arg(bin)
-        .output()
-        .expect("go runs");
+    let out = go(&["version", "-m"], bin);
     assert!(
         out.status.success(),
         "go version -m: {}",
@@ -128,11 +157,7 @@ fn sbom_true_writes_gofronts_spdx_document_without_a_scanner() {
     );
     assert_eq!(spdx_modules(doc), want);
     // And the toolchain Go recorded, as the stdlib package.
-    let go = Command::new("go")
-        .args(["version"])
-        .arg(first.join("usr/local/bin/withdep"))
-        .output()
-        .expect("go runs");
+    let go = go(&["version"], &first.join("usr/local/bin/withdep"));
     let go = String::from_utf8_lossy(&go.stdout).into_owned();
     let recorded = go.split(": ").nth(1).unwrap_or_default().trim();
     let stdlib: Vec<&str> = doc["packages"]
