@@ -268,6 +268,9 @@ pub struct PlatformBuild {
     pub definition: pb::Definition,
     /// `containerimage.config`, for the image and gocache targets.
     pub image_config: Option<Vec<u8>>,
+    /// The SBOM step's LLB (`--sbom`): its result holds the SPDX document
+    /// the gateway attaches to this platform's result.
+    pub sbom: Option<pb::Definition>,
     /// The plan it came from.
     pub plan: plan::Plan,
 }
@@ -489,6 +492,7 @@ pub fn lower_all(report: &Report) -> Result<Generated, FrontendError> {
                 .map(|c| serde_json::to_vec(&c))
                 .transpose()
                 .map_err(|e| FrontendError::ImageConfigJson(e.to_string()))?,
+            sbom: lowered.sbom.map(|s| s.marshal(Some(&source))),
             plan: plan.clone(),
         });
     }

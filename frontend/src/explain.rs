@@ -60,7 +60,7 @@ pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> 
             build_stage(&mut d, plan, build);
             binaries_stage(&mut d);
         }
-        TargetPlan::Image { build, runtime } => {
+        TargetPlan::Image { build, runtime, .. } => {
             build_stage(&mut d, plan, build);
             binaries_stage(&mut d);
             image_stage(&mut d, runtime);

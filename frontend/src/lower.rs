@@ -7,7 +7,8 @@
 use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef};
 use crate::options::{GOCACHE_CONTEXT, Platform};
 use crate::plan::{
-    ContextState, ExportOutput, GoStep, ImageSource, Owner, Plan, RuntimePlan, TargetPlan, paths,
+    ContextState, ExportOutput, GoStep, ImageSource, Owner, Plan, RuntimePlan, SbomPlan,
+    TargetPlan, paths,
 };
 use crate::proto::pb;
 use crate::spec::Network;
@@ -20,6 +21,9 @@ pub struct Lowered {
     pub state: State,
     /// `containerimage.config`, for the image target.
     pub image_config: Option<serde_json::Value>,
+    /// The SBOM step's output (the SPDX document at its root), solved
+    /// beside `state` and attached to it, when the plan has one.
+    pub sbom: Option<State>,
 }
 
 fn meta(plan: &Plan, name: &str, location: Option<Vec<llb::SourceRange>>) -> OpMeta {
@@ -124,16 +128,26 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         TargetPlan::Test { .. } => Lowered {
             state: out,
             image_config: None,
+            sbom: None,
         },
         TargetPlan::Binaries { .. } => Lowered {
             state: FileOp::on(&State::scratch(), &plan.build_platform)
                 .copy_contents(&out, paths::OWNED_DIR, "/", None)
                 .build(&meta(plan, "[gofront] collect binaries", None)),
             image_config: None,
+            sbom: None,
         },
-        TargetPlan::Image { runtime: rt, .. } => Lowered {
+        TargetPlan::Image {
+            runtime: rt,
+            sbom: s,
+            ..
+        } => Lowered {
             state: runtime(plan, rt, &out),
             image_config: Some(rt.config.clone()),
+            sbom: match s {
+                Some(s) => Some(sbom(plan, s, &builder, &source, &out)?),
+                None => None,
+            },
         },
         TargetPlan::Gocache { export: g, .. } => {
             // The build's output is an input, so the export runs after the
@@ -170,9 +184,35 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                         .build(&meta(plan, "[gofront] collect the Go build cache", None)),
                 },
                 image_config: Some(g.image_config.clone()),
+                sbom: None,
             }
         }
     })
+}
+
+/// The SBOM step: an exec of its own that reads the build's output, so the
+/// build's ops (and cache keys) are the same with and without `--sbom`.
+fn sbom(
+    plan: &Plan,
+    s: &SbomPlan,
+    builder: &State,
+    source: &State,
+    out: &State,
+) -> Result<State, LowerError> {
+    Exec::new(s.args.clone(), &plan.build_platform)
+        .env(s.env.clone())
+        .cwd("/")
+        .user(&s.user)
+        .network(NetMode::None)
+        .mount(Mount::readonly("/", builder))
+        .mount(Mount::tmpfs("/tmp", 0))
+        .mount(Mount::readonly(paths::SRC, source))
+        .mount(Mount::readonly(paths::BUILT, out).selector(paths::OWNED_DIR))
+        .mount(Mount::readonly(paths::TOOL_DIR, &tool_state(plan, &s.tool)))
+        .mount(Mount::scratch_output(paths::SBOM))
+        .run(&meta(plan, &s.name, None))
+        .output(paths::SBOM)
+        .ok_or(LowerError("the SBOM step has no output"))
 }
 
 /// The state of a named build context.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::proto::pb;
+use crate::sbom::SbomRequest;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -35,6 +36,11 @@ mod keys {
     pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
     pub const CACHE_MOUNT_NS: &str = "BUILDKIT_CACHE_MOUNT_NS";
     pub const KEEP_GIT_DIR: &str = "BUILDKIT_CONTEXT_KEEP_GIT_DIR";
+    /// `--sbom` as buildx sends it (frontend/attestations/parse.go).
+    pub const ATTEST_SBOM: &str = "attest:sbom";
+    /// BuildKit's build-arg alias of `attest:sbom` (parse.go reads
+    /// `build-arg:BUILDKIT_ATTEST_<TYPE>` too).
+    pub const ATTEST_SBOM_ARG: &str = "BUILDKIT_ATTEST_SBOM";
     /// The frontend image itself, as the gateway was asked to run it.
     pub const SOURCE: &str = "source";
     /// Named-context value prefixes (`context:NAME=<prefix>...`).
@@ -491,6 +497,9 @@ pub struct Options {
     /// `GOFRONT_GOCACHE_MODULES`: the module download cache travels with
     /// the Go build cache export and seed.
     pub gocache_modules: bool,
+    /// `--sbom` (`attest:sbom`, or the build arg `BUILDKIT_ATTEST_SBOM`):
+    /// what the user asked for, `None` when no SBOM is asked for.
+    pub sbom: Option<SbomRequest>,
     /// Keys gofront does not use, kept for logging.
     pub ignored: Vec<String>,
 }
@@ -707,6 +716,7 @@ impl Options {
                 keys::VCS_REVISION if !value.is_empty() => o.vcs_revision = Some(value.into()),
                 keys::VCS_SOURCE if !value.is_empty() => o.vcs_source = Some(value.into()),
                 keys::SOURCE if !value.is_empty() => o.frontend_source = Some(value.into()),
+                keys::ATTEST_SBOM => o.sbom = Some(SbomRequest::parse(value)),
                 _ => o.ignored.push(key.to_string()),
             }
         }
@@ -751,6 +761,13 @@ impl Options {
         {
             o.gocache_modules =
                 parse_bool(v).ok_or_else(|| OptionsError::GocacheModules(v.clone()))?;
+        }
+        // The option wins over BuildKit's build-arg alias (BuildKit reads
+        // both into one map, in no set order; buildx sends only the option).
+        if o.sbom.is_none()
+            && let Some(v) = o.build_args.get(keys::ATTEST_SBOM_ARG)
+        {
+            o.sbom = Some(SbomRequest::parse(v));
         }
         // The build arg wins over the option, as in BuildKit's dockerui.
         if let Some(v) = o.build_args.get(keys::MULTI_PLATFORM_ARG)
@@ -929,6 +946,39 @@ mod tests {
         assert_eq!(o.named_contexts["goproxy"], "local:goproxy");
         assert_eq!(o.ignored, vec!["cmdline", "attest:provenance"]);
         assert_eq!(o.vcs_revision.as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn sbom_is_read_from_the_option_or_buildkits_build_arg() {
+        let sbom = |pairs: &[(&str, &str)]| Options::parse(pairs.iter().copied()).unwrap().sbom;
+        assert_eq!(sbom(&[]), None);
+        assert_eq!(
+            sbom(&[("attest:sbom", "type=sbom")]),
+            Some(SbomRequest::Gofront)
+        );
+        assert_eq!(sbom(&[("attest:sbom", "")]), Some(SbomRequest::Gofront));
+        assert_eq!(
+            sbom(&[("build-arg:BUILDKIT_ATTEST_SBOM", "true")]),
+            Some(SbomRequest::Gofront)
+        );
+        let generator = SbomRequest::Generator {
+            image: "example/scanner".into(),
+            params: BTreeMap::new(),
+        };
+        assert_eq!(
+            sbom(&[("attest:sbom", "type=sbom,generator=example/scanner")]),
+            Some(generator.clone())
+        );
+        // The option wins over the alias.
+        assert_eq!(
+            sbom(&[
+                ("build-arg:BUILDKIT_ATTEST_SBOM", "type=sbom"),
+                ("attest:sbom", "type=sbom,generator=example/scanner"),
+            ]),
+            Some(generator)
+        );
+        let o = Options::parse([("attest:sbom", "type=sbom")]).unwrap();
+        assert!(o.ignored.is_empty(), "{:?}", o.ignored);
     }
 
     #[test]

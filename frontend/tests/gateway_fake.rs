@@ -20,12 +20,15 @@ struct Recorded {
     returned: Option<gw::ReturnRequest>,
     final_solve: Option<gw::SolveRequest>,
     solves: Vec<gw::SolveRequest>,
+    /// Each Solve's request by the ref id it answered with.
+    by_id: BTreeMap<String, gw::SolveRequest>,
     warnings: Vec<gw::WarnRequest>,
 }
 
 #[derive(Clone)]
 struct FakeBuildKit {
     files: BTreeMap<String, Vec<u8>>,
+    api_caps: Vec<&'static str>,
     llb_caps: Vec<&'static str>,
     log: Arc<Mutex<Recorded>>,
 }
@@ -45,6 +48,16 @@ fn caps(ids: &[&str]) -> Vec<ApiCap> {
         })
         .collect()
 }
+
+/// The gateway caps of a current BuildKit (frontend/gateway/pb/caps.go).
+const API_CAPS: &[&str] = &[
+    "solve.base",
+    "resolveimage",
+    "readfile",
+    "return",
+    "gateway.warnings",
+    "reference.attestations",
+];
 
 const ALL_LLB_CAPS: &[&str] = &[
     "constraints",
@@ -80,13 +93,7 @@ impl LlbBridge for FakeBuildKit {
     ) -> Result<Response<gw::PongResponse>, Status> {
         self.record("Ping".into());
         Ok(Response::new(gw::PongResponse {
-            frontend_api_caps: caps(&[
-                "solve.base",
-                "resolveimage",
-                "readfile",
-                "return",
-                "gateway.warnings",
-            ]),
+            frontend_api_caps: caps(&self.api_caps),
             llb_caps: caps(&self.llb_caps),
             workers: vec![WorkerRecord {
                 platforms: vec![pb::Platform {
@@ -109,6 +116,7 @@ impl LlbBridge for FakeBuildKit {
         let mut log = self.log.lock().expect("lock");
         let id = format!("ref-{}", log.calls.len());
         log.solves.push(req.clone());
+        log.by_id.insert(id.clone(), req.clone());
         log.final_solve = Some(req);
         Ok(Response::new(gw::SolveResponse {
             result: Some(gw::Result {
@@ -211,6 +219,16 @@ impl Run {
 }
 
 fn run(spec: &str, files: &[(&str, &str)], opts: &[&str], llb_caps: &[&'static str]) -> Run {
+    run_with(spec, files, opts, API_CAPS, llb_caps)
+}
+
+fn run_with(
+    spec: &str,
+    files: &[(&str, &str)],
+    opts: &[&str],
+    api_caps: &[&'static str],
+    llb_caps: &[&'static str],
+) -> Run {
     let mut all: BTreeMap<String, Vec<u8>> = files
         .iter()
         .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
@@ -218,6 +236,7 @@ fn run(spec: &str, files: &[(&str, &str)], opts: &[&str], llb_caps: &[&'static s
     all.insert("gofront.toml".into(), spec.as_bytes().to_vec());
     let fake = FakeBuildKit {
         files: all,
+        api_caps: api_caps.to_vec(),
         llb_caps: llb_caps.to_vec(),
         log: Arc::new(Mutex::new(Recorded::default())),
     };
@@ -937,4 +956,140 @@ fn a_located_warning_carries_its_file_and_span_to_buildkit() {
     assert_eq!(info.data, spec.trim_start_matches('\u{feff}').as_bytes());
     let start = w.ranges[0].start.as_ref().expect("start");
     assert_eq!((start.line, start.character), (2, 23));
+}
+
+/// The exec ops of a definition, decoded.
+fn execs(def: &pb::Definition) -> Vec<pb::ExecOp> {
+    def.def
+        .iter()
+        .filter_map(|b| match pb::Op::decode(b.as_slice()).ok()?.op {
+            Some(pb::op::Op::Exec(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn sbom_returns_one_spdx_attestation_per_platform_from_its_own_step() {
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &[
+            "platform=linux/amd64,linux/arm64",
+            "attest:sbom=type=sbom",
+            "source=gofront:dev",
+            "build-arg:SOURCE_DATE_EPOCH=1700000000",
+        ],
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    let result = ret.result.as_ref().expect("result");
+    let Some(gw::result::Result::Refs(refs)) = &result.result else {
+        panic!("expected a ref map, got {:?}", result.result);
+    };
+    // Keyed as refs.platforms names the platforms, one attestation each.
+    let keys: Vec<&String> = result.attestations.keys().collect();
+    assert_eq!(keys, ["linux/amd64", "linux/arm64"]);
+    for (platform, arch) in [("linux/amd64", "amd64"), ("linux/arm64", "arm64")] {
+        let list = &result.attestations[platform].attestation;
+        assert_eq!(list.len(), 1, "{platform}");
+        let a = &list[0];
+        assert_eq!(a.kind, gw::AttestationKind::InToto as i32);
+        assert_eq!(a.path, "sbom.spdx.json");
+        assert_eq!(a.in_toto_predicate_type, "https://spdx.dev/Document");
+        assert!(a.in_toto_subjects.is_empty(), "BuildKit names the image");
+        assert_eq!(
+            a.metadata,
+            BTreeMap::from([("reason".to_string(), b"sbom".to_vec())])
+        );
+        // Its ref is a solve of its own, not the image's, whose last exec
+        // is gofront's tool for this platform's binaries.
+        let id = &a.r#ref.as_ref().expect("a ref").id;
+        assert_ne!(id, &refs.refs[platform].id);
+        let def = r.log.by_id[id].definition.as_ref().expect("definition");
+        let image_def = r.log.by_id[&refs.refs[platform].id]
+            .definition
+            .as_ref()
+            .expect("definition");
+        let tool = execs(def)
+            .into_iter()
+            .find(|e| {
+                e.meta
+                    .as_ref()
+                    .is_some_and(|m| m.args.get(1).map(String::as_str) == Some("sbom"))
+            })
+            .expect("the SBOM step");
+        let meta = tool.meta.expect("meta");
+        assert_eq!(meta.args[0], "/gofront/bin/gofront");
+        assert!(
+            meta.env.contains(&format!("GOARCH={arch}")),
+            "{:?}",
+            meta.env
+        );
+        assert!(
+            meta.args
+                .windows(2)
+                .any(|w| w == ["--created", "1700000000"]),
+            "{:?}",
+            meta.args
+        );
+        assert_eq!(tool.network, pb::NetMode::None as i32);
+        // The image's graph has no SBOM step.
+        assert!(
+            !execs(image_def).iter().any(|e| e
+                .meta
+                .as_ref()
+                .is_some_and(|m| m.args.iter().any(|a| a == "sbom"))),
+            "the image's definition is the one without --sbom"
+        );
+    }
+
+    // A generator of the user's: no attestation, so BuildKit runs it.
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &[
+            "attest:sbom=type=sbom,generator=example/scanner",
+            "source=gofront:dev",
+        ],
+        ALL_LLB_CAPS,
+    );
+    let result = r.log.returned.expect("returned").result.expect("result");
+    assert!(result.attestations.is_empty());
+
+    // A BuildKit without attestations: gofront says so rather than
+    // leave it to the scanner; without --sbom it does not ask for the cap.
+    let old: Vec<&'static str> = API_CAPS
+        .iter()
+        .copied()
+        .filter(|c| *c != "reference.attestations")
+        .collect();
+    let r = run_with(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["attest:sbom=type=sbom", "source=gofront:dev"],
+        &old,
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(
+        r.error().message,
+        "this BuildKit lacks gateway capabilities reference.attestations; gofront needs BuildKit 0.12 or newer (Docker 24+)"
+    );
+    let r = run_with("", &[("go.mod", GO_MOD)], &[], &old, ALL_LLB_CAPS);
+    assert!(r.log.returned.expect("returned").error.is_none());
+    // The step runs gofront's own image, which must be known.
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["attest:sbom=type=sbom"],
+        ALL_LLB_CAPS,
+    );
+    assert!(
+        r.error().message.starts_with(
+            "gofront cannot tell which image it runs from, which its --sbom step needs"
+        ),
+        "{}",
+        r.error().message
+    );
 }

@@ -156,6 +156,23 @@ impl GatewayHost {
         }
     }
 
+    /// Fails naming the gateway caps of `wanted` this BuildKit lacks.
+    pub(super) fn check_api_caps(&self, wanted: &[&str]) -> Result<(), HostError> {
+        let missing: Vec<String> = wanted
+            .iter()
+            .filter(|c| !self.api_caps.contains(**c))
+            .map(|c| c.to_string())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(HostError::MissingCaps {
+                kind: "gateway",
+                missing,
+            })
+        }
+    }
+
     pub(super) fn check_llb_caps(&self, def: &pb::Definition) -> Result<(), HostError> {
         let used: BTreeSet<&String> = def.metadata.values().flat_map(|m| m.caps.keys()).collect();
         let missing: Vec<String> = used

@@ -8,6 +8,11 @@ use super::proc::{peak_rss_kb, started};
 use crate::driver::{self, FrontendError, HostError};
 use crate::options::{Options, Platform};
 use crate::proto::gateway as gw;
+use crate::sbom;
+
+/// The gateway cap a result with attestations needs
+/// (frontend/gateway/pb/caps.go, `CapAttestations`).
+const ATTESTATIONS_CAP: &str = "reference.attestations";
 
 pub(super) async fn build(
     host: &GatewayHost,
@@ -40,6 +45,11 @@ pub(super) async fn build(
     for b in &generated.builds {
         host.check_llb_caps(&b.definition)
             .map_err(FrontendError::Host)?;
+        if let Some(s) = &b.sbom {
+            host.check_llb_caps(s).map_err(FrontendError::Host)?;
+            host.check_api_caps(&[ATTESTATIONS_CAP])
+                .map_err(FrontendError::Host)?;
+        }
     }
     tracing::info!(
         platforms = generated.builds.len(),
@@ -60,12 +70,25 @@ pub(super) async fn build(
             attrs: c.attrs.clone(),
         })
         .collect();
-    // One Solve per platform, all at once: BuildKit runs identical vertices
-    // (the module download, the builder) once for all of them.
-    let solves = generated
-        .builds
-        .iter()
-        .map(|b| host.solve(b.definition.clone(), cache_imports.clone()));
+    // One Solve per platform, all at once, and each platform's SBOM step
+    // beside it: BuildKit runs identical vertices (the module download, the
+    // builder, the build the SBOM reads) once for all of them.
+    let solves = generated.builds.iter().map(|b| async {
+        let sbom = async {
+            match &b.sbom {
+                Some(def) => host
+                    .solve(def.clone(), cache_imports.clone())
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        };
+        let (id, sbom) = tokio::join!(
+            host.solve(b.definition.clone(), cache_imports.clone()),
+            sbom
+        );
+        Ok::<_, HostError>((id?, sbom?))
+    });
     let ids = futures_util::future::join_all(solves)
         .await
         .into_iter()
@@ -74,10 +97,11 @@ pub(super) async fn build(
         .builds
         .into_iter()
         .zip(ids)
-        .map(|(b, id)| Solved {
+        .map(|(b, (id, sbom))| Solved {
             platform: b.platform,
             id,
             image_config: b.image_config,
+            sbom,
         })
         .collect();
     Ok(result(solved, generated.multi_platform))
@@ -92,6 +116,8 @@ pub struct Solved {
     pub id: String,
     /// `containerimage.config`, when the target is an image.
     pub image_config: Option<Vec<u8>>,
+    /// The ref of its SBOM step's output, when gofront wrote one.
+    pub sbom: Option<String>,
 }
 
 /// The `Result` BuildKit's exporters expect, as the Dockerfile frontend's
@@ -111,6 +137,20 @@ pub fn result(solved: Vec<Solved>, multi_platform: bool) -> gw::Result {
             serde_json::json!({ "ID": s.platform.to_string(), "Platform": p })
         }).collect::<Vec<_>>()
     });
+    // Keyed by the platform ids of `refs.platforms`, for a single ref too
+    // (exptypes.ParsePlatforms reads them there).
+    let attestations: BTreeMap<String, gw::Attestations> = solved
+        .iter()
+        .filter_map(|s| {
+            let id = s.sbom.as_deref()?;
+            Some((
+                s.platform.to_string(),
+                gw::Attestations {
+                    attestation: vec![sbom::attestation(id)],
+                },
+            ))
+        })
+        .collect();
     let mut metadata = BTreeMap::new();
     metadata.insert(
         "refs.platforms".to_string(),
@@ -151,6 +191,6 @@ pub fn result(solved: Vec<Solved>, multi_platform: bool) -> gw::Result {
     gw::Result {
         result: Some(result),
         metadata,
-        ..gw::Result::default()
+        attestations,
     }
 }

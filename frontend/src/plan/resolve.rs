@@ -8,13 +8,17 @@ use super::project::{Project, dockerignore_patterns, download_files};
 use super::stamp::Stamp;
 use super::types::{
     Binary, ContextMount, ContextState, DownloadPlan, ExportOutput, ExportPlan, GoStep, IdMount,
-    ImageSource, ModuleCache, Owner, Plan, PlanInputs, RuntimePlan, Seed, TargetPlan, paths,
+    ImageSource, ModuleCache, Owner, Plan, PlanInputs, RuntimePlan, SbomPlan, Seed, TargetPlan,
+    paths,
 };
 use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
 use crate::llb::SourceRange;
 use crate::options::{
     ContextSource, GOCACHE_CONTEXT, Options, Platform, ResolveMode, Target, VERSION_ARG,
 };
+use crate::sbom::SbomRequest;
+use crate::sbom::spdx::BaseImage;
+use crate::sbom::tool::Args as SbomArgs;
 use crate::spec::keys::{self, Key, section};
 use crate::spec::{CacheScope, Field, Origin, Problem, Spec, SpecError, defaults, managed};
 
@@ -152,10 +156,26 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         )
     };
     let builder_is_root = owner == Owner::Ids(0, 0);
+    let sbom = match (opts.target, &opts.sbom, &tool) {
+        (Target::Image, Some(SbomRequest::Gofront), Some(tool)) => Some(Box::new(sbom_plan(
+            inp,
+            &refs,
+            &binaries,
+            &env,
+            tool.clone(),
+        ))),
+        (Target::Image, Some(SbomRequest::Gofront), None) => {
+            return Err(PlanError::SbomNoToolImage);
+        }
+        // `generator=IMAGE`: BuildKit runs that scanner, as for any
+        // frontend; other targets: BuildKit's scanner too (docs/sbom.md).
+        _ => None,
+    };
     let target = match (opts.target, gocache, tool) {
         (Target::Image, ..) => TargetPlan::Image {
             build: build(),
             runtime,
+            sbom,
         },
         (Target::Binaries, ..) => TargetPlan::Binaries {
             build: build(),
@@ -210,6 +230,69 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         gocache_id: gocache_id(inp, cgo, seed.is_some(), &refs.builder),
         seed,
     })
+}
+
+/// The SBOM step: `gofront sbom` over the build's binaries, named as they
+/// are in the image, with the runtime base as resolved and the image's own
+/// creation time (SOURCE_DATE_EPOCH, else the build's start).
+fn sbom_plan(
+    inp: &PlanInputs<'_>,
+    refs: &super::ImageRefs,
+    binaries: &[Binary],
+    env: &[String],
+    tool: ImageSource,
+) -> SbomPlan {
+    let opts = inp.options;
+    let created = opts.source_date_epoch.unwrap_or(inp.now);
+    let version_arg = opts
+        .build_args
+        .get(VERSION_ARG)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty());
+    // The build's version names the main module (Go records `(devel)`)
+    // when the build states one: GOFRONT_VERSION, or ldflags stamping it.
+    let stamps_version = version_arg.is_some()
+        || inp
+            .spec
+            .build
+            .ldflags
+            .as_ref()
+            .is_some_and(|l| l.value.contains(".Version"));
+    let main_version = stamps_version
+        .then(|| Stamp::new(version_arg, opts.vcs_revision.as_deref(), String::new()).version);
+    let base = refs.runtime.as_ref().map(|r| BaseImage {
+        reference: r.clone(),
+        digest: inp
+            .runtime_config
+            .and_then(|c| c.digest.clone())
+            .filter(|d| !d.is_empty()),
+    });
+    let args = SbomArgs {
+        out: format!("{}/{}", paths::SBOM, crate::sbom::ATTESTATION_PATH).into(),
+        name: project_names(inp.project),
+        created,
+        base,
+        main_version,
+        go_sum: Some(format!("{}/go.sum", paths::SRC).into()),
+        go: "go".to_string(),
+        binaries: binaries
+            .iter()
+            .map(|b| {
+                (
+                    format!("{}/{}", paths::BUILT, b.name).into(),
+                    format!("{}/{}", paths::BIN, b.name),
+                )
+            })
+            .collect(),
+    };
+    let names: Vec<&str> = binaries.iter().map(|b| b.name.as_str()).collect();
+    SbomPlan {
+        args: args.to_argv(paths::TOOL),
+        env: env.to_vec(),
+        user: "0:0".to_string(),
+        tool,
+        name: format!("[gofront] SBOM of {}", names.join(", ")),
+    }
 }
 
 /// An image the frontend resolved in this build, pinned to that digest.

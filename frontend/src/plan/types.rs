@@ -41,6 +41,8 @@ pub mod paths {
     pub const BUILT: &str = "/gofront/built";
     /// Where the export step writes the cache entries.
     pub const EXPORT: &str = "/gofront/export";
+    /// Where the SBOM step writes the SPDX document (its output).
+    pub const SBOM: &str = "/gofront/sbom";
     /// Go's module download cache (`$GOMODCACHE/cache/download`) kept
     /// across go.mod changes: a cache mount the download step reads as a
     /// `file://` proxy before the real one.
@@ -278,6 +280,27 @@ pub struct RuntimePlan {
     pub location: Option<Vec<SourceRange>>,
 }
 
+/// The SBOM step of the image target (`--sbom`): gofront's tool, mounted
+/// at `paths::TOOL_DIR`, runs `go version -m` in the builder on the build's
+/// output (read-only at `paths::BUILT`, the context at `paths::SRC` for
+/// go.sum) and writes the SPDX document into an empty output at
+/// `paths::SBOM`, which the gateway attaches to the platform's result. A
+/// step of its own, so `--sbom` never changes the build's cache key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SbomPlan {
+    /// argv (`gofront sbom ...`, `sbom::tool::Args::to_argv`).
+    pub args: Vec<String>,
+    /// Full environment (the Go steps').
+    pub env: Vec<String>,
+    /// Its user: root, which can write the empty output and read every
+    /// binary whoever the builder's user is.
+    pub user: String,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
+    /// Progress name.
+    pub name: String,
+}
+
 /// What the plan returns, with everything that target needs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -288,6 +311,9 @@ pub enum TargetPlan {
         build: GoStep,
         /// The runtime image.
         runtime: RuntimePlan,
+        /// The SBOM step, when gofront writes the SBOM (`--sbom`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sbom: Option<Box<SbomPlan>>,
     },
     /// The binaries alone.
     Binaries {

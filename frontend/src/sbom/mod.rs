@@ -30,18 +30,10 @@ use std::collections::BTreeMap;
 /// The in-toto predicate type of an SPDX document; BuildKit's
 /// `sbom.HasSBOM` (frontend/attestations/sbom/sbom.go) looks for it in a
 /// result's attestations and then skips its scanner.
-#[allow(
-    dead_code,
-    reason = "for the gateway side, wired separately (docs/sbom.md)"
-)]
 pub const PREDICATE_TYPE: &str = "https://spdx.dev/Document";
 /// Attestation metadata key and value BuildKit's own scanner sets
 /// (solver/result/attestation.go: `AttestationReasonKey`,
 /// `AttestationReasonSBOM`).
-#[allow(
-    dead_code,
-    reason = "for the gateway side, wired separately (docs/sbom.md)"
-)]
 pub const METADATA_REASON: (&str, &str) = ("reason", "sbom");
 /// The file the in-step tool writes in its output, and the attestation's
 /// `path` (the local exporter writes the attestation under that name,
@@ -49,10 +41,6 @@ pub const METADATA_REASON: (&str, &str) = ("reason", "sbom");
 /// does not decode and re-encode the document
 /// (exporter/containerimage/attestations.go, `supplementSBOM`): its bytes
 /// reach the registry as written.
-#[allow(
-    dead_code,
-    reason = "for the gateway side, wired separately (docs/sbom.md)"
-)]
 pub const ATTESTATION_PATH: &str = "sbom.spdx.json";
 
 /// The attestation for one platform's SBOM, for `Result.attestations`
@@ -61,10 +49,6 @@ pub const ATTESTATION_PATH: &str = "sbom.spdx.json";
 /// tool's output), of kind `InToto` so that file *is* the predicate and
 /// BuildKit writes the statement around it, with no subjects so BuildKit
 /// names the platform's image (`Self`; exporter/attestation/make.go).
-#[allow(
-    dead_code,
-    reason = "for the gateway side, wired separately (docs/sbom.md)"
-)]
 pub fn attestation(ref_id: &str) -> crate::proto::gateway::Attestation {
     use crate::proto::gateway as gw;
     gw::Attestation {
@@ -85,10 +69,6 @@ pub fn attestation(ref_id: &str) -> crate::proto::gateway::Attestation {
 
 /// What the `attest:sbom` frontend option asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "for the gateway side, wired separately (docs/sbom.md)"
-)]
 pub enum SbomRequest {
     /// `--sbom=true`: gofront writes the SBOM itself.
     Gofront,
@@ -104,10 +84,6 @@ pub enum SbomRequest {
     },
 }
 
-#[allow(
-    dead_code,
-    reason = "for the gateway side, wired separately (docs/sbom.md)"
-)]
 impl SbomRequest {
     /// Reads the option's value as BuildKit reads it
     /// (frontend/attestations/parse.go: CSV fields of `key=value`; buildx
@@ -137,10 +113,6 @@ impl SbomRequest {
 
 /// The fields of one CSV record: commas split, double quotes group and
 /// `""` is a quote (the subset of RFC 4180 buildx writes).
-#[allow(
-    dead_code,
-    reason = "for the gateway side, wired separately (docs/sbom.md)"
-)]
 fn csv_fields(s: &str) -> Vec<String> {
     let mut fields = Vec::new();
     if s.is_empty() {

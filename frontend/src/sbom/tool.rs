@@ -98,10 +98,6 @@ impl Args {
     /// what [`Args::parse`] reads back (as the cache tools' `to_argv`, so
     /// plan and tool share one declaration of the flags). A binary's step
     /// path must not hold `=`: the tool splits at the first one.
-    #[allow(
-        dead_code,
-        reason = "for the plan side, wired separately (docs/sbom.md)"
-    )]
     pub fn to_argv(&self, program: &str) -> Vec<String> {
         let mut argv = vec![program.to_string(), "sbom".to_string()];
         let mut flag = |name: &str, value: String| argv.extend([name.to_string(), value]);
