@@ -543,6 +543,18 @@ pub fn cgo_enabled(test: &str) -> bool {
     true
 }
 
+/// Whether the engine keeps images in Docker's classic store
+/// (`GOFRONT_TESTBED_STORE=classic`, Docker 26 by default). There buildx's
+/// docker driver has no OCI or multi-platform export, exports no build
+/// cache and refuses attestations; tests of those skip after `why`.
+pub fn classic_store(test: &str, why: &str) -> bool {
+    let classic = std::env::var("GOFRONT_TESTBED_STORE").as_deref() == Ok("classic");
+    if classic {
+        eprintln!("skipping {test}: {why} on the classic image store");
+    }
+    classic
+}
+
 /// The testbed's loopback registry (`GOFRONT_TESTBED_REGISTRY`, written by
 /// `scripts/testbed up`), as `127.0.0.1:PORT`. `None` (the caller skips,
 /// after a message) on an engine the testbed did not start; on one it

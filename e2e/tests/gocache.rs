@@ -9,8 +9,8 @@ use std::fs;
 use std::path::Path;
 
 use gofront_e2e::{
-    Build, Scratch, Status, build, cache_mount_records, copy_example, docker_ok, enabled, files,
-    goproxy, prune_engine, run_image, sha256_file,
+    Build, Scratch, Status, build, cache_mount_records, classic_store, copy_example, docker_ok,
+    enabled, files, goproxy, prune_engine, run_image, sha256_file,
 };
 
 const BUILD_STEP: &str = "[gofront] go build";
@@ -159,8 +159,10 @@ fn image_seed_rebuilds_a_pruned_engine_warm() {
     if !enabled("image_seed_rebuilds_a_pruned_engine_warm") {
         return;
     }
-    if std::env::var("GOFRONT_TESTBED_STORE").as_deref() == Ok("classic") {
-        eprintln!("skipping: the image flavour needs the containerd image store");
+    if classic_store(
+        "image_seed_rebuilds_a_pruned_engine_warm",
+        "the image flavour has no OCI image export",
+    ) {
         return;
     }
     let t = Scratch::new("gocache-img");
@@ -334,10 +336,10 @@ fn oci_layout_seed_rebuilds_a_pruned_engine_warm() {
     if !enabled("oci_layout_seed_rebuilds_a_pruned_engine_warm") {
         return;
     }
-    if std::env::var("GOFRONT_TESTBED_STORE").as_deref() == Ok("classic") {
-        eprintln!(
-            "skipping: the docker driver writes OCI output only on the containerd image store"
-        );
+    if classic_store(
+        "oci_layout_seed_rebuilds_a_pruned_engine_warm",
+        "the docker driver writes no OCI output",
+    ) {
         return;
     }
     let t = Scratch::new("gocache-oci");

@@ -10,17 +10,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gofront_e2e::{
-    Build, Scratch, Status, build, copy_example, docker_ok, enabled, prune_engine, sha256_file,
+    Build, Scratch, Status, build, classic_store, copy_example, docker_ok, enabled, prune_engine,
+    sha256_file,
 };
 
 const PLATFORMS: &str = "linux/amd64,linux/arm64,linux/arm/v7";
 
 fn containerd_store() -> bool {
-    if std::env::var("GOFRONT_TESTBED_STORE").as_deref() == Ok("classic") {
-        eprintln!("skipping: multi-platform output needs the containerd image store");
-        return false;
-    }
-    true
+    !classic_store("this platforms test", "buildx has no multi-platform output")
 }
 
 fn untar(archive: &Path, dest: &Path) {

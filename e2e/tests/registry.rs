@@ -11,15 +11,12 @@ use std::fs;
 use std::path::Path;
 
 use gofront_e2e::{
-    Build, Scratch, Status, build, build_file, copy_example, copy_example_fresh, docker, docker_ok,
-    enabled, goproxy, prune_engine, registry, registry_config, registry_manifest, run_id,
+    Build, Scratch, Status, build, build_file, classic_store, copy_example, copy_example_fresh,
+    docker, docker_ok, enabled, goproxy, prune_engine, registry, registry_config,
+    registry_manifest, run_id,
 };
 
 const BUILD_STEP: &str = "[gofront] go build";
-
-fn classic_store() -> bool {
-    std::env::var("GOFRONT_TESTBED_STORE").as_deref() == Ok("classic")
-}
 
 fn image_exists(image: &str) -> bool {
     docker(&["image", "inspect", image]).status.success()
@@ -84,8 +81,7 @@ fn multi_platform_push_gives_an_index() {
         return;
     }
     let Some(reg) = registry(test) else { return };
-    if classic_store() {
-        eprintln!("skipping {test}: multi-platform builds need the containerd image store");
+    if classic_store(test, "buildx has no multi-platform output") {
         return;
     }
     let t = Scratch::new("registry-multi");
@@ -144,10 +140,7 @@ fn registry_cache_warms_a_pruned_engine() {
         return;
     }
     let Some(reg) = registry(test) else { return };
-    if classic_store() {
-        eprintln!(
-            "skipping {test}: buildx's docker driver exports no build cache on the classic image store"
-        );
+    if classic_store(test, "buildx's docker driver exports no build cache") {
         return;
     }
     let t = Scratch::new("registry-cache");
