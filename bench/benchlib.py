@@ -18,15 +18,17 @@ REPO = os.path.dirname(BENCH)
 # The four variants of every scenario, in run order (see bench/README.md).
 VARIANTS = ["A", "B", "D", "C"]
 SCENARIOS = ["cold", "noop", "leaf", "core", "gomod", "ci", "cigc",
-             "strip-cold", "strip-leaf", "2p-cold", "2p-leaf"]
+             "strip-cold", "strip-leaf", "2p-cold", "2p-leaf", "sbom-cold", "sbom-leaf"]
 PROJECTS = ["hello", "monolith"]
 # Variants beside A, B, D, C, each in scenarios of its own:
 #   S  gofront with its own defaults (-ldflags=-s -w); C runs with
 #      GOFRONT_BUILD_STRIP=false, the same flags as A, B and D;
 #   E  the expert Dockerfile cross-compiling on $BUILDPLATFORM for
 #      TWO_PLATFORMS (bench/dockerfiles/E.Dockerfile);
-#   P  gofront for TWO_PLATFORMS.
-EXTRA_VARIANTS = ["S", "E", "P"]
+#   P  gofront for TWO_PLATFORMS;
+#   M  gofront with --sbom=true (its own SPDX step; C is the same build
+#      without it).
+EXTRA_VARIANTS = ["S", "E", "P", "M"]
 TWO_PLATFORMS = "linux/amd64,linux/arm64"
 # The scenarios with variants of their own: (baseline, variant, the ratio
 # variant/baseline bench/report checks, or None).
@@ -35,7 +37,12 @@ EXTRA = {
     "strip-leaf": ("C", "S", None),
     "2p-cold": ("E", "P", 1.05),
     "2p-leaf": ("E", "P", 1.10),
+    "sbom-cold": ("C", "M", None),
+    "sbom-leaf": ("C", "M", None),
 }
+# Scenarios whose target is an added time instead: variant - baseline,
+# paired per round, at most this many seconds (median).
+EXTRA_ADDED = {"sbom-cold": 0.2, "sbom-leaf": 0.2}
 # "cigc": a fresh CI runner that carries the Go build cache: D with the
 # cache dance written by hand, gofront with --target gocache and the
 # gocache build context.
