@@ -1056,13 +1056,6 @@ pub fn parse_used(text: &str) -> Option<Vec<Hash>> {
 /// left out: a seed missing an entry only costs a recompile. Lists that are
 /// missing are skipped (a step that did not run); one that is not a used
 /// list is an error.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the export reads used lists once the lead wires it"
-    )
-)]
 pub fn select_used(cache: &Path, lists: &[PathBuf]) -> Result<BTreeSet<String>, ProgError> {
     let mut ids = BTreeSet::new();
     for list in lists {

@@ -243,11 +243,25 @@ pub fn export(
             actions.insert(action.to_string(), output.to_string());
         }
     }
-    let present: BTreeSet<&String> = names.iter().collect();
     let keep = select(&used, &actions);
+    write_export(cache, out, &names, &keep, used.len(), modules)
+}
+
+/// Copies the entries named in `keep` (those of them in the cache) from
+/// `cache` to `out`, outputs first, then `modules` and the manifest.
+/// `cached` is the cache's entry names; `packages` goes in the report.
+fn write_export(
+    cache: &Path,
+    out: &Path,
+    cached: &[String],
+    keep: &BTreeSet<String>,
+    packages: usize,
+    modules: Option<&Path>,
+) -> Result<ExportReport, ToolError> {
+    let present: BTreeSet<&String> = cached.iter().collect();
     let mut report = ExportReport {
-        packages: used.len(),
-        in_cache: names.len(),
+        packages,
+        in_cache: cached.len(),
         ..ExportReport::default()
     };
     // Outputs first, as in a seed.
@@ -274,8 +288,49 @@ pub fn export(
     Ok(report)
 }
 
-/// `gofront gocache seed`: merges the seed, then execs the command; returns
-/// only if it cannot.
+/// Copies the entries the used lists at `lists` name (those that exist)
+/// from `cache` to `out`, as [`export`] does for `go list`'s. `None` when
+/// no list exists (the steps' Go did not run the cache program).
+pub fn export_used(
+    cache: &Path,
+    out: &Path,
+    lists: &[PathBuf],
+    modules: Option<&Path>,
+) -> Result<Option<ExportReport>, ToolError> {
+    if !lists.iter().any(|l| l.is_file()) {
+        return Ok(None);
+    }
+    let keep = crate::cacheprog::select_used(cache, lists)
+        .map_err(|e| ToolError::UsedList(e.to_string()))?;
+    let names = list_entries(cache)?;
+    let actions = keep.iter().filter(|n| n.ends_with("-a")).count();
+    write_export(cache, out, &names, &keep, actions, modules).map(Some)
+}
+
+/// The `GOCACHEPROG` value that runs this very program as the cache
+/// program over `cache`, recording what Go used in `used`.
+fn cacheprog_command(cache: &str, used: &str) -> Result<String, ToolError> {
+    let exe = std::env::current_exe().map_err(|source| ToolError::Spawn {
+        command: "gofront gocache prog".into(),
+        source,
+    })?;
+    let exe = exe.display().to_string();
+    // Go splits GOCACHEPROG on spaces (cmd/internal/quoted); gofront's own
+    // paths have none.
+    if [exe.as_str(), cache, used]
+        .iter()
+        .any(|p| p.contains(char::is_whitespace))
+    {
+        return Err(ToolError::UsedList(format!(
+            "cannot run the Go cache program: a path has a space ({exe}, {cache}, {used})"
+        )));
+    }
+    Ok(format!("{exe} gocache prog --dir {cache} --used {used}"))
+}
+
+/// `gofront gocache seed`: merges the seed, stamps the source's times from
+/// its content (`--stamp`), then execs the command, through the Go cache
+/// program when `--used` asks; returns only if it cannot.
 pub fn run_seed(args: &SeedArgs) -> Result<(), ToolError> {
     let start = Instant::now();
     let r = seed(Path::new(&args.from), Path::new(&args.into))?;
@@ -286,8 +341,35 @@ pub fn run_seed(args: &SeedArgs) -> Result<(), ToolError> {
         r.offered,
         start.elapsed().as_millis()
     );
+    if let Some(dir) = &args.stamp {
+        let start = Instant::now();
+        // Never fatal: a file left with its own time is keyed by it, as Go
+        // keys every file, so a result is at worst not reused, never stale.
+        // (A builder that does not own the context's files cannot set their
+        // times.)
+        match crate::mtimes::stamp(Path::new(dir)) {
+            Ok(s) => eprintln!(
+                "gofront gocache: gave {} files and {} directories below {dir} times from their content, in {} ms",
+                s.files,
+                s.dirs,
+                start.elapsed().as_millis()
+            ),
+            Err(e) => eprintln!(
+                "gofront gocache: test inputs stay keyed by their file times: {}",
+                ToolError::Stamp {
+                    dir: dir.clone(),
+                    message: e.to_string(),
+                }
+            ),
+        }
+    }
     let (program, rest) = split_command(&args.command)?;
-    let err = std::os::unix::process::CommandExt::exec(Command::new(program).args(rest));
+    let mut command = Command::new(program);
+    command.args(rest);
+    if let Some(used) = &args.used {
+        command.env("GOCACHEPROG", cacheprog_command(&args.into, used)?);
+    }
+    let err = std::os::unix::process::CommandExt::exec(&mut command);
     Err(ToolError::Spawn {
         command: program.clone(),
         source: err,
@@ -297,6 +379,27 @@ pub fn run_seed(args: &SeedArgs) -> Result<(), ToolError> {
 /// `gofront gocache export`: runs the `go list`, then copies what it names.
 pub fn run_export(args: &ExportArgs) -> Result<(), ToolError> {
     let start = Instant::now();
+    let lists: Vec<PathBuf> = args.used.iter().map(PathBuf::from).collect();
+    if let Some(r) = export_used(
+        Path::new(&args.cache),
+        Path::new(&args.out),
+        &lists,
+        args.modules.as_deref().map(Path::new),
+    )? {
+        eprintln!(
+            "gofront gocache: exported {} of {} cache entries ({}) the steps used ({} actions){}, in {} ms",
+            r.written,
+            r.in_cache,
+            mb(r.bytes),
+            r.packages,
+            match r.module_files {
+                Some((files, bytes)) => format!(", and {files} module file(s) ({})", mb(bytes)),
+                None => String::new(),
+            },
+            start.elapsed().as_millis()
+        );
+        return Ok(());
+    }
     let (program, rest) = split_command(&args.command)?;
     let output = Command::new(program)
         .args(rest)

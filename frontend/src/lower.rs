@@ -95,12 +95,19 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             // writable root read-only anyway, see container.PrepareMounts).
             .mount(Mount::readonly("/", &builder))
             .mount(Mount::tmpfs("/tmp", 0))
-            .mount(Mount::readonly(paths::SRC, &source))
+            .mount(if step.stamps_source {
+                Mount::layer(paths::SRC, &source).discard_changes()
+            } else {
+                Mount::readonly(paths::SRC, &source)
+            })
             .mount(
                 Mount::cache(paths::GOCACHE, &plan.gocache_id)
                     .base(&owned)
                     .selector(paths::OWNED_DIR),
             );
+        if step.records_used {
+            exec = exec.mount(Mount::layer(paths::USED, &owned).selector(paths::OWNED_DIR));
+        }
         if let Some(mc) = &modcache {
             exec =
                 exec.mount(Mount::readonly(paths::MODCACHE, mc).selector(paths::MODCACHE_SELECTOR));
@@ -115,12 +122,19 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         exec
     };
 
+    // A Go step with its output at paths::OUT (and its used list, when it
+    // records one).
+    let run_go = |step: &GoStep| -> Result<(State, Option<State>), LowerError> {
+        let ran = go_exec(step)
+            .mount(Mount::layer(paths::OUT, &owned).selector(paths::OWNED_DIR))
+            .run(&meta(plan, &step.name, step.location.clone()));
+        let out = ran
+            .output(paths::OUT)
+            .ok_or(LowerError("the Go step has no output at /gofront/out"))?;
+        Ok((out, ran.output(paths::USED)))
+    };
     let step = plan.target.go_step();
-    let out = go_exec(step)
-        .mount(Mount::layer(paths::OUT, &owned).selector(paths::OWNED_DIR))
-        .run(&meta(plan, &step.name, step.location.clone()))
-        .output(paths::OUT)
-        .ok_or(LowerError("the Go step has no output at /gofront/out"))?;
+    let (out, used) = run_go(step)?;
 
     Ok(match &plan.target {
         // Returning the step's output makes BuildKit run it; what a test
@@ -149,7 +163,9 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                 None => None,
             },
         },
-        TargetPlan::Gocache { export: g, .. } => {
+        TargetPlan::Gocache {
+            export: g, test, ..
+        } => {
             // The build's output is an input, so the export runs after the
             // build and again whenever the build's result changes (a cache
             // mount's contents are in no cache key).
@@ -170,6 +186,18 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                     Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR)
                 }
             };
+            // The used lists, where the export's argv names them.
+            if let Some(u) = &used {
+                export = export
+                    .mount(Mount::readonly(paths::USED_BY_BUILD, u).selector(paths::OWNED_DIR));
+            }
+            if let Some(t) = test {
+                let (_, test_used) = run_go(t)?;
+                if let Some(u) = &test_used {
+                    export = export
+                        .mount(Mount::readonly(paths::USED_BY_TEST, u).selector(paths::OWNED_DIR));
+                }
+            }
             let exported = export
                 .mount(Mount::readonly(paths::BUILT, &out))
                 .mount(out_mount)

@@ -69,6 +69,10 @@ pub struct OtherArg {
 /// Go build cache in `--target gocache` and its seed.
 pub const GOCACHE_MODULES_ARG: &str = "GOFRONT_GOCACHE_MODULES";
 
+/// The build arg that adds the test step's cache entries (compiled tests,
+/// test results) to a seeded `--target gocache`.
+pub const GOCACHE_TESTS_ARG: &str = "GOFRONT_GOCACHE_TESTS";
+
 /// The build args gofront reads besides the `GOFRONT_<SECTION>_<KEY>` ones.
 pub const OTHER_BUILD_ARGS: &[OtherArg] = &[
     OtherArg {
@@ -76,6 +80,12 @@ pub const OTHER_BUILD_ARGS: &[OtherArg] = &[
         description: "true: --target gocache also exports the module download cache (modules/), and a gocache seed fills it; default: false",
         always: false,
         targets: &Target::ALL,
+    },
+    OtherArg {
+        name: GOCACHE_TESTS_ARG,
+        description: "true: a seeded --target gocache also runs (or, after --target test with the same arguments, reuses) the test step and exports its entries: compiled tests and cached test results; default: false",
+        always: false,
+        targets: &[Target::Gocache],
     },
     OtherArg {
         name: VERSION_ARG,
@@ -497,6 +507,9 @@ pub struct Options {
     /// `GOFRONT_GOCACHE_MODULES`: the module download cache travels with
     /// the Go build cache export and seed.
     pub gocache_modules: bool,
+    /// `GOFRONT_GOCACHE_TESTS`: a seeded `--target gocache` exports the
+    /// test step's entries too.
+    pub gocache_tests: bool,
     /// `--sbom` (`attest:sbom`, or the build arg `BUILDKIT_ATTEST_SBOM`):
     /// what the user asked for, `None` when no SBOM is asked for.
     pub sbom: Option<SbomRequest>,
@@ -561,6 +574,9 @@ pub enum OptionsError {
     /// `GOFRONT_GOCACHE_MODULES` is not a boolean.
     #[error("build-arg GOFRONT_GOCACHE_MODULES must be true or false, not {0:?}")]
     GocacheModules(String),
+    /// `GOFRONT_GOCACHE_TESTS` is not a boolean.
+    #[error("build-arg GOFRONT_GOCACHE_TESTS must be true or false, not {0:?}")]
+    GocacheTests(String),
 }
 
 /// `--platform`'s list, each platform checked against the ports and
@@ -761,6 +777,11 @@ impl Options {
         {
             o.gocache_modules =
                 parse_bool(v).ok_or_else(|| OptionsError::GocacheModules(v.clone()))?;
+        }
+        if let Some(v) = o.build_args.get(GOCACHE_TESTS_ARG)
+            && !v.is_empty()
+        {
+            o.gocache_tests = parse_bool(v).ok_or_else(|| OptionsError::GocacheTests(v.clone()))?;
         }
         // The option wins over BuildKit's build-arg alias (BuildKit reads
         // both into one map, in no set order; buildx sends only the option).

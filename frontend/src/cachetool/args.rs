@@ -21,11 +21,11 @@ pub struct UsageError {
     pub message: String,
 }
 
-/// How a flag's value is written and read: `String` is required,
-/// `Option<String>` optional.
+/// How a flag's value is written and read: `String` is required once,
+/// `Option<String>` optional, `Vec<String>` repeatable.
 trait FlagValue: Sized {
     fn write(&self, flag: &str, argv: &mut Vec<String>);
-    fn read(flag: &str, value: Option<String>) -> Result<Self, String>;
+    fn read(flag: &str, values: Vec<String>) -> Result<Self, String>;
     fn usage(flag: &str) -> String;
 }
 
@@ -33,11 +33,15 @@ impl FlagValue for String {
     fn write(&self, flag: &str, argv: &mut Vec<String>) {
         argv.extend([flag.to_string(), self.clone()]);
     }
-    fn read(flag: &str, value: Option<String>) -> Result<Self, String> {
-        value.ok_or_else(|| format!("{flag} is required"))
+    fn read(flag: &str, values: Vec<String>) -> Result<Self, String> {
+        match <[String; 1]>::try_from(values) {
+            Ok([v]) => Ok(v),
+            Err(v) if v.is_empty() => Err(format!("{flag} is required")),
+            Err(_) => Err(format!("{flag} is given twice")),
+        }
     }
     fn usage(flag: &str) -> String {
-        format!("{flag} DIR")
+        format!("{flag} PATH")
     }
 }
 
@@ -47,11 +51,29 @@ impl FlagValue for Option<String> {
             v.write(flag, argv);
         }
     }
-    fn read(_: &str, value: Option<String>) -> Result<Self, String> {
-        Ok(value)
+    fn read(flag: &str, values: Vec<String>) -> Result<Self, String> {
+        if values.is_empty() {
+            Ok(None)
+        } else {
+            String::read(flag, values).map(Some)
+        }
     }
     fn usage(flag: &str) -> String {
-        format!("[{flag} DIR]")
+        format!("[{flag} PATH]")
+    }
+}
+
+impl FlagValue for Vec<String> {
+    fn write(&self, flag: &str, argv: &mut Vec<String>) {
+        for v in self {
+            v.write(flag, argv);
+        }
+    }
+    fn read(_: &str, values: Vec<String>) -> Result<Self, String> {
+        Ok(values)
+    }
+    fn usage(flag: &str) -> String {
+        format!("[{flag} PATH]...")
     }
 }
 
@@ -59,7 +81,7 @@ impl FlagValue for Option<String> {
 fn split(
     args: &[String],
     known: &[&str],
-) -> Result<(BTreeMap<String, String>, Vec<String>), String> {
+) -> Result<(BTreeMap<String, Vec<String>>, Vec<String>), String> {
     let mut flags = BTreeMap::new();
     let mut it = args.iter();
     loop {
@@ -73,9 +95,10 @@ fn split(
             return Err(format!("unknown flag {flag}"));
         }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        if flags.insert(flag.clone(), value.clone()).is_some() {
-            return Err(format!("{flag} is given twice"));
-        }
+        flags
+            .entry(flag.clone())
+            .or_insert_with(Vec::new)
+            .push(value.clone());
     }
     let command: Vec<String> = it.cloned().collect();
     if command.is_empty() {
@@ -120,7 +143,7 @@ macro_rules! tool_args {
             fn parse(args: &[String]) -> Result<Self, String> {
                 let (mut flags, command) = split(args, Self::FLAGS)?;
                 Ok($name {
-                    $( $field: <$ty as FlagValue>::read($flag, flags.remove($flag))?, )*
+                    $( $field: <$ty as FlagValue>::read($flag, flags.remove($flag).unwrap_or_else(Vec::new))?, )*
                     command,
                 })
             }
@@ -145,6 +168,14 @@ tool_args! {
         from: String = "--from",
         /// GOCACHE.
         into: String = "--into",
+        /// Where the command's Go records the cache entries it used: the
+        /// tool runs it with `GOCACHEPROG` set to `gofront gocache prog
+        /// --dir INTO --used FILE` (Go 1.24 and newer read it).
+        used: Option<String> = "--used",
+        /// A directory whose files and directories get times derived from
+        /// their content first (`gofront gocache stamp`), so Go's test
+        /// cache, which keys opened files by size and time, sees content.
+        stamp: Option<String> = "--stamp",
     }
 }
 
@@ -158,6 +189,10 @@ tool_args! {
         out: String = "--out",
         /// The module download cache to carry along (`modules/`).
         modules: Option<String> = "--modules",
+        /// Used lists the Go steps wrote (`gofront gocache prog --used`);
+        /// when one exists the export copies what they name and does not
+        /// run the command.
+        used: Vec<String> = "--used",
     }
 }
 
@@ -259,18 +294,36 @@ mod tests {
             Invocation::Seed(SeedArgs {
                 from: "/seed".into(),
                 into: "/cache".into(),
+                used: None,
+                stamp: None,
                 command: cmd.clone(),
             }),
             Invocation::Export(ExportArgs {
                 cache: "/cache".into(),
                 out: "/out".into(),
                 modules: None,
+                used: vec![],
                 command: cmd.clone(),
             }),
             Invocation::Export(ExportArgs {
                 cache: "/cache".into(),
                 out: "/out".into(),
                 modules: Some("/moddl".into()),
+                used: vec![],
+                command: cmd.clone(),
+            }),
+            Invocation::Seed(SeedArgs {
+                from: "/s".into(),
+                into: "/c".into(),
+                used: Some("/u/list".into()),
+                stamp: Some("/src".into()),
+                command: cmd.clone(),
+            }),
+            Invocation::Export(ExportArgs {
+                cache: "/cache".into(),
+                out: "/out".into(),
+                modules: None,
+                used: vec!["/u/build/list".into(), "/u/test/list".into()],
                 command: cmd.clone(),
             }),
             Invocation::Modcache(ModcacheArgs {
@@ -303,6 +356,7 @@ mod tests {
             cache: "/c".into(),
             out: "/o".into(),
             modules: Some("/m".into()),
+            used: vec![],
             command: strings(&["go"]),
         };
         assert_eq!(
@@ -353,6 +407,13 @@ mod tests {
             "modcache: --cache is given twice"
         );
         assert_eq!(
+            err(&[
+                "gocache", "seed", "--from", "/s", "--into", "/c", "--used", "/a", "--used", "/b",
+                "--", "go"
+            ]),
+            "gocache: --used is given twice"
+        );
+        assert_eq!(
             err(&["modcache", "--out", "/a", "--", "go"]),
             "modcache: unknown flag --out"
         );
@@ -362,7 +423,7 @@ mod tests {
         );
         assert_eq!(
             err(&["gocache", "trim"]),
-            "gocache: gofront gocache seed --from DIR --into DIR -- CMD... | gofront gocache export --cache DIR --out DIR [--modules DIR] -- CMD..."
+            "gocache: gofront gocache seed --from PATH --into PATH [--used PATH] [--stamp PATH] -- CMD... | gofront gocache export --cache PATH --out PATH [--modules PATH] [--used PATH]... -- CMD..."
         );
         assert_eq!(Invocation::parse(&strings(&["llb"])), None);
         assert_eq!(Invocation::parse(&[]), None);

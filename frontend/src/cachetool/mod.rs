@@ -56,6 +56,17 @@ pub enum ToolError {
     /// `go list` named an export file outside GOCACHE.
     #[error("go list named {0}, which is not a file of the Go build cache")]
     NotInCache(String),
+    /// Giving the source content-derived times failed.
+    #[error("cannot stamp {dir}: {message}")]
+    Stamp {
+        /// The directory.
+        dir: String,
+        /// What happened.
+        message: String,
+    },
+    /// A used list (`gofront gocache prog --used`) could not be read.
+    #[error("{0}")]
+    UsedList(String),
 }
 
 /// A file operation's error, naming `path`.

@@ -926,10 +926,13 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     let case = seeded(&[("context:gocache", "local:seed")]);
     let plan = case.ok();
     let test = case.test_step();
-    assert_eq!(plan.build().args[..8], wrap);
-    assert_eq!(plan.build().args[8..11], ["go", "build", "-v"]);
-    assert_eq!(test.args[..8], wrap);
-    assert_eq!(test.args[8..10], ["go", "test"]);
+    let used = ["--used", "/gofront/used/list"];
+    assert_eq!(plan.build().args[..7], wrap[..7]);
+    assert_eq!(plan.build().args[7..9], used);
+    assert_eq!(plan.build().args[9..13], ["--", "go", "build", "-v"]);
+    assert_eq!(test.args[..7], wrap[..7]);
+    assert_eq!(test.args[7..9], used);
+    assert_eq!(test.args[9..14], ["--stamp", "/src", "--", "go", "test"]);
     assert_eq!(
         plan.seed.as_ref().map(|s| &s.source),
         Some(&crate::plan::ContextState::Local("seed".into()))
@@ -961,9 +964,10 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
             "/gofront/export",
             "--modules",
             "/gofront/moddl",
-            "--",
+            "--used",
         ]
     );
+    assert_eq!(g.step.args[18..20], ["/gofront/used-by/build/list", "--"]);
     let d = plan.download.as_ref().expect("download");
     assert!(d.module_cache.as_ref().is_some_and(|m| m.seed.is_some()));
     assert_eq!(
@@ -1055,20 +1059,25 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
     };
     let plan = case().ok();
     let test = case().test_step();
-    let seed = |command: &[String]| {
+    let seed = |command: &[String], used: bool, stamp: bool| {
         Invocation::Seed(SeedArgs {
             from: paths::SEED.into(),
             into: paths::GOCACHE.into(),
+            used: used.then(|| paths::USED_LIST.into()),
+            stamp: stamp.then(|| paths::SRC.into()),
             command: command.to_vec(),
         })
     };
-    // Each Go step: the seed, then the step's own command, which no tool reads.
-    for step in [plan.build(), &test] {
+    // Each Go step: the seed, then the step's own command, which no tool
+    // reads; each lists what it used, and the test step stamps the source.
+    for (step, stamps) in [(plan.build(), false), (&test, true)] {
         let Invocation::Seed(s) = tool_reads(&step.args) else {
             panic!("{:?} is not seeded", step.args);
         };
         assert_eq!(s.command[0], "go");
-        assert_eq!(tool_reads(&step.args), seed(&s.command));
+        assert_eq!(tool_reads(&step.args), seed(&s.command, true, stamps));
+        assert!(step.records_used);
+        assert_eq!(step.stamps_source, stamps);
     }
     // The export: the seed around the export around `go list`.
     let g = plan.export();
@@ -1084,9 +1093,12 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
             cache: paths::GOCACHE.into(),
             out: paths::EXPORT.into(),
             modules: Some(paths::MODDL.into()),
+            used: vec![format!("{}/{}", paths::USED_BY_BUILD, paths::USED_FILE)],
             command: export.command.clone(),
         }
     );
+    assert_eq!(outer.used, None);
+    assert_eq!(outer.stamp, None);
     assert_eq!(export.command[..4], ["go", "list", "-export", "-deps"]);
     // The download, with the seed's modules.
     let d = plan.download.as_ref().expect("download");

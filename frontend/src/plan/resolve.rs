@@ -127,6 +127,8 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
                 packages.join(" ")
             ),
             location: build_location.clone(),
+            records_used: false,
+            stamps_source: false,
         },
         &mut download,
     )?;
@@ -138,21 +140,36 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         }),
         _ => None,
     };
-    let go_step = |args: Vec<String>, name: String, location| GoStep {
-        args: if seed.is_some() {
-            with_seed(args)
+    // Seeded, every Go step records the cache entries it used (the export
+    // copies them) and the test step keys test inputs by content.
+    let seeded = seed.is_some();
+    let go_step = |args: Vec<String>, name: String, location, stamps: bool| GoStep {
+        args: if seeded {
+            with_seed(args, true, stamps)
         } else {
             args
         },
         env: env.clone(),
         name,
         location,
+        records_used: seeded,
+        stamps_source: seeded && stamps,
     };
     let build = || {
         go_step(
             build_args(&flags, &packages, &binaries),
             format!("[gofront] go build {}", packages.join(" ")),
             build_location.clone(),
+            false,
+        )
+    };
+    let test = || {
+        let test_packages = test_packages(spec, project);
+        go_step(
+            test_args(spec, &flags, &test_packages),
+            format!("[gofront] go test {}", test_packages.join(" ")),
+            section_lines(inp, section::TEST),
+            true,
         )
     };
     let builder_is_root = owner == Owner::Ids(0, 0);
@@ -181,18 +198,10 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             build: build(),
             binaries,
         },
-        (Target::Test, ..) => {
-            let test_packages = test_packages(spec, project);
-            TargetPlan::Test {
-                test: go_step(
-                    test_args(spec, &flags, &test_packages),
-                    format!("[gofront] go test {}", test_packages.join(" ")),
-                    section_lines(inp, section::TEST),
-                ),
-            }
-        }
+        (Target::Test, ..) => TargetPlan::Test { test: test() },
         (Target::Gocache, Some(g), Some(tool)) => TargetPlan::Gocache {
             build: build(),
+            test: g.with_tests.then(test),
             export: ExportPlan {
                 step: g.export,
                 tool,
@@ -514,11 +523,15 @@ fn export_list(flags: &[String], packages: &[String]) -> Vec<String> {
 
 /// `args` run by the tool after it merges the seed into GOCACHE: seeding
 /// happens exactly when a Go step runs, so a result taken from an imported
-/// layer cache never skips it.
-fn with_seed(args: Vec<String>) -> Vec<String> {
+/// layer cache never skips it. `used`: Go runs through the cache program,
+/// which lists what it used at `paths::USED_LIST`; `stamp`: the source's
+/// times come from its content first.
+fn with_seed(args: Vec<String>, used: bool, stamp: bool) -> Vec<String> {
     SeedArgs {
         from: paths::SEED.into(),
         into: paths::GOCACHE.into(),
+        used: used.then(|| paths::USED_LIST.into()),
+        stamp: stamp.then(|| paths::SRC.into()),
         command: args,
     }
     .to_argv(paths::TOOL)
@@ -554,6 +567,8 @@ struct GocachePlan {
     image_config: serde_json::Value,
     /// The module download cache id the export copies too.
     modules: Option<String>,
+    /// The test step runs too and the export copies its entries.
+    with_tests: bool,
 }
 
 fn gocache_plan(
@@ -592,10 +607,22 @@ fn gocache_plan(
         .and_then(|d| d.module_cache.as_ref())
         .filter(|_| opts.gocache_modules)
         .map(|m| m.id.clone());
+    // Seeded, the Go steps list what they used and the export copies that
+    // (the test step's too with GOFRONT_GOCACHE_TESTS); else, or when no
+    // list was written (Go before 1.24 has no GOCACHEPROG), go list's.
+    let with_tests = seed.is_some() && opts.gocache_tests;
+    let mut used = Vec::new();
+    if seed.is_some() {
+        used.push(format!("{}/{}", paths::USED_BY_BUILD, paths::USED_FILE));
+    }
+    if with_tests {
+        used.push(format!("{}/{}", paths::USED_BY_TEST, paths::USED_FILE));
+    }
     let args = ExportArgs {
         cache: paths::GOCACHE.into(),
         out: paths::EXPORT.into(),
         modules: modules.as_ref().map(|_| paths::MODDL.into()),
+        used,
         command: export.args,
     }
     .to_argv(paths::TOOL);
@@ -611,12 +638,13 @@ fn gocache_plan(
     Ok(Some(GocachePlan {
         export: GoStep {
             args: if seed.is_some() {
-                with_seed(args)
+                with_seed(args, false, false)
             } else {
                 args
             },
             ..export
         },
+        with_tests,
         seed,
         image_config: serde_json::json!({
             "architecture": inp.build_platform.architecture,

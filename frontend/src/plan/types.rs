@@ -41,6 +41,17 @@ pub mod paths {
     pub const BUILT: &str = "/gofront/built";
     /// Where the export step writes the cache entries.
     pub const EXPORT: &str = "/gofront/export";
+    /// A seeded Go step's second output: the list of the Go cache entries
+    /// it used (`gofront gocache prog --used`), at [`USED_LIST`].
+    pub const USED: &str = "/gofront/used";
+    /// The used list in that output.
+    pub const USED_LIST: &str = "/gofront/used/list";
+    /// Where the export step sees the build step's used output.
+    pub const USED_BY_BUILD: &str = "/gofront/used-by/build";
+    /// Where the export step sees the test step's used output.
+    pub const USED_BY_TEST: &str = "/gofront/used-by/test";
+    /// The used list's file name in such an output.
+    pub const USED_FILE: &str = "list";
     /// Where the SBOM step writes the SPDX document (its output).
     pub const SBOM: &str = "/gofront/sbom";
     /// Go's module download cache (`$GOMODCACHE/cache/download`) kept
@@ -211,6 +222,14 @@ pub struct GoStep {
     pub name: String,
     /// Spec lines of the section.
     pub location: Option<Vec<SourceRange>>,
+    /// The step writes the Go cache entries it used to a second output at
+    /// `paths::USED` (seeded builds: the export copies what they name).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub records_used: bool,
+    /// The step changes the source's file times (`gofront gocache stamp`),
+    /// so it sees the source through a throwaway writable layer.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stamps_source: bool,
 }
 
 /// The Go build cache seed (`--build-context gocache=...`), merged into
@@ -331,6 +350,11 @@ pub enum TargetPlan {
     Gocache {
         /// `go build`, whose cache entries are exported.
         build: GoStep,
+        /// `go test`, whose entries (compiled tests, results) are exported
+        /// too: seeded, with `GOFRONT_GOCACHE_TESTS=true`. The very step
+        /// `--target test` runs, so after it this one is a cache hit.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        test: Option<GoStep>,
         /// The export step.
         export: ExportPlan,
     },
