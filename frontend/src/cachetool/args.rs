@@ -77,11 +77,11 @@ impl FlagValue for Vec<String> {
     }
 }
 
+/// Each flag given, with its values in order.
+type Flags = BTreeMap<String, Vec<String>>;
+
 /// Reads `FLAG VALUE ... -- COMMAND...` against the flags one tool knows.
-fn split(
-    args: &[String],
-    known: &[&str],
-) -> Result<(BTreeMap<String, Vec<String>>, Vec<String>), String> {
+fn split(args: &[String], known: &[&str]) -> Result<(Flags, Vec<String>), String> {
     let mut flags = BTreeMap::new();
     let mut it = args.iter();
     loop {
