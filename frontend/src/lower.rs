@@ -105,9 +105,6 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                     .base(&owned)
                     .selector(paths::OWNED_DIR),
             );
-        if step.records_used {
-            exec = exec.mount(Mount::layer(paths::USED, &owned).selector(paths::OWNED_DIR));
-        }
         if let Some(mc) = &modcache {
             exec =
                 exec.mount(Mount::readonly(paths::MODCACHE, mc).selector(paths::MODCACHE_SELECTOR));
@@ -122,19 +119,17 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         exec
     };
 
-    // A Go step with its output at paths::OUT (and its used list, when it
-    // records one).
-    let run_go = |step: &GoStep| -> Result<(State, Option<State>), LowerError> {
-        let ran = go_exec(step)
+    // A Go step with its output at paths::OUT (with its used list there,
+    // when it records one).
+    let run_go = |step: &GoStep| -> Result<State, LowerError> {
+        go_exec(step)
             .mount(Mount::layer(paths::OUT, &owned).selector(paths::OWNED_DIR))
-            .run(&meta(plan, &step.name, step.location.clone()));
-        let out = ran
+            .run(&meta(plan, &step.name, step.location.clone()))
             .output(paths::OUT)
-            .ok_or(LowerError("the Go step has no output at /gofront/out"))?;
-        Ok((out, ran.output(paths::USED)))
+            .ok_or(LowerError("the Go step has no output at /gofront/out"))
     };
     let step = plan.target.go_step();
-    let (out, used) = run_go(step)?;
+    let out = run_go(step)?;
 
     Ok(match &plan.target {
         // Returning the step's output makes BuildKit run it; what a test
@@ -144,10 +139,30 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             image_config: None,
             sbom: None,
         },
-        TargetPlan::Binaries { .. } => Lowered {
-            state: FileOp::on(&State::scratch(), &plan.build_platform)
-                .copy_contents(&out, paths::OWNED_DIR, "/", None)
-                .build(&meta(plan, "[gofront] collect binaries", None)),
+        // Seeded, the output also holds the used list: copy the binaries
+        // by name then.
+        TargetPlan::Binaries { build, binaries } => Lowered {
+            state: if build.records_used {
+                binaries.iter().fold(
+                    FileOp::on(&State::scratch(), &plan.build_platform),
+                    |f, b| {
+                        f.copy(
+                            &out,
+                            &format!("{}/{}", paths::OWNED_DIR, b.name),
+                            &format!("/{}", b.name),
+                            None,
+                        )
+                    },
+                )
+            } else {
+                FileOp::on(&State::scratch(), &plan.build_platform).copy_contents(
+                    &out,
+                    paths::OWNED_DIR,
+                    "/",
+                    None,
+                )
+            }
+            .build(&meta(plan, "[gofront] collect binaries", None)),
             image_config: None,
             sbom: None,
         },
@@ -186,17 +201,10 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                     Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR)
                 }
             };
-            // The used lists, where the export's argv names them.
-            if let Some(u) = &used {
-                export = export
-                    .mount(Mount::readonly(paths::USED_BY_BUILD, u).selector(paths::OWNED_DIR));
-            }
+            // The test step's output holds its used list, where the
+            // export's argv names it (the build's is in `out`).
             if let Some(t) = test {
-                let (_, test_used) = run_go(t)?;
-                if let Some(u) = &test_used {
-                    export = export
-                        .mount(Mount::readonly(paths::USED_BY_TEST, u).selector(paths::OWNED_DIR));
-                }
+                export = export.mount(Mount::readonly(paths::TESTED, &run_go(t)?));
             }
             let exported = export
                 .mount(Mount::readonly(paths::BUILT, &out))

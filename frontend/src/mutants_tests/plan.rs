@@ -926,7 +926,7 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     let case = seeded(&[("context:gocache", "local:seed")]);
     let plan = case.ok();
     let test = case.test_step();
-    let used = ["--used", "/gofront/used/list"];
+    let used = ["--used", "/gofront/out/.gofront-used"];
     assert_eq!(plan.build().args[..7], wrap[..7]);
     assert_eq!(plan.build().args[7..9], used);
     assert_eq!(plan.build().args[9..13], ["--", "go", "build", "-v"]);
@@ -967,7 +967,10 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
             "--used",
         ]
     );
-    assert_eq!(g.step.args[18..20], ["/gofront/used-by/build/list", "--"]);
+    assert_eq!(
+        g.step.args[18..20],
+        ["/gofront/built/dir/.gofront-used", "--"]
+    );
     let d = plan.download.as_ref().expect("download");
     assert!(d.module_cache.as_ref().is_some_and(|m| m.seed.is_some()));
     assert_eq!(
@@ -1093,7 +1096,12 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
             cache: paths::GOCACHE.into(),
             out: paths::EXPORT.into(),
             modules: Some(paths::MODDL.into()),
-            used: vec![format!("{}/{}", paths::USED_BY_BUILD, paths::USED_FILE)],
+            used: vec![format!(
+                "{}{}/{}",
+                paths::BUILT,
+                paths::OWNED_DIR,
+                paths::USED_FILE
+            )],
             command: export.command.clone(),
         }
     );

@@ -613,10 +613,20 @@ fn gocache_plan(
     let with_tests = seed.is_some() && opts.gocache_tests;
     let mut used = Vec::new();
     if seed.is_some() {
-        used.push(format!("{}/{}", paths::USED_BY_BUILD, paths::USED_FILE));
+        used.push(format!(
+            "{}{}/{}",
+            paths::BUILT,
+            paths::OWNED_DIR,
+            paths::USED_FILE
+        ));
     }
     if with_tests {
-        used.push(format!("{}/{}", paths::USED_BY_TEST, paths::USED_FILE));
+        used.push(format!(
+            "{}{}/{}",
+            paths::TESTED,
+            paths::OWNED_DIR,
+            paths::USED_FILE
+        ));
     }
     let args = ExportArgs {
         cache: paths::GOCACHE.into(),

@@ -41,17 +41,15 @@ pub mod paths {
     pub const BUILT: &str = "/gofront/built";
     /// Where the export step writes the cache entries.
     pub const EXPORT: &str = "/gofront/export";
-    /// A seeded Go step's second output: the list of the Go cache entries
-    /// it used (`gofront gocache prog --used`), at [`USED_LIST`].
-    pub const USED: &str = "/gofront/used";
-    /// The used list in that output.
-    pub const USED_LIST: &str = "/gofront/used/list";
-    /// Where the export step sees the build step's used output.
-    pub const USED_BY_BUILD: &str = "/gofront/used-by/build";
-    /// Where the export step sees the test step's used output.
-    pub const USED_BY_TEST: &str = "/gofront/used-by/test";
-    /// The used list's file name in such an output.
-    pub const USED_FILE: &str = "list";
+    /// The list of the Go cache entries a seeded Go step used (`gofront
+    /// gocache prog --used`), in its own output beside the binaries:
+    /// BuildKit caches only the output a build asks for, so a list in an
+    /// output of its own would make the export run the step again.
+    pub const USED_LIST: &str = "/gofront/out/.gofront-used";
+    /// The used list's file name in a Go step's output directory.
+    pub const USED_FILE: &str = ".gofront-used";
+    /// Where the export step sees the test step's output.
+    pub const TESTED: &str = "/gofront/tested";
     /// Where the SBOM step writes the SPDX document (its output).
     pub const SBOM: &str = "/gofront/sbom";
     /// Go's module download cache (`$GOMODCACHE/cache/download`) kept
@@ -222,8 +220,8 @@ pub struct GoStep {
     pub name: String,
     /// Spec lines of the section.
     pub location: Option<Vec<SourceRange>>,
-    /// The step writes the Go cache entries it used to a second output at
-    /// `paths::USED` (seeded builds: the export copies what they name).
+    /// The step writes the Go cache entries it used to `paths::USED_LIST`
+    /// in its output (seeded builds: the export copies what they name).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub records_used: bool,
     /// The step changes the source's file times (`gofront gocache stamp`),
