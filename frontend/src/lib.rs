@@ -24,6 +24,7 @@ pub mod proto;
 pub(crate) mod report;
 pub(crate) mod sbom;
 pub(crate) mod spec;
+pub(crate) mod testflags;
 
 #[cfg(test)]
 mod mutants_tests;

@@ -144,7 +144,7 @@ fn warnings_of(
         layout: crate::plan::layout(files).unwrap(),
         dockerignore: files.dockerignore.clone(),
     };
-    crate::report::warnings(&options, &src, Some(&spec), Some(&project), downloads)
+    crate::report::warnings(&options, &src, Some(&spec), Some(&project), downloads, None)
 }
 
 #[test]
