@@ -136,7 +136,7 @@ impl Rule {
             }
             Rule::UnknownBuildArg => "A build arg that gofront does not read",
             Rule::UncacheableTestFlags => {
-                "go test reuses a cached test result only when every test flag is one Go caches"
+                "A test flag outside the set Go caches makes go test run every test each time"
             }
         }
     }
