@@ -317,6 +317,9 @@ fn uncacheable_detail(key: String, found: &Uncacheable, go: Option<&GoVersion>) 
         Uncacheable::Unknown { .. } => format!(
             "{key}: go test does not know {flag}, so it passes it to the test binary and runs every test each time; {remedy}"
         ),
+        Uncacheable::NotAFlag { .. } => format!(
+            "{key}: {flag} is not a flag: go test takes it for a package to test, or passes it to the test binary and runs every test each time; remove it"
+        ),
         Uncacheable::Args { .. } => format!(
             "{key}: {flag} passes the rest of the go test command line, test.packages included, to the test binary, so go test tests only the package in its working directory and never reuses a result; remove it"
         ),

@@ -28,6 +28,9 @@ pub enum Uncacheable {
     Flag { written: String, name: String },
     /// Not a flag `go test` knows: it goes to the test binary as written.
     Unknown { written: String },
+    /// Not a flag at all (`-`, `---x`, `-=x`): `go test` reads it as a
+    /// package, or, after an unknown flag, passes it to the test binary.
+    NotAFlag { written: String },
     /// `-args`, `--args` or `--`: the packages after it go to the test
     /// binary, so `go test` tests the current directory, never cached.
     Args { written: String },
@@ -41,6 +44,7 @@ impl Uncacheable {
         match self {
             Uncacheable::Flag { written, .. }
             | Uncacheable::Unknown { written }
+            | Uncacheable::NotAFlag { written }
             | Uncacheable::Args { written }
             | Uncacheable::Exec { written } => written,
         }
@@ -193,7 +197,7 @@ pub fn uncacheable(flags: &[String], go: Option<&GoVersion>) -> Vec<Uncacheable>
         let b = arg.as_bytes();
         if b.len() < 2 || b[0] != b'-' || b[1] == b'-' || b[1] == b'=' {
             // Not a flag: a package name or an argument for the binary.
-            out.push(Uncacheable::Unknown {
+            out.push(Uncacheable::NotAFlag {
                 written: raw.clone(),
             });
             continue;
@@ -409,7 +413,7 @@ mod tests {
         for f in ["-", "---x", "-=x"] {
             assert_eq!(
                 check(&[f], "1.27"),
-                [Uncacheable::Unknown { written: f.into() }],
+                [Uncacheable::NotAFlag { written: f.into() }],
                 "{f}"
             );
         }
