@@ -7,7 +7,6 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod lower;
 mod plan;
 mod spec;
 
@@ -15,6 +14,4 @@ pub(crate) use std::collections::BTreeMap;
 
 pub(crate) use crate::options::Platform;
 pub(crate) use crate::plan::ProjectFiles;
-pub(crate) use crate::proto::pb;
 pub(crate) use crate::testutil::case::*;
-pub(crate) use crate::testutil::definition::*;
