@@ -8,9 +8,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod plan;
-mod spec;
 
-pub(crate) use std::collections::BTreeMap;
 
 pub(crate) use crate::options::Platform;
 pub(crate) use crate::plan::ProjectFiles;
