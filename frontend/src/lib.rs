@@ -26,8 +26,6 @@ pub(crate) mod sbom;
 pub(crate) mod spec;
 
 #[cfg(test)]
-mod mutants_tests;
-#[cfg(test)]
 mod testutil;
 
 // The public surface, for the `gofront` binary, the integration tests and

@@ -23,3 +23,6 @@ pub use project::{
 pub use project::{analyze, dockerignore_patterns, download_files};
 pub use resolve::{ImageRefs, image_refs, resolve};
 pub use types::*;
+
+#[cfg(test)]
+mod tests;
