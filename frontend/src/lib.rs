@@ -24,6 +24,7 @@ pub mod proto;
 pub(crate) mod report;
 pub(crate) mod sbom;
 pub(crate) mod spec;
+pub(crate) mod target;
 
 #[cfg(test)]
 mod testutil;

@@ -8,7 +8,7 @@
 
 use super::schema::Checker;
 use super::{CacheScope, Field, FieldMap, Network, Spec};
-use crate::options::Target;
+use crate::target::Target;
 
 /// One spec key.
 pub struct Key {

@@ -872,8 +872,8 @@ fn columns_count_characters_not_bytes() {
 
 #[test]
 fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
-    use crate::options::Target;
     use crate::spec::{KEYS, Kind, Setting};
+    use crate::target::Target;
     let affected = |t: Target| -> Vec<String> {
         KEYS.iter()
             .filter(|k| k.affects(t))

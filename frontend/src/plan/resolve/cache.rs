@@ -7,7 +7,7 @@ use super::go::*;
 use super::images::*;
 use super::located::*;
 use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
-use crate::options::{ContextSource, GOCACHE_CONTEXT, Target};
+use crate::options::{ContextSource, GOCACHE_CONTEXT};
 use crate::plan::error::PlanError;
 use crate::plan::image::overlay_env;
 use crate::plan::project::{Project, dockerignore_patterns, download_files};
@@ -17,6 +17,7 @@ use crate::plan::types::{
 };
 use crate::spec::keys::{self, section};
 use crate::spec::{CacheScope, Problem, Spec, defaults, managed};
+use crate::target::Target;
 
 /// The command the export tool runs: `go list -export -deps` with the
 /// build's flags and packages, whose export files name the cache entries

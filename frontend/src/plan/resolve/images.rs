@@ -2,10 +2,11 @@
 //! sources images, gofront's own tool and named contexts come from.
 
 use super::go::*;
-use crate::options::{ContextSource, ResolveMode, Target};
+use crate::options::{ContextSource, ResolveMode};
 use crate::plan::project::Project;
 use crate::plan::types::{ContextState, ImageSource};
 use crate::spec::{Spec, defaults};
+use crate::target::Target;
 
 /// The images a build needs, known before anything is resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]

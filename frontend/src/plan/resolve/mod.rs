@@ -15,7 +15,6 @@ mod images;
 mod located;
 mod runtime;
 
-use crate::options::Target;
 use crate::plan::error::PlanError;
 use crate::plan::image::{DEFAULT_PATH, overlay_env, rfc3339};
 use crate::plan::types::{
@@ -24,6 +23,7 @@ use crate::plan::types::{
 use crate::sbom::SbomRequest;
 use crate::spec::SpecError;
 use crate::spec::keys::{self, section};
+use crate::target::Target;
 use cache::*;
 use go::*;
 use images::*;
