@@ -6,6 +6,7 @@
 //! reports every problem it finds, not only the first.
 
 mod build_args;
+mod declare;
 pub mod keys;
 pub mod managed;
 mod node;

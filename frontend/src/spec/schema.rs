@@ -3,7 +3,8 @@
 //! values that the keys' setters call. (`GOFRONT_*` build args are merged
 //! before, in `build_args`.)
 
-use super::keys::{self, KEYS, Setter};
+use super::declare::Setter;
+use super::keys::{self, KEYS};
 use super::node::{Node, Origin, Value};
 use super::suggest::closest;
 use super::{CacheScope, Field, FieldMap, Network, Problem, Spec};
