@@ -1,6 +1,6 @@
 //! Which target platforms Go can build for, and what each target needs.
 
-use super::PlanError;
+use super::error::PlanError;
 use crate::options::Platform;
 use crate::spec::managed::{self, GoVar};
 use crate::target::Target;
