@@ -4,6 +4,10 @@
 use super::keys;
 use crate::target::Target;
 
+/// Every build arg that overrides a spec key starts with this
+/// (`GOFRONT_<SECTION>_<KEY>`, named in `spec::keys`).
+pub const BUILD_ARG_PREFIX: &str = "GOFRONT_";
+
 /// The build arg that names the version `{{.Version}}` stamps.
 pub const VERSION_ARG: &str = "GOFRONT_VERSION";
 

@@ -358,7 +358,7 @@ impl Options {
     /// Build args that gofront reads for itself or that BuildKit defines, as
     /// opposed to ones the user may have mistyped.
     pub fn is_known_build_arg(name: &str) -> bool {
-        name.starts_with(crate::spec::BUILD_ARG_PREFIX)
+        name.starts_with(BUILD_ARG_PREFIX)
             || name.starts_with("BUILDKIT_")
             || OTHER_BUILD_ARGS.iter().any(|a| a.name == name)
             // Proxy variables count in lower case too, as everywhere.

@@ -7,9 +7,7 @@ use super::Problem;
 use super::keys::{self, KEYS, Kind};
 use super::node::{Key, Node, Origin, Value};
 use super::suggest::closest;
-
-/// Every build arg that overrides the spec starts with this.
-pub const BUILD_ARG_PREFIX: &str = "GOFRONT_";
+use crate::options::BUILD_ARG_PREFIX;
 
 /// Every build-arg name (or name prefix, ending in `_`) that overrides a key.
 pub fn build_arg_names() -> Vec<String> {

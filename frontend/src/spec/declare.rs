@@ -183,7 +183,7 @@ impl Key {
     pub fn build_arg(&self) -> String {
         let name = format!(
             "{}{}_{}",
-            super::build_args::BUILD_ARG_PREFIX,
+            crate::options::BUILD_ARG_PREFIX,
             self.section.to_ascii_uppercase(),
             self.name.to_ascii_uppercase()
         );

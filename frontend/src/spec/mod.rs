@@ -18,7 +18,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use build_args::BUILD_ARG_PREFIX;
 pub use keys::{KEYS, Kind, Setting, defaults};
 pub use node::Origin;
 use node::{Node, Value};
@@ -325,7 +324,7 @@ impl std::error::Error for SpecError {}
 
 /// Parses a spec file, merges `GOFRONT_*` build args over it and validates
 /// the result. `build_args` holds every build arg the user passed; those not
-/// starting with [`BUILD_ARG_PREFIX`] are ignored here.
+/// starting with [`crate::options::BUILD_ARG_PREFIX`] are ignored here.
 pub fn parse(
     file: &str,
     text: &str,
