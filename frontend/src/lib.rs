@@ -22,6 +22,7 @@ pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
 pub(crate) mod report;
+pub(crate) mod rfc3339;
 pub(crate) mod sbom;
 pub(crate) mod spec;
 pub(crate) mod target;

@@ -16,7 +16,7 @@ use super::entry::{
 use super::error::{ProgError, RequestError, req_io};
 use super::protocol::{Body, Request, Response, Wire, b64_encode, decode_id, reply};
 use super::used::USED_FORMAT;
-use crate::plan::image::rfc3339_nanos;
+use crate::rfc3339::rfc3339_nanos;
 
 /// The largest body a `put` may store (Go's largest entries are linked
 /// executables of `go run`/`go tool`, well below this).

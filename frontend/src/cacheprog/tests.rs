@@ -7,7 +7,7 @@ use super::protocol::*;
 use super::server::*;
 use super::used::*;
 use super::*;
-use crate::plan::image::rfc3339_nanos;
+use crate::rfc3339::rfc3339_nanos;
 use crate::testutil::TempDir;
 use proptest::prelude::*;
 use serde_json::{Value, json};

@@ -16,10 +16,11 @@ mod located;
 mod runtime;
 
 use crate::plan::error::PlanError;
-use crate::plan::image::{DEFAULT_PATH, overlay_env, rfc3339};
+use crate::plan::image::{DEFAULT_PATH, overlay_env};
 use crate::plan::types::{
     ExportOutput, ExportPlan, GoStep, Owner, Plan, PlanInputs, Seed, TargetPlan,
 };
+use crate::rfc3339::rfc3339;
 use crate::sbom::SbomRequest;
 use crate::spec::SpecError;
 use crate::spec::keys::{self, section};
