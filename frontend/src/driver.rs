@@ -349,6 +349,7 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Report, Box
                     known.spec.as_ref(),
                     known.project.as_ref(),
                     None,
+                    None,
                 ),
                 None => Vec::new(),
             };
@@ -468,7 +469,18 @@ async fn run(
         })?);
     }
     let downloads = plans.first().map(|p| p.download.is_some());
-    let warnings = report::warnings(options, &source, Some(&spec), Some(&project), downloads);
+    let builder_go = builder_config
+        .as_ref()
+        .and_then(|c| c.env_var("GOLANG_VERSION"))
+        .and_then(|v| crate::gomod::GoVersion::parse(&v));
+    let warnings = report::warnings(
+        options,
+        &source,
+        Some(&spec),
+        Some(&project),
+        downloads,
+        builder_go.as_ref(),
+    );
     Ok(Report {
         spec: SpecReport { source, spec },
         project,

@@ -22,11 +22,12 @@ pub(crate) mod options;
 pub(crate) mod plan;
 pub mod proto;
 pub(crate) mod report;
+pub(crate) mod rfc3339;
 pub(crate) mod sbom;
 pub(crate) mod spec;
+pub(crate) mod target;
+pub(crate) mod testflags;
 
-#[cfg(test)]
-mod mutants_tests;
 #[cfg(test)]
 mod testutil;
 

@@ -462,3 +462,6 @@ fn runtime(plan: &Plan, rt: &RuntimePlan, out: &State) -> State {
         copy_onto(&base)
     }
 }
+
+#[cfg(test)]
+mod tests;

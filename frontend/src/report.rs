@@ -8,10 +8,12 @@
 
 use serde::Serialize;
 
+use crate::gomod::GoVersion;
 use crate::llb::SourceFile;
 use crate::options::Options;
 use crate::plan::{self, Plan, Project};
 use crate::spec::{self, KEYS, Language, LineCol, Origin, Setting, Spec};
+use crate::testflags::{self, Uncacheable};
 
 /// Everything the frontend decided for one build.
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +102,8 @@ pub enum Rule {
     CredentialsInDownloadEnv,
     /// A build arg nobody reads.
     UnknownBuildArg,
+    /// `test.flags` that keep Go from reusing cached test results.
+    UncacheableTestFlags,
 }
 
 impl Rule {
@@ -111,6 +115,7 @@ impl Rule {
             Rule::DockerignoreExcludesModuleFiles => "DockerignoreExcludesModuleFiles",
             Rule::CredentialsInDownloadEnv => "CredentialsInDownloadEnv",
             Rule::UnknownBuildArg => "UnknownBuildArg",
+            Rule::UncacheableTestFlags => "UncacheableTestFlags",
         }
     }
 
@@ -130,6 +135,9 @@ impl Rule {
                 "download.env values are written into the build definition, its cache and its provenance"
             }
             Rule::UnknownBuildArg => "A build arg that gofront does not read",
+            Rule::UncacheableTestFlags => {
+                "A test flag outside the set Go caches makes go test run every test each time"
+            }
         }
     }
 }
@@ -181,13 +189,15 @@ pub struct Location {
 
 /// The warnings of a build, from what is known of it: the spec when it
 /// parsed, the project when it was read, whether the plans have a
-/// download step when there are plans.
+/// download step when there are plans, the builder image's Go version
+/// when it says.
 pub fn warnings(
     options: &Options,
     source: &SourceMap,
     spec: Option<&Spec>,
     project: Option<&ProjectReport>,
     downloads: Option<bool>,
+    builder_go: Option<&GoVersion>,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
     let at = |origin: &Origin| match origin {
@@ -242,6 +252,24 @@ pub fn warnings(
                 });
             }
         }
+        // test.flags matter to the test target, and to a check of the
+        // whole spec (the one subrequest that asks for warnings).
+        let key = &crate::spec::keys::TEST_FLAGS;
+        if let Some(flags) = &spec.test.flags
+            && (key.targets.contains(&options.target) || options.request_id.is_some())
+        {
+            // The builder's Go, else the one gofront picks for the go.mod:
+            // the toolchain line, else the go line (a minimum).
+            let go =
+                builder_go.or(project.map(|p| p.layout.toolchain.as_ref().unwrap_or(&p.layout.go)));
+            for found in testflags::uncacheable(&flags.value, go) {
+                out.push(Warning {
+                    rule: Rule::UncacheableTestFlags,
+                    detail: uncacheable_detail(key.dotted(), &found, go),
+                    location: at(&flags.origin),
+                });
+            }
+        }
     }
     if let Some(ProjectReport {
         layout,
@@ -272,6 +300,33 @@ pub fn warnings(
         });
     }
     out
+}
+
+/// What an uncacheable entry of `test.flags` does, and what to do.
+fn uncacheable_detail(key: String, found: &Uncacheable, go: Option<&GoVersion>) -> String {
+    let flag = found.written();
+    let remedy = "remove it to let --target test reuse the results of unchanged packages";
+    match found {
+        Uncacheable::Flag { .. } => {
+            let which = go.map_or("Go".to_string(), |v| format!("Go {}", v.minor_line()));
+            let cacheable = testflags::cacheable_flags(go).join(", ");
+            format!(
+                "{key}: {flag} makes go test run every test each time: {which} reuses a cached result only when every test flag is one of {cacheable}; {remedy}"
+            )
+        }
+        Uncacheable::Unknown { .. } => format!(
+            "{key}: go test does not know {flag}, so it passes it to the test binary and runs every test each time; {remedy}"
+        ),
+        Uncacheable::NotAFlag { .. } => format!(
+            "{key}: {flag} is not a flag: go test takes it for a package to test, or passes it to the test binary and runs every test each time; remove it"
+        ),
+        Uncacheable::Args { .. } => format!(
+            "{key}: {flag} passes the rest of the go test command line, test.packages included, to the test binary, so go test tests only the package in its working directory and never reuses a result; remove it"
+        ),
+        Uncacheable::Exec { .. } => format!(
+            "{key}: {flag} runs the test binary through another program, and go test never saves the result of such a run; {remedy}"
+        ),
+    }
 }
 
 /// Where a key is set, if it is (a table's first entry stands for it).
@@ -308,7 +363,7 @@ mod tests {
         let text = "[download]\nenv = { GOPROXY = \"https://bob:pw@proxy.example\", GOPRIVATE = \"example.com\" }\n";
         let src = source(text);
         let spec = spec::parse("gofront.toml", &src.text, &Default::default()).unwrap();
-        let w = warnings(&options(&[]), &src, Some(&spec), None, None);
+        let w = warnings(&options(&[]), &src, Some(&spec), None, None, None);
         let messages: Vec<String> = w.iter().map(Warning::message).collect();
         assert_eq!(
             messages,
@@ -317,6 +372,70 @@ mod tests {
             ]
         );
         assert_eq!(w[0].rule, Rule::CredentialsInDownloadEnv);
+    }
+
+    fn test_flag_warnings(text: &str, pairs: &[(&str, &str)], go: Option<&str>) -> Vec<String> {
+        let src = source(text);
+        let spec = spec::parse("gofront.toml", &src.text, &Default::default()).unwrap();
+        let go = go.map(|v| GoVersion::parse(v).unwrap());
+        warnings(&options(pairs), &src, Some(&spec), None, None, go.as_ref())
+            .iter()
+            .filter(|w| w.rule == Rule::UncacheableTestFlags)
+            .map(Warning::message)
+            .collect()
+    }
+
+    const COUNT_ONE: &str = "[test]\nflags = [\"-v\", \"-count=1\", \"-skip=TestSlow\"]\n";
+
+    #[test]
+    fn uncacheable_test_flags_are_warned_about_on_their_line_for_the_test_target() {
+        let messages = test_flag_warnings(COUNT_ONE, &[("target", "test")], Some("1.24.4"));
+        assert_eq!(
+            messages,
+            [
+                "gofront.toml:2:9: test.flags: -count=1 makes go test run every test each time: Go 1.24 reuses a cached result only when every test flag is one of -benchtime, -cpu, -failfast, -fullpath, -list, -parallel, -run, -short, -timeout, -v; remove it to let --target test reuse the results of unchanged packages",
+                "gofront.toml:2:9: test.flags: -skip=TestSlow makes go test run every test each time: Go 1.24 reuses a cached result only when every test flag is one of -benchtime, -cpu, -failfast, -fullpath, -list, -parallel, -run, -short, -timeout, -v; remove it to let --target test reuse the results of unchanged packages",
+            ]
+        );
+        // Go 1.25 caches -skip.
+        let messages = test_flag_warnings(COUNT_ONE, &[("target", "test")], Some("1.26.10"));
+        assert_eq!(messages.len(), 1);
+        assert!(messages[0].starts_with("gofront.toml:2:9: test.flags: -count=1 "));
+        assert!(messages[0].contains("Go 1.26 reuses"));
+    }
+
+    #[test]
+    fn test_flags_are_checked_by_the_check_and_the_test_target_only() {
+        let image = test_flag_warnings(COUNT_ONE, &[], Some("1.26"));
+        assert_eq!(image, Vec::<String>::new());
+        let binaries = test_flag_warnings(COUNT_ONE, &[("target", "binaries")], Some("1.26"));
+        assert_eq!(binaries, Vec::<String>::new());
+        let check = test_flag_warnings(COUNT_ONE, &[("requestid", "frontend.lint")], Some("1.26"));
+        assert_eq!(check.len(), 1);
+        let clean = "[test]\nflags = [\"-v\", \"-race\", \"-run=TestA\", \"-timeout\", \"-5m\"]\n";
+        assert_eq!(
+            test_flag_warnings(clean, &[("target", "test")], Some("1.24")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn args_and_exec_in_test_flags_are_explained() {
+        let text = "[test]\nflags = [\n  \"-exec=qemu-aarch64\",\n  \"-args\", \"-x\"]\n";
+        assert_eq!(
+            test_flag_warnings(text, &[("target", "test")], None),
+            [
+                "gofront.toml:2:9: test.flags: -exec=qemu-aarch64 runs the test binary through another program, and go test never saves the result of such a run; remove it to let --target test reuse the results of unchanged packages",
+                "gofront.toml:2:9: test.flags: -args passes the rest of the go test command line, test.packages included, to the test binary, so go test tests only the package in its working directory and never reuses a result; remove it",
+            ]
+        );
+        let unknown = "[test]\nflags = [\"-myflag=1\"]\n";
+        assert_eq!(
+            test_flag_warnings(unknown, &[("target", "test")], None),
+            [
+                "gofront.toml:2:9: test.flags: go test does not know -myflag=1, so it passes it to the test binary and runs every test each time; remove it to let --target test reuse the results of unchanged packages"
+            ]
+        );
     }
 
     #[test]
@@ -336,6 +455,7 @@ mod tests {
         let w = warnings(
             &options(&[("build-arg:UNUSED", "1")]),
             &src,
+            None,
             None,
             None,
             None,

@@ -25,3 +25,6 @@ impl Drop for TempDir {
         let _ = fs::remove_dir_all(&self.0);
     }
 }
+
+pub(crate) mod case;
+pub(crate) mod definition;

@@ -1093,3 +1093,42 @@ fn sbom_returns_one_spdx_attestation_per_platform_from_its_own_step() {
         r.error().message
     );
 }
+
+#[test]
+fn a_test_build_warns_about_uncacheable_test_flags_with_the_builders_go() {
+    let spec = "[test]\nflags = [\"-race\", \"-count=1\", \"-skip=TestSlow\"]\n";
+    // The go line asks for 1.22; the builder image says GOLANG_VERSION=1.24.4,
+    // whose go test does not cache -skip yet.
+    let go_mod = "module example.com/hello\n\ngo 1.22\n";
+    let shorts = |opts: &[&str]| -> Vec<String> {
+        let r = run(spec, &[("go.mod", go_mod)], opts, ALL_LLB_CAPS);
+        assert!(
+            r.log
+                .returned
+                .as_ref()
+                .is_some_and(|ret| ret.error.is_none())
+        );
+        r.log
+            .warnings
+            .iter()
+            .map(|w| String::from_utf8_lossy(&w.short).into_owned())
+            .filter(|s| s.contains("test.flags"))
+            .collect()
+    };
+    let cacheable =
+        "-benchtime, -cpu, -failfast, -fullpath, -list, -parallel, -run, -short, -timeout, -v";
+    let remedy = "remove it to let --target test reuse the results of unchanged packages";
+    assert_eq!(
+        shorts(&["target=test"]),
+        [
+            format!(
+                "gofront.toml:2:9: test.flags: -count=1 makes go test run every test each time: Go 1.24 reuses a cached result only when every test flag is one of {cacheable}; {remedy}"
+            ),
+            format!(
+                "gofront.toml:2:9: test.flags: -skip=TestSlow makes go test run every test each time: Go 1.24 reuses a cached result only when every test flag is one of {cacheable}; {remedy}"
+            ),
+        ]
+    );
+    // The image does not run the tests: nothing to say about their flags.
+    assert_eq!(shorts(&[]), Vec::<String>::new());
+}

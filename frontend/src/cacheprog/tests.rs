@@ -1,11 +1,23 @@
 //! The protocol driven as the go command drives it: request lines, a blank
 //! line, base64 bodies; replies read back as JSON.
 
+use super::entry::*;
+use super::error::*;
+use super::protocol::*;
+use super::server::*;
+use super::used::*;
 use super::*;
+use crate::rfc3339::rfc3339_nanos;
 use crate::testutil::TempDir;
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::fs::{self, File};
+use std::io::{BufRead, Write};
 use std::io::{BufReader, Cursor};
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 fn sha(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()

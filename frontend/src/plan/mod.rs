@@ -21,5 +21,8 @@ pub use project::{
 };
 #[cfg(test)]
 pub use project::{analyze, dockerignore_patterns, download_files};
-pub use resolve::{ImageRefs, image_refs, resolve};
+pub use resolve::{image_refs, resolve};
 pub use types::*;
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,9 @@
 //! Which target platforms Go can build for, and what each target needs.
 
-use super::PlanError;
-use crate::options::{Platform, Target};
+use super::error::PlanError;
+use crate::options::Platform;
 use crate::spec::managed::{self, GoVar};
+use crate::target::Target;
 
 /// `go tool dist list` (cmd/dist's `cgoEnabled` less its `broken` ports):
 /// every GOOS/GOARCH pair the Go toolchain builds for.

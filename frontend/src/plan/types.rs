@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::image::{ImageConfig, RuntimeConfig};
 use super::project::Project;
 use crate::llb::SourceRange;
-use crate::options::{Platform, ResolveMode, Target};
+use crate::options::{Platform, ResolveMode};
+use crate::target::Target;
 
 /// Fixed paths inside the build containers.
 pub mod paths {

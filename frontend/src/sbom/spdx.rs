@@ -334,7 +334,7 @@ fn base_package(base: &BaseImage) -> Package {
 
 /// The SPDX 2.3 JSON bytes for `input`.
 pub fn document(input: &SbomInput) -> Result<Vec<u8>, serde_json::Error> {
-    let created = crate::plan::image::rfc3339(input.created);
+    let created = crate::rfc3339::rfc3339(input.created);
     let annotator = format!("Tool: {}", input.tool);
     let sums = input
         .go_sum

@@ -5,6 +5,8 @@
 //! every field is optional and remembers where it was written; validation
 //! reports every problem it finds, not only the first.
 
+mod build_args;
+mod declare;
 pub mod keys;
 pub mod managed;
 mod node;
@@ -19,7 +21,6 @@ use serde::Serialize;
 pub use keys::{KEYS, Kind, Setting, defaults};
 pub use node::Origin;
 use node::{Node, Value};
-pub use schema::BUILD_ARG_PREFIX;
 
 /// A value from the spec, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -323,7 +324,7 @@ impl std::error::Error for SpecError {}
 
 /// Parses a spec file, merges `GOFRONT_*` build args over it and validates
 /// the result. `build_args` holds every build arg the user passed; those not
-/// starting with [`BUILD_ARG_PREFIX`] are ignored here.
+/// starting with [`crate::options::BUILD_ARG_PREFIX`] are ignored here.
 pub fn parse(
     file: &str,
     text: &str,
@@ -340,7 +341,7 @@ pub fn parse(
         problems,
     };
     let (mut root, mut problems) = parse_document(text, language).map_err(|p| fail(vec![p]))?;
-    schema::merge_build_args(&mut root, build_args, &mut problems);
+    build_args::merge_build_args(&mut root, build_args, &mut problems);
     // A document past the size limits is answered with them alone: the
     // checks behind are not meant for a million keys.
     let oversized: Vec<Problem> = node::oversized(&root)

@@ -25,11 +25,12 @@ use shapes::{
 };
 
 use crate::driver::{self, FrontendError, Host};
-use crate::options::{OTHER_BUILD_ARGS, Options, Target};
+use crate::options::{OTHER_BUILD_ARGS, Options};
 use crate::proto::gateway as gw;
 use crate::proto::google::rpc::Status;
 use crate::report::{SourceMap, SpecReport};
 use crate::spec::{self, KEYS, Kind, Origin, Setting};
+use crate::target::Target;
 
 /// `requestid` values gofront answers (BuildKit's request names).
 pub mod names {

@@ -124,14 +124,18 @@ fn lint_of_error(spec_text: &str, err: &FrontendError) -> (serde_json::Value, St
     lint_of(&source(spec_text), None, &[], Some(err))
 }
 
-/// The warnings of a spec, a project and build args, as the driver finds them.
+/// The warnings of a spec, a project and build args, as the driver finds
+/// them for `--call check`.
 fn warnings_of(
     spec_text: &str,
     files: &crate::plan::ProjectFiles,
     build_args: &[(&str, &str)],
     downloads: Option<bool>,
 ) -> Vec<crate::report::Warning> {
-    let mut opts = vec![("filename".to_string(), "gofront.toml".to_string())];
+    let mut opts = vec![
+        ("filename".to_string(), "gofront.toml".to_string()),
+        ("requestid".to_string(), names::LINT.to_string()),
+    ];
     opts.extend(
         build_args
             .iter()
@@ -144,7 +148,7 @@ fn warnings_of(
         layout: crate::plan::layout(files).unwrap(),
         dockerignore: files.dockerignore.clone(),
     };
-    crate::report::warnings(&options, &src, Some(&spec), Some(&project), downloads)
+    crate::report::warnings(&options, &src, Some(&spec), Some(&project), downloads, None)
 }
 
 #[test]
@@ -197,6 +201,46 @@ fn the_check_warns_with_rule_detail_and_location() {
     assert_eq!(status, "1");
     insta::assert_json_snapshot!("lint_troubled_json", v);
     insta::assert_snapshot!("lint_troubled_txt", text);
+}
+
+const COUNT_ONE: &str = "# syntax=gofront:dev
+[test]
+packages = [\"./...\"]
+flags = [\"-race\", \"-count=1\"]
+";
+
+#[test]
+fn the_check_warns_on_the_test_flags_line_when_they_defeat_the_test_cache() {
+    let files = crate::plan::ProjectFiles {
+        go_mod: Some("module example.com/hello\ngo 1.24\n".into()),
+        ..crate::plan::ProjectFiles::default()
+    };
+    let warnings = warnings_of(COUNT_ONE, &files, &[], Some(false));
+    let (v, text, status) = lint_of(&source(COUNT_ONE), None, &warnings, None);
+    assert_eq!(status, "1");
+    let detail = "test.flags: -count=1 makes go test run every test each time: Go 1.24 reuses a cached result only when every test flag is one of -benchtime, -cpu, -failfast, -fullpath, -list, -parallel, -run, -short, -timeout, -v; remove it to let --target test reuse the results of unchanged packages";
+    assert_eq!(
+        warnings.iter().map(|w| w.message()).collect::<Vec<_>>(),
+        [format!("gofront.toml:4:9: {detail}")]
+    );
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([{
+            "ruleName": "UncacheableTestFlags",
+            "description": "A test flag outside the set Go caches makes go test run every test each time",
+            "detail": detail,
+            "location": {"ranges": [{
+                "start": {"line": 4, "character": 8},
+                "end": {"line": 4, "character": 29},
+            }]},
+        }])
+    );
+    assert_eq!(
+        text,
+        format!(
+            "\nWARNING: UncacheableTestFlags\n{detail}\ngofront.toml:4\n--------------------\n   2 |     [test]\n   3 |     packages = [\"./...\"]\n   4 | >>> flags = [\"-race\", \"-count=1\"]\n   5 |     \n--------------------\n"
+        )
+    );
 }
 
 #[test]

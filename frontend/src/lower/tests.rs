@@ -1,6 +1,8 @@
 //! `lower::lower`: the plan's decisions, as they reach the LLB.
 
-use super::*;
+use crate::proto::pb;
+use crate::testutil::case::{Case, GO_MOD_WITH_DEP, map};
+use crate::testutil::definition::{exec, file, mount, source};
 
 const EMPTY_CONFIG: &str = r#"{"config":{}}"#;
 

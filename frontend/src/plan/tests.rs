@@ -1,9 +1,11 @@
-//! `plan::resolve` and friends: every default, as the plan states it.
+//! `plan::resolve` and friends through spec → project → plan, as the
+//! driver runs them: every default, as the plan states it.
 
 use serde_json::json;
 
 use super::*;
-use crate::plan::Owner;
+use crate::options::Platform;
+use crate::testutil::case::{Case, GO_MOD_WITH_DEP, PlanParts, platform};
 
 fn created(epoch: &str) -> String {
     let opts = [("build-arg:SOURCE_DATE_EPOCH", epoch)];

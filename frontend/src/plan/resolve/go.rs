@@ -1,0 +1,304 @@
+//! The Go steps: packages, env, flags, argv, binaries, and the builder
+//! image's Go and user.
+
+use std::collections::BTreeMap;
+
+use super::located::*;
+use crate::options::{Options, Platform, VERSION_ARG};
+use crate::plan::error::PlanError;
+use crate::plan::project::Project;
+use crate::plan::stamp::Stamp;
+use crate::plan::types::{Binary, Owner, PlanInputs, paths};
+use crate::spec::keys::{self};
+use crate::spec::{Origin, Problem, Spec, defaults, managed};
+
+/// `build.packages`, else the module's root package.
+pub(super) fn build_packages(spec: &Spec) -> Vec<String> {
+    spec.build
+        .packages
+        .as_ref()
+        .map_or_else(|| strings(defaults::BUILD_PACKAGES), |p| p.value.clone())
+}
+
+/// `build.cgo`, else its default.
+pub(super) fn cgo_enabled(spec: &Spec) -> bool {
+    spec.build.cgo.as_ref().map_or(defaults::CGO, |c| c.value)
+}
+
+/// The Go variables the build and test steps set over the builder image's
+/// environment: `build.env` first, then gofront's own, which win (the spec
+/// refuses managed names in `build.env`).
+pub(super) fn go_env(spec: &Spec, vendored: bool, target: &Platform) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = spec
+        .build
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    let ours = [
+        (managed::GOTOOLCHAIN, "local"),
+        (managed::GOCACHE, paths::GOCACHE),
+        (managed::GOMODCACHE, paths::MODCACHE),
+        (managed::GOPROXY, "off"),
+        (
+            managed::GOFLAGS,
+            if vendored {
+                "-mod=vendor"
+            } else {
+                "-mod=readonly"
+            },
+        ),
+        (
+            managed::CGO_ENABLED,
+            if cgo_enabled(spec) { "1" } else { "0" },
+        ),
+        (managed::GOOS, &target.os),
+        (managed::GOARCH, &target.architecture),
+    ];
+    env.extend(ours.map(|(k, v)| (k.name.to_string(), v.to_string())));
+    if let Some((k, v)) = variant_env(target) {
+        env.insert(k.name.into(), v);
+    }
+    env
+}
+
+/// The flags `go build`, `go test` and the export's `go list` share: the
+/// same flags give the same cache keys, so the export finds the build's
+/// entries.
+pub(super) fn go_flags(
+    spec: &Spec,
+    opts: &Options,
+    created: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
+    let mut flags = vec!["-buildvcs=false".to_string()];
+    if spec
+        .build
+        .trimpath
+        .as_ref()
+        .map_or(defaults::TRIMPATH, |t| t.value)
+    {
+        flags.push("-trimpath".into());
+    }
+    if let Some(tags) = spec.build.tags.as_ref().filter(|t| !t.value.is_empty()) {
+        flags.push(format!("-tags={}", tags.value.join(",")));
+    }
+    let stamp = Stamp::new(
+        opts.build_args.get(VERSION_ARG).map(String::as_str),
+        opts.vcs_revision.as_deref(),
+        created.to_string(),
+    );
+    let mut ldflags = Vec::new();
+    if spec
+        .build
+        .strip
+        .as_ref()
+        .map_or(defaults::STRIP, |s| s.value)
+    {
+        ldflags.push("-s -w".to_string());
+    }
+    if let Some(ld) = &spec.build.ldflags {
+        match crate::plan::stamp::expand(&ld.value, &stamp, &opts.build_args) {
+            Ok(v) if !v.trim().is_empty() => ldflags.push(v),
+            Ok(_) => {}
+            Err(message) => problems.push(problem(
+                ld,
+                &keys::BUILD_LDFLAGS,
+                format!("build.ldflags: {message}"),
+            )),
+        }
+    }
+    if !ldflags.is_empty() {
+        flags.push(format!("-ldflags={}", ldflags.join(" ")));
+    }
+    flags
+}
+
+/// `go build -v FLAGS -o OUT PACKAGES`: one binary into `/out/NAME`,
+/// several into `/out/`.
+pub(super) fn build_args(
+    flags: &[String],
+    packages: &[String],
+    binaries: &[Binary],
+) -> Vec<String> {
+    let out = match binaries {
+        [one] => format!("{}/{}", paths::OUT, one.name),
+        _ => format!("{}/", paths::OUT),
+    };
+    let mut args = strings(&["go", "build", "-v"]);
+    args.extend(flags.iter().cloned());
+    args.extend(["-o".to_string(), out]);
+    args.extend(packages.iter().cloned());
+    args
+}
+
+/// `test.packages`, else every package of the module (of each member, in a
+/// workspace).
+pub(super) fn test_packages(spec: &Spec, project: &Project) -> Vec<String> {
+    match &spec.test.packages {
+        Some(p) => p.value.clone(),
+        // `go test ./...` at the root of a workspace matches no module: list
+        // each member's packages instead.
+        None if project.workspace => project
+            .workspace_members
+            .iter()
+            .map(|d| {
+                if d == "." {
+                    "./...".to_string()
+                } else {
+                    format!("./{d}/...")
+                }
+            })
+            .collect(),
+        None => strings(defaults::TEST_PACKAGES),
+    }
+}
+
+/// `go test FLAGS TEST_FLAGS PACKAGES`.
+pub(super) fn test_args(spec: &Spec, flags: &[String], test_packages: &[String]) -> Vec<String> {
+    let mut args = strings(&["go", "test"]);
+    args.extend(flags.iter().cloned());
+    if let Some(f) = &spec.test.flags {
+        args.extend(f.value.iter().cloned());
+    }
+    args.extend(test_packages.iter().cloned());
+    args
+}
+
+/// cgo for another platform needs a C compiler for that platform, which no
+/// builder image has by default: refuse unless `build.env` names one.
+pub(super) fn cgo_cross_problem(
+    build: &Platform,
+    target: &Platform,
+    spec: &Spec,
+) -> Option<String> {
+    if build == target || spec.build.env.contains_key("CC") {
+        return None;
+    }
+    Some(format!(
+        "build.cgo = true for {target} on a {build} builder needs a C cross compiler for {target}: set build.env CC to one the builder image has (e.g. CC = \"aarch64-linux-gnu-gcc\"), or build on a native {target} builder"
+    ))
+}
+
+pub(super) fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+pub(super) fn check_go_version(inp: &PlanInputs<'_>, builder: &str) -> Result<(), PlanError> {
+    let Some(have) = inp
+        .builder_config
+        .and_then(|c| c.env_var("GOLANG_VERSION"))
+        .and_then(|v| crate::gomod::GoVersion::parse(&v))
+    else {
+        // The image does not say; Go itself fails clearly with GOTOOLCHAIN=local.
+        return Ok(());
+    };
+    let wanted = &inp.project.go;
+    if have.satisfies(wanted) {
+        return Ok(());
+    }
+    Err(PlanError::GoTooNew {
+        file: if inp.project.workspace {
+            "go.work"
+        } else {
+            "go.mod"
+        }
+        .into(),
+        wanted: wanted.to_string(),
+        wanted_line: wanted.minor_line(),
+        builder: builder.to_string(),
+        have: have.to_string(),
+    })
+}
+
+/// `uid[:gid]` or `name[:group]` of the builder image; empty means root.
+pub(super) fn owner_of(user: &str) -> Owner {
+    let (u, g) = user.split_once(':').unwrap_or((user, ""));
+    match (u.parse::<u32>(), g.parse::<u32>()) {
+        _ if u.is_empty() => Owner::Ids(0, 0),
+        (Ok(uid), Ok(gid)) => Owner::Ids(uid, gid),
+        (Ok(uid), Err(_)) if g.is_empty() => Owner::Ids(uid, 0),
+        _ => Owner::Names(u.to_string(), (!g.is_empty()).then(|| g.to_string())),
+    }
+}
+
+pub(super) fn variant_env(p: &Platform) -> Option<(managed::GoVar, String)> {
+    // Checked before planning: an unknown variant never gets here.
+    crate::plan::platforms::go_variant(p).ok().flatten()
+}
+
+pub(super) fn binaries(
+    spec: &Spec,
+    project: &Project,
+    packages: &[String],
+    platform: &Platform,
+    problems: &mut Vec<Problem>,
+) -> Vec<Binary> {
+    // Both package problems point at build.packages (or nowhere, if defaulted).
+    let packages_problem = |message: String| Problem {
+        origin: spec
+            .build
+            .packages
+            .as_ref()
+            .map_or(Origin::Unknown, |p| p.origin.clone()),
+        key: keys::BUILD_PACKAGES.dotted(),
+        message,
+    };
+    let mut out: Vec<Binary> = Vec::new();
+    for pkg in packages {
+        // `./`, `./.` and `.` are the module's root package.
+        let cleaned = crate::plan::project::clean_rel("", pkg).unwrap_or_else(|| pkg.clone());
+        let name = if cleaned == "." {
+            match &project.module {
+                Some(m) => module_binary_name(m),
+                None => {
+                    problems.push(packages_problem(
+                        "build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace".into(),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            cleaned.rsplit('/').next().unwrap_or(&cleaned).to_string()
+        };
+        out.push(Binary {
+            package: pkg.clone(),
+            // As `go build` names executables (app.exe for windows).
+            name: format!("{name}{}", crate::plan::platforms::exe_suffix(platform)),
+        });
+    }
+    if let Some(output) = &spec.build.output {
+        if out.len() == 1 {
+            out[0].name = output.value.clone();
+        } else {
+            problems.push(problem(
+                output,
+                &keys::BUILD_OUTPUT,
+                "build.output can only be set when build.packages names one package".into(),
+            ));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for b in &out {
+        if !seen.insert(b.name.clone()) {
+            problems.push(packages_problem(format!(
+                "build.packages: two packages would both produce a binary named {:?}",
+                b.name
+            )));
+        }
+    }
+    out
+}
+
+/// The binary name `go build` gives a module's root package: the last path
+/// element, skipping a major-version suffix such as `/v2`.
+pub(super) fn module_binary_name(module: &str) -> String {
+    let mut parts = module.rsplit('/');
+    let last = parts.next().unwrap_or(module);
+    let is_major =
+        last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
+    match (is_major, parts.next()) {
+        (true, Some(prev)) => prev.to_string(),
+        _ => last.to_string(),
+    }
+}

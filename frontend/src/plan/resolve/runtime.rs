@@ -1,0 +1,196 @@
+//! The runtime image and its SBOM step.
+
+use super::cache::*;
+use super::images::*;
+use super::located::*;
+use crate::options::{Options, Platform, VERSION_ARG};
+use crate::plan::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, runtime_image_config};
+use crate::plan::stamp::Stamp;
+use crate::plan::types::{Binary, ImageSource, PlanInputs, RuntimePlan, SbomPlan, paths};
+use crate::sbom::spdx::BaseImage;
+use crate::sbom::tool::Args as SbomArgs;
+use crate::spec::keys::{self, section};
+use crate::spec::{Problem, defaults};
+
+/// The SBOM step: `gofront sbom` over the build's binaries, named as they
+/// are in the image, with the runtime base as resolved and the image's own
+/// creation time (SOURCE_DATE_EPOCH, else the build's start).
+pub(super) fn sbom_plan(
+    inp: &PlanInputs<'_>,
+    refs: &ImageRefs,
+    binaries: &[Binary],
+    env: &[String],
+    tool: ImageSource,
+) -> SbomPlan {
+    let opts = inp.options;
+    let created = opts.source_date_epoch.unwrap_or(inp.now);
+    let version_arg = opts
+        .build_args
+        .get(VERSION_ARG)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty());
+    // The build's version names the main module (Go records `(devel)`)
+    // when the build states one: GOFRONT_VERSION, or ldflags stamping it.
+    let stamps_version = version_arg.is_some()
+        || inp
+            .spec
+            .build
+            .ldflags
+            .as_ref()
+            .is_some_and(|l| l.value.contains(".Version"));
+    let main_version = stamps_version
+        .then(|| Stamp::new(version_arg, opts.vcs_revision.as_deref(), String::new()).version);
+    let base = refs.runtime.as_ref().map(|r| BaseImage {
+        reference: r.clone(),
+        digest: inp
+            .runtime_config
+            .and_then(|c| c.digest.clone())
+            .filter(|d| !d.is_empty()),
+    });
+    let args = SbomArgs {
+        out: format!("{}/{}", paths::SBOM, crate::sbom::ATTESTATION_PATH).into(),
+        name: project_names(inp.project),
+        created,
+        base,
+        main_version,
+        go_sum: Some(format!("{}/go.sum", paths::SRC).into()),
+        go: "go".to_string(),
+        binaries: binaries
+            .iter()
+            .map(|b| {
+                (
+                    format!("{}/{}", paths::BUILT, b.name).into(),
+                    format!("{}/{}", paths::BIN, b.name),
+                )
+            })
+            .collect(),
+    };
+    let names: Vec<&str> = binaries.iter().map(|b| b.name.as_str()).collect();
+    SbomPlan {
+        args: args.to_argv(paths::TOOL),
+        env: env.to_vec(),
+        user: "0:0".to_string(),
+        tool,
+        name: format!("[gofront] SBOM of {}", names.join(", ")),
+    }
+}
+
+pub(super) fn runtime_plan(
+    inp: &PlanInputs<'_>,
+    refs: &ImageRefs,
+    platform: &Platform,
+    binaries: &[Binary],
+    created: &str,
+    problems: &mut Vec<Problem>,
+) -> RuntimePlan {
+    let r = &inp.spec.runtime;
+    let opts: &Options = inp.options;
+    let base_cfg = refs.runtime.as_ref().and(inp.runtime_config);
+    let user = match &r.user {
+        Some(u) => {
+            let numeric = u
+                .value
+                .split(':')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if refs.runtime.is_none() && !numeric {
+                problems.push(problem(
+                    u,
+                    &keys::RUNTIME_USER,
+                    format!(
+                        "runtime.user {:?} is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+                        u.value
+                    ),
+                ));
+            }
+            u.value.clone()
+        }
+        None => base_cfg
+            .map(|c| c.user())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| defaults::USER.to_string()),
+    };
+    let workdir = r
+        .workdir
+        .as_ref()
+        .map(|w| w.value.clone())
+        .or_else(|| base_cfg.map(|c| c.workdir()).filter(|w| !w.is_empty()))
+        .unwrap_or_else(|| defaults::WORKDIR.to_string());
+    let entrypoint = match &r.entrypoint {
+        Some(e) => e.value.clone(),
+        None => binaries
+            .first()
+            .map(|b| vec![format!("{}/{}", paths::BIN, b.name)])
+            .unwrap_or_default(),
+    };
+    let cmd = r.cmd.as_ref().map(|c| c.value.clone());
+    if let Some(e) = &r.entrypoint {
+        let program = e.value.first().or(cmd.as_ref().and_then(|c| c.first()));
+        match program {
+            None => problems.push(problem(
+                e,
+                &keys::RUNTIME_ENTRYPOINT,
+                "runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program".into(),
+            )),
+            Some(p) if p.trim().is_empty() => problems.push(problem(
+                e,
+                &keys::RUNTIME_ENTRYPOINT,
+                "runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"".into(),
+            )),
+            Some(_) => {}
+        }
+    }
+    let mut base_env = base_cfg.map(|c| c.env()).unwrap_or_default();
+    if !base_env.iter().any(|e| e.starts_with("PATH=")) {
+        base_env.insert(0, format!("PATH={DEFAULT_PATH}"));
+    }
+    let env = overlay_env(
+        &base_env,
+        r.env.iter().map(|(k, v)| (k.as_str(), v.value.as_str())),
+    );
+    // gofront's OCI labels first: a label the spec or --label sets wins.
+    let mut labels: Vec<(String, String)> = vec![(
+        "org.opencontainers.image.created".into(),
+        created.to_string(),
+    )];
+    if let Some(v) = opts.build_args.get(VERSION_ARG).filter(|v| !v.is_empty()) {
+        labels.push(("org.opencontainers.image.version".into(), v.clone()));
+    }
+    if let Some(rev) = &opts.vcs_revision {
+        labels.push(("org.opencontainers.image.revision".into(), rev.clone()));
+    }
+    if let Some(src) = &opts.vcs_source {
+        labels.push(("org.opencontainers.image.source".into(), src.clone()));
+    }
+    labels.extend(r.labels.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+    labels.extend(opts.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let names: Vec<&str> = binaries.iter().map(|b| b.name.as_str()).collect();
+    let rc = RuntimeConfig {
+        env,
+        entrypoint,
+        cmd,
+        user,
+        workdir,
+        labels,
+        expose: r
+            .expose
+            .as_ref()
+            .map(|e| e.value.clone())
+            .unwrap_or_default(),
+        created_by: format!("gofront: COPY {} {}/", names.join(" "), paths::BIN),
+    };
+    RuntimePlan {
+        base: refs.runtime.as_ref().map(|r| {
+            pinned_image(
+                r,
+                base_cfg.and_then(|c| c.digest.as_deref()),
+                opts.resolve_mode,
+            )
+        }),
+        binaries: binaries.to_vec(),
+        merge: inp.merge_supported && refs.runtime.is_some(),
+        config: runtime_image_config(base_cfg, platform, &rc, created),
+        settings: rc,
+        base_env,
+        location: section_lines(inp, section::RUNTIME),
+    }
+}

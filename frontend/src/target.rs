@@ -1,0 +1,63 @@
+//! The build targets: what a build returns. Spec keys say which targets
+//! they affect, options read `--target`, plan builds one.
+
+/// What the build returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// The runtime image (the default).
+    #[default]
+    Image,
+    /// Just the binaries, for `--output type=local`.
+    Binaries,
+    /// `go test` with the same caches.
+    Test,
+    /// The Go build cache entries the build uses, for a fresh runner to seed
+    /// from (`--build-context gocache=...`).
+    Gocache,
+}
+
+impl Target {
+    /// Every target, the default first.
+    pub const ALL: [Target; 4] = [
+        Target::Image,
+        Target::Binaries,
+        Target::Test,
+        Target::Gocache,
+    ];
+
+    /// What it builds, in one sentence (`--call targets`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Target::Image => "The runtime image: the base plus the binaries in /usr/local/bin",
+            Target::Binaries => "Just the binaries, for --output type=local",
+            Target::Test => "go test with the same caches; a failing test fails the build",
+            Target::Gocache => {
+                "The Go build cache entries the build uses, to seed a fresh builder with --build-context gocache=DIR"
+            }
+        }
+    }
+
+    /// The target a `--target` value names (empty: the default).
+    pub fn parse(s: &str) -> Option<Self> {
+        if s.is_empty() {
+            return Some(Target::default());
+        }
+        Target::ALL.into_iter().find(|t| t.name() == s)
+    }
+
+    /// Every target name, the default first, for messages.
+    pub fn names() -> String {
+        Target::ALL.map(Target::name).join(", ")
+    }
+
+    /// The name a user passes to `--target`: the only place target names
+    /// are spelled.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Target::Image => "image",
+            Target::Binaries => "binaries",
+            Target::Test => "test",
+            Target::Gocache => "gocache",
+        }
+    }
+}
