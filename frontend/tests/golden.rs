@@ -430,3 +430,46 @@ fn sbom_argv_follows_the_build() {
         "/gofront/bin/gofront sbom --out /gofront/sbom/sbom.spdx.json --name example.com/hello --created 1700000000 --base gcr.io/distroless/static-debian12:nonroot --main-version 0.0.0-dev+0123456 --go-sum /src/go.sum -- /gofront/built/hello=/usr/local/bin/hello"
     );
 }
+
+#[test]
+fn withdep_gocache_export_with_tests_seeded() {
+    check(
+        "withdep_gocache_export_with_tests_seeded",
+        "withdep",
+        &[
+            ("target", "gocache"),
+            ("context:goproxy", "local:goproxy"),
+            ("context:gocache", "local:gocache"),
+            ("build-arg:GOFRONT_GOCACHE_TESTS", "true"),
+        ],
+        false,
+    );
+}
+
+#[test]
+fn withdep_test_seeded() {
+    check(
+        "withdep_test_seeded",
+        "withdep",
+        &[
+            ("target", "test"),
+            ("context:goproxy", "local:goproxy"),
+            ("context:gocache", "local:gocache"),
+        ],
+        false,
+    );
+}
+
+#[test]
+fn withdep_binaries_seeded() {
+    check(
+        "withdep_binaries_seeded",
+        "withdep",
+        &[
+            ("target", "binaries"),
+            ("context:goproxy", "local:goproxy"),
+            ("context:gocache", "local:gocache"),
+        ],
+        false,
+    );
+}
