@@ -195,3 +195,74 @@ fn a_seeded_fresh_runner_reruns_only_the_tests_whose_inputs_changed() {
         b.log
     );
 }
+
+/// Bytes of the Go cache entries in an export (its `-a`/`-d` files).
+fn export_bytes(dir: &Path) -> u64 {
+    gofront_e2e::files(dir)
+        .into_iter()
+        .filter(|(rel, _)| rel.ends_with("-a") || rel.ends_with("-d"))
+        .map(|(_, size)| size)
+        .sum()
+}
+
+/// Twenty CI jobs in a row, each seeded from the last one's export and
+/// editing `base` (so base's and mid's tests run and new entries are
+/// written each time): the export is each job's working set, so it does
+/// not grow with the edits (at most 1.5x the first), and holds only Go
+/// cache entries and the manifest.
+#[test]
+fn a_seeded_export_with_tests_stays_bounded_over_twenty_edits() {
+    let test = "a_seeded_export_with_tests_stays_bounded_over_twenty_edits";
+    if !enabled(test) {
+        return;
+    }
+    // Forty builds: on the newest engine only (what is bounded is the
+    // tool's selection, the same on every engine), to keep CI short.
+    if std::env::var("GOFRONT_TESTBED_ENGINE").as_deref() == Ok("26") {
+        eprintln!("skipping {test}: run on the current engine only");
+        return;
+    }
+    prune_engine();
+    let t = Scratch::new("testcache-bound");
+    let app = t.join("app");
+    let mut seed = t.join("empty");
+    fs::create_dir_all(&seed).unwrap();
+    let mut sizes = Vec::new();
+    for n in 0..=20 {
+        write_project(&app, "hello", &format!("v{n}"));
+        let seed_arg = format!("gocache={}", seed.display());
+        build(&app, &["--build-context", &seed_arg, "--target", "test"])
+            .assert_ok(&format!("job {n}: --target test"));
+        let export = t.join(&format!("export{n}"));
+        let out = format!("type=local,dest={}", export.display());
+        build(
+            &app,
+            &[
+                "--build-context",
+                &seed_arg,
+                "--build-arg",
+                "GOFRONT_GOCACHE_TESTS=true",
+                "--target",
+                "gocache",
+                "--output",
+                &out,
+            ],
+        )
+        .assert_ok(&format!("job {n}: --target gocache"));
+        for (rel, _) in gofront_e2e::files(&export) {
+            let name = rel.rsplit('/').next().unwrap_or_default();
+            assert!(
+                name.ends_with("-a") || name.ends_with("-d") || name == "gofront-gocache.json",
+                "job {n}: the export holds {rel}"
+            );
+        }
+        sizes.push(export_bytes(&export));
+        seed = export;
+    }
+    eprintln!("export bytes per job: {sizes:?}");
+    let (first, last) = (sizes[0], sizes[20]);
+    assert!(
+        last * 2 <= first * 3,
+        "the export grew from {first} to {last} bytes over twenty edits: {sizes:?}"
+    );
+}
