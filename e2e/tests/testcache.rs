@@ -52,7 +52,7 @@ fn write_project(dir: &Path, input: &str, tag: &str) {
         ),
         (
             "other/other_test.go",
-            "package other\n\nimport \"testing\"\n\nfunc TestValue(t *testing.T) {\n\tif Value == \"\" {\n\t\tt.Fatal(\"empty\")\n\t}\n}\n".to_string(),
+            "package other\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestValue(t *testing.T) {\n\t_, _ = os.Stat(\"/etc/hosts\")\n\tif Value == \"\" {\n\t\tt.Fatal(\"empty\")\n\t}\n}\n".to_string(),
         ),
         (
             "main.go",
@@ -145,6 +145,15 @@ fn a_seeded_fresh_runner_reruns_only_the_tests_whose_inputs_changed() {
         "{}",
         b.log
     );
+    // other's test looks at /etc/hosts, which Go does not key its result
+    // by: the step says so (base's testdata is inside the context).
+    let said: Vec<String> = b
+        .lines(TEST_STEP)
+        .into_iter()
+        .filter(|l| l.contains("outside the build context"))
+        .collect();
+    assert_eq!(said.len(), 1, "{}", b.log);
+    assert!(said[0].contains("a test read /etc/hosts,"), "{said:?}");
 
     // Job 2: a fresh runner (pruned engine), a fresh checkout (every file
     // written again: new mtimes), a change to `base`: base and mid, which

@@ -309,7 +309,7 @@ pub fn export_used(
 
 /// The `GOCACHEPROG` value that runs this very program as the cache
 /// program over `cache`, recording what Go used in `used`.
-fn cacheprog_command(cache: &str, used: &str) -> Result<String, ToolError> {
+fn cacheprog_command(cache: &str, used: &str, context: Option<&str>) -> Result<String, ToolError> {
     let exe = std::env::current_exe().map_err(|source| ToolError::Spawn {
         command: "gofront gocache prog".into(),
         source,
@@ -317,15 +317,20 @@ fn cacheprog_command(cache: &str, used: &str) -> Result<String, ToolError> {
     let exe = exe.display().to_string();
     // Go splits GOCACHEPROG on spaces (cmd/internal/quoted); gofront's own
     // paths have none.
-    if [exe.as_str(), cache, used]
+    let context = context.unwrap_or("");
+    if [exe.as_str(), cache, used, context]
         .iter()
         .any(|p| p.contains(char::is_whitespace))
     {
         return Err(ToolError::UsedList(format!(
-            "cannot run the Go cache program: a path has a space ({exe}, {cache}, {used})"
+            "cannot run the Go cache program: a path has a space ({exe}, {cache}, {used}, {context})"
         )));
     }
-    Ok(format!("{exe} gocache prog --dir {cache} --used {used}"))
+    Ok(if context.is_empty() {
+        format!("{exe} gocache prog --dir {cache} --used {used}")
+    } else {
+        format!("{exe} gocache prog --dir {cache} --used {used} --context {context}")
+    })
 }
 
 /// `gofront gocache seed`: merges the seed, stamps the source's times from
@@ -367,7 +372,11 @@ pub fn run_seed(args: &SeedArgs) -> Result<(), ToolError> {
     let mut command = Command::new(program);
     command.args(rest);
     if let Some(used) = &args.used {
-        command.env("GOCACHEPROG", cacheprog_command(&args.into, used)?);
+        // The stamped directory is the build context the test reads.
+        command.env(
+            "GOCACHEPROG",
+            cacheprog_command(&args.into, used, args.stamp.as_deref())?,
+        );
     }
     let err = std::os::unix::process::CommandExt::exec(&mut command);
     Err(ToolError::Spawn {

@@ -38,6 +38,7 @@ mod entry;
 mod error;
 mod protocol;
 mod server;
+mod testlog;
 mod used;
 pub(crate) use used::select_used;
 
@@ -74,11 +75,13 @@ fn prog_main(args: &[String]) -> ExitCode {
 fn run(args: &[String]) -> Result<(), ProgError> {
     let mut dir = None;
     let mut used = None;
+    let mut context = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let slot = match flag.as_str() {
             "--dir" => &mut dir,
             "--used" => &mut used,
+            "--context" => &mut context,
             other => return Err(ProgError::Usage(format!("unknown flag {other}"))),
         };
         let value = it
@@ -89,6 +92,9 @@ fn run(args: &[String]) -> Result<(), ProgError> {
     let dir = dir.ok_or_else(|| ProgError::Usage("--dir is required".into()))?;
     let used = used.ok_or_else(|| ProgError::Usage("--used is required".into()))?;
     let mut server = Server::new(&dir, Limits::default())?.with_used_file(used);
+    if let Some(c) = context {
+        server = server.with_context(c);
+    }
     let served = server.serve(io::stdin().lock(), io::stdout().lock());
     // A broken stream still leaves its list: what was served was served.
     let listed = if served.is_err() {

@@ -72,7 +72,14 @@ pub struct Server {
     used_overflow: bool,
     seq: u64,
     stats: Stats,
+    /// The build context: test logs naming files outside it are reported.
+    context: Option<PathBuf>,
+    /// Files already reported.
+    reported: BTreeSet<String>,
 }
+
+/// The largest test log read for files outside the context.
+const MAX_TEST_LOG: u64 = 1 << 20;
 
 impl Server {
     /// A server that only reads `dir`: nothing created, no used file.
@@ -85,6 +92,8 @@ impl Server {
             used_overflow: false,
             seq: 0,
             stats: Stats::default(),
+            context: None,
+            reported: BTreeSet::new(),
         }
     }
 
@@ -111,6 +120,8 @@ impl Server {
             used_overflow: false,
             seq: 0,
             stats: Stats::default(),
+            context: None,
+            reported: BTreeSet::new(),
         })
     }
 
@@ -120,6 +131,57 @@ impl Server {
     pub fn with_used_file(mut self, path: PathBuf) -> Self {
         self.used_file = Some(path);
         self
+    }
+
+    /// Reports, on stderr, files that tests read outside `context`.
+    pub fn with_context(mut self, context: PathBuf) -> Self {
+        self.context = Some(context);
+        self
+    }
+
+    /// The files reported so far, sorted.
+    #[cfg(test)]
+    pub fn reported(&self) -> impl Iterator<Item = &String> {
+        self.reported.iter()
+    }
+
+    /// If the output just stored at `dpath` is a test log, says which files
+    /// the test read outside the context (each once per server): Go does
+    /// not key a cached result by them.
+    fn report_outside_reads(&mut self, dpath: &Path) {
+        let Some(context) = &self.context else {
+            return;
+        };
+        let mut head = [0u8; super::testlog::HEADER.len()];
+        let is_log = File::open(dpath)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok()
+            && head == *super::testlog::HEADER.as_bytes();
+        if !is_log {
+            return;
+        }
+        let Ok(text) = fs::read_to_string(dpath) else {
+            return;
+        };
+        // Go's own trees and scratch space are no inputs worth keying.
+        let env_dirs: Vec<PathBuf> = ["GOROOT", "GOPATH", "GOMODCACHE", "TMPDIR"]
+            .iter()
+            .filter_map(std::env::var_os)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .chain([PathBuf::from("/usr/local/go"), self.dir.clone()])
+            .collect();
+        let ignored: Vec<&Path> = env_dirs.iter().map(PathBuf::as_path).collect();
+        let Some(outside) = super::testlog::outside_reads(&text, context, &ignored) else {
+            return;
+        };
+        for path in outside {
+            if self.reported.insert(path.clone()) {
+                eprintln!(
+                    "gofront: a test read {path}, outside the build context: Go does not key its cached result by that file, so a change to it alone will not run the test again"
+                );
+            }
+        }
     }
 
     /// Writes the used list, if there is a file for it, after trimming the
@@ -281,6 +343,9 @@ impl Server {
             Ok(()) => {
                 self.stats.puts += 1;
                 self.note_used(action);
+                if size <= MAX_TEST_LOG {
+                    self.report_outside_reads(&dpath);
+                }
                 Response {
                     id: req.id,
                     disk_path: Some(dpath.to_string_lossy().into_owned()),

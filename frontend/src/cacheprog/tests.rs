@@ -676,3 +676,29 @@ fn trim_removes_what_went_unused_for_five_days_at_most_once_a_day() {
     // The trim's own temporary name is gone.
     assert!(walk(&dir.0).iter().all(|n| !n.starts_with(".gofront-tmp")));
 }
+
+#[test]
+fn a_stored_test_log_reports_reads_outside_the_context_once() {
+    let dir = TempDir::new("testlog");
+    let mut s = server(&dir).with_context(PathBuf::from("/src"));
+    let log = b"# test log\nopen /src/p/testdata/x.json\nopen /etc/hosts\nstat /dev/null\n";
+    let again = b"# test log\nopen /etc/hosts\nopen /etc/passwd\n";
+    let not_a_log = b"open /etc/shadow\n";
+    let (r, _) = session(
+        &mut s,
+        &[
+            put(1, &action(1), log),
+            put(2, &action(2), again),
+            put(3, &action(3), not_a_log),
+        ]
+        .concat(),
+    );
+    r.unwrap();
+    let reported: Vec<&String> = s.reported().collect();
+    assert_eq!(reported, ["/etc/hosts", "/etc/passwd"]);
+    // Without a context, nothing is read back.
+    let mut plain = server(&dir);
+    let (r, _) = session(&mut plain, &put(4, &action(4), log));
+    r.unwrap();
+    assert_eq!(plain.reported().count(), 0);
+}
