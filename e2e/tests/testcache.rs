@@ -88,6 +88,26 @@ fn want(pairs: &[(&str, &'static str)]) -> BTreeMap<String, &'static str> {
         .collect()
 }
 
+/// `--target gocache` with the test step's entries, seeded by `seed_arg`
+/// (`gocache=DIR`), into `export` (emptied first).
+fn export_gocache(app: &Path, seed_arg: &str, export: &Path) -> Build {
+    let _ = fs::remove_dir_all(export);
+    let out = format!("type=local,dest={}", export.display());
+    build(
+        app,
+        &[
+            "--build-context",
+            seed_arg,
+            "--build-arg",
+            "GOFRONT_GOCACHE_TESTS=true",
+            "--target",
+            "gocache",
+            "--output",
+            &out,
+        ],
+    )
+}
+
 /// One CI job: test, image, export of what both used, seeded from `seed`.
 fn job(app: &Path, seed: &Path, export: &Path) -> Build {
     let seed_arg = format!("gocache={}", seed.display());
@@ -98,21 +118,7 @@ fn job(app: &Path, seed: &Path, export: &Path) -> Build {
         &["--build-context", &seed_arg, "-t", "e2e-testcache:1"],
     )
     .assert_ok("--target image");
-    let _ = fs::remove_dir_all(export);
-    let out = format!("type=local,dest={}", export.display());
-    let g = build(
-        app,
-        &[
-            "--build-context",
-            &seed_arg,
-            "--build-arg",
-            "GOFRONT_GOCACHE_TESTS=true",
-            "--target",
-            "gocache",
-            "--output",
-            &out,
-        ],
-    );
+    let g = export_gocache(app, &seed_arg, export);
     g.assert_ok("--target gocache");
     // The export reuses both steps (the test step is the one --target test
     // ran) and copies what their used lists name.
@@ -243,21 +249,7 @@ fn a_seeded_export_with_tests_stays_bounded_over_twenty_edits() {
         build(&app, &["--build-context", &seed_arg, "--target", "test"])
             .assert_ok(&format!("job {n}: --target test"));
         let export = t.join(&format!("export{n}"));
-        let out = format!("type=local,dest={}", export.display());
-        build(
-            &app,
-            &[
-                "--build-context",
-                &seed_arg,
-                "--build-arg",
-                "GOFRONT_GOCACHE_TESTS=true",
-                "--target",
-                "gocache",
-                "--output",
-                &out,
-            ],
-        )
-        .assert_ok(&format!("job {n}: --target gocache"));
+        export_gocache(&app, &seed_arg, &export).assert_ok(&format!("job {n}: --target gocache"));
         for (rel, _) in gofront_e2e::files(&export) {
             let name = rel.rsplit('/').next().unwrap_or_default();
             assert!(

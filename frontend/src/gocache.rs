@@ -395,18 +395,7 @@ pub fn run_export(args: &ExportArgs) -> Result<(), ToolError> {
         &lists,
         args.modules.as_deref().map(Path::new),
     )? {
-        eprintln!(
-            "gofront gocache: exported {} of {} cache entries ({}) the steps used ({} actions){}, in {} ms",
-            r.written,
-            r.in_cache,
-            mb(r.bytes),
-            r.packages,
-            match r.module_files {
-                Some((files, bytes)) => format!(", and {files} module file(s) ({})", mb(bytes)),
-                None => String::new(),
-            },
-            start.elapsed().as_millis()
-        );
+        say_exported(&r, "the steps used", "actions", start);
         return Ok(());
     }
     let (program, rest) = split_command(&args.command)?;
@@ -432,8 +421,15 @@ pub fn run_export(args: &ExportArgs) -> Result<(), ToolError> {
         &listed,
         args.modules.as_deref().map(Path::new),
     )?;
+    say_exported(&r, "for", "compiled packages", start);
+    Ok(())
+}
+
+/// The export's line in the step's log: `exported N of M cache entries
+/// (SIZE) WHAT COUNT UNIT[, and module files], in MS ms`.
+fn say_exported(r: &ExportReport, what: &str, unit: &str, start: Instant) {
     eprintln!(
-        "gofront gocache: exported {} of {} cache entries ({}) for {} compiled packages{}, in {} ms",
+        "gofront gocache: exported {} of {} cache entries ({}) {what} {} {unit}{}, in {} ms",
         r.written,
         r.in_cache,
         mb(r.bytes),
@@ -444,7 +440,6 @@ pub fn run_export(args: &ExportArgs) -> Result<(), ToolError> {
         },
         start.elapsed().as_millis()
     );
-    Ok(())
 }
 
 #[cfg(test)]

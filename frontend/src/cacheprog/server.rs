@@ -84,9 +84,13 @@ const MAX_TEST_LOG: u64 = 1 << 20;
 impl Server {
     /// A server that only reads `dir`: nothing created, no used file.
     pub(super) fn reading(dir: &Path) -> Self {
+        Self::over(dir.to_path_buf(), Limits::default())
+    }
+
+    fn over(dir: PathBuf, limits: Limits) -> Self {
         Server {
-            dir: dir.to_path_buf(),
-            limits: Limits::default(),
+            dir,
+            limits,
             used_file: None,
             used: BTreeSet::new(),
             used_overflow: false,
@@ -112,17 +116,7 @@ impl Server {
                 dir.display()
             )));
         }
-        Ok(Server {
-            dir,
-            limits,
-            used_file: None,
-            used: BTreeSet::new(),
-            used_overflow: false,
-            seq: 0,
-            stats: Stats::default(),
-            context: None,
-            reported: BTreeSet::new(),
-        })
+        Ok(Self::over(dir, limits))
     }
 
     /// Writes the used list to `path` when the session ends: before the
