@@ -1327,3 +1327,42 @@ fn tests_run_where_the_builder_can_run_them() {
         "--platform darwin/386: Go does not build for darwin/386; it builds darwin/amd64, darwin/arm64"
     );
 }
+
+#[test]
+fn the_netrc_secret_is_mounted_where_an_absolute_netrc_says() {
+    let dests = |spec: &'static str| {
+        let plan = Case {
+            spec,
+            go_mod: GO_MOD_WITH_DEP,
+            ..Case::default()
+        }
+        .ok();
+        plan.download
+            .expect("a download step")
+            .secrets
+            .into_iter()
+            .map(|s| (s.id, s.dest))
+            .collect::<Vec<_>>()
+    };
+    // NETRC absolute: the netrc secret goes there, another id does not.
+    assert_eq!(
+        dests(
+            "# syntax=x\n[download]\nsecrets = [\"netrc\", \"token\"]\nenv = { NETRC = \"/home/ci/.netrc\" }\n"
+        ),
+        [
+            ("netrc".to_string(), "/home/ci/.netrc".to_string()),
+            ("token".to_string(), "/run/secrets/token".to_string()),
+        ]
+    );
+    // A relative NETRC, or none: the secret's own path.
+    for spec in [
+        "# syntax=x\n[download]\nsecrets = [\"netrc\"]\nenv = { NETRC = \"netrc\" }\n",
+        "# syntax=x\n[download]\nsecrets = [\"netrc\"]\n",
+    ] {
+        assert_eq!(
+            dests(spec),
+            [("netrc".to_string(), "/run/secrets/netrc".to_string())],
+            "{spec}"
+        );
+    }
+}
