@@ -18,7 +18,7 @@ REPO = os.path.dirname(BENCH)
 # The four variants of every scenario, in run order (see bench/README.md).
 VARIANTS = ["A", "B", "D", "C"]
 SCENARIOS = ["cold", "noop", "leaf", "core", "gomod", "ci", "cigc",
-             "strip-cold", "strip-leaf", "2p-cold", "2p-leaf", "sbom-cold", "sbom-leaf"]
+             "strip-cold", "strip-leaf", "2p-cold", "2p-leaf", "sbom-cold", "sbom-leaf", "citest"]
 PROJECTS = ["hello", "monolith"]
 # Variants beside A, B, D, C, each in scenarios of its own:
 #   S  gofront with its own defaults (-ldflags=-s -w); C runs with
@@ -47,12 +47,20 @@ EXTRA_ADDED = {"sbom-cold": 0.2, "sbom-leaf": 0.2}
 # cache dance written by hand, gofront with --target gocache and the
 # gocache build context.
 CIGC_VARIANTS = ["D", "C"]
+# "citest": a fresh CI runner's whole job with tests. T is D with a test
+# stage (bench/dockerfiles/T.Dockerfile), TD the same with the cache dance,
+# C gofront's seeded job (test, image, gocache with GOFRONT_GOCACHE_TESTS),
+# W gofront's --target test on the warm builder just before (the laptop's
+# re-run of the same edit).
+CITEST_VARIANTS = ["T", "TD", "C"]
 
 
 def scenario_variants(scenario):
     """The variants one round of `scenario` builds, in order."""
     if scenario == "cigc":
         return CIGC_VARIANTS
+    if scenario == "citest":
+        return []
     if scenario in EXTRA:
         return list(EXTRA[scenario][:2])
     return VARIANTS
