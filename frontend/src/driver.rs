@@ -172,6 +172,12 @@ pub enum FrontendError {
     /// The image config could not be serialised.
     #[error("internal error in gofront: cannot serialise the image config: {0}")]
     ImageConfigJson(String),
+    /// A binary of the image could not be read for its SBOM (`--sbom`).
+    #[error("cannot write the SBOM: {0}")]
+    Sbom(#[from] crate::sbom::binary::BinaryError),
+    /// The SBOM document could not be serialised.
+    #[error("internal error in gofront: cannot serialise the SBOM: {0}")]
+    SbomJson(String),
 }
 
 impl From<SpecError> for FrontendError {
@@ -268,9 +274,6 @@ pub struct PlatformBuild {
     pub definition: pb::Definition,
     /// `containerimage.config`, for the image and gocache targets.
     pub image_config: Option<Vec<u8>>,
-    /// The SBOM step's LLB (`--sbom`): its result holds the SPDX document
-    /// the gateway attaches to this platform's result.
-    pub sbom: Option<pb::Definition>,
     /// The plan it came from.
     pub plan: plan::Plan,
 }
@@ -504,7 +507,6 @@ pub fn lower_all(report: &Report) -> Result<Generated, FrontendError> {
                 .map(|c| serde_json::to_vec(&c))
                 .transpose()
                 .map_err(|e| FrontendError::ImageConfigJson(e.to_string()))?,
-            sbom: lowered.sbom.map(|s| s.marshal(Some(&source))),
             plan: plan.clone(),
         });
     }

@@ -50,8 +50,8 @@ pub use spec::{KEYS, Origin};
 /// `gofront gocache prog|stamp ...`: the GOCACHEPROG server and the
 /// content-mtime tool build steps run.
 pub use cacheprog::main as cacheprog_main;
-/// `gofront sbom ...`: writes the SPDX document inside a build step.
-pub use sbom::tool::main as sbom_main;
+#[doc(hidden)]
+pub use sbom::binary::synthetic_elf;
 
 /// `gofront gocache seed|export ...` and `gofront modcache ...`: the cache
 /// tools that build steps run (`args` without the program). The exit code,

@@ -21,9 +21,6 @@ pub struct Lowered {
     pub state: State,
     /// `containerimage.config`, for the image target.
     pub image_config: Option<serde_json::Value>,
-    /// The SBOM step's output (the SPDX document at its root), solved
-    /// beside `state` and attached to it, when the plan has one.
-    pub sbom: Option<State>,
 }
 
 fn meta(plan: &Plan, name: &str, location: Option<Vec<llb::SourceRange>>) -> OpMeta {
@@ -137,7 +134,6 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         TargetPlan::Test { .. } => Lowered {
             state: out,
             image_config: None,
-            sbom: None,
         },
         // Seeded, the output also holds the used list: copy the binaries
         // by name then.
@@ -164,19 +160,10 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             }
             .build(&meta(plan, "[gofront] collect binaries", None)),
             image_config: None,
-            sbom: None,
         },
-        TargetPlan::Image {
-            runtime: rt,
-            sbom: s,
-            ..
-        } => Lowered {
+        TargetPlan::Image { runtime: rt, .. } => Lowered {
             state: runtime(plan, rt, &out),
             image_config: Some(rt.config.clone()),
-            sbom: match s {
-                Some(s) => Some(sbom(plan, s, &builder, &source, &out)?),
-                None => None,
-            },
         },
         TargetPlan::Gocache {
             export: g, test, ..
@@ -220,35 +207,23 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                         .build(&meta(plan, "[gofront] collect the Go build cache", None)),
                 },
                 image_config: Some(g.image_config.clone()),
-                sbom: None,
             }
         }
     })
 }
 
-/// The SBOM step: an exec of its own that reads the build's output, so the
-/// build's ops (and cache keys) are the same with and without `--sbom`.
-fn sbom(
-    plan: &Plan,
-    s: &SbomPlan,
-    builder: &State,
-    source: &State,
-    out: &State,
-) -> Result<State, LowerError> {
-    Exec::new(s.args.clone(), &plan.build_platform)
-        .env(s.env.clone())
-        .cwd("/")
-        .user(&s.user)
-        .network(NetMode::None)
-        .mount(Mount::readonly("/", builder))
-        .mount(Mount::tmpfs("/tmp", 0))
-        .mount(Mount::readonly(paths::SRC, source))
-        .mount(Mount::readonly(paths::BUILT, out).selector(paths::OWNED_DIR))
-        .mount(Mount::readonly(paths::TOOL_DIR, &tool_state(plan, &s.tool)))
-        .mount(Mount::scratch_output(paths::SBOM))
-        .run(&meta(plan, &s.name, None))
-        .output(paths::SBOM)
-        .ok_or(LowerError("the SBOM step has no output"))
+/// The SBOM's own ref: the SPDX document the gateway wrote from the
+/// solved image, as one file at the root of an empty state (a file op: no
+/// container runs). The same document gives the same op, so BuildKit
+/// caches it.
+pub fn sbom_document(plan: &Plan, s: &SbomPlan, document: Vec<u8>) -> State {
+    FileOp::on(&State::scratch(), &plan.build_platform)
+        .mkfile(
+            &format!("/{}", crate::sbom::ATTESTATION_PATH),
+            0o644,
+            document,
+        )
+        .build(&meta(plan, &s.name, None))
 }
 
 /// The state of a named build context.

@@ -26,7 +26,6 @@ const USAGE: &str = "usage:
   gofront --help          print this help
   gofront gocache seed|export|prog|stamp ...
   gofront modcache ...
-  gofront sbom ...
                           the tools that build steps run (not for direct use)";
 
 fn main() -> ExitCode {
@@ -48,10 +47,6 @@ fn main() -> ExitCode {
     // The cache tools, run inside build steps (see cachetool/).
     if let Some(code) = gofront::cache_tool_main(&args) {
         return code;
-    }
-    // The SBOM tool, run inside a build step (see sbom/tool.rs).
-    if args.first().map(String::as_str) == Some("sbom") {
-        return gofront::sbom_main(&args[1..]);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -131,10 +131,21 @@ impl LlbBridge for FakeBuildKit {
         &self,
         req: Request<gw::ReadFileRequest>,
     ) -> Result<Response<gw::ReadFileResponse>, Status> {
-        let path = req.into_inner().file_path;
+        let req = req.into_inner();
+        let path = req.file_path;
         self.record(format!("ReadFile({path})"));
         match self.files.get(&path) {
-            Some(data) => Ok(Response::new(gw::ReadFileResponse { data: data.clone() })),
+            // The range, as BuildKit reads it: what of it the file holds.
+            Some(data) => {
+                let (offset, length) = req
+                    .range
+                    .map_or((0, data.len()), |r| (r.offset as usize, r.length as usize));
+                let start = offset.min(data.len());
+                let end = start.saturating_add(length).min(data.len());
+                Ok(Response::new(gw::ReadFileResponse {
+                    data: data[start..end].to_vec(),
+                }))
+            }
             // What BuildKit sends for a missing file: the os.Open error's
             // text, with code Unknown (see gateway::is_not_exist).
             None => Err(Status::unknown(format!(
@@ -229,10 +240,13 @@ fn run_with(
     api_caps: &[&'static str],
     llb_caps: &[&'static str],
 ) -> Run {
-    let mut all: BTreeMap<String, Vec<u8>> = files
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-        .collect();
+    // What the image holds, for `--sbom` to read: a Go binary's build info.
+    let mut all = BTreeMap::from([(HELLO_BIN.to_string(), hello_binary())]);
+    all.extend(
+        files
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())),
+    );
     all.insert("gofront.toml".into(), spec.as_bytes().to_vec());
     let fake = FakeBuildKit {
         files: all,
@@ -281,6 +295,16 @@ fn run_with(
 }
 
 const GO_MOD: &str = "module example.com/hello\n\ngo 1.24\n";
+/// Where the image has the binary of [`GO_MOD`]'s main package.
+const HELLO_BIN: &str = "/usr/local/bin/hello";
+
+/// An ELF file with the build info Go writes for [`GO_MOD`]'s binary.
+fn hello_binary() -> Vec<u8> {
+    gofront::synthetic_elf(
+        "go1.24.4",
+        "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\nbuild\tGOOS=linux\n",
+    )
+}
 
 #[test]
 fn a_build_follows_the_expected_sequence_and_returns_an_image() {
@@ -970,7 +994,7 @@ fn execs(def: &pb::Definition) -> Vec<pb::ExecOp> {
 }
 
 #[test]
-fn sbom_returns_one_spdx_attestation_per_platform_from_its_own_step() {
+fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image() {
     let r = run(
         "",
         &[("go.mod", GO_MOD)],
@@ -1003,8 +1027,8 @@ fn sbom_returns_one_spdx_attestation_per_platform_from_its_own_step() {
             a.metadata,
             BTreeMap::from([("reason".to_string(), b"sbom".to_vec())])
         );
-        // Its ref is a solve of its own, not the image's, whose last exec
-        // is gofront's tool for this platform's binaries.
+        // Its ref is a solve of its own, not the image's: one file op
+        // that writes the document gofront made from the image's binary.
         let id = &a.r#ref.as_ref().expect("a ref").id;
         assert_ne!(id, &refs.refs[platform].id);
         let def = r.log.by_id[id].definition.as_ref().expect("definition");
@@ -1012,38 +1036,83 @@ fn sbom_returns_one_spdx_attestation_per_platform_from_its_own_step() {
             .definition
             .as_ref()
             .expect("definition");
-        let tool = execs(def)
-            .into_iter()
-            .find(|e| {
-                e.meta
-                    .as_ref()
-                    .is_some_and(|m| m.args.get(1).map(String::as_str) == Some("sbom"))
+        let ops: Vec<pb::Op> = def
+            .def
+            .iter()
+            .map(|b| pb::Op::decode(b.as_slice()).expect("op"))
+            .collect();
+        let mkfile = ops
+            .iter()
+            .find_map(|op| match &op.op {
+                Some(pb::op::Op::File(f)) => match f.actions.as_slice() {
+                    [
+                        pb::FileAction {
+                            action: Some(pb::file_action::Action::Mkfile(m)),
+                            ..
+                        },
+                    ] => Some(m.clone()),
+                    _ => None,
+                },
+                _ => None,
             })
-            .expect("the SBOM step");
-        let meta = tool.meta.expect("meta");
-        assert_eq!(meta.args[0], "/gofront/bin/gofront");
+            .expect("one mkfile op");
+        assert!(execs(def).is_empty(), "no container runs for the SBOM");
+        assert_eq!(mkfile.path, "/sbom.spdx.json");
+        assert_eq!(mkfile.mode, 0o644);
+        let doc: serde_json::Value = serde_json::from_slice(&mkfile.data).expect("JSON");
+        assert_eq!(doc["spdxVersion"], "SPDX-2.3");
+        assert_eq!(doc["creationInfo"]["created"], "2023-11-14T22:13:20Z");
+        assert_eq!(doc["files"][0]["fileName"], format!(".{HELLO_BIN}"));
+        let sha256 = {
+            use sha2::Digest;
+            let d = sha2::Sha256::digest(hello_binary());
+            d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
         assert!(
-            meta.env.contains(&format!("GOARCH={arch}")),
-            "{:?}",
-            meta.env
+            doc["files"][0]["checksums"]
+                .as_array()
+                .expect("checksums")
+                .iter()
+                .any(|c| c["algorithm"] == "SHA256" && c["checksumValue"] == sha256.as_str()),
+            "{}",
+            doc["files"][0]
         );
         assert!(
-            meta.args
-                .windows(2)
-                .any(|w| w == ["--created", "1700000000"]),
-            "{:?}",
-            meta.args
+            doc["packages"]
+                .as_array()
+                .expect("packages")
+                .iter()
+                .any(|p| p["name"] == "example.com/hello"),
+            "{doc}"
         );
-        assert_eq!(tool.network, pb::NetMode::None as i32);
-        // The image's graph has no SBOM step.
+        let name = |d: &pb::Definition| {
+            d.metadata
+                .values()
+                .find_map(|m| m.description.get("llb.customname").cloned())
+        };
+        assert_eq!(name(def).as_deref(), Some("[gofront] SBOM of hello"));
+        // The image's own graph is the one without --sbom.
         assert!(
-            !execs(image_def).iter().any(|e| e
-                .meta
-                .as_ref()
-                .is_some_and(|m| m.args.iter().any(|a| a == "sbom"))),
+            !image_def
+                .metadata
+                .values()
+                .any(|m| m.description.values().any(|v| v.contains("SBOM"))),
             "the image's definition is the one without --sbom"
         );
+        let _ = arch;
     }
+    // The binary is read from the solved image, after its solve.
+    let first_read = r
+        .log
+        .calls
+        .iter()
+        .position(|c| c == &format!("ReadFile({HELLO_BIN})"))
+        .expect("the binary is read");
+    let image_solves = r.log.calls[..first_read]
+        .iter()
+        .filter(|c| c.starts_with("Solve("))
+        .count();
+    assert!(image_solves >= 2, "{:?}", r.log.calls);
 
     // A generator of the user's: no attestation, so BuildKit runs it.
     let r = run(
@@ -1078,19 +1147,26 @@ fn sbom_returns_one_spdx_attestation_per_platform_from_its_own_step() {
     );
     let r = run_with("", &[("go.mod", GO_MOD)], &[], &old, ALL_LLB_CAPS);
     assert!(r.log.returned.expect("returned").error.is_none());
-    // The step runs gofront's own image, which must be known.
+    // No image of gofront's is needed (no step runs it).
     let r = run(
         "",
         &[("go.mod", GO_MOD)],
         &["attest:sbom=type=sbom"],
         ALL_LLB_CAPS,
     );
-    assert!(
-        r.error().message.starts_with(
-            "gofront cannot tell which image it runs from, which its --sbom step needs"
-        ),
-        "{}",
-        r.error().message
+    let ret = r.log.returned.expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    assert_eq!(ret.result.expect("result").attestations.len(), 1);
+    // A binary that is not a Go binary: one sentence naming it, no result.
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD), (HELLO_BIN, "#!/bin/sh\necho hi\n")],
+        &["attest:sbom=type=sbom"],
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(
+        r.error().message,
+        "cannot write the SBOM: /usr/local/bin/hello is not an ELF binary gofront can read: it does not start with the ELF magic"
     );
 }
 

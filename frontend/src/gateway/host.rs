@@ -26,6 +26,9 @@ pub(super) struct WarnFiles<'a> {
 
 /// BuildKit >= 0.14 accepts 16 MiB messages; older ones 4 MiB.
 const MAX_MESSAGE: usize = 16 << 20;
+/// The most one ranged `ReadFile` asks for: well inside the messages
+/// gofront decodes.
+pub(super) const READ_CHUNK: u64 = 8 << 20;
 /// Where BuildKit puts the definition of the frontend's own image
 /// (frontend/gateway: metadataMount, BuildKit 0.10 and newer).
 const FRONTEND_DEF: &str = "/run/config/buildkit/metadata/frontend.bin";
@@ -150,7 +153,7 @@ impl GatewayHost {
     }
 
     /// A handle that reads files of solved refs from a spawned task.
-    fn reader(&self) -> FileReader {
+    pub(super) fn reader(&self) -> FileReader {
         FileReader {
             client: self.client.clone(),
         }
@@ -192,11 +195,45 @@ impl GatewayHost {
 }
 
 /// Reads files of solved refs; cheap to clone into concurrent tasks.
-struct FileReader {
+#[derive(Clone)]
+pub(super) struct FileReader {
     client: LlbBridgeClient<Channel>,
 }
 
 impl FileReader {
+    /// `length` bytes of a file of the solved ref `id` from `offset`, or
+    /// fewer at its end (BuildKit reads the range, not the file). At most
+    /// [`MAX_MESSAGE`] minus room for the envelope per call.
+    pub(super) async fn read_range(
+        &self,
+        id: &str,
+        path: &str,
+        offset: u64,
+        length: u64,
+    ) -> Result<Vec<u8>, HostError> {
+        let err = |s: tonic::Status| HostError::ReadFile {
+            path: path.to_string(),
+            code: s.code(),
+            message: s.message().to_string(),
+        };
+        let to_i64 = |v: u64| i64::try_from(v).map_err(|_| err(tonic::Status::out_of_range("")));
+        let range = gw::FileRange {
+            offset: to_i64(offset)?,
+            length: to_i64(length.min(READ_CHUNK))?,
+        };
+        self.client
+            .clone()
+            .read_file(gw::ReadFileRequest {
+                r#ref: id.to_string(),
+                file_path: path.to_string(),
+                range: Some(range),
+                ..gw::ReadFileRequest::default()
+            })
+            .await
+            .map(|r| r.into_inner().data)
+            .map_err(err)
+    }
+
     /// A file of the solved ref `id`, or `None` when it does not exist.
     async fn read_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>, HostError> {
         match self

@@ -10,6 +10,7 @@ mod env;
 mod host;
 mod proc;
 mod result;
+mod sbom;
 mod status;
 mod stdio;
 pub mod subrequests;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::host::{GatewayHost, WarnFiles};
 use super::proc::{peak_rss_kb, started};
-use crate::driver::{self, FrontendError, HostError};
+use crate::driver::{self, FrontendError};
 use crate::options::{Options, Platform};
 use crate::proto::gateway as gw;
 use crate::sbom;
@@ -45,8 +45,7 @@ pub(super) async fn build(
     for b in &generated.builds {
         host.check_llb_caps(&b.definition)
             .map_err(FrontendError::Host)?;
-        if let Some(s) = &b.sbom {
-            host.check_llb_caps(s).map_err(FrontendError::Host)?;
+        if sbom_plan(b).is_some() {
             host.check_api_caps(&[ATTESTATIONS_CAP])
                 .map_err(FrontendError::Host)?;
         }
@@ -70,29 +69,23 @@ pub(super) async fn build(
             attrs: c.attrs.clone(),
         })
         .collect();
-    // One Solve per platform, all at once, and each platform's SBOM step
-    // beside it: BuildKit runs identical vertices (the module download, the
-    // builder, the build the SBOM reads) once for all of them.
+    // One Solve per platform, all at once (BuildKit runs identical
+    // vertices, the module download and the builder, once for all), and
+    // each platform's SBOM written from its image as soon as that is built.
     let solves = generated.builds.iter().map(|b| async {
-        let sbom = async {
-            match &b.sbom {
-                Some(def) => host
-                    .solve(def.clone(), cache_imports.clone())
-                    .await
-                    .map(Some),
-                None => Ok(None),
-            }
+        let id = host
+            .solve(b.definition.clone(), cache_imports.clone())
+            .await?;
+        let sbom = match sbom_plan(b) {
+            Some(s) => Some(super::sbom::write(host, options, &b.plan, s, &id).await?),
+            None => None,
         };
-        let (id, sbom) = tokio::join!(
-            host.solve(b.definition.clone(), cache_imports.clone()),
-            sbom
-        );
-        Ok::<_, HostError>((id?, sbom?))
+        Ok::<_, FrontendError>((id, sbom))
     });
     let ids = futures_util::future::join_all(solves)
         .await
         .into_iter()
-        .collect::<Result<Vec<_>, HostError>>()?;
+        .collect::<Result<Vec<_>, FrontendError>>()?;
     let solved: Vec<Solved> = generated
         .builds
         .into_iter()
@@ -107,6 +100,14 @@ pub(super) async fn build(
     Ok(result(solved, generated.multi_platform))
 }
 
+/// The SBOM gofront writes for a build, when it writes one.
+fn sbom_plan(b: &driver::PlatformBuild) -> Option<&crate::plan::SbomPlan> {
+    match &b.plan.target {
+        crate::plan::TargetPlan::Image { sbom, .. } => sbom.as_deref(),
+        _ => None,
+    }
+}
+
 /// One platform's solved result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Solved {
@@ -116,7 +117,7 @@ pub struct Solved {
     pub id: String,
     /// `containerimage.config`, when the target is an image.
     pub image_config: Option<Vec<u8>>,
-    /// The ref of its SBOM step's output, when gofront wrote one.
+    /// The ref of its SBOM document, when gofront wrote one.
     pub sbom: Option<String>,
 }
 

@@ -42,6 +42,11 @@ enum Action {
         parents: bool,
         owner: Option<Chown>,
     },
+    Mkfile {
+        path: String,
+        mode: i32,
+        data: Vec<u8>,
+    },
     Copy {
         from: State,
         src: String,
@@ -78,6 +83,16 @@ impl FileOp {
             mode,
             parents,
             owner,
+        });
+        self
+    }
+
+    /// Writes a file holding `data` (its parent must exist), owned by root.
+    pub fn mkfile(mut self, path: &str, mode: i32, data: Vec<u8>) -> Self {
+        self.actions.push(Action::Mkfile {
+            path: path.to_string(),
+            mode,
+            data,
         });
         self
     }
@@ -130,9 +145,10 @@ impl FileOp {
                 _ => -1,
             });
             let owner = match action {
-                Action::Mkdir { owner, .. } | Action::Copy { owner, .. } => owner,
+                Action::Mkdir { owner, .. } | Action::Copy { owner, .. } => owner.as_ref(),
+                Action::Mkfile { .. } => None,
             };
-            owners.push(owner.as_ref().map(|o| chown_to_pb(o, &mut inputs)));
+            owners.push(owner.map(|o| chown_to_pb(o, &mut inputs)));
         }
         let count = inputs.len() as i64;
         let last = self.actions.len() - 1;
@@ -159,6 +175,15 @@ impl FileOp {
                     owner,
                     timestamp: -1,
                 }),
+                Action::Mkfile { path, mode, data } => {
+                    pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+                        path,
+                        mode,
+                        data,
+                        owner,
+                        timestamp: -1,
+                    })
+                }
                 Action::Copy {
                     src,
                     dest,

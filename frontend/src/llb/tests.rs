@@ -825,3 +825,31 @@ fn merging_fewer_than_two_states_makes_no_op() {
     assert!(merge(&[State::scratch()], &meta("m"), &amd64()).is_scratch());
     assert!(merge(&[], &meta("m"), &amd64()).is_scratch());
 }
+
+#[test]
+fn a_mkfile_writes_its_bytes_after_the_actions_before_it() {
+    let st = FileOp::on(&State::scratch(), &amd64())
+        .mkdir("/d", 0o755, false, None)
+        .mkfile("/d/f.json", 0o600, b"{}".to_vec())
+        .build(&meta("write"));
+    let d = decoded(&st);
+    let (digest, op) = d.named("write");
+    assert_eq!(caps(d.meta(digest)), ["file.base"]);
+    let f = file(op);
+    let links: Vec<(i64, i64, i64)> = f
+        .actions
+        .iter()
+        .map(|a| (a.input, a.secondary_input, a.output))
+        .collect();
+    assert_eq!(links, [(-1, -1, -1), (0, -1, 0)]);
+    assert_eq!(
+        f.actions[1].action,
+        Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+            path: "/d/f.json".into(),
+            mode: 0o600,
+            data: b"{}".to_vec(),
+            owner: None,
+            timestamp: -1,
+        }))
+    );
+}

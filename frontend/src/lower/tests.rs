@@ -273,3 +273,42 @@ fn download_contexts_are_mounted_read_only() {
     let (_, img) = d.named("[gofront] build context base: alpine:3");
     assert_eq!(source(img).attrs["image.resolvemode"], "pull");
 }
+
+#[test]
+fn the_sbom_document_is_one_file_written_on_an_empty_state() {
+    let plan = Case {
+        options: &[("attest:sbom", "type=sbom"), ("platform", "linux/arm64")],
+        ..Case::default()
+    }
+    .ok();
+    let crate::plan::TargetPlan::Image { sbom: Some(s), .. } = &plan.target else {
+        panic!("an image plan with an SBOM: {:?}", plan.target);
+    };
+    let st = crate::lower::sbom_document(&plan, s, b"{\"spdxVersion\":\"SPDX-2.3\"}".to_vec());
+    let d = crate::testutil::definition::Llb::from_def(st.marshal(None), None);
+    assert_eq!(d.names(), ["[gofront] SBOM of hello"]);
+    let (digest, op) = d.named("[gofront] SBOM of hello");
+    // On scratch: the op has no input, and runs on the build platform.
+    assert!(op.inputs.is_empty());
+    assert_eq!(
+        op.platform.as_ref().map(|p| p.architecture.as_str()),
+        Some(plan.build_platform.architecture.as_str())
+    );
+    assert_eq!(
+        d.meta(digest).caps.keys().collect::<Vec<_>>(),
+        ["file.base"]
+    );
+    let f = file(op);
+    assert_eq!(f.actions.len(), 1);
+    assert_eq!((f.actions[0].input, f.actions[0].output), (-1, 0));
+    assert_eq!(
+        f.actions[0].action,
+        Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+            path: "/sbom.spdx.json".into(),
+            mode: 0o644,
+            data: b"{\"spdxVersion\":\"SPDX-2.3\"}".to_vec(),
+            owner: None,
+            timestamp: -1,
+        }))
+    );
+}

@@ -152,11 +152,6 @@ pub enum PlanError {
         "gofront cannot tell which image it runs from, which the Go build cache export and seed need; run it through `# syntax=<gofront image>`"
     )]
     NoToolImage,
-    /// `--sbom` needs gofront's own image (its SBOM tool), and none is known.
-    #[error(
-        "gofront cannot tell which image it runs from, which its --sbom step needs; run it through `# syntax=<gofront image>`"
-    )]
-    SbomNoToolImage,
     /// An image config from BuildKit is not JSON.
     #[error("the config of image {image} is not valid JSON: {message}")]
     ImageConfig {

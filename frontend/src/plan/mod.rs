@@ -16,7 +16,7 @@ mod types;
 pub use error::PlanError;
 pub use image::ImageConfig;
 pub use project::{
-    MODULE_FILES, Project, ProjectFiles, check_dockerignore, dockerignore_hides, layout,
+    GO_SUM, MODULE_FILES, Project, ProjectFiles, check_dockerignore, dockerignore_hides, layout,
     module_dirs_to_read,
 };
 #[cfg(test)]

@@ -212,7 +212,9 @@ pub fn clean_rel(dir: &str, rel: &str) -> Option<String> {
 }
 
 /// A module's files `go mod download` reads, relative to its directory.
-pub const MODULE_FILES: [&str; 2] = ["go.mod", "go.sum"];
+pub const MODULE_FILES: [&str; 2] = ["go.mod", GO_SUM];
+/// go.sum at the context root (the `--sbom` document reads its hashes).
+pub const GO_SUM: &str = "go.sum";
 
 /// Files `go mod download` needs from the context, as include patterns.
 /// For a single module at the context's root this is exactly

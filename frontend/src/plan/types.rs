@@ -51,8 +51,6 @@ pub mod paths {
     pub const USED_FILE: &str = ".gofront-used";
     /// Where the export step sees the test step's output.
     pub const TESTED: &str = "/gofront/tested";
-    /// Where the SBOM step writes the SPDX document (its output).
-    pub const SBOM: &str = "/gofront/sbom";
     /// Go's module download cache (`$GOMODCACHE/cache/download`) kept
     /// across go.mod changes: a cache mount the download step reads as a
     /// `file://` proxy before the real one.
@@ -298,24 +296,16 @@ pub struct RuntimePlan {
     pub location: Option<Vec<SourceRange>>,
 }
 
-/// The SBOM step of the image target (`--sbom`): gofront's tool, mounted
-/// at `paths::TOOL_DIR`, runs `go version -m` in the builder on the build's
-/// output (read-only at `paths::BUILT`, the context at `paths::SRC` for
-/// go.sum) and writes the SPDX document into an empty output at
-/// `paths::SBOM`, which the gateway attaches to the platform's result. A
-/// step of its own, so `--sbom` never changes the build's cache key.
+/// The SBOM of the image target (`--sbom`): after the image is solved,
+/// the gateway reads each binary's hashes and build info from it, writes
+/// the SPDX document with a file op of its own and attaches that to the
+/// platform's result. Nothing is added to the image's LLB, so `--sbom`
+/// never changes the image's cache keys, and no container runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SbomPlan {
-    /// argv (`gofront sbom ...`, `sbom::tool::Args::to_argv`).
-    pub args: Vec<String>,
-    /// Full environment (the Go steps').
-    pub env: Vec<String>,
-    /// Its user: root, which can write the empty output and read every
-    /// binary whoever the builder's user is.
-    pub user: String,
-    /// gofront's own image, mounted at `paths::TOOL_DIR`.
-    pub tool: ImageSource,
-    /// Progress name.
+    /// What goes in the document besides what the binaries say.
+    pub document: crate::sbom::DocumentPlan,
+    /// Progress name of the file op.
     pub name: String,
 }
 

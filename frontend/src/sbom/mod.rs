@@ -9,23 +9,31 @@
 //! - `gosum`: go.sum's hashes, and `h1:` as an SPDX checksum.
 //! - `purl`: package URLs for Go modules and OCI images.
 //! - `sha1`: the SHA-1 SPDX 2.3 requires of every file.
-//! - `tool`: `gofront sbom`, the in-step edge that runs `go version -m`,
-//!   hashes the binaries and writes the file (the only I/O here).
+//! - `binary`: the build info inside a Go binary's bytes, read as
+//!   `go version -m` reads it; the gateway reads the ranges it names from
+//!   the solved image (no build step, no container).
 //!
-//! **Invariant:** everything but `tool` is pure, and the same input gives
-//! the same bytes (no clock, no randomness, sorted output).
+//! **Invariant:** all of it is pure, and the same input gives the same
+//! bytes (no clock, no randomness, sorted output).
 
+pub mod binary;
 pub mod buildinfo;
 pub mod gosum;
 pub mod purl;
 pub mod sha1;
 pub mod spdx;
-pub mod tool;
 
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use self::buildinfo::BuildInfo;
+use self::sha1::Sha1;
+use self::spdx::{BaseImage, BinaryFile, SbomInput};
 
 /// The in-toto predicate type of an SPDX document; BuildKit's
 /// `sbom.HasSBOM` (frontend/attestations/sbom/sbom.go) looks for it in a
@@ -35,8 +43,8 @@ pub const PREDICATE_TYPE: &str = "https://spdx.dev/Document";
 /// (solver/result/attestation.go: `AttestationReasonKey`,
 /// `AttestationReasonSBOM`).
 pub const METADATA_REASON: (&str, &str) = ("reason", "sbom");
-/// The file the in-step tool writes in its output, and the attestation's
-/// `path` (the local exporter writes the attestation under that name,
+/// The file of the SBOM's own ref, and the attestation's `path` (the local
+/// exporter writes the attestation under that name,
 /// exporter/local/fs.go). gofront sets no `sbom-core` metadata, so BuildKit
 /// does not decode and re-encode the document
 /// (exporter/containerimage/attestations.go, `supplementSBOM`): its bytes
@@ -45,8 +53,8 @@ pub const ATTESTATION_PATH: &str = "sbom.spdx.json";
 
 /// The attestation for one platform's SBOM, for `Result.attestations`
 /// keyed by the platform ID (gateway.proto `Attestation`): the document is
-/// the file `ATTESTATION_PATH` in the solved ref `ref_id` (the in-step
-/// tool's output), of kind `InToto` so that file *is* the predicate and
+/// the file `ATTESTATION_PATH` in the solved ref `ref_id` (a file op that
+/// writes the document), of kind `InToto` so that file *is* the predicate and
 /// BuildKit writes the statement around it, with no subjects so BuildKit
 /// names the platform's image (`Self`; exporter/attestation/make.go).
 pub fn attestation(ref_id: &str) -> crate::proto::gateway::Attestation {
@@ -64,6 +72,87 @@ pub fn attestation(ref_id: &str) -> crate::proto::gateway::Attestation {
         path: ATTESTATION_PATH.to_string(),
         in_toto_predicate_type: PREDICATE_TYPE.to_string(),
         in_toto_subjects: Vec::new(),
+    }
+}
+
+/// What the plan decides about one platform's SBOM before anything is
+/// built; the binaries' hashes and build info are read from the solved
+/// image afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentPlan {
+    /// The document's name: the image name, else the main module path.
+    pub name: String,
+    /// Creation time, seconds since the epoch (SOURCE_DATE_EPOCH, else the
+    /// build's start).
+    pub created: i64,
+    /// The runtime base as resolved; `None` for scratch.
+    pub base: Option<BaseImage>,
+    /// The version `{{.Version}}` resolves to, when the build states one.
+    pub main_version: Option<String>,
+    /// Each binary's absolute path in the image.
+    pub binaries: Vec<String>,
+}
+
+impl DocumentPlan {
+    /// The document's input, given what was read of each binary (in the
+    /// order of `binaries`) and go.sum's text.
+    pub fn input(&self, read: Vec<(FileDigests, BuildInfo)>, go_sum: Option<String>) -> SbomInput {
+        SbomInput {
+            name: self.name.clone(),
+            created: self.created,
+            tool: format!("gofront-{}", env!("CARGO_PKG_VERSION")),
+            binaries: self
+                .binaries
+                .iter()
+                .zip(read)
+                .map(|(path, (d, info))| BinaryFile {
+                    path: path.clone(),
+                    sha256: d.sha256,
+                    sha1: d.sha1,
+                    info,
+                })
+                .collect(),
+            base: self.base.clone(),
+            main_version: self.main_version.clone(),
+            go_sum,
+        }
+    }
+}
+
+/// A file's digests: SHA-256 and SHA-1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigests {
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+    /// Lowercase hex SHA-1.
+    pub sha1: String,
+}
+
+/// Both digests of a file, fed in pieces.
+#[derive(Default)]
+pub struct Digester {
+    sha256: Sha256,
+    sha1: Sha1,
+}
+
+impl Digester {
+    /// Adds the next bytes.
+    pub fn update(&mut self, b: &[u8]) {
+        self.sha256.update(b);
+        self.sha1.update(b);
+    }
+
+    /// The digests of everything fed.
+    pub fn finish(self) -> FileDigests {
+        FileDigests {
+            sha256: self
+                .sha256
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            sha1: self.sha1.hex(),
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub struct BinaryFile {
 }
 
 /// The runtime base the binaries were put on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BaseImage {
     /// The reference as the plan names it (`gcr.io/distroless/static:nonroot`).
     pub reference: String,

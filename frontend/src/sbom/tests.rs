@@ -7,15 +7,13 @@
 //! at its version and is followed by `=>` and, as `String` writes two
 //! newlines there, a line holding only the indenting tab.
 
-use std::path::Path;
-
 use serde_json::Value;
 
+use super::binary::{Elf, read_in_memory, synthetic_elf};
 use super::buildinfo::{Module, parse_go_version_m};
 use super::gosum::h1_to_sha256_hex;
 use super::spdx::{BaseImage, BinaryFile, SbomInput, document};
-use super::tool::{Args, FileDigests, input_from};
-use super::{SbomRequest, csv_fields};
+use super::{Digester, DocumentPlan, SbomRequest, csv_fields};
 
 /// A module-mode build with -trimpath and cgo off (what gofront does by
 /// default): a dependency, a +incompatible one, one replaced by another
@@ -744,95 +742,123 @@ fn attest_sbom_option_values() {
 }
 
 #[test]
-fn tool_arguments_and_input() {
-    let args: Vec<String> = [
-        "--out",
-        "/sbom/sbom.spdx.json",
-        "--name",
-        "img",
-        "--created",
-        "0",
-        "--base",
-        "gcr.io/x/y:1@sha256:ab",
-        "--main-version",
-        "v9",
-        "--",
-        "/out/app=/app",
-        "/out/server",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let a = Args::parse(&args).unwrap();
-    assert_eq!(a.go, "go");
+fn reads_build_info_from_an_elf_binary_as_go_version_m_does() {
+    // The module info Go embeds is `go version -m`'s text without the
+    // header line and the indenting tabs (a `go` line, if any, dropped).
+    let text: String = WITHDEP
+        .lines()
+        .skip(1)
+        .map(|l| format!("{}\n", l.strip_prefix('\t').unwrap_or(l)))
+        .collect();
+    let elf = synthetic_elf("go1.22.5", &format!("go\tgo1.22.5\n{text}"));
+    let info = read_in_memory("/usr/local/bin/app", &elf).unwrap();
+    let expected = parse_go_version_m(WITHDEP).unwrap().remove(0).info;
+    assert_eq!(info, expected);
+    assert_eq!(info.go_version, "go1.22.5");
+
+    // Whatever is wrong names the binary and says what.
+    let err = |file: &[u8]| match read_in_memory("/bin/x", file) {
+        Ok(info) => panic!("read {info:?}"),
+        Err(e) => e.to_string(),
+    };
     assert_eq!(
-        a.base,
-        Some(BaseImage {
-            reference: "gcr.io/x/y:1".into(),
-            digest: Some("sha256:ab".into())
-        })
+        err(b"#!/bin/sh\necho hi\n"),
+        "/bin/x is not an ELF binary gofront can read: it does not start with the ELF magic"
     );
-    assert_eq!(a.binaries[0], ("/out/app".into(), "/app".into()));
-    assert_eq!(a.binaries[1], ("/out/server".into(), "/out/server".into()));
-    let text = format!("{WITHDEP}{CGO_ARM}");
-    let input = input_from(
-        &a,
-        &text,
-        "",
-        |p: &Path| {
-            Ok(FileDigests {
-                sha256: format!("{}", p.display()),
-                sha1: String::new(),
-            })
-        },
-        None,
-    )
-    .unwrap();
-    assert_eq!(input.binaries[0].path, "/app");
-    assert_eq!(input.binaries[0].sha256, "/out/app");
+    let mut no_section = elf.clone();
+    let at = no_section
+        .windows(13)
+        .position(|w| w == b".go.buildinfo")
+        .unwrap();
+    no_section[at + 1] = b'X';
+    assert_eq!(
+        err(&no_section),
+        "/bin/x has no Go build info (no .go.buildinfo section); is it a Go binary built in module mode?"
+    );
+    let mut old = elf.clone();
+    let magic = old
+        .windows(14)
+        .position(|w| w == b"\xff Go buildinf:")
+        .unwrap();
+    old[magic + 15] = 0;
+    assert_eq!(
+        err(&old),
+        "/bin/x was built by a Go older than 1.18, whose build info gofront does not read"
+    );
+    // The blob one byte later in the same section: off Go's 16-byte grid.
+    let mut misaligned = elf.clone();
+    let table_at = u64::from_le_bytes(elf[0x28..0x30].try_into().unwrap()) as usize;
+    misaligned[magic..table_at].rotate_right(1);
+    assert!(err(&misaligned).contains("no build info blob"));
+    let outside = synthetic_elf("go1.22.5", "");
+    assert!(err(&outside).contains("built outside module mode"));
+    let cut = &elf[..40];
+    assert!(err(cut).contains("cut short"), "{}", err(cut));
+    let bad_line = synthetic_elf("go1.22.5", "path\tx\ndep\tx\n");
+    assert!(err(&bad_line).starts_with("/bin/x: go version -m output, line 3"));
+    // A section table that points past the file: cut short, never a panic.
+    let mut past = elf.clone();
+    past[0x28..0x30].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    assert!(err(&past).contains("cut short"), "{}", err(&past));
+}
+
+#[test]
+fn a_big_endian_32_bit_header_reads_too() {
+    let mut h = vec![0u8; 52];
+    h[..6].copy_from_slice(b"\x7fELF\x01\x02");
+    h[0x20..0x24].copy_from_slice(&0x1000u32.to_be_bytes());
+    h[0x2e..0x30].copy_from_slice(&40u16.to_be_bytes());
+    h[0x30..0x32].copy_from_slice(&3u16.to_be_bytes());
+    h[0x32..0x34].copy_from_slice(&2u16.to_be_bytes());
+    let elf = Elf::parse("b", &h).unwrap();
+    assert_eq!(elf.section_table(), (0x1000, 120));
+    let mut table = vec![0u8; 120];
+    table[80..84].copy_from_slice(&7u32.to_be_bytes());
+    table[96..100].copy_from_slice(&0x2000u32.to_be_bytes());
+    table[100..104].copy_from_slice(&0x30u32.to_be_bytes());
+    let sections = elf.sections("b", &table).unwrap();
+    assert_eq!(
+        elf.names_section("b", &sections).unwrap().range(16),
+        (0x2000, 16)
+    );
+    h[0x2e..0x30].copy_from_slice(&64u16.to_be_bytes());
+    assert!(Elf::parse("b", &h).is_err());
+}
+
+#[test]
+fn the_document_plan_and_the_digests_make_the_input() {
+    let plan = DocumentPlan {
+        name: "img".into(),
+        created: 7,
+        base: Some(BaseImage {
+            reference: "gcr.io/x/y:1".into(),
+            digest: Some("sha256:ab".into()),
+        }),
+        main_version: Some("v9".into()),
+        binaries: vec!["/usr/local/bin/app".into(), "/usr/local/bin/cli".into()],
+    };
+    let info = |t: &str| parse_go_version_m(t).unwrap().remove(0).info;
+    let mut d = Digester::default();
+    d.update(b"a");
+    d.update(b"bc");
+    let abc = d.finish();
+    // The well-known digests of "abc".
+    assert_eq!(
+        abc.sha256,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(abc.sha1, "a9993e364706816aba3e25717850c26c9cd0d89d");
+    let input = plan.input(
+        vec![(abc.clone(), info(WITHDEP)), (abc, info(CGO_ARM))],
+        Some("go.sum text".into()),
+    );
+    assert_eq!(input.name, "img");
+    assert_eq!(input.created, 7);
+    assert_eq!(input.binaries[0].path, "/usr/local/bin/app");
+    assert_eq!(input.binaries[1].path, "/usr/local/bin/cli");
     assert_eq!(input.binaries[1].info.go_version, "go1.23.4");
     assert_eq!(input.main_version.as_deref(), Some("v9"));
-
-    // What the plan writes is what the tool reads.
-    let argv = a.to_argv("/gofront");
-    assert_eq!(&argv[..2], ["/gofront", "sbom"]);
-    assert_eq!(Args::parse(&argv[2..]).unwrap(), a);
-    let mut bare = a.clone();
-    (bare.base, bare.main_version, bare.go_sum, bare.go) = (
-        None,
-        None,
-        Some("/src/go.sum".into()),
-        "/usr/local/go/bin/go".into(),
-    );
-    assert_eq!(Args::parse(&bare.to_argv("g")[2..]).unwrap(), bare);
-
-    let missing = input_from(
-        &a,
-        WITHDEP,
-        "/out/server: not executable file\n",
-        |_: &Path| {
-            Ok(FileDigests {
-                sha256: String::new(),
-                sha1: String::new(),
-            })
-        },
-        None,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(
-        missing.contains("/out/server")
-            && missing.ends_with("go said: /out/server: not executable file"),
-        "{missing}"
-    );
-    for bad in [
-        vec!["--out", "x", "--name", "n", "--created", "0"],
-        vec!["--out", "x", "--name", "n", "--", "b"],
-        vec!["--out", "x", "--name", "n", "--created", "soon", "--", "b"],
-        vec!["--out", "x", "--name", "n", "--created", "0", "--"],
-        vec!["--bogus", "1", "--", "b"],
-    ] {
-        let bad: Vec<String> = bad.iter().map(|s| s.to_string()).collect();
-        assert!(Args::parse(&bad).is_err(), "{bad:?}");
-    }
+    assert_eq!(input.base, plan.base);
+    assert_eq!(input.go_sum.as_deref(), Some("go.sum text"));
+    assert!(input.tool.starts_with("gofront-"));
 }

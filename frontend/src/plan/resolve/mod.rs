@@ -141,19 +141,12 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         )
     };
     let builder_is_root = owner == Owner::Ids(0, 0);
-    let sbom = match (opts.target, &opts.sbom, &tool) {
-        (Target::Image, Some(SbomRequest::Gofront), Some(tool)) => Some(Box::new(sbom_plan(
-            inp,
-            &refs,
-            &binaries,
-            &env,
-            tool.clone(),
-        ))),
-        (Target::Image, Some(SbomRequest::Gofront), None) => {
-            return Err(PlanError::SbomNoToolImage);
+    // `generator=IMAGE`: BuildKit runs that scanner, as for any frontend;
+    // other targets: BuildKit's scanner too (docs/sbom.md).
+    let sbom = match (opts.target, &opts.sbom) {
+        (Target::Image, Some(SbomRequest::Gofront)) => {
+            Some(Box::new(sbom_plan(inp, &refs, &binaries)))
         }
-        // `generator=IMAGE`: BuildKit runs that scanner, as for any
-        // frontend; other targets: BuildKit's scanner too (docs/sbom.md).
         _ => None,
     };
     let target = match (opts.target, gocache, tool) {

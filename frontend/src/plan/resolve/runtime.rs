@@ -6,22 +6,16 @@ use super::located::*;
 use crate::options::{Options, Platform, VERSION_ARG};
 use crate::plan::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, runtime_image_config};
 use crate::plan::stamp::Stamp;
-use crate::plan::types::{Binary, ImageSource, PlanInputs, RuntimePlan, SbomPlan, paths};
+use crate::plan::types::{Binary, PlanInputs, RuntimePlan, SbomPlan, paths};
+use crate::sbom::DocumentPlan;
 use crate::sbom::spdx::BaseImage;
-use crate::sbom::tool::Args as SbomArgs;
 use crate::spec::keys::{self, section};
 use crate::spec::{Problem, defaults};
 
-/// The SBOM step: `gofront sbom` over the build's binaries, named as they
-/// are in the image, with the runtime base as resolved and the image's own
-/// creation time (SOURCE_DATE_EPOCH, else the build's start).
-pub(super) fn sbom_plan(
-    inp: &PlanInputs<'_>,
-    refs: &ImageRefs,
-    binaries: &[Binary],
-    env: &[String],
-    tool: ImageSource,
-) -> SbomPlan {
+/// The SBOM: the build's binaries as they are named in the image, the
+/// runtime base as resolved and the image's own creation time
+/// (SOURCE_DATE_EPOCH, else the build's start).
+pub(super) fn sbom_plan(inp: &PlanInputs<'_>, refs: &ImageRefs, binaries: &[Binary]) -> SbomPlan {
     let opts = inp.options;
     let created = opts.source_date_epoch.unwrap_or(inp.now);
     let version_arg = opts
@@ -47,30 +41,18 @@ pub(super) fn sbom_plan(
             .and_then(|c| c.digest.clone())
             .filter(|d| !d.is_empty()),
     });
-    let args = SbomArgs {
-        out: format!("{}/{}", paths::SBOM, crate::sbom::ATTESTATION_PATH).into(),
-        name: project_names(inp.project),
-        created,
-        base,
-        main_version,
-        go_sum: Some(format!("{}/go.sum", paths::SRC).into()),
-        go: "go".to_string(),
-        binaries: binaries
-            .iter()
-            .map(|b| {
-                (
-                    format!("{}/{}", paths::BUILT, b.name).into(),
-                    format!("{}/{}", paths::BIN, b.name),
-                )
-            })
-            .collect(),
-    };
     let names: Vec<&str> = binaries.iter().map(|b| b.name.as_str()).collect();
     SbomPlan {
-        args: args.to_argv(paths::TOOL),
-        env: env.to_vec(),
-        user: "0:0".to_string(),
-        tool,
+        document: DocumentPlan {
+            name: project_names(inp.project),
+            created,
+            base,
+            main_version,
+            binaries: binaries
+                .iter()
+                .map(|b| format!("{}/{}", paths::BIN, b.name))
+                .collect(),
+        },
         name: format!("[gofront] SBOM of {}", names.join(", ")),
     }
 }
