@@ -274,6 +274,8 @@ pub struct PlatformBuild {
     pub definition: pb::Definition,
     /// `containerimage.config`, for the image and gocache targets.
     pub image_config: Option<Vec<u8>>,
+    /// The go build's output, for `--sbom` to read the binaries from.
+    pub built: Option<pb::Definition>,
     /// The plan it came from.
     pub plan: plan::Plan,
 }
@@ -507,6 +509,7 @@ pub fn lower_all(report: &Report) -> Result<Generated, FrontendError> {
                 .map(|c| serde_json::to_vec(&c))
                 .transpose()
                 .map_err(|e| FrontendError::ImageConfigJson(e.to_string()))?,
+            built: lowered.built.map(|s| s.marshal(Some(&source))),
             plan: plan.clone(),
         });
     }

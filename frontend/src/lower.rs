@@ -21,6 +21,9 @@ pub struct Lowered {
     pub state: State,
     /// `containerimage.config`, for the image target.
     pub image_config: Option<serde_json::Value>,
+    /// The go build's output, when the gateway reads the binaries for
+    /// the SBOM (`SbomPlan::read_from`).
+    pub built: Option<State>,
 }
 
 fn meta(plan: &Plan, name: &str, location: Option<Vec<llb::SourceRange>>) -> OpMeta {
@@ -134,6 +137,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         TargetPlan::Test { .. } => Lowered {
             state: out,
             image_config: None,
+            built: None,
         },
         // Seeded, the output also holds the used list: copy the binaries
         // by name then.
@@ -160,10 +164,14 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             }
             .build(&meta(plan, "[gofront] collect binaries", None)),
             image_config: None,
+            built: None,
         },
-        TargetPlan::Image { runtime: rt, .. } => Lowered {
+        TargetPlan::Image {
+            runtime: rt, sbom, ..
+        } => Lowered {
             state: runtime(plan, rt, &out),
             image_config: Some(rt.config.clone()),
+            built: sbom.as_ref().map(|_| out.clone()),
         },
         TargetPlan::Gocache {
             export: g, test, ..
@@ -207,6 +215,7 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                         .build(&meta(plan, "[gofront] collect the Go build cache", None)),
                 },
                 image_config: Some(g.image_config.clone()),
+                built: None,
             }
         }
     })

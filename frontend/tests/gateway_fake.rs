@@ -241,7 +241,7 @@ fn run_with(
     llb_caps: &[&'static str],
 ) -> Run {
     // What the image holds, for `--sbom` to read: a Go binary's build info.
-    let mut all = BTreeMap::from([(HELLO_BIN.to_string(), hello_binary())]);
+    let mut all = BTreeMap::from([(BUILT_HELLO.to_string(), hello_binary())]);
     all.extend(
         files
             .iter()
@@ -297,6 +297,8 @@ fn run_with(
 const GO_MOD: &str = "module example.com/hello\n\ngo 1.24\n";
 /// Where the image has the binary of [`GO_MOD`]'s main package.
 const HELLO_BIN: &str = "/usr/local/bin/hello";
+/// Where the go build's output has it (what `--sbom` reads).
+const BUILT_HELLO: &str = "/dir/hello";
 
 /// An ELF file with the build info Go writes for [`GO_MOD`]'s binary.
 fn hello_binary() -> Vec<u8> {
@@ -1101,18 +1103,25 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         );
         let _ = arch;
     }
-    // The binary is read from the solved image, after its solve.
+    // The image is built now (evaluate), while the binary is read from the
+    // go build's output, a solve of its own that comes first.
+    for platform in ["linux/amd64", "linux/arm64"] {
+        assert!(r.log.by_id[&refs.refs[platform].id].evaluate, "{platform}");
+    }
     let first_read = r
         .log
         .calls
         .iter()
-        .position(|c| c == &format!("ReadFile({HELLO_BIN})"))
+        .position(|c| c == &format!("ReadFile({BUILT_HELLO})"))
         .expect("the binary is read");
-    let image_solves = r.log.calls[..first_read]
+    let built_solves = r
+        .log
+        .solves
         .iter()
-        .filter(|c| c.starts_with("Solve("))
+        .filter(|q| !q.evaluate && q.definition.as_ref().is_some_and(|d| d.def.len() > 3))
         .count();
-    assert!(image_solves >= 2, "{:?}", r.log.calls);
+    assert_eq!(built_solves, 2, "one go build output per platform");
+    assert!(r.log.calls[..first_read].iter().filter(|c| c.starts_with("Solve(")).count() >= 3);
 
     // A generator of the user's: no attestation, so BuildKit runs it.
     let r = run(
@@ -1160,7 +1169,7 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
     // A binary that is not a Go binary: one sentence naming it, no result.
     let r = run(
         "",
-        &[("go.mod", GO_MOD), (HELLO_BIN, "#!/bin/sh\necho hi\n")],
+        &[("go.mod", GO_MOD), (BUILT_HELLO, "#!/bin/sh\necho hi\n")],
         &["attest:sbom=type=sbom"],
         ALL_LLB_CAPS,
     );

@@ -129,6 +129,25 @@ impl GatewayHost {
         def: pb::Definition,
         cache_imports: Vec<gw::CacheOptionsEntry>,
     ) -> Result<String, HostError> {
+        self.solve_request(def, cache_imports, false).await
+    }
+
+    /// [`GatewayHost::solve`], answered once BuildKit has built the result
+    /// (`evaluate`), not when it has only planned it.
+    pub(super) async fn solve_evaluated(
+        &self,
+        def: pb::Definition,
+        cache_imports: Vec<gw::CacheOptionsEntry>,
+    ) -> Result<String, HostError> {
+        self.solve_request(def, cache_imports, true).await
+    }
+
+    async fn solve_request(
+        &self,
+        def: pb::Definition,
+        cache_imports: Vec<gw::CacheOptionsEntry>,
+        evaluate: bool,
+    ) -> Result<String, HostError> {
         let res = self
             .client
             .clone()
@@ -136,6 +155,7 @@ impl GatewayHost {
                 definition: Some(def),
                 allow_result_return: true,
                 cache_imports,
+                evaluate,
                 ..gw::SolveRequest::default()
             })
             .await

@@ -72,15 +72,26 @@ pub(super) async fn build(
     // One Solve per platform, all at once (BuildKit runs identical
     // vertices, the module download and the builder, once for all), and
     // each platform's SBOM written from its image as soon as that is built.
+    // With an SBOM, the binaries are read from the go build's output
+    // while BuildKit assembles the image (which it is asked to build now,
+    // not at export).
     let solves = generated.builds.iter().map(|b| async {
-        let id = host
-            .solve(b.definition.clone(), cache_imports.clone())
-            .await?;
-        let sbom = match sbom_plan(b) {
-            Some(s) => Some(super::sbom::write(host, options, &b.plan, s, &id).await?),
-            None => None,
-        };
-        Ok::<_, FrontendError>((id, sbom))
+        match (sbom_plan(b), &b.built) {
+            (Some(s), Some(built)) => {
+                let image = host.solve_evaluated(b.definition.clone(), cache_imports.clone());
+                let sbom = async {
+                    let built = host.solve(built.clone(), cache_imports.clone()).await?;
+                    super::sbom::write(host, options, &b.plan, s, &built).await
+                };
+                let (id, sbom) = tokio::join!(image, sbom);
+                Ok::<_, FrontendError>((id?, Some(sbom?)))
+            }
+            _ => Ok((
+                host.solve(b.definition.clone(), cache_imports.clone())
+                    .await?,
+                None,
+            )),
+        }
     });
     let ids = futures_util::future::join_all(solves)
         .await

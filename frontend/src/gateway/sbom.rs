@@ -1,11 +1,17 @@
-//! `--sbom`: once a platform's image is solved, each binary's bytes are
-//! read from it through ranged `ReadFile`s (hashed as they stream, the
-//! build info from the ELF sections `sbom::binary` names), the SPDX
+//! `--sbom`: once a platform's go build has run, each binary's bytes are
+//! read from its output through ranged `ReadFile`s while BuildKit puts
+//! the image together (hashed as they stream, the build info from the ELF
+//! sections `sbom::binary` names), the SPDX
 //! document is written by a file op, and that op's ref is what the
 //! platform's attestation points at. No container runs, and the image's
 //! own LLB is the same with and without `--sbom`.
 
 use super::host::{FileReader, GatewayHost, READ_CHUNK};
+
+/// The range one read of a binary asks for.
+const CHUNK: u64 = READ_CHUNK / 2;
+/// How many of those are in flight at once.
+const IN_FLIGHT: usize = 4;
 use crate::driver::{FrontendError, Host};
 use crate::options::Options;
 use crate::plan::{Plan, SbomPlan};
@@ -13,30 +19,41 @@ use crate::sbom::binary::{self, Elf, HEADER_BYTES, MAX_SECTION_BYTES};
 use crate::sbom::buildinfo::BuildInfo;
 use crate::sbom::{Digester, FileDigests, spdx};
 
-/// Writes the SBOM of the solved image `image` and returns the ref of the
-/// document's file op.
+/// Writes the SBOM from the solved go build output `built` and returns
+/// the ref of the document's file op.
 pub(super) async fn write(
     host: &GatewayHost,
     options: &Options,
     plan: &Plan,
     s: &SbomPlan,
-    image: &str,
+    built: &str,
 ) -> Result<String, FrontendError> {
+    let start = std::time::Instant::now();
     let reader = host.reader();
     let reads = s
-        .document
-        .binaries
+        .read_from
         .iter()
-        .map(|path| read_binary(&reader, image, path));
+        .zip(&s.document.binaries)
+        .map(|(here, there)| read_binary(&reader, built, here, there));
     let (read, go_sum) = tokio::join!(
         futures_util::future::try_join_all(reads),
         go_sum(host, options)
     );
+    let read_ms = start.elapsed().as_millis() as u64;
     let input = s.document.input(read?, go_sum?);
     let bytes = spdx::document(&input).map_err(|e| FrontendError::SbomJson(e.to_string()))?;
+    let size = bytes.len();
     let def = crate::lower::sbom_document(plan, s, bytes).marshal(None);
     host.check_llb_caps(&def)?;
-    Ok(host.solve(def, Vec::new()).await?)
+    let id = host.solve(def, Vec::new()).await?;
+    tracing::info!(
+        binaries = s.document.binaries.len(),
+        bytes = size,
+        read_ms,
+        total_ms = start.elapsed().as_millis() as u64,
+        "SBOM written"
+    );
+    Ok(id)
 }
 
 /// go.sum of the build context: the hashes a vendored build's info lacks.
@@ -49,37 +66,94 @@ async fn go_sum(host: &GatewayHost, options: &Options) -> Result<Option<String>,
         .map(|b| String::from_utf8_lossy(b).into_owned()))
 }
 
-async fn read_binary(
-    r: &FileReader,
-    image: &str,
-    path: &str,
-) -> Result<(FileDigests, BuildInfo), FrontendError> {
-    let (digests, info) = tokio::join!(digest(r, image, path), build_info(r, image, path));
-    Ok((digests?, info?))
+/// One binary's bytes: the file `here` of the solved ref `built`, named
+/// `path` (its path in the image) in what gofront reports.
+struct Ranges<'a> {
+    r: &'a FileReader,
+    built: &'a str,
+    here: &'a str,
+    path: &'a str,
 }
 
-/// The binary's SHA-256 and SHA-1, read in chunks.
-async fn digest(r: &FileReader, image: &str, path: &str) -> Result<FileDigests, FrontendError> {
-    let mut d = Digester::default();
-    let mut offset = 0;
-    loop {
-        let chunk = r.read_range(image, path, offset, READ_CHUNK).await?;
-        d.update(&chunk);
-        if (chunk.len() as u64) < READ_CHUNK {
-            return Ok(d.finish());
-        }
-        offset += chunk.len() as u64;
+impl Ranges<'_> {
+    async fn read(&self, (offset, length): binary::Range) -> Result<Vec<u8>, FrontendError> {
+        Ok(self
+            .r
+            .read_range(self.built, self.here, offset, length)
+            .await?)
     }
 }
 
-/// The build info, from the four small ranges of the ELF file it takes.
-async fn build_info(r: &FileReader, image: &str, path: &str) -> Result<BuildInfo, FrontendError> {
-    let read = |(offset, length): binary::Range| r.read_range(image, path, offset, length);
-    let elf = Elf::parse(path, &read((0, HEADER_BYTES)).await?)?;
-    let sections = elf.sections(path, &read(elf.section_table()).await?)?;
+/// One binary, read at `here` in `built` and named by its path in the
+/// image, `path`.
+async fn read_binary(
+    r: &FileReader,
+    built: &str,
+    here: &str,
+    path: &str,
+) -> Result<(FileDigests, BuildInfo), FrontendError> {
+    let bin = Ranges {
+        r,
+        built,
+        here,
+        path,
+    };
+    // The header first (this read waits for the go build): it says where
+    // the section table is, which Go's linker writes last, so the file's
+    // length is known before the rest is read.
+    let elf = Elf::parse(path, &bin.read((0, HEADER_BYTES)).await?)?;
+    let (table_at, table_len) = elf.section_table();
+    let (digests, info) = tokio::join!(
+        digest(&bin, table_at.saturating_add(table_len)),
+        build_info(&bin, &elf)
+    );
+    Ok((digests?, info?))
+}
+
+/// The binary's SHA-256 and SHA-1: its first `expected` bytes read
+/// [`IN_FLIGHT`] ranges at a time, then on to the end if it is longer
+/// (`expected` is the header's word: never trusted to stop early or late).
+async fn digest(bin: &Ranges<'_>, expected: u64) -> Result<FileDigests, FrontendError> {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+    let start = std::time::Instant::now();
+    let mut d = Digester::default();
+    let offsets = (0..expected.div_ceil(CHUNK)).map(|i| i * CHUNK);
+    let mut chunks = stream::iter(offsets.map(|o| bin.read((o, CHUNK)))).buffered(IN_FLIGHT);
+    let mut offset = 0;
+    let mut last = CHUNK;
+    // A short range is the end of the file, whatever the header claimed
+    // (what is still in flight is dropped, and nothing more is asked).
+    while let Some(chunk) = chunks.try_next().await? {
+        d.update(&chunk);
+        offset += chunk.len() as u64;
+        last = chunk.len() as u64;
+        if last < CHUNK {
+            break;
+        }
+    }
+    while last == CHUNK {
+        let chunk = bin.read((offset, CHUNK)).await?;
+        d.update(&chunk);
+        offset += chunk.len() as u64;
+        last = chunk.len() as u64;
+    }
+    tracing::info!(
+        path = bin.path,
+        bytes = offset,
+        ms = start.elapsed().as_millis() as u64,
+        "binary read and hashed"
+    );
+    Ok(d.finish())
+}
+
+/// The build info, from the three more small ranges of the ELF file it
+/// takes.
+async fn build_info(bin: &Ranges<'_>, elf: &Elf) -> Result<BuildInfo, FrontendError> {
+    let path = bin.path;
+    let sections = elf.sections(path, &bin.read(elf.section_table()).await?)?;
     let names_at = elf.names_section(path, &sections)?.range(MAX_SECTION_BYTES);
-    let names = read(names_at).await?;
+    let names = bin.read(names_at).await?;
     let section = binary::buildinfo_section(path, &sections, &names)?;
-    let bytes = read(section.range(MAX_SECTION_BYTES)).await?;
+    let bytes = bin.read(section.range(MAX_SECTION_BYTES)).await?;
     Ok(binary::decode(path, &bytes)?)
 }

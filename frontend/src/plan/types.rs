@@ -305,6 +305,10 @@ pub struct RuntimePlan {
 pub struct SbomPlan {
     /// What goes in the document besides what the binaries say.
     pub document: crate::sbom::DocumentPlan,
+    /// Each binary's path in the go build's output, in the order of
+    /// `document.binaries`: the gateway reads them there, so that reading
+    /// overlaps the runtime image's assembly.
+    pub read_from: Vec<String>,
     /// Progress name of the file op.
     pub name: String,
 }

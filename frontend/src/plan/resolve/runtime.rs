@@ -53,6 +53,10 @@ pub(super) fn sbom_plan(inp: &PlanInputs<'_>, refs: &ImageRefs, binaries: &[Bina
                 .map(|b| format!("{}/{}", paths::BIN, b.name))
                 .collect(),
         },
+        read_from: binaries
+            .iter()
+            .map(|b| format!("{}/{}", paths::OWNED_DIR, b.name))
+            .collect(),
         name: format!("[gofront] SBOM of {}", names.join(", ")),
     }
 }
