@@ -1121,7 +1121,13 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         .filter(|q| !q.evaluate && q.definition.as_ref().is_some_and(|d| d.def.len() > 3))
         .count();
     assert_eq!(built_solves, 2, "one go build output per platform");
-    assert!(r.log.calls[..first_read].iter().filter(|c| c.starts_with("Solve(")).count() >= 3);
+    assert!(
+        r.log.calls[..first_read]
+            .iter()
+            .filter(|c| c.starts_with("Solve("))
+            .count()
+            >= 3
+    );
 
     // A generator of the user's: no attestation, so BuildKit runs it.
     let r = run(

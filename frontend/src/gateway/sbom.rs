@@ -12,7 +12,7 @@ use super::host::{FileReader, GatewayHost, READ_CHUNK};
 const CHUNK: u64 = READ_CHUNK / 2;
 /// How many of those are in flight at once.
 const IN_FLIGHT: usize = 4;
-use crate::driver::{FrontendError, Host};
+use crate::driver::{FrontendError, Host, HostError};
 use crate::options::Options;
 use crate::plan::{Plan, SbomPlan};
 use crate::sbom::binary::{self, Elf, HEADER_BYTES, MAX_SECTION_BYTES};
@@ -113,37 +113,45 @@ async fn read_binary(
 /// The binary's SHA-256 and SHA-1: its first `expected` bytes read
 /// [`IN_FLIGHT`] ranges at a time, then on to the end if it is longer
 /// (`expected` is the header's word: never trusted to stop early or late).
+/// A blocking thread hashes while the runtime receives the next ranges.
 async fn digest(bin: &Ranges<'_>, expected: u64) -> Result<FileDigests, FrontendError> {
     use futures_util::stream::{self, StreamExt, TryStreamExt};
     let start = std::time::Instant::now();
-    let mut d = Digester::default();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let hasher = tokio::task::spawn_blocking(move || {
+        let mut d = Digester::default();
+        for chunk in rx {
+            d.update(&chunk);
+        }
+        d.finish()
+    });
     let offsets = (0..expected.div_ceil(CHUNK)).map(|i| i * CHUNK);
     let mut chunks = stream::iter(offsets.map(|o| bin.read((o, CHUNK)))).buffered(IN_FLIGHT);
-    let mut offset = 0;
-    let mut last = CHUNK;
+    let (mut offset, mut last) = (0, CHUNK);
     // A short range is the end of the file, whatever the header claimed
     // (what is still in flight is dropped, and nothing more is asked).
     while let Some(chunk) = chunks.try_next().await? {
-        d.update(&chunk);
-        offset += chunk.len() as u64;
-        last = chunk.len() as u64;
+        (offset, last) = (offset + chunk.len() as u64, chunk.len() as u64);
+        // The hasher only stops when this sender is dropped.
+        let _ = tx.send(chunk);
         if last < CHUNK {
             break;
         }
     }
     while last == CHUNK {
         let chunk = bin.read((offset, CHUNK)).await?;
-        d.update(&chunk);
-        offset += chunk.len() as u64;
-        last = chunk.len() as u64;
+        (offset, last) = (offset + chunk.len() as u64, chunk.len() as u64);
+        let _ = tx.send(chunk);
     }
+    drop(tx);
+    let digests = hasher.await.map_err(HostError::from)?;
     tracing::info!(
         path = bin.path,
         bytes = offset,
         ms = start.elapsed().as_millis() as u64,
         "binary read and hashed"
     );
-    Ok(d.finish())
+    Ok(digests)
 }
 
 /// The build info, from the three more small ranges of the ELF file it
