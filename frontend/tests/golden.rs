@@ -418,6 +418,7 @@ fn sbom_plan_follows_the_build() {
                 "main_version": null,
                 "binaries": ["/usr/local/bin/server", "/usr/local/bin/cli"],
             },
+            "read_from": ["/dir/server", "/dir/cli"],
             "name": "[gofront] SBOM of server, cli",
         })
     );
