@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// (base64 decoded; Syft's `HDigestToSHA`), if it is one.
 pub fn h1_to_sha256_hex(sum: &str) -> Option<String> {
     let bytes = base64_decode(sum.strip_prefix("h1:")?)?;
-    (bytes.len() == 32).then(|| bytes.iter().map(|b| format!("{b:02x}")).collect())
+    (bytes.len() == 32).then(|| super::lower_hex(&bytes))
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {

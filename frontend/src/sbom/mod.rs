@@ -75,6 +75,11 @@ pub fn attestation(ref_id: &str) -> crate::proto::gateway::Attestation {
     }
 }
 
+/// Bytes as lowercase hex, as every digest in the document is written.
+pub fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What the plan decides about one platform's SBOM before anything is
 /// built; the binaries' hashes and build info are read from the solved
 /// image afterwards.
@@ -145,12 +150,7 @@ impl Digester {
     /// The digests of everything fed.
     pub fn finish(self) -> FileDigests {
         FileDigests {
-            sha256: self
-                .sha256
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            sha256: lower_hex(&self.sha256.finalize()),
             sha1: self.sha1.hex(),
         }
     }

@@ -20,11 +20,7 @@ impl Sha1 {
 
     /// The digest as lowercase hex.
     pub fn hex(self) -> String {
-        self.0
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        super::lower_hex(&self.0.finalize())
     }
 }
 

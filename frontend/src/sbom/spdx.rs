@@ -181,10 +181,7 @@ fn spdx_id(prefix: &str, parts: &[&str]) -> String {
         h.update(p.as_bytes());
         h.update([0]);
     }
-    let hex: String = h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = super::lower_hex(&h.finalize()[..8]);
     format!("SPDXRef-{prefix}-{hex}")
 }
 
@@ -472,10 +469,7 @@ pub fn document(input: &SbomInput) -> Result<Vec<u8>, serde_json::Error> {
     // The namespace must be unique per document: a hash of the document
     // without it, so a different SBOM never shares one and the same never
     // differs.
-    let hash: String = Sha256::digest(go_json(&doc)?)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = super::lower_hex(&Sha256::digest(go_json(&doc)?));
     doc.namespace = format!(
         "https://spdx.org/spdxdocs/gofront-{}-{hash}",
         sanitize(&input.name)
