@@ -518,3 +518,34 @@ pub fn lower_all(report: &Report) -> Result<Generated, FrontendError> {
         multi_platform: report.multi_platform,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_of_exactly_the_limit_is_read_and_one_byte_more_is_refused() {
+        let at_limit = text("go.mod", vec![b'a'; MAX_FILE_BYTES]);
+        assert_eq!(at_limit.map(|t| t.len()).ok(), Some(MAX_FILE_BYTES));
+        let over = text("go.mod", vec![b'a'; MAX_FILE_BYTES + 1]);
+        assert!(matches!(over, Err(FrontendError::TooLarge(name)) if name == "go.mod"));
+    }
+
+    fn go_file_error(line: usize) -> FrontendError {
+        FrontendError::Plan(PlanError::GoFile {
+            file: "go.mod".to_string(),
+            line,
+            message: "bad".to_string(),
+            text: "module x\n".to_string(),
+        })
+    }
+
+    #[test]
+    fn a_project_file_error_points_at_its_line_and_line_zero_at_none() {
+        let at = go_file_error(1).source_location();
+        let range = at.as_ref().map(|l| (l.range.start, l.range.end));
+        assert_eq!(range, Some((1, 1)));
+        assert_eq!(at.map(|l| l.language), Some("go.mod".to_string()));
+        assert!(go_file_error(0).source_location().is_none());
+    }
+}
