@@ -180,3 +180,43 @@ impl PlanError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_project_file_error_names_its_file_and_line() {
+        let text = || "go 1.24\nuse ./a\n".to_string();
+        let cases = [
+            (
+                PlanError::UseOutside {
+                    dir: "../x".into(),
+                    line: 2,
+                    text: text(),
+                },
+                "go.work",
+            ),
+            (
+                PlanError::MissingMemberGoMod {
+                    dir: "./a".into(),
+                    line: 2,
+                    text: text(),
+                },
+                "go.work",
+            ),
+            (
+                PlanError::Dockerignore {
+                    line: 2,
+                    message: "hides go.mod".into(),
+                    text: text(),
+                },
+                ".dockerignore",
+            ),
+        ];
+        for (e, file) in cases {
+            assert_eq!(e.file_line(), Some((file, "go 1.24\nuse ./a\n", 2)), "{e}");
+        }
+        assert_eq!(PlanError::NoToolImage.file_line(), None);
+    }
+}

@@ -341,6 +341,20 @@ pub fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError
 mod tests {
     use super::*;
 
+    #[test]
+    fn dockerignore_hides_names_the_vendored_sources_once() {
+        let project = Project {
+            vendored: true,
+            has_requirements: true,
+            module_dirs: vec![".".into()],
+            ..analyze(&files("module a\ngo 1.24\n")).unwrap()
+        };
+        assert_eq!(
+            dockerignore_hides("# sources\nvendor\ngo.mod\n", &project),
+            vec![("go.mod".to_string(), 3), ("vendor/".to_string(), 2)]
+        );
+    }
+
     fn files(go_mod: &str) -> ProjectFiles {
         ProjectFiles {
             go_mod: Some(go_mod.to_string()),

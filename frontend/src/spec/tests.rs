@@ -1005,3 +1005,21 @@ fn a_json_table_where_a_string_belongs_is_located() {
         "gofront.toml:1:21: build.tags must be an array of strings, but an element is a table"
     );
 }
+
+#[test]
+fn exactly_the_most_problems_are_listed_without_a_count_line() {
+    let problem = |i: usize| Problem {
+        origin: Origin::Unknown,
+        key: format!("k{i}"),
+        message: "bad".into(),
+    };
+    let at_cap = capped((0..MAX_PROBLEMS).map(problem).collect());
+    assert_eq!(at_cap.len(), MAX_PROBLEMS);
+    assert_eq!(at_cap.last().map(|p| p.key.as_str()), Some("k19"));
+    let over = capped((0..=MAX_PROBLEMS).map(problem).collect());
+    assert_eq!(over.len(), MAX_PROBLEMS + 1);
+    assert_eq!(
+        over.last().map(|p| p.message.as_str()),
+        Some("1 more problems like these are not shown")
+    );
+}
