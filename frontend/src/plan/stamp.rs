@@ -175,4 +175,28 @@ mod tests {
             "the templates expand to more than 32768 bytes; -ldflags takes at most that"
         );
     }
+
+    #[test]
+    fn templates_after_exactly_the_longest_text_still_expand() {
+        let env: BTreeMap<String, String> = [
+            ("BIG".to_string(), "x".repeat(MAX_EXPANDED)),
+            ("NONE".to_string(), String::new()),
+        ]
+        .into();
+        // At the limit, the templates behind are still read: an empty one
+        // adds nothing, an unknown one is named.
+        assert_eq!(
+            expand("{{.Env.BIG}}{{.Env.NONE}}", &stamp(), &env).map(|s| s.len()),
+            Ok(MAX_EXPANDED)
+        );
+        assert_eq!(
+            expand("{{.Env.BIG}}{{.Tag}}", &stamp(), &env).unwrap_err(),
+            "unknown template {{.Tag}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}"
+        );
+        // Past it, the length is the answer, not a template further on.
+        assert_eq!(
+            expand("-{{.Env.BIG}}{{.Tag}}", &stamp(), &env).unwrap_err(),
+            "the templates expand to more than 32768 bytes; -ldflags takes at most that"
+        );
+    }
 }

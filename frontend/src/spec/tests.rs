@@ -1023,3 +1023,74 @@ fn exactly_the_most_problems_are_listed_without_a_count_line() {
         Some("1 more problems like these are not shown")
     );
 }
+
+#[test]
+fn exactly_the_most_entries_and_the_longest_string_and_key_are_read() {
+    let tags: Vec<String> = (0..node::MAX_ENTRIES)
+        .map(|i| format!("\"t{i}\""))
+        .collect();
+    let s = ok(&format!(
+        "[build]\ntags = [{}]\nldflags = \"{}\"\n",
+        tags.join(","),
+        "x".repeat(node::MAX_STRING_BYTES)
+    ));
+    assert_eq!(s.build.tags.unwrap().value.len(), 1_000);
+    assert_eq!(s.build.ldflags.unwrap().value.len(), 32 * 1024);
+    // A key of the longest length is read, and found unknown.
+    let key = "k".repeat(node::MAX_KEY_BYTES);
+    assert_eq!(
+        err(&format!("[build]\n{key} = 1\n")),
+        format!("gofront.toml:2:1: unknown key {key:?} in [build]")
+    );
+}
+
+#[test]
+fn exactly_the_most_gofront_build_args_and_label_pairs_are_read() {
+    let many: BTreeMap<String, String> = (0..node::MAX_ENTRIES)
+        .map(|i| (format!("GOFRONT_BUILD_ENV_K{i}"), "v".to_string()))
+        .collect();
+    let s = parse("gofront.toml", "", &many).unwrap();
+    assert_eq!(s.build.env.len(), 1_000);
+    let pairs: Vec<String> = (0..node::MAX_ENTRIES).map(|i| format!("k{i}=v")).collect();
+    let s = parse(
+        "gofront.toml",
+        "",
+        &args(&[("GOFRONT_RUNTIME_LABELS", &pairs.join(","))]),
+    )
+    .unwrap();
+    assert_eq!(s.runtime.labels.len(), 1_000);
+}
+
+#[test]
+fn json_depth_is_counted_outside_strings_only() {
+    let open = |n: usize| "[".repeat(n);
+    // The first bracket past the limit is named, braces count as brackets,
+    // closed ones count no more.
+    assert_eq!(node::too_deep_json(&open(33)), Some(32));
+    assert_eq!(
+        node::too_deep_json(&format!("{{\"a\": {}", open(33))),
+        Some(37)
+    );
+    assert_eq!(node::too_deep_json(&"[]".repeat(40)), None);
+    assert_eq!(node::too_deep_json(&"{}".repeat(40)), None);
+    // Brackets in a string are text, also after an escaped quote; an
+    // escaped backslash ends no string.
+    assert_eq!(node::too_deep_json(&format!("\"{}\"", open(40))), None);
+    assert_eq!(node::too_deep_json(&format!("\"\\\"{}\"", open(40))), None);
+    assert_eq!(
+        node::too_deep_json(&format!("\"\\\\\"{}", open(33))),
+        Some(36)
+    );
+}
+
+#[test]
+fn json_strings_with_escapes_are_read_whole() {
+    let s = ok(r#"{"runtime": {"labels": {"\"q\"": "\"hi\" \\ \u00e9", "b\\": "x"}}}"#);
+    let labels: Vec<(&str, &str)> = s
+        .runtime
+        .labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(labels, [("\"q\"", "\"hi\" \\ é"), ("b\\", "x")]);
+}

@@ -168,6 +168,42 @@ fn snippet(name: &str, text: &str, ranges: &[Range]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{Position, Range, snippet};
+
+    /// The snippet of `text` for a range over the lines `first..=last`.
+    fn lines(text: &str, first: i32, last: i32) -> String {
+        let at = |line| Position { line, character: 0 };
+        snippet(
+            "gofront.toml",
+            text,
+            &[Range {
+                start: at(first),
+                end: at(last),
+            }],
+        )
+    }
+
+    #[test]
+    fn a_snippet_shows_the_first_and_the_last_line_with_their_context() {
+        let text = "one\ntwo\nthree\nfour\nfive\nsix";
+        let bar = "--------------------";
+        assert_eq!(
+            lines(text, 1, 1),
+            format!(
+                "gofront.toml:1\n{bar}\n   1 | >>> one\n   2 |     two\n   3 |     three\n{bar}\n"
+            )
+        );
+        assert_eq!(
+            lines(text, 6, 6),
+            format!(
+                "gofront.toml:6\n{bar}\n   4 |     four\n   5 |     five\n   6 | >>> six\n{bar}\n"
+            )
+        );
+        // Lines are counted from 1; a range outside the text shows nothing.
+        assert_eq!(lines(text, 0, 1), "");
+        assert_eq!(lines(text, 7, 7), "");
+    }
+
     #[test]
     fn credentials_are_recognised() {
         use crate::spec::credential_in_env as c;

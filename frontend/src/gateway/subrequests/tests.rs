@@ -299,3 +299,12 @@ fn base64_is_standard_with_padding() {
     assert_eq!(base64(b"foo"), "Zm9v");
     assert_eq!(base64(b"foobar\n"), "Zm9vYmFyCg==");
 }
+
+#[test]
+fn columns_pad_every_cell_but_the_last_of_its_row() {
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        columns(&[row(&["a", "bb", "c"]), row(&["ddd", "e"])], 2),
+        "a    bb  c\nddd  e\n"
+    );
+}
