@@ -380,6 +380,12 @@ pub fn build_rawjson(dir: &Path, args: &[&str]) -> RawBuild {
     let out = buildx("rawjson", &dir.join("gofront.toml"), dir, args)
         .output()
         .expect("docker buildx runs");
+    rawjson(&out)
+}
+
+/// A `--progress=rawjson` run's status objects (`docker buildx build` or
+/// `docker buildx bake`).
+pub fn rawjson(out: &Output) -> RawBuild {
     let raw = String::from_utf8_lossy(&out.stderr).into_owned();
     let mut objects = Vec::new();
     let mut buf: Option<String> = None;

@@ -368,11 +368,34 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Report, Box
     }
 }
 
-async fn run(
+/// The binary targets of the spec and project `host` holds, each with its
+/// package (`--call targets`): the spec and the project files are read,
+/// no image is resolved.
+pub async fn binary_targets(
+    host: &impl Host,
+    options: &Options,
+) -> Result<(SourceMap, Vec<(String, String)>), FrontendError> {
+    let read = read_inputs(host, options, &mut Known::default()).await?;
+    let targets = plan::binary_targets(&read.spec, &read.project.layout);
+    Ok((read.source, targets))
+}
+
+/// What [`read_inputs`] reads.
+struct Inputs {
+    source: SourceMap,
+    spec: spec::Spec,
+    project: ProjectReport,
+    facts: HostFacts,
+}
+
+/// Reads the spec and the project files (each also kept in `known` as soon
+/// as it is known, for the warnings of a build that stops later), and the
+/// host's facts.
+async fn read_inputs(
     host: &impl Host,
     options: &Options,
     known: &mut Known,
-) -> Result<Report, FrontendError> {
+) -> Result<Inputs, FrontendError> {
     // The spec and the project files come from different locals: fetch
     // both at once (each is a round trip to the client's session).
     let first: Vec<String> = PROJECT_FILES.iter().map(|s| s.to_string()).collect();
@@ -422,6 +445,25 @@ async fn run(
     if let Some(ignore) = &project.dockerignore {
         plan::check_dockerignore(ignore, &project.layout)?;
     }
+    Ok(Inputs {
+        source,
+        spec,
+        project,
+        facts,
+    })
+}
+
+async fn run(
+    host: &impl Host,
+    options: &Options,
+    known: &mut Known,
+) -> Result<Report, FrontendError> {
+    let Inputs {
+        source,
+        spec,
+        project,
+        facts,
+    } = read_inputs(host, options, known).await?;
 
     // Only the images the target needs: `--target binaries` for windows
     // never touches a (Linux) runtime base.

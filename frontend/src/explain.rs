@@ -72,7 +72,7 @@ pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> 
 fn header(d: &mut Doc, plan: &Plan, spec_file: &str) {
     d.comment(&format!(
         "The Dockerfile equivalent of gofront's plan for {spec_file} (`gofront dockerfile`, --target {}, {}), for review. Build it with the engine's own Dockerfile frontend and the same build contexts. Comments say where gofront does something a Dockerfile cannot.",
-        plan.target.kind().name(),
+        plan.target.name(),
         plan.target_platform,
     ));
     let contexts: Vec<String> = plan

@@ -1,5 +1,7 @@
 //! The build targets: what a build returns. Spec keys say which targets
-//! they affect, options read `--target`, plan builds one.
+//! they affect, options read `--target`, plan builds one. Besides the
+//! built-in targets, each binary is a target of its own: the runtime image
+//! with only that binary (see [`binary_target`]).
 
 /// What the build returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,6 +60,30 @@ impl Target {
             Target::Binaries => "binaries",
             Target::Test => "test",
             Target::Gocache => "gocache",
+        }
+    }
+}
+
+/// The `--target` name of the image that holds only binary `name`: the
+/// binary's name, unless a built-in target has it (`test`, ...); then
+/// `NAME-image`, so that `--target test` keeps meaning `go test`.
+pub fn binary_target(name: &str) -> String {
+    match Target::parse(name) {
+        Some(_) if !name.is_empty() => format!("{name}-image"),
+        _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_binary_target_is_the_binary_name_unless_a_built_in_target_has_it() {
+        assert_eq!(binary_target("api"), "api");
+        assert_eq!(binary_target("image-builder"), "image-builder");
+        for t in Target::ALL {
+            assert_eq!(binary_target(t.name()), format!("{}-image", t.name()));
         }
     }
 }

@@ -770,7 +770,7 @@ fn call_outline_answers_with_the_args_of_the_target() {
 
 #[test]
 fn call_targets_marks_image_as_the_default() {
-    let (_, result) = call("requestid=frontend.targets", "", &[]);
+    let (r, result) = call("requestid=frontend.targets", "", &[]);
     let v = meta_json(&result);
     let names: Vec<&str> = v["targets"]
         .as_array()
@@ -778,8 +778,16 @@ fn call_targets_marks_image_as_the_default() {
         .iter()
         .map(|t| t["name"].as_str().expect("name"))
         .collect();
-    assert_eq!(names, ["image", "binaries", "test", "gocache"]);
+    // The built-in targets, then the module's one binary as its own image;
+    // the project is read for it, but no image is resolved.
+    assert_eq!(names, ["image", "binaries", "test", "gocache", "hello"]);
     assert_eq!(v["targets"][0]["default"], true);
+    assert!(
+        !r.log
+            .calls
+            .iter()
+            .any(|c| c.starts_with("ResolveImageConfig"))
+    );
 }
 
 #[test]

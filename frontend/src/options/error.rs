@@ -2,17 +2,12 @@
 
 use thiserror::Error;
 
-use crate::target::Target;
-
 /// The last second an RFC 3339 date (four-digit year) can name.
 pub const MAX_EPOCH: i64 = 253_402_300_799;
 
 /// An option whose value cannot be used.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum OptionsError {
-    /// `--target` names no target.
-    #[error("unknown target {0:?}; gofront builds {targets}", targets = Target::names())]
-    Target(String),
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
     Platform(String),

@@ -88,8 +88,12 @@ pub struct Options {
     pub context_local: String,
     /// Name of the local holding the spec.
     pub spec_local: String,
-    /// `--target`.
+    /// `--target`: the kind of target (`image` for a binary's own image).
     pub target: Target,
+    /// `--target NAME` naming no built-in target: the image that holds only
+    /// the binary whose target is NAME ([`crate::target::binary_target`]);
+    /// plan refuses a name no binary has.
+    pub binary_target: Option<String>,
     /// `--platform`: the target platforms (empty = the worker's).
     pub platforms: Vec<Platform>,
     /// `multi-platform` (or `BUILDKIT_MULTI_PLATFORM`): return a map of
@@ -205,10 +209,16 @@ impl Options {
                 keys::FILENAME if !value.is_empty() => o.filename = value.to_string(),
                 keys::CONTEXT_KEY if !value.is_empty() => o.context_local = value.to_string(),
                 keys::DOCKERFILE_KEY if !value.is_empty() => o.spec_local = value.to_string(),
-                keys::TARGET => {
-                    o.target =
-                        Target::parse(value).ok_or_else(|| OptionsError::Target(value.into()))?;
-                }
+                keys::TARGET => match Target::parse(value) {
+                    Some(t) => {
+                        o.target = t;
+                        o.binary_target = None;
+                    }
+                    None => {
+                        o.target = Target::Image;
+                        o.binary_target = Some(value.to_string());
+                    }
+                },
                 keys::PLATFORM => o.platforms = parse_platforms(value)?,
                 keys::NO_CACHE => o.no_cache = true,
                 keys::MULTI_PLATFORM if !value.is_empty() => {

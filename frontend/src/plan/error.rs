@@ -147,6 +147,21 @@ pub enum PlanError {
         /// What the builder runs.
         runnable: String,
     },
+    /// `--target` names neither a built-in target nor a binary.
+    #[error(
+        "unknown target {name:?}{hint}; gofront builds {builtin}, and an image per binary: {binaries}",
+        hint = suggestion.as_ref().map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default(),
+        builtin = crate::target::Target::names(),
+        binaries = if binaries.is_empty() { "none here".to_string() } else { binaries.join(", ") }
+    )]
+    UnknownTarget {
+        /// The name asked for.
+        name: String,
+        /// The closest target name, if one is close.
+        suggestion: Option<String>,
+        /// The binary targets the spec has.
+        binaries: Vec<String>,
+    },
     /// The cache tool needs gofront's own image, and none is known.
     #[error(
         "gofront cannot tell which image it runs from, which the Go build cache export and seed need; run it through `# syntax=<gofront image>`"

@@ -21,7 +21,7 @@ pub use project::{
 };
 #[cfg(test)]
 pub use project::{analyze, dockerignore_patterns, download_files};
-pub use resolve::{image_refs, resolve};
+pub use resolve::{binary_targets, image_refs, resolve};
 pub use types::*;
 
 #[cfg(test)]

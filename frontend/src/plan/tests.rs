@@ -615,6 +615,110 @@ fn binaries_are_named_like_go_names_them() {
     );
 }
 
+const SERVICES: &str = "[build]\npackages = [\"./cmd/api\", \"./cmd/worker\", \"./cmd/test\"]\n\n[runtime]\nentrypoint = [\"/usr/local/bin/api\", \"serve\"]\ncmd = [\"--port=80\"]\nenv = { MODE = \"prod\" }\n";
+
+#[test]
+fn each_binary_is_a_target_the_image_of_it_alone_from_the_same_go_build() {
+    let target = |t: &str| {
+        let opts = [("target", t)];
+        Case {
+            spec: SERVICES,
+            options: &opts,
+            ..Case::default()
+        }
+        .ok()
+    };
+    let image = target("image");
+    let worker = target("worker");
+    // One go build of every binary, whichever target asks for it: the same
+    // step, so the same LLB vertex.
+    assert_eq!(worker.build(), image.build());
+    assert_eq!(worker.target.name(), "worker");
+    assert_eq!(image.target.name(), "image");
+    let rt = worker.runtime();
+    assert_eq!(
+        rt.binaries,
+        [Binary {
+            package: "./cmd/worker".into(),
+            name: "worker".into()
+        }]
+    );
+    // runtime.entrypoint and runtime.cmd are the image target's; the rest
+    // of [runtime] applies to every image.
+    assert_eq!(
+        rt.config["config"]["Entrypoint"],
+        json!(["/usr/local/bin/worker"])
+    );
+    assert!(rt.config["config"].get("Cmd").is_none(), "{}", rt.config);
+    assert!(
+        rt.config["config"]["Env"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("MODE=prod"))
+    );
+    assert_eq!(
+        image.runtime().config["config"]["Entrypoint"],
+        json!(["/usr/local/bin/api", "serve"])
+    );
+    assert_eq!(image.runtime().binaries.len(), 3);
+    // A binary named like a built-in target is NAME-image; the built-in
+    // keeps its name.
+    assert_eq!(target("test-image").runtime().binaries[0].name, "test");
+    assert!(matches!(target("test").target, TargetPlan::Test { .. }));
+}
+
+#[test]
+fn an_unknown_target_names_the_targets_there_are() {
+    let opts = [("target", "wroker")];
+    let e = Case {
+        spec: SERVICES,
+        options: &opts,
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "unknown target \"wroker\" (did you mean \"worker\"?); gofront builds image, binaries, test, gocache, and an image per binary: api, worker, test-image"
+    );
+    let opts = [("target", "xyz")];
+    let e = Case {
+        options: &opts,
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "unknown target \"xyz\"; gofront builds image, binaries, test, gocache, and an image per binary: hello"
+    );
+    let e = Case {
+        spec: "[build]\npackages = [\"./cmd/test\", \"./x/test-image\"]\n",
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:2:12: build.packages: the binaries \"test\" and \"test-image\" would both be the target \"test-image\" (a binary named like a built-in target is the target NAME-image); rename one"
+    );
+}
+
+#[test]
+fn binary_targets_are_listed_in_package_order() {
+    let spec = crate::spec::parse("gofront.toml", SERVICES, &Default::default()).unwrap();
+    let project = analyze(&ProjectFiles {
+        go_mod: Some("module example.com/svc\n\ngo 1.24\n".into()),
+        ..ProjectFiles::default()
+    })
+    .unwrap();
+    assert_eq!(
+        binary_targets(&spec, &project),
+        [
+            ("api".to_string(), "./cmd/api".to_string()),
+            ("worker".into(), "./cmd/worker".into()),
+            ("test-image".into(), "./cmd/test".into()),
+        ]
+    );
+}
+
 #[test]
 fn a_workspace_needs_packages_and_tests_each_member() {
     let ws = |spec: &'static str| Case {

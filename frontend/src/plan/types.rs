@@ -326,6 +326,10 @@ pub enum TargetPlan {
         /// The SBOM step, when gofront writes the SBOM (`--sbom`).
         #[serde(skip_serializing_if = "Option::is_none")]
         sbom: Option<Box<SbomPlan>>,
+        /// A binary's own target (`--target api`): its name; the runtime
+        /// then holds that binary alone.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        binary_target: Option<String>,
     },
     /// The binaries alone.
     Binaries {
@@ -361,6 +365,17 @@ impl TargetPlan {
             TargetPlan::Binaries { .. } => Target::Binaries,
             TargetPlan::Test { .. } => Target::Test,
             TargetPlan::Gocache { .. } => Target::Gocache,
+        }
+    }
+
+    /// The `--target` value that asks for it.
+    pub fn name(&self) -> &str {
+        match self {
+            TargetPlan::Image {
+                binary_target: Some(name),
+                ..
+            } => name,
+            _ => self.kind().name(),
         }
     }
 

@@ -217,16 +217,27 @@ pub fn describe() -> Result<Answer, SubrequestError> {
     Answer::new(names::DESCRIBE, &all, columns(&rows, 1))
 }
 
-/// `frontend.targets`: gofront's `--target`s, the default marked.
-pub fn targets(source: &SourceMap) -> Result<Answer, SubrequestError> {
+/// `frontend.targets`: gofront's `--target`s, the default marked, then
+/// each binary's own image (`binaries`: its target and package).
+pub fn targets(
+    source: &SourceMap,
+    binaries: &[(String, String)],
+) -> Result<Answer, SubrequestError> {
     let list = TargetList {
         targets: Target::ALL
             .iter()
             .map(|t| TargetInfo {
-                name: t.name(),
+                name: t.name().to_string(),
                 default: *t == Target::default(),
-                description: t.description(),
+                description: t.description().to_string(),
             })
+            .chain(binaries.iter().map(|(name, package)| TargetInfo {
+                name: name.clone(),
+                default: false,
+                description: format!(
+                    "The runtime image with only the binary of {package}, its entrypoint"
+                ),
+            }))
             .collect(),
         sources: vec![base64(source.text.as_bytes())],
     };
@@ -407,10 +418,16 @@ pub async fn answer(
 ) -> Result<Answer, SubrequestError> {
     match request {
         names::DESCRIBE => describe(),
-        names::TARGETS => {
-            let bytes = host.read_spec(options).await.map_err(FrontendError::Host)?;
-            targets(&driver::source_map(&options.filename, bytes)?)
-        }
+        names::TARGETS => match driver::binary_targets(host, options).await {
+            Ok((source, binaries)) => targets(&source, &binaries),
+            // A project the build would refuse has only the built-in
+            // targets to list; the build says what is wrong.
+            Err(error) => {
+                tracing::debug!(%error, "--call targets: no binary targets");
+                let bytes = host.read_spec(options).await.map_err(FrontendError::Host)?;
+                targets(&driver::source_map(&options.filename, bytes)?, &[])
+            }
+        },
         names::OUTLINE => {
             let spec = driver::read_spec(host, options).await?;
             outline(options.target, &spec, &options.build_args)

@@ -76,10 +76,10 @@ pub(super) struct TargetList {
 /// `targets.Target`.
 #[derive(Debug, Serialize)]
 pub(super) struct TargetInfo {
-    pub(super) name: &'static str,
+    pub(super) name: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(super) default: bool,
-    pub(super) description: &'static str,
+    pub(super) description: String,
 }
 
 /// `outline.Outline`.

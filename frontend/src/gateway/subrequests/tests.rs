@@ -35,13 +35,53 @@ fn describe_lists_the_requests_gofront_answers() {
 
 #[test]
 fn targets_marks_the_default() {
-    let a = targets(&source(HELLO)).unwrap();
+    let a = targets(&source(HELLO), &[]).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
     assert_eq!(v["targets"][0]["name"], "image");
     assert_eq!(v["targets"][0]["default"], true);
     assert!(v["targets"][1].get("default").is_none());
     assert_eq!(v["sources"][0], base64(HELLO.as_bytes()));
     insta::assert_snapshot!("targets_hello_txt", txt(&a));
+}
+
+#[test]
+fn targets_lists_each_binarys_own_image_after_the_built_in_ones() {
+    let binaries = [
+        ("server".to_string(), "./cmd/server".to_string()),
+        ("test-image".to_string(), "./cmd/test".to_string()),
+    ];
+    let a = targets(&source(HELLO), &binaries).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
+    let names: Vec<&str> = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "image",
+            "binaries",
+            "test",
+            "gocache",
+            "server",
+            "test-image"
+        ]
+    );
+    assert_eq!(
+        v["targets"][5]["description"],
+        "The runtime image with only the binary of ./cmd/test, its entrypoint"
+    );
+    assert!(v["targets"][4].get("default").is_none());
+    let text = String::from_utf8(a.metadata[meta::TXT].clone()).unwrap();
+    assert!(
+        text.ends_with(
+            "server          The runtime image with only the binary of ./cmd/server, its entrypoint\n\
+             test-image      The runtime image with only the binary of ./cmd/test, its entrypoint\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::plan::stamp::Stamp;
 use crate::plan::types::{Binary, Owner, PlanInputs, paths};
 use crate::spec::keys::{self};
 use crate::spec::{Origin, Problem, Spec, defaults, managed};
+use crate::target::{Target, binary_target};
 
 /// `build.packages`, else the module's root package.
 pub(super) fn build_packages(spec: &Spec) -> Vec<String> {
@@ -279,15 +280,43 @@ pub(super) fn binaries(
         }
     }
     let mut seen = std::collections::BTreeSet::new();
+    let mut targets: BTreeMap<String, &str> = BTreeMap::new();
     for b in &out {
         if !seen.insert(b.name.clone()) {
             problems.push(packages_problem(format!(
                 "build.packages: two packages would both produce a binary named {:?}",
                 b.name
             )));
+            continue;
+        }
+        let target = binary_target(&b.name);
+        if let Some(other) = targets.insert(target.clone(), &b.name) {
+            problems.push(packages_problem(format!(
+                "build.packages: the binaries {other:?} and {:?} would both be the target {target:?} (a binary named like a built-in target is the target NAME-image); rename one",
+                b.name
+            )));
         }
     }
     out
+}
+
+/// `--target NAME` for a NAME that is neither built in nor a binary's.
+pub(super) fn unknown_target(name: &str, binaries: &[Binary]) -> PlanError {
+    let names: Vec<String> = binaries.iter().map(|b| binary_target(&b.name)).collect();
+    let builtin = Target::ALL.map(Target::name);
+    let suggestion = crate::spec::suggest::closest(
+        name,
+        builtin
+            .iter()
+            .copied()
+            .chain(names.iter().map(String::as_str)),
+    )
+    .map(str::to_string);
+    PlanError::UnknownTarget {
+        name: name.to_string(),
+        suggestion,
+        binaries: names,
+    }
 }
 
 /// The binary name `go build` gives a module's root package: the last path

@@ -24,12 +24,36 @@ use crate::rfc3339::rfc3339;
 use crate::sbom::SbomRequest;
 use crate::spec::SpecError;
 use crate::spec::keys::{self, section};
-use crate::target::Target;
+use crate::target::{Target, binary_target};
 use cache::*;
 use go::*;
 use images::*;
 use located::*;
 use runtime::*;
+
+/// Each binary's own `--target` and its package, in `build.packages`
+/// order (`--call targets`); empty when the packages have problems, which
+/// a build reports.
+pub fn binary_targets(
+    spec: &crate::spec::Spec,
+    project: &crate::plan::project::Project,
+) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    // Images are Linux: their binaries have no `.exe`.
+    let linux = crate::options::Platform {
+        os: "linux".into(),
+        architecture: "amd64".into(),
+        variant: String::new(),
+    };
+    let found = binaries(spec, project, &build_packages(spec), &linux, &mut problems);
+    if !problems.is_empty() {
+        return Vec::new();
+    }
+    found
+        .into_iter()
+        .map(|b| (binary_target(&b.name), b.package))
+        .collect()
+}
 
 /// Resolves every default into a [`Plan`].
 pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
@@ -61,11 +85,23 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     let flags = go_flags(spec, opts, &created, &mut problems);
     let owner = owner_of(&builder_user);
     let mut download = download_plan(inp, &builder_env, &owner, &mut problems);
+    // A binary's own target: the image of that binary alone, from the very
+    // same go build (every binary), so its LLB vertex is shared.
+    let only = match &opts.binary_target {
+        None => None,
+        Some(name) => match binaries.iter().find(|b| binary_target(&b.name) == *name) {
+            Some(b) => Some(b.clone()),
+            None if !problems.is_empty() => None,
+            None => return Err(unknown_target(name, &binaries)),
+        },
+    };
+    let image_binaries = only.clone().map_or_else(|| binaries.clone(), |b| vec![b]);
     let runtime = runtime_plan(
         inp,
         &refs,
         &target_platform,
-        &binaries,
+        &image_binaries,
+        only.is_some(),
         &created,
         &mut problems,
     );
@@ -145,7 +181,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     // other targets: BuildKit's scanner too (docs/sbom.md).
     let sbom = match (opts.target, &opts.sbom) {
         (Target::Image, Some(SbomRequest::Gofront)) => {
-            Some(Box::new(sbom_plan(inp, &refs, &binaries)))
+            Some(Box::new(sbom_plan(inp, &refs, &image_binaries)))
         }
         _ => None,
     };
@@ -154,6 +190,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             build: build(),
             runtime,
             sbom,
+            binary_target: only.map(|b| binary_target(&b.name)),
         },
         (Target::Binaries, ..) => TargetPlan::Binaries {
             build: build(),

@@ -66,6 +66,7 @@ pub(super) fn runtime_plan(
     refs: &ImageRefs,
     platform: &Platform,
     binaries: &[Binary],
+    binary_target: bool,
     created: &str,
     problems: &mut Vec<Problem>,
 ) -> RuntimePlan {
@@ -101,16 +102,25 @@ pub(super) fn runtime_plan(
         .map(|w| w.value.clone())
         .or_else(|| base_cfg.map(|c| c.workdir()).filter(|w| !w.is_empty()))
         .unwrap_or_else(|| defaults::WORKDIR.to_string());
+    // runtime.entrypoint and runtime.cmd are the `image` target's: a
+    // binary's own image runs that binary.
     let entrypoint = match &r.entrypoint {
-        Some(e) => e.value.clone(),
-        None => binaries
+        Some(e) if !binary_target => e.value.clone(),
+        _ => binaries
             .first()
             .map(|b| vec![format!("{}/{}", paths::BIN, b.name)])
             .unwrap_or_default(),
     };
-    let cmd = r.cmd.as_ref().map(|c| c.value.clone());
+    let cmd = r
+        .cmd
+        .as_ref()
+        .filter(|_| !binary_target)
+        .map(|c| c.value.clone());
     if let Some(e) = &r.entrypoint {
-        let program = e.value.first().or(cmd.as_ref().and_then(|c| c.first()));
+        let program = e
+            .value
+            .first()
+            .or(r.cmd.as_ref().and_then(|c| c.value.first()));
         match program {
             None => problems.push(problem(
                 e,

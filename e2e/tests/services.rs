@@ -1,0 +1,168 @@
+//! A target per binary: `docker buildx bake` of the multi example's two
+//! services builds one image each, holding only its binary and running it,
+//! from one `go build` run shared by both builds.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::process::Command;
+
+use gofront_e2e::{Scratch, copy_example, docker, docker_ok, enabled, rawjson, run_id};
+
+/// The files in `/usr/local/bin` of `image`, read from a container that
+/// never starts (the base has no shell).
+fn bin_files(image: &str) -> BTreeSet<String> {
+    let id = docker_ok(&["create", image]).trim().to_string();
+    let tar = docker(&["cp", &format!("{id}:/usr/local/bin"), "-"]);
+    docker_ok(&["rm", &id]);
+    assert!(tar.status.success(), "docker cp from {image}");
+    let dir = Scratch::new("services-bin");
+    let file = dir.join("bin.tar");
+    fs::write(&file, &tar.stdout).unwrap();
+    let list = Command::new("tar").arg("-tf").arg(&file).output().unwrap();
+    String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("bin/"))
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_bake_of_two_binary_targets_builds_an_image_each_from_one_go_build() {
+    if !enabled("a_bake_of_two_binary_targets_builds_an_image_each_from_one_go_build") {
+        return;
+    }
+    let t = Scratch::new("services");
+    let dir = t.join("multi");
+    copy_example("multi", &dir);
+    // New sources, so that the go build runs (and is seen to run once).
+    let main = dir.join("cmd/server/main.go");
+    let text = fs::read_to_string(&main).unwrap();
+    fs::write(&main, format!("{text}\n// e2e run {}\n", run_id())).unwrap();
+    let id = run_id();
+    let tag = |name: &str| format!("e2e-services-{name}:{id}");
+    fs::write(
+        dir.join("docker-bake.hcl"),
+        format!(
+            r#"group "default" {{
+  targets = ["server", "cli"]
+}}
+
+target "_gofront" {{
+  context    = "."
+  dockerfile = "gofront.toml"
+}}
+
+target "server" {{
+  inherits = ["_gofront"]
+  target   = "server"
+  tags     = ["{server}"]
+}}
+
+target "cli" {{
+  inherits = ["_gofront"]
+  target   = "cli"
+  tags     = ["{cli}"]
+}}
+"#,
+            server = tag("server"),
+            cli = tag("cli"),
+        ),
+    )
+    .unwrap();
+    let out = Command::new("docker")
+        .args(["buildx", "bake", "--progress=rawjson", "--provenance=false"])
+        .current_dir(&dir)
+        .output()
+        .expect("docker buildx bake runs");
+    let bake = rawjson(&out);
+    assert!(bake.ok, "bake failed:\n{}", bake.raw);
+
+    // Both targets' plans have the same go build step. Its vertex digests
+    // differ only through the build context's source (each bake target has
+    // a session of its own), and BuildKit keys that by content: the step
+    // runs once, the other target's is a cache hit.
+    let builds: BTreeSet<String> = bake
+        .vertex_names()
+        .into_iter()
+        .filter(|(_, name)| name.contains("gofront] go build ./cmd/server ./cmd/cli"))
+        .map(|(digest, _)| digest)
+        .collect();
+    assert!(!builds.is_empty(), "no go build vertex:\n{}", bake.raw);
+    let mut ran = BTreeSet::new();
+    for o in &bake.objects {
+        for v in o["vertexes"].as_array().into_iter().flatten() {
+            let digest = v["digest"].as_str().unwrap_or_default();
+            if builds.contains(digest) && v["completed"].is_string() && v["cached"] != true {
+                ran.insert(digest.to_string());
+            }
+        }
+    }
+    assert_eq!(
+        ran.len(),
+        1,
+        "go build vertices {builds:?}, run (not cached): {ran:?}\n{}",
+        bake.raw
+    );
+
+    // Each image holds only its binary and runs it as its entrypoint; the
+    // rest of [runtime] (env) applies to both.
+    assert_eq!(
+        docker_ok(&["run", "--rm", "--network", "none", &tag("server")]).trim(),
+        "server: would listen on :8080"
+    );
+    assert_eq!(
+        docker_ok(&["run", "--rm", "--network", "none", &tag("cli")]).trim(),
+        "cli: ok"
+    );
+    assert_eq!(bin_files(&tag("server")), BTreeSet::from(["server".into()]));
+    assert_eq!(bin_files(&tag("cli")), BTreeSet::from(["cli".into()]));
+    let inspect: serde_json::Value =
+        serde_json::from_slice(&docker(&["image", "inspect", &tag("cli")]).stdout).unwrap();
+    assert_eq!(
+        inspect[0]["Config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/cli"])
+    );
+    for name in ["server", "cli"] {
+        docker(&["image", "rm", &tag(name)]);
+    }
+}
+
+#[test]
+fn an_unknown_target_names_the_binary_targets() {
+    if !enabled("an_unknown_target_names_the_binary_targets") {
+        return;
+    }
+    let t = Scratch::new("services-unknown");
+    let dir = t.join("multi");
+    copy_example("multi", &dir);
+    let b = gofront_e2e::build(&dir, &["--target", "sever"]);
+    assert!(!b.ok, "{}", b.log);
+    assert!(
+        b.log.contains(
+            "unknown target \"sever\" (did you mean \"server\"?); gofront builds image, binaries, test, gocache, and an image per binary: server, cli"
+        ),
+        "{}",
+        b.log
+    );
+    let out = Command::new("docker")
+        .args(["buildx", "build", "--call", "targets", "-f"])
+        .arg(dir.join("gofront.toml"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    for line in [
+        "server",
+        "The runtime image with only the binary of ./cmd/server, its entrypoint",
+        "The runtime image with only the binary of ./cmd/cli, its entrypoint",
+    ] {
+        assert!(
+            text.contains(line),
+            "--call targets lacks {line:?}:\n{text}"
+        );
+    }
+}
