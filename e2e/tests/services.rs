@@ -41,6 +41,16 @@ fn a_bake_of_two_binary_targets_builds_an_image_each_from_one_go_build() {
     let main = dir.join("cmd/server/main.go");
     let text = fs::read_to_string(&main).unwrap();
     fs::write(&main, format!("{text}\n// e2e run {}\n", run_id())).unwrap();
+    // The cli's own image settings over [runtime].
+    let spec = dir.join("gofront.toml");
+    let text = fs::read_to_string(&spec).unwrap();
+    fs::write(
+        &spec,
+        format!(
+            "{text}\n[images.cli]\nenv = {{ CLI_MODE = \"e2e\" }}\nlabels = {{ \"org.opencontainers.image.title\" = \"multi-cli\" }}\n"
+        ),
+    )
+    .unwrap();
     let id = run_id();
     let tag = |name: &str| format!("e2e-services-{name}:{id}");
     fs::write(
@@ -119,12 +129,33 @@ target "cli" {{
     );
     assert_eq!(bin_files(&tag("server")), BTreeSet::from(["server".into()]));
     assert_eq!(bin_files(&tag("cli")), BTreeSet::from(["cli".into()]));
-    let inspect: serde_json::Value =
-        serde_json::from_slice(&docker(&["image", "inspect", &tag("cli")]).stdout).unwrap();
+    let config = |name: &str| -> serde_json::Value {
+        let v: serde_json::Value =
+            serde_json::from_slice(&docker(&["image", "inspect", &tag(name)]).stdout).unwrap();
+        v[0]["Config"].clone()
+    };
+    let (cli, server) = (config("cli"), config("server"));
+    assert_eq!(cli["Entrypoint"], serde_json::json!(["/usr/local/bin/cli"]));
     assert_eq!(
-        inspect[0]["Config"]["Entrypoint"],
-        serde_json::json!(["/usr/local/bin/cli"])
+        server["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/server"])
     );
+    let env = |c: &serde_json::Value| -> Vec<String> {
+        c["Env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(env(&cli).contains(&"PORT=8080".to_string()), "{cli}");
+    assert!(env(&cli).contains(&"CLI_MODE=e2e".to_string()), "{cli}");
+    assert!(
+        !env(&server).contains(&"CLI_MODE=e2e".to_string()),
+        "{server}"
+    );
+    assert_eq!(cli["Labels"]["org.opencontainers.image.title"], "multi-cli");
+    assert_eq!(server["Labels"]["org.opencontainers.image.title"], "multi");
     for name in ["server", "cli"] {
         docker(&["image", "rm", &tag(name)]);
     }

@@ -467,7 +467,7 @@ async fn run(
 
     // Only the images the target needs: `--target binaries` for windows
     // never touches a (Linux) runtime base.
-    let refs = plan::image_refs(&spec, &project.layout);
+    let refs = plan::image_refs(&spec, &project.layout, options.binary_target.as_deref());
     let build_platform = facts.build_platform.clone();
     let targets = options.target_platforms(&build_platform);
     // Before any image is resolved for it: a platform Go cannot build for

@@ -701,6 +701,60 @@ fn an_unknown_target_names_the_targets_there_are() {
     );
 }
 
+const IMAGES: &str = "[build]\npackages = [\"./cmd/api\", \"./cmd/worker\"]\n\n[runtime]\nentrypoint = [\"/usr/local/bin/api\", \"serve\"]\nenv = { MODE = \"prod\", LOG = \"info\" }\nexpose = [\"8080\"]\nlabels = { team = \"core\" }\n\n[images.worker]\nbase = \"scratch\"\ncmd = [\"--queue=jobs\"]\nenv = { LOG = \"debug\" }\nuser = \"1000:1000\"\nexpose = []\nlabels = { role = \"worker\" }\n";
+
+#[test]
+fn an_images_section_sets_a_binary_targets_own_image_over_runtime() {
+    let target = |t: &str| {
+        let opts = [("target", t)];
+        Case {
+            spec: IMAGES,
+            options: &opts,
+            ..Case::default()
+        }
+        .ok()
+    };
+    let worker = target("worker");
+    let rt = worker.runtime();
+    assert_eq!(rt.base, None, "images.worker.base = scratch");
+    let c = &rt.config["config"];
+    assert_eq!(c["Entrypoint"], json!(["/usr/local/bin/worker"]));
+    assert_eq!(c["Cmd"], json!(["--queue=jobs"]));
+    assert_eq!(c["User"], "1000:1000");
+    let env = c["Env"].as_array().unwrap();
+    assert!(env.contains(&json!("MODE=prod")) && env.contains(&json!("LOG=debug")));
+    assert!(!env.contains(&json!("LOG=info")));
+    assert!(c.get("ExposedPorts").is_none(), "{c}");
+    assert_eq!(c["Labels"]["team"], "core");
+    assert_eq!(c["Labels"]["role"], "worker");
+    // The other binary's image has only [runtime], without the image
+    // target's entrypoint and cmd; the base is [runtime]'s.
+    let api = target("api");
+    let c = &api.runtime().config["config"];
+    assert_eq!(c["Entrypoint"], json!(["/usr/local/bin/api"]));
+    assert!(c["ExposedPorts"].get("8080/tcp").is_some());
+    assert!(api.runtime().base.is_some());
+    assert!(c["Labels"].get("role").is_none());
+    // The image target is [runtime] alone.
+    let image = target("image");
+    let c = &image.runtime().config["config"];
+    assert_eq!(c["Entrypoint"], json!(["/usr/local/bin/api", "serve"]));
+    assert!(c.get("Cmd").is_none());
+}
+
+#[test]
+fn an_images_section_must_name_a_binary_target() {
+    let e = Case {
+        spec: "[build]\npackages = [\"./cmd/api\", \"./cmd/worker\"]\n\n[images.wroker]\nuser = \"1:1\"\n",
+        ..Case::default()
+    }
+    .err();
+    assert_eq!(
+        e,
+        "gofront.toml:4:9: [images.wroker] names no binary target (they are: api, worker); did you mean \"worker\"?"
+    );
+}
+
 #[test]
 fn binary_targets_are_listed_in_package_order() {
     let spec = crate::spec::parse("gofront.toml", SERVICES, &Default::default()).unwrap();

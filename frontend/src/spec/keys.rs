@@ -63,6 +63,9 @@ pub mod section {
     pub const TEST: &str = "test";
     /// `[cache]`.
     pub const CACHE: &str = "cache";
+    /// `[images.NAME]`: a table per binary target, each with `[runtime]`'s
+    /// keys (no key of its own is declared: it holds RUNTIME's).
+    pub const IMAGES: &str = "images";
 }
 
 /// `build.packages`.

@@ -105,6 +105,10 @@ pub struct Spec {
     pub test: TestSpec,
     /// `[cache]`: which builds share the Go caches.
     pub cache: CacheSpec,
+    /// `[images.NAME]`: what a binary's own image (`--target NAME`) sets
+    /// over `[runtime]`, by target name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub images: BTreeMap<String, ImageSpec>,
     /// The language it is written in.
     pub language: Language,
     /// Where each section is written in the spec file (byte ranges), for
@@ -230,6 +234,53 @@ pub struct RuntimeSpec {
     pub expose: Option<Field<Vec<String>>>,
     /// Labels.
     pub labels: FieldMap,
+}
+
+/// `[images.NAME]`: `[runtime]`'s keys for one binary's own image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageSpec {
+    /// Where `NAME` is written.
+    #[serde(serialize_with = "origin")]
+    pub origin: Origin,
+    /// What it sets.
+    pub runtime: RuntimeSpec,
+}
+
+impl Spec {
+    /// The runtime settings of the image `binary_target` names (`None`:
+    /// the `image` target): `[images.NAME]` over `[runtime]`, whose
+    /// entrypoint and cmd are the `image` target's only (a binary's own
+    /// image runs that binary unless its section says otherwise); env and
+    /// labels are merged, a name set in both taking `[images.NAME]`'s.
+    pub fn runtime_for(&self, binary_target: Option<&str>) -> RuntimeSpec {
+        let Some(name) = binary_target else {
+            return self.runtime.clone();
+        };
+        let own = self.images.get(name).map(|i| &i.runtime);
+        let rt = &self.runtime;
+        let pick = |get: fn(&RuntimeSpec) -> &Option<Field<String>>| {
+            own.and_then(|o| get(o).clone()).or_else(|| get(rt).clone())
+        };
+        let merged = |get: fn(&RuntimeSpec) -> &FieldMap| {
+            let mut m = get(rt).clone();
+            if let Some(o) = own {
+                m.extend(get(o).clone());
+            }
+            m
+        };
+        RuntimeSpec {
+            base: pick(|r| &r.base),
+            entrypoint: own.and_then(|o| o.entrypoint.clone()),
+            cmd: own.and_then(|o| o.cmd.clone()),
+            user: pick(|r| &r.user),
+            workdir: pick(|r| &r.workdir),
+            env: merged(|r| &r.env),
+            expose: own
+                .and_then(|o| o.expose.clone())
+                .or_else(|| rt.expose.clone()),
+            labels: merged(|r| &r.labels),
+        }
+    }
 }
 
 /// `[test]`.

@@ -4,10 +4,10 @@
 //! before, in `build_args`.)
 
 use super::declare::Setter;
-use super::keys::{self, KEYS};
+use super::keys::{self, KEYS, section};
 use super::node::{Node, Origin, Value};
 use super::suggest::closest;
-use super::{CacheScope, Field, FieldMap, Network, Problem, Spec};
+use super::{CacheScope, Field, FieldMap, ImageSpec, Network, Problem, Spec};
 
 /// Top-level keys that are allowed but mean nothing to gofront.
 const IGNORED_TOP_LEVEL: &[&str] = &["syntax"];
@@ -30,9 +30,13 @@ pub fn convert(root: &Node, problems: &mut Vec<Problem>) -> Spec {
         if IGNORED_TOP_LEVEL.contains(&key.name.as_str()) {
             continue;
         }
+        if key.name == section::IMAGES {
+            images(&mut spec, node, problems);
+            continue;
+        }
         let sections = keys::sections();
         let Some(section) = sections.iter().copied().find(|s| *s == key.name) else {
-            let hint = suggestion(&key.name, sections.iter().copied());
+            let hint = suggestion(&key.name, sections.iter().copied().chain([section::IMAGES]));
             problems.push(Problem::at(
                 &key.origin,
                 &key.name,
@@ -67,6 +71,67 @@ pub fn convert(root: &Node, problems: &mut Vec<Problem>) -> Spec {
         }
     }
     spec
+}
+
+/// `[images.NAME]` tables: each holds `[runtime]`'s keys, checked by the
+/// same setters (on a spec of its own, whose runtime is kept).
+fn images(spec: &mut Spec, node: &Node, problems: &mut Vec<Problem>) {
+    let images = section::IMAGES;
+    let Some(tables) = node.value.as_table() else {
+        problems.push(Problem::at(
+            &node.origin,
+            images,
+            format!(
+                "{images} must be a table of images by target name ([{images}.api]), not {}",
+                node.value.type_name()
+            ),
+        ));
+        return;
+    };
+    for (name, table) in tables {
+        let prefix = format!("{images}.{}", name.name);
+        let Some(entries) = table.value.as_table() else {
+            problems.push(Problem::at(
+                &table.origin,
+                &prefix,
+                format!(
+                    "{prefix} must be a table of [{}] keys, not {}",
+                    section::RUNTIME,
+                    table.value.type_name()
+                ),
+            ));
+            continue;
+        };
+        let mut own = Spec::default();
+        for (k, v) in entries {
+            let Some(spec_key) = keys::find(section::RUNTIME, &k.name) else {
+                let names = KEYS.iter().filter(|d| d.section == section::RUNTIME);
+                let hint = suggestion(&k.name, names.map(|d| d.name));
+                problems.push(Problem::at(
+                    &k.origin,
+                    &format!("{prefix}.{}", k.name),
+                    format!(
+                        "unknown key \"{}\" in [{prefix}] (it takes [{}]'s keys){hint}",
+                        k.name,
+                        section::RUNTIME
+                    ),
+                ));
+                continue;
+            };
+            let mut c = Checker {
+                key: format!("{prefix}.{}", k.name),
+                problems,
+            };
+            c.assign(&mut own, spec_key, v);
+        }
+        spec.images.insert(
+            name.name.clone(),
+            ImageSpec {
+                origin: name.origin.clone(),
+                runtime: own.runtime,
+            },
+        );
+    }
 }
 
 fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {

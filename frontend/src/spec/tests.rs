@@ -1094,3 +1094,55 @@ fn json_strings_with_escapes_are_read_whole() {
         .collect();
     assert_eq!(labels, [("\"q\"", "\"hi\" \\ é"), ("b\\", "x")]);
 }
+
+#[test]
+fn images_sections_take_the_runtime_keys_checked_the_same_way() {
+    let s = ok(
+        "[images.api]\nuser = \"10:10\"\nenv = { A = \"1\" }\n\n[images.worker]\ncmd = [\"run\"]\n",
+    );
+    assert_eq!(s.images.len(), 2);
+    assert_eq!(
+        s.images["api"]
+            .runtime
+            .user
+            .as_ref()
+            .map(|u| u.value.as_str()),
+        Some("10:10")
+    );
+    assert_eq!(s.images["api"].runtime.env["A"].value, "1");
+    assert_eq!(
+        s.images["worker"]
+            .runtime
+            .cmd
+            .as_ref()
+            .map(|c| c.value.clone()),
+        Some(vec!["run".to_string()])
+    );
+    assert!(s.runtime.user.is_none(), "[runtime] is left alone");
+    assert_eq!(
+        err("[images.api]\nentrypiont = [\"/x\"]\n"),
+        "gofront.toml:2:1: unknown key \"entrypiont\" in [images.api] (it takes [runtime]'s keys); did you mean \"entrypoint\"?"
+    );
+    assert_eq!(
+        err("[images.api]\nuser = 3\n"),
+        "gofront.toml:2:8: images.api.user must be a string, not an integer"
+    );
+    assert_eq!(
+        err("images = 3\n"),
+        "gofront.toml:1:10: images must be a table of images by target name ([images.api]), not an integer"
+    );
+    assert_eq!(
+        err("[imags.api]\n"),
+        "gofront.toml:1:2: unknown section [imags]; did you mean \"images\"?"
+    );
+    // JSON too.
+    let s = ok(r#"{"images": {"api": {"expose": [80]}}}"#);
+    assert_eq!(
+        s.images["api"]
+            .runtime
+            .expose
+            .as_ref()
+            .map(|e| e.value.clone()),
+        Some(vec!["80/tcp".to_string()])
+    );
+}

@@ -300,6 +300,28 @@ pub(super) fn binaries(
     out
 }
 
+/// Each `[images.NAME]` must name a binary target.
+pub(super) fn images_problems(spec: &Spec, binaries: &[Binary], problems: &mut Vec<Problem>) {
+    let names: Vec<String> = binaries.iter().map(|b| binary_target(&b.name)).collect();
+    for (name, image) in &spec.images {
+        if names.contains(name) {
+            continue;
+        }
+        let hint = crate::spec::suggest::closest(name, names.iter().map(String::as_str))
+            .map(|s| format!("; did you mean \"{s}\"?"))
+            .unwrap_or_default();
+        problems.push(Problem {
+            origin: image.origin.clone(),
+            key: format!("{}.{name}", keys::section::IMAGES),
+            message: format!(
+                "[{}.{name}] names no binary target (they are: {}){hint}",
+                keys::section::IMAGES,
+                names.join(", ")
+            ),
+        });
+    }
+}
+
 /// `--target NAME` for a NAME that is neither built in nor a binary's.
 pub(super) fn unknown_target(name: &str, binaries: &[Binary]) -> PlanError {
     let names: Vec<String> = binaries.iter().map(|b| binary_target(&b.name)).collect();

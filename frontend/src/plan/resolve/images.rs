@@ -28,8 +28,9 @@ impl ImageRefs {
     }
 }
 
-/// Which images to resolve: the spec's, else defaults from the go line.
-pub fn image_refs(spec: &Spec, project: &Project) -> ImageRefs {
+/// Which images to resolve: the spec's, else defaults from the go line;
+/// the runtime base of the image `binary_target` names (`None`: `image`).
+pub fn image_refs(spec: &Spec, project: &Project, binary_target: Option<&str>) -> ImageRefs {
     let builder = match &spec.build.builder {
         Some(b) => b.value.clone(),
         None => match &project.toolchain {
@@ -40,7 +41,7 @@ pub fn image_refs(spec: &Spec, project: &Project) -> ImageRefs {
         },
     };
     let cgo = cgo_enabled(spec);
-    let runtime = match &spec.runtime.base {
+    let runtime = match &spec.runtime_for(binary_target).base {
         Some(b) if b.value == "scratch" => None,
         Some(b) => Some(b.value.clone()),
         None if cgo => Some(defaults::CGO_BASE.to_string()),

@@ -60,7 +60,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     let spec = inp.spec;
     let opts = inp.options;
     let project = inp.project;
-    let refs = image_refs(spec, project);
+    let refs = image_refs(spec, project, opts.binary_target.as_deref());
     let target_platform = inp.target_platform.clone();
     crate::plan::platforms::check(&target_platform, opts.target, inp.runnable_platforms)?;
     check_go_version(inp, &refs.builder)?;
@@ -96,12 +96,13 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         },
     };
     let image_binaries = only.clone().map_or_else(|| binaries.clone(), |b| vec![b]);
+    images_problems(spec, &binaries, &mut problems);
     let runtime = runtime_plan(
         inp,
         &refs,
         &target_platform,
         &image_binaries,
-        only.is_some(),
+        &spec.runtime_for(opts.binary_target.as_deref()),
         &created,
         &mut problems,
     );

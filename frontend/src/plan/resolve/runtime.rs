@@ -10,7 +10,7 @@ use crate::plan::types::{Binary, PlanInputs, RuntimePlan, SbomPlan, paths};
 use crate::sbom::DocumentPlan;
 use crate::sbom::spdx::BaseImage;
 use crate::spec::keys::{self, section};
-use crate::spec::{Problem, defaults};
+use crate::spec::{Problem, RuntimeSpec, defaults};
 
 /// The SBOM: the build's binaries as they are named in the image, the
 /// runtime base as resolved and the image's own creation time
@@ -66,11 +66,10 @@ pub(super) fn runtime_plan(
     refs: &ImageRefs,
     platform: &Platform,
     binaries: &[Binary],
-    binary_target: bool,
+    r: &RuntimeSpec,
     created: &str,
     problems: &mut Vec<Problem>,
 ) -> RuntimePlan {
-    let r = &inp.spec.runtime;
     let opts: &Options = inp.options;
     let base_cfg = refs.runtime.as_ref().and(inp.runtime_config);
     let user = match &r.user {
@@ -102,20 +101,14 @@ pub(super) fn runtime_plan(
         .map(|w| w.value.clone())
         .or_else(|| base_cfg.map(|c| c.workdir()).filter(|w| !w.is_empty()))
         .unwrap_or_else(|| defaults::WORKDIR.to_string());
-    // runtime.entrypoint and runtime.cmd are the `image` target's: a
-    // binary's own image runs that binary.
     let entrypoint = match &r.entrypoint {
-        Some(e) if !binary_target => e.value.clone(),
-        _ => binaries
+        Some(e) => e.value.clone(),
+        None => binaries
             .first()
             .map(|b| vec![format!("{}/{}", paths::BIN, b.name)])
             .unwrap_or_default(),
     };
-    let cmd = r
-        .cmd
-        .as_ref()
-        .filter(|_| !binary_target)
-        .map(|c| c.value.clone());
+    let cmd = r.cmd.as_ref().map(|c| c.value.clone());
     if let Some(e) = &r.entrypoint {
         let program = e
             .value
