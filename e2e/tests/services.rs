@@ -197,3 +197,136 @@ fn an_unknown_target_names_the_binary_targets() {
         );
     }
 }
+
+/// The lines the go build steps that ran printed (`go build -v`: the
+/// packages compiled), each step's log once however many of the bake's
+/// builds report it.
+fn compiled(bake: &gofront_e2e::RawBuild) -> Vec<String> {
+    let names = bake.vertex_names();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for o in &bake.objects {
+        for l in o["logs"].as_array().into_iter().flatten() {
+            let vertex = l["vertex"].as_str().unwrap_or_default();
+            let is_build = names
+                .get(vertex)
+                .is_some_and(|n| n.contains("gofront] go build"));
+            let key = (
+                vertex.to_string(),
+                l["timestamp"].as_str().unwrap_or_default().to_string(),
+                l["data"].as_str().unwrap_or_default().to_string(),
+            );
+            if is_build && seen.insert(key) {
+                let data = gofront_e2e::unbase64(l["data"].as_str().unwrap_or_default());
+                out.extend(
+                    String::from_utf8_lossy(&data)
+                        .lines()
+                        .filter(|l| l.starts_with("example.com/"))
+                        .map(str::to_string),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn bake(dir: &std::path::Path, tag: &str) -> gofront_e2e::RawBuild {
+    let out = Command::new("docker")
+        .args([
+            "buildx",
+            "bake",
+            "--progress=rawjson",
+            "--provenance=false",
+            "--set",
+            "*.args.SOURCE_DATE_EPOCH=0",
+        ])
+        .env("TAG", tag)
+        .current_dir(dir)
+        .output()
+        .expect("docker buildx bake runs");
+    let b = rawjson(&out);
+    assert!(b.ok, "bake failed:\n{}", b.raw);
+    b
+}
+
+fn image_id(image: &str) -> String {
+    docker_ok(&["image", "inspect", "--format", "{{.Id}}", image])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once() {
+    if !enabled("a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once") {
+        return;
+    }
+    let t = Scratch::new("services-ws");
+    let dir = t.join("services");
+    copy_example("services", &dir);
+    // New sources for the shared package, so that the bake compiles it.
+    let shared = dir.join("shared/greet/greet.go");
+    let text = fs::read_to_string(&shared).unwrap();
+    fs::write(&shared, format!("{text}\n// e2e run {}\n", run_id())).unwrap();
+    let tag = run_id();
+    let image = |s: &str| format!("services-{s}:{tag}");
+
+    let first = bake(&dir, &tag);
+    // The shared package and each service compiled once across the bake.
+    assert_eq!(
+        compiled(&first),
+        [
+            "example.com/shared/greet",
+            "example.com/svc/cmd/api",
+            "example.com/svc/cmd/migrate",
+            "example.com/svc/cmd/worker",
+        ],
+        "{}",
+        first.raw
+    );
+    for (s, out) in [
+        ("api", "api: serving"),
+        ("worker", "worker: working"),
+        ("migrate", "migrate: migrated"),
+    ] {
+        assert_eq!(
+            docker_ok(&["run", "--rm", "--network", "none", &image(s)]).trim(),
+            out
+        );
+        assert_eq!(bin_files(&image(s)), BTreeSet::from([s.to_string()]));
+    }
+    let worker_env = docker_ok(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{json .Config.Env}}",
+        &image("worker"),
+    ]);
+    assert!(worker_env.contains("QUEUE=jobs"), "{worker_env}");
+    let before: Vec<String> = ["worker", "migrate"].map(|s| image_id(&image(s))).to_vec();
+
+    // One service's main package changes: only it is compiled again. The
+    // go build step links all three binaries again (Go caches compiled
+    // packages, not the executables go build writes, and the step's output
+    // starts empty), but the other two come out byte for byte the same, so
+    // their images do too.
+    let api = dir.join("svc/cmd/api/main.go");
+    let text = fs::read_to_string(&api).unwrap();
+    fs::write(&api, text.replace("\"serving\"", "\"serving v2\"")).unwrap();
+    let second = bake(&dir, &tag);
+    assert_eq!(
+        compiled(&second),
+        ["example.com/svc/cmd/api"],
+        "{}",
+        second.raw
+    );
+    assert_eq!(
+        docker_ok(&["run", "--rm", "--network", "none", &image("api")]).trim(),
+        "api: serving v2"
+    );
+    let after: Vec<String> = ["worker", "migrate"].map(|s| image_id(&image(s))).to_vec();
+    assert_eq!(before, after, "worker and migrate images changed");
+    for s in ["api", "worker", "migrate"] {
+        docker(&["image", "rm", &image(s)]);
+    }
+}

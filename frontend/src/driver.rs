@@ -427,10 +427,21 @@ async fn read_inputs(
         files.dockerignore = Some(text(".dockerignore", b)?);
     }
     if let Some(work) = &files.go_work {
+        // Each member's go.mod, and its root main.go: a workspace with no
+        // build.packages builds the members whose root is a main package.
         let dirs = plan::module_dirs_to_read(work)?;
-        let paths: Vec<String> = dirs.iter().map(|d| format!("{d}/go.mod")).collect();
+        let paths: Vec<String> = dirs
+            .iter()
+            .flat_map(|d| [format!("{d}/go.mod"), format!("{d}/main.go")])
+            .collect();
         let members = host.read_context(options, &paths).await?;
         for dir in dirs {
+            let main = format!("{dir}/main.go");
+            if let Some(b) = members.get(&main)
+                && plan::declares_package_main(&String::from_utf8_lossy(b))
+            {
+                files.member_mains.insert(dir.clone());
+            }
             let name = format!("{dir}/go.mod");
             if let Some(b) = members.get(&name) {
                 files.member_go_mods.insert(dir, text(&name, b.clone())?);

@@ -16,8 +16,8 @@ mod types;
 pub use error::PlanError;
 pub use image::ImageConfig;
 pub use project::{
-    GO_SUM, MODULE_FILES, Project, ProjectFiles, check_dockerignore, dockerignore_hides, layout,
-    module_dirs_to_read,
+    GO_SUM, MODULE_FILES, Project, ProjectFiles, check_dockerignore, declares_package_main,
+    dockerignore_hides, layout, module_dirs_to_read,
 };
 #[cfg(test)]
 pub use project::{analyze, dockerignore_patterns, download_files};

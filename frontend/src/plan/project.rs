@@ -21,6 +21,32 @@ pub struct ProjectFiles {
     pub vendored: bool,
     /// `.dockerignore` at the context root.
     pub dockerignore: Option<String>,
+    /// The `go.work` `use` directories whose root `main.go` declares
+    /// `package main` ([`declares_package_main`]).
+    pub member_mains: std::collections::BTreeSet<String>,
+}
+
+/// Whether Go source `text` declares `package main`: its first token after
+/// comments is `package`, then `main`.
+pub fn declares_package_main(text: &str) -> bool {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            match after.split_once("*/") {
+                Some((_, r)) => rest = r,
+                None => return false,
+            }
+        } else {
+            break;
+        }
+    }
+    let mut words = rest
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|w| !w.is_empty());
+    words.next() == Some("package") && words.next() == Some("main")
 }
 
 /// The project as gofront understands it.
@@ -47,6 +73,10 @@ pub struct Project {
     pub module_paths: BTreeMap<String, String>,
     /// go.work `use` directories, cleaned (empty outside a workspace).
     pub workspace_members: Vec<String>,
+    /// The members whose root package is a main package (by its
+    /// `main.go`): what a workspace builds when `build.packages` is unset.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub main_members: Vec<String>,
 }
 
 fn version<S: serde::Serializer>(v: &GoVersion, s: S) -> Result<S::Ok, S::Error> {
@@ -154,6 +184,11 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
     };
     module_dirs.sort();
     module_dirs.dedup();
+    let main_members = workspace_members
+        .iter()
+        .filter(|d| files.member_mains.contains(*d))
+        .cloned()
+        .collect();
     let project = Project {
         module: root.and_then(|(r, _)| r.module),
         go,
@@ -164,6 +199,7 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
         module_dirs,
         module_paths,
         workspace_members,
+        main_members,
     };
     Ok(project)
 }

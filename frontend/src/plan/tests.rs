@@ -800,6 +800,69 @@ fn a_workspace_needs_packages_and_tests_each_member() {
 }
 
 #[test]
+fn a_workspace_without_packages_builds_each_member_whose_root_is_main() {
+    let ws = |spec: &'static str| Case {
+        go_mod: "",
+        go_work: Some("go 1.24\n\nuse (\n\t./services/api\n\t./services/worker\n\t./lib\n)\n"),
+        members: &[
+            ("services/api", "module example.com/api/v2\n\ngo 1.24\n"),
+            ("services/worker", "module example.com/worker\n\ngo 1.24\n"),
+            ("lib", "module example.com/lib\n\ngo 1.24\n"),
+        ],
+        member_mains: &["services/api", "services/worker"],
+        spec,
+        ..Case::default()
+    };
+    let plan = ws("# nothing\n").ok();
+    // Named as go build names them: by module path (`/v2` dropped).
+    assert_eq!(
+        plan.binaries(),
+        [
+            Binary {
+                package: "./services/api".into(),
+                name: "api".into()
+            },
+            Binary {
+                package: "./services/worker".into(),
+                name: "worker".into()
+            },
+        ]
+    );
+    assert_eq!(
+        plan.build().args[plan.build().args.len() - 2..],
+        ["./services/api", "./services/worker"]
+    );
+    // Any member's main package, by its directory.
+    let opts = [("target", "migrate")];
+    let plan = Case {
+        options: &opts,
+        ..ws("[build]\npackages = [\"./services/api\", \"./lib/cmd/migrate\"]\n")
+    }
+    .ok();
+    assert_eq!(plan.binaries()[0].package, "./lib/cmd/migrate");
+}
+
+#[test]
+fn only_a_package_main_clause_makes_a_main_package() {
+    for (text, main) in [
+        ("package main\n", true),
+        (
+            "\u{feff}// Command x.\n/* a\n block */ package main // x\n",
+            true,
+        ),
+        ("//go:build linux\n\npackage main\n", true),
+        ("package main;", true),
+        ("package mainly\n", false),
+        ("package lib\n", false),
+        ("/* unterminated package main\n", false),
+        ("// package main\npackage x\n", false),
+        ("", false),
+    ] {
+        assert_eq!(declares_package_main(text), main, "{text:?}");
+    }
+}
+
+#[test]
 fn steps_point_at_their_spec_sections() {
     let case = Case {
         spec: "# syntax=gofront:dev\n[build]\n# a comment\ntags = [\"a\"]\n\n# trailing comment\n\n[runtime]\nuser = \"1\"\n\n[download]\n[test]\nflags = [\"-v\"]\n",

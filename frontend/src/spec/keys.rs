@@ -73,10 +73,10 @@ pub const BUILD_PACKAGES: Key = Key {
     section: section::BUILD,
     name: "packages",
     default: KeyDefault {
-        text: "{}",
+        text: "{} (in a workspace: each member whose root `main.go` is `package main`)",
         values: &[Value::List(defaults::BUILD_PACKAGES)],
     },
-    meaning: "main packages (`./dir`), one binary each, named like `go build` names them",
+    meaning: "main packages (`./dir`, in any workspace member), one binary and target each, named like `go build` names them",
     targets: BUILT,
     set: Setter::List(|c, s, f| {
         if c.packages(&f, false) {
@@ -538,7 +538,10 @@ mod tests {
             )
         );
         let packages = find("build", "packages").unwrap();
-        assert_eq!(packages.default.to_string(), "`[\".\"]`");
+        assert_eq!(
+            packages.default.to_string(),
+            "`[\".\"]` (in a workspace: each member whose root `main.go` is `package main`)"
+        );
         assert_eq!(
             find("build", "strip").unwrap().default.to_string(),
             "`true`"

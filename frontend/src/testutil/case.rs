@@ -14,6 +14,8 @@ pub(crate) struct Case<'a> {
     pub go_mod: &'a str,
     pub go_work: Option<&'a str>,
     pub members: &'a [(&'a str, &'a str)],
+    /// Members whose root main.go is `package main`.
+    pub member_mains: &'a [&'a str],
     pub vendored: bool,
     pub dockerignore: Option<&'a str>,
     pub options: &'a [(&'a str, &'a str)],
@@ -36,6 +38,7 @@ impl Default for Case<'_> {
             go_mod: "module example.com/hello\n\ngo 1.24\n",
             go_work: None,
             members: &[],
+            member_mains: &[],
             vendored: false,
             dockerignore: None,
             options: &[],
@@ -96,6 +99,7 @@ impl Case<'_> {
                 .collect(),
             vendored: self.vendored,
             dockerignore: self.dockerignore.map(str::to_string),
+            member_mains: self.member_mains.iter().map(|d| d.to_string()).collect(),
         };
         let project = crate::plan::analyze(&files)?;
         let builder = image_config(self.builder_config, self.builder_digest);

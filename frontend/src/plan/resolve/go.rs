@@ -14,11 +14,17 @@ use crate::spec::{Origin, Problem, Spec, defaults, managed};
 use crate::target::{Target, binary_target};
 
 /// `build.packages`, else the module's root package.
-pub(super) fn build_packages(spec: &Spec) -> Vec<String> {
-    spec.build
-        .packages
-        .as_ref()
-        .map_or_else(|| strings(defaults::BUILD_PACKAGES), |p| p.value.clone())
+pub(super) fn build_packages(spec: &Spec, project: &Project) -> Vec<String> {
+    match &spec.build.packages {
+        Some(p) => p.value.clone(),
+        // A workspace: each member whose root is a main package.
+        None if !project.main_members.is_empty() => project
+            .main_members
+            .iter()
+            .map(|d| format!("./{d}"))
+            .collect(),
+        None => strings(defaults::BUILD_PACKAGES),
+    }
 }
 
 /// `build.cgo`, else its default.
@@ -259,6 +265,13 @@ pub(super) fn binaries(
                     continue;
                 }
             }
+        } else if let Some(m) = project
+            .module_paths
+            .get(&cleaned)
+            .filter(|_| project.workspace_members.contains(&cleaned))
+        {
+            // A member's root package: named after its module path.
+            module_binary_name(m)
         } else {
             cleaned.rsplit('/').next().unwrap_or(&cleaned).to_string()
         };

@@ -45,7 +45,13 @@ pub fn binary_targets(
         architecture: "amd64".into(),
         variant: String::new(),
     };
-    let found = binaries(spec, project, &build_packages(spec), &linux, &mut problems);
+    let found = binaries(
+        spec,
+        project,
+        &build_packages(spec, project),
+        &linux,
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Vec::new();
     }
@@ -75,7 +81,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
 
     // Every spec problem, in the order of the spec's sections.
     let mut problems = Vec::new();
-    let packages = build_packages(spec);
+    let packages = build_packages(spec, project);
     let binaries = binaries(spec, project, &packages, &target_platform, &mut problems);
     if let Some(c) = spec.build.cgo.as_ref().filter(|c| c.value)
         && let Some(message) = cgo_cross_problem(&inp.build_platform, &target_platform, spec)
