@@ -1587,3 +1587,26 @@ fn the_netrc_secret_is_mounted_where_an_absolute_netrc_says() {
         );
     }
 }
+
+#[test]
+fn the_sbom_names_the_runtime_base_with_its_digest_when_resolved_with_one() {
+    let base = |digest: Option<&'static str>| {
+        let plan = Case {
+            options: &[("attest:sbom", "type=sbom")],
+            runtime_config: Some("{}"),
+            runtime_digest: digest,
+            ..Case::default()
+        }
+        .ok();
+        let TargetPlan::Image { sbom: Some(s), .. } = &plan.target else {
+            panic!("an image plan with an SBOM: {:?}", plan.target);
+        };
+        s.document.base.clone().expect("a base")
+    };
+    let d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    assert_eq!(base(Some(d)).digest.as_deref(), Some(d));
+    // Docker's classic store reports an empty digest: none is named.
+    assert_eq!(base(Some("")).digest, None);
+    assert_eq!(base(None).digest, None);
+    assert_eq!(base(None).reference, crate::spec::defaults::STATIC_BASE);
+}
