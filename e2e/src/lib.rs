@@ -293,6 +293,31 @@ pub fn buildx(progress: &str, file: &Path, dir: &Path, args: &[&str]) -> Command
     cmd
 }
 
+/// `docker buildx build --call METHOD -f FILE DIR`: a subrequest
+/// (`targets`, `outline`, `check`). buildx 0.15 and later spell it
+/// `--call`; buildx 0.13 (Docker 26's) only has the experimental `--print`,
+/// which needs `BUILDX_EXPERIMENTAL=1`. Returns buildx's output.
+pub fn call(method: &str, file: &Path, dir: &Path) -> Output {
+    static HAS_CALL: OnceLock<bool> = OnceLock::new();
+    let has_call = *HAS_CALL.get_or_init(|| {
+        let help = docker(&["buildx", "build", "--help"]);
+        String::from_utf8_lossy(&help.stdout).contains("--call")
+    });
+    let mut cmd = Command::new("docker");
+    cmd.args(["buildx", "build"]);
+    if has_call {
+        cmd.args(["--call", method]);
+    } else {
+        cmd.env("BUILDX_EXPERIMENTAL", "1")
+            .args(["--print", method]);
+    }
+    cmd.arg("-f")
+        .arg(file)
+        .arg(dir)
+        .output()
+        .expect("docker buildx runs")
+}
+
 /// The `&str`s of owned arguments.
 pub fn as_refs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()

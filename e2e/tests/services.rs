@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::process::Command;
 
-use gofront_e2e::{Scratch, copy_example, docker, docker_ok, enabled, rawjson, run_id};
+use gofront_e2e::{Scratch, call, copy_example, docker, docker_ok, enabled, rawjson, run_id};
 
 /// The files in `/usr/local/bin` of `image`, read from a container that
 /// never starts (the base has no shell).
@@ -178,14 +178,13 @@ fn an_unknown_target_names_the_binary_targets() {
         "{}",
         b.log
     );
-    let out = Command::new("docker")
-        .args(["buildx", "build", "--call", "targets", "-f"])
-        .arg(dir.join("gofront.toml"))
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = call("targets", &dir.join("gofront.toml"), &dir);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for line in [
         "server",
         "The runtime image with only the binary of ./cmd/server, its entrypoint",
