@@ -18,7 +18,8 @@ REPO = os.path.dirname(BENCH)
 # The four variants of every scenario, in run order (see bench/README.md).
 VARIANTS = ["A", "B", "D", "C"]
 SCENARIOS = ["cold", "noop", "leaf", "core", "gomod", "ci", "cigc",
-             "strip-cold", "strip-leaf", "2p-cold", "2p-leaf", "sbom-cold", "sbom-leaf", "citest"]
+             "strip-cold", "strip-leaf", "2p-cold", "2p-leaf", "sbom-cold", "sbom-leaf", "citest",
+             "services"]
 PROJECTS = ["hello", "monolith"]
 # Variants beside A, B, D, C, each in scenarios of its own:
 #   S  gofront with its own defaults (-ldflags=-s -w); C runs with
@@ -53,13 +54,21 @@ CIGC_VARIANTS = ["D", "C"]
 # W gofront's --target test on the warm builder just before (the laptop's
 # re-run of the same edit).
 CITEST_VARIANTS = ["T", "TD", "C"]
+# "services" (monolith only): its main package split into three services
+# (cmd/api, cmd/worker, cmd/migrate, each linking a third of the packages),
+# each variant a `docker buildx bake` of the three: D3 the expert
+# Dockerfile with a stage per service (bench/dockerfiles/D3.Dockerfile), C3
+# gofront's binary targets. Cold (pruned engine), then a leaf edit that only
+# one service links.
+SERVICES = ["api", "worker", "migrate"]
+SERVICES_VARIANTS = ["D3", "C3"]
 
 
 def scenario_variants(scenario):
     """The variants one round of `scenario` builds, in order."""
     if scenario == "cigc":
         return CIGC_VARIANTS
-    if scenario == "citest":
+    if scenario in ("citest", "services"):
         return []
     if scenario in EXTRA:
         return list(EXTRA[scenario][:2])
