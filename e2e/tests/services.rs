@@ -197,10 +197,27 @@ fn an_unknown_target_names_the_binary_targets() {
     }
 }
 
-/// The lines the go build steps that ran printed (`go build -v`: the
-/// packages compiled), each step's log once however many of the bake's
-/// builds report it.
+/// The packages the go build steps that ran compiled (`go build -v`).
 fn compiled(bake: &gofront_e2e::RawBuild) -> Vec<String> {
+    let mut out: Vec<String> = build_lines(bake)
+        .into_iter()
+        .filter(|l| l.starts_with("example.com/"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What `gofront keep` said of the links in the go build steps that ran.
+fn links(bake: &gofront_e2e::RawBuild) -> Vec<String> {
+    build_lines(bake)
+        .into_iter()
+        .filter(|l| l.starts_with("gofront keep:"))
+        .collect()
+}
+
+/// The lines the go build steps that ran printed, each step's log once
+/// however many of the bake's builds report it.
+fn build_lines(bake: &gofront_e2e::RawBuild) -> Vec<String> {
     let names = bake.vertex_names();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -217,16 +234,10 @@ fn compiled(bake: &gofront_e2e::RawBuild) -> Vec<String> {
             );
             if is_build && seen.insert(key) {
                 let data = gofront_e2e::unbase64(l["data"].as_str().unwrap_or_default());
-                out.extend(
-                    String::from_utf8_lossy(&data)
-                        .lines()
-                        .filter(|l| l.starts_with("example.com/"))
-                        .map(str::to_string),
-                );
+                out.extend(String::from_utf8_lossy(&data).lines().map(str::to_string));
             }
         }
     }
-    out.sort();
     out
 }
 
@@ -263,10 +274,20 @@ fn a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once() {
     let t = Scratch::new("services-ws");
     let dir = t.join("services");
     copy_example("services", &dir);
-    // New sources for the shared package, so that the bake compiles it.
+    // A new API for the shared package (an exported name, so its export
+    // data changes), so that the bake compiles it and every service that
+    // imports it, and links them all, whatever an earlier run left on the
+    // engine.
     let shared = dir.join("shared/greet/greet.go");
     let text = fs::read_to_string(&shared).unwrap();
-    fs::write(&shared, format!("{text}\n// e2e run {}\n", run_id())).unwrap();
+    fs::write(
+        &shared,
+        format!(
+            "{text}\n// Run is the e2e run.\nconst Run = \"{}\"\n",
+            run_id()
+        ),
+    )
+    .unwrap();
     let tag = run_id();
     let image = |s: &str| format!("services-{s}:{tag}");
 
@@ -282,6 +303,11 @@ fn a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once() {
         ],
         "{}",
         first.raw
+    );
+    let linked = links(&first);
+    assert!(
+        linked.len() == 1 && linked[0].starts_with("gofront keep: linked 3 of 3 binaries"),
+        "{linked:?}"
     );
     for (s, out) in [
         ("api", "api: serving"),
@@ -304,11 +330,12 @@ fn a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once() {
     assert!(worker_env.contains("QUEUE=jobs"), "{worker_env}");
     let before: Vec<String> = ["worker", "migrate"].map(|s| image_id(&image(s))).to_vec();
 
-    // One service's main package changes: only it is compiled again. The
-    // go build step links all three binaries again (Go caches compiled
-    // packages, not the executables go build writes, and the step's output
-    // starts empty), but the other two come out byte for byte the same, so
-    // their images do too.
+    // One service's main package changes: only it is compiled again, and
+    // only its binary linked: the step links into a kept directory (a
+    // cache mount), where Go finds the other two up to date (without it
+    // all three were linked again: Go caches compiled packages, not the
+    // executables go build writes, and the step's output starts empty).
+    // The other two images stay byte for byte the same.
     let api = dir.join("svc/cmd/api/main.go");
     let text = fs::read_to_string(&api).unwrap();
     fs::write(&api, text.replace("\"serving\"", "\"serving v2\"")).unwrap();
@@ -318,6 +345,10 @@ fn a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once() {
         ["example.com/svc/cmd/api"],
         "{}",
         second.raw
+    );
+    assert_eq!(
+        links(&second),
+        ["gofront keep: linked 1 of 3 binaries (api), 2 already up to date"]
     );
     assert_eq!(
         docker_ok(&["run", "--rm", "--network", "none", &image("api")]).trim(),

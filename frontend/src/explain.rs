@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
+use crate::cachetool::Invocation;
 use crate::plan::{GoStep, Owner, Plan, RuntimePlan, TargetPlan, paths};
 use crate::spec::Network;
 
@@ -278,14 +279,17 @@ fn go_flags(d: &mut Doc, plan: &Plan) -> Vec<String> {
     flags
 }
 
-/// A Go step's argv without gofront's tool wrapper, with a comment when
-/// there was one.
+/// A Go step's argv without gofront's tool wrappers (`keep` outside,
+/// `gocache seed` inside), with a comment when the seed's was one.
 fn go_args<'a>(d: &mut Doc, args: &'a [String]) -> &'a [String] {
-    let (tool, args) = untool(args);
-    if tool.is_some() {
-        d.comment(
-            "gofront first merges --build-context gocache=... into GOCACHE with its gocache tool; a Dockerfile cannot, so this starts from the cache mount as it is.",
-        );
+    let mut args = args;
+    while let (Some(tool), rest) = untool(args) {
+        if tool == "gocache" {
+            d.comment(
+                "gofront first merges --build-context gocache=... into GOCACHE with its gocache tool; a Dockerfile cannot, so this starts from the cache mount as it is.",
+            );
+        }
+        args = rest;
     }
     args
 }
@@ -293,10 +297,61 @@ fn go_args<'a>(d: &mut Doc, args: &'a [String]) -> &'a [String] {
 fn build_stage(d: &mut Doc, plan: &Plan, build: &GoStep) {
     d.comment("go build: the binaries land in /gofront/out.");
     d.line(&format!("FROM {} AS {}", stages::TOOLCHAIN, stages::BUILD));
-    let flags = go_flags(d, plan);
+    let mut flags = go_flags(d, plan);
     let args = go_args(d, &build.args);
-    d.run(&flags, args);
+    let kept = build
+        .keep
+        .as_ref()
+        .zip(match build.args.get(1..).and_then(Invocation::parse) {
+            Some(Ok(Invocation::Keep(k))) => Some(k.binary),
+            _ => None,
+        });
+    match kept {
+        None => d.run(&flags, args),
+        Some((k, names)) => {
+            d.comment(&format!(
+                "gofront links into a kept directory ({}, a cache mount one build uses at a time) and copies the binaries from there: Go does not link a binary again that is already there with the build ID it would link.",
+                paths::KEEP
+            ));
+            let mut cache = vec![
+                ("type", "cache".to_string()),
+                ("id", k.id.clone()),
+                ("target", paths::KEEP.to_string()),
+                ("sharing", "locked".to_string()),
+            ];
+            if let Owner::Ids(u, g) = &plan.owner {
+                cache.push(("uid", u.to_string()));
+                cache.push(("gid", g.to_string()));
+            }
+            let cache: Vec<(&str, &str)> = cache.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            flags.push(format!("--mount={}", csv(&cache)));
+            let build: Vec<String> = args.iter().map(|a| sh_word(a)).collect();
+            let from: Vec<String> = names
+                .iter()
+                .map(|n| sh_word(&format!("{}/{n}", paths::KEEP)))
+                .collect();
+            d.run_shell(
+                &flags,
+                &format!(
+                    "{} && mkdir -p {out} && cp {} {out}/",
+                    build.join(" "),
+                    from.join(" "),
+                    out = paths::OUT
+                ),
+            );
+        }
+    }
     d.blank();
+}
+
+/// A word for `sh`: as [`word`], with a backtick escaped too.
+fn sh_word(s: &str) -> String {
+    let w = word(s);
+    if w.starts_with('"') {
+        w.replace('`', "\\`")
+    } else {
+        w
+    }
 }
 
 fn test_stage(d: &mut Doc, plan: &Plan, test: &GoStep) {
@@ -511,6 +566,14 @@ impl Doc {
     fn run(&mut self, flags: &[String], args: &[String]) {
         let mut items: Vec<String> = flags.to_vec();
         items.push(json_array(args));
+        let body = items.join(" \\\n    ");
+        self.line(&format!("RUN {body}"));
+    }
+
+    /// `RUN FLAGS... COMMAND` in shell form.
+    fn run_shell(&mut self, flags: &[String], command: &str) {
+        let mut items: Vec<String> = flags.to_vec();
+        items.push(command.to_string());
         let body = items.join(" \\\n    ");
         self.line(&format!("RUN {body}"));
     }

@@ -13,6 +13,7 @@ pub(crate) mod explain;
 pub(crate) mod gateway;
 pub(crate) mod gocache;
 pub(crate) mod gomod;
+pub(crate) mod keep;
 pub(crate) mod llb;
 pub(crate) mod local;
 pub(crate) mod lower;
@@ -53,8 +54,8 @@ pub use cacheprog::main as cacheprog_main;
 #[doc(hidden)]
 pub use sbom::binary::synthetic_elf;
 
-/// `gofront gocache seed|export ...` and `gofront modcache ...`: the cache
-/// tools that build steps run (`args` without the program). The exit code,
+/// `gofront gocache seed|export ...`, `gofront modcache ...` and `gofront
+/// keep ...`: the tools that build steps run (`args` without the program). The exit code,
 /// or `None` when `args` name no tool.
 pub fn cache_tool_main(args: &[String]) -> Option<std::process::ExitCode> {
     use cachetool::{Invocation, ToolError};
@@ -70,6 +71,7 @@ pub fn cache_tool_main(args: &[String]) -> Option<std::process::ExitCode> {
         Invocation::Seed(a) => gocache::run_seed(a).map(|()| std::process::ExitCode::SUCCESS),
         Invocation::Export(a) => gocache::run_export(a).map(|()| std::process::ExitCode::SUCCESS),
         Invocation::Modcache(a) => modcache::run(a),
+        Invocation::Keep(a) => keep::run(a),
     };
     Some(result.unwrap_or_else(|e| {
         eprintln!("gofront {}: {e}", invocation.tool());

@@ -116,6 +116,16 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
                 .mount(Mount::readonly(paths::SEED, s))
                 .mount(Mount::readonly(paths::TOOL_DIR, t));
         }
+        if let Some(k) = &step.keep {
+            if seed.is_none() {
+                exec = exec.mount(Mount::readonly(paths::TOOL_DIR, &tool_state(plan, &k.tool)));
+            }
+            exec = exec.mount(
+                Mount::locked_cache(paths::KEEP, &k.id)
+                    .base(&owned)
+                    .selector(paths::OWNED_DIR),
+            );
+        }
         exec
     };
 

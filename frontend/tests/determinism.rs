@@ -14,7 +14,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 const MULTI_DEFINITION_SHA256: &str =
-    "b8ab9d58a5da39abdc2b820c71e4e4bcff8d9124c3aaab3f1243e1f30b4b6754";
+    "cd6c4d1341b58c611b6b8163abfaa28e099fdfd4bf42e94ca7f98eae93610f5a";
 
 fn llb_in_a_new_process() -> Vec<u8> {
     let dir = common::examples().join("multi");

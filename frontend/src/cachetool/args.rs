@@ -209,6 +209,22 @@ tool_args! {
     }
 }
 
+tool_args! {
+    /// `gofront keep`: runs a `go build` whose `-o` is a kept directory (a
+    /// cache mount), then copies the binaries it names into the step's
+    /// output. Go skips linking a binary that is already there with the
+    /// build ID it would link, so an edit one binary does not link relinks
+    /// none of the others.
+    KeepArgs = ["keep"] {
+        /// The kept directory the build writes.
+        dir: String = "--dir",
+        /// The step's output directory.
+        out: String = "--out",
+        /// The binaries to copy (file names in both).
+        binary: Vec<String> = "--binary",
+    }
+}
+
 /// One cache tool's command line, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invocation {
@@ -218,6 +234,8 @@ pub enum Invocation {
     Export(ExportArgs),
     /// `gofront modcache ...`.
     Modcache(ModcacheArgs),
+    /// `gofront keep ...`.
+    Keep(KeepArgs),
 }
 
 /// The words after the program that name one tool.
@@ -237,10 +255,11 @@ impl Invocation {
     /// tool, an error when a tool's command line is wrong.
     pub fn parse(args: &[String]) -> Option<Result<Invocation, UsageError>> {
         let tool = args.first()?;
-        let all: [(Words, fn() -> String); 3] = [
+        let all: [(Words, fn() -> String); 4] = [
             (SeedArgs::WORDS, SeedArgs::usage),
             (ExportArgs::WORDS, ExportArgs::usage),
             (ModcacheArgs::WORDS, ModcacheArgs::usage),
+            (KeepArgs::WORDS, KeepArgs::usage),
         ];
         let (first, _) = all.iter().find(|(words, _)| words[0] == tool)?;
         let tool = first[0];
@@ -251,6 +270,8 @@ impl Invocation {
             ExportArgs::parse(rest).map(Invocation::Export)
         } else if let Some(rest) = after(args, ModcacheArgs::WORDS) {
             ModcacheArgs::parse(rest).map(Invocation::Modcache)
+        } else if let Some(rest) = after(args, KeepArgs::WORDS) {
+            KeepArgs::parse(rest).map(Invocation::Keep)
         } else {
             let usages: Vec<String> = all
                 .iter()
@@ -268,6 +289,7 @@ impl Invocation {
             Invocation::Seed(_) => SeedArgs::WORDS[0],
             Invocation::Export(_) => ExportArgs::WORDS[0],
             Invocation::Modcache(_) => ModcacheArgs::WORDS[0],
+            Invocation::Keep(_) => KeepArgs::WORDS[0],
         }
     }
 }
@@ -332,6 +354,12 @@ mod tests {
                 seed: None,
                 command: cmd.clone(),
             }),
+            Invocation::Keep(KeepArgs {
+                dir: "/keep".into(),
+                out: "/out".into(),
+                binary: vec!["api".into(), "worker.exe".into()],
+                command: cmd.clone(),
+            }),
             // A value that looks like the end of the flags is still a value.
             Invocation::Modcache(ModcacheArgs {
                 cache: "--".into(),
@@ -345,6 +373,7 @@ mod tests {
                 Invocation::Seed(a) => a.to_argv("/bin/gofront"),
                 Invocation::Export(a) => a.to_argv("/bin/gofront"),
                 Invocation::Modcache(a) => a.to_argv("/bin/gofront"),
+                Invocation::Keep(a) => a.to_argv("/bin/gofront"),
             };
             assert_eq!(read(&argv), Ok(want.clone()), "{argv:?}");
         }
@@ -424,6 +453,10 @@ mod tests {
         assert_eq!(
             err(&["gocache", "trim"]),
             "gocache: gofront gocache seed --from PATH --into PATH [--used PATH] [--stamp PATH] -- CMD... | gofront gocache export --cache PATH --out PATH [--modules PATH] [--used PATH]... -- CMD..."
+        );
+        assert_eq!(
+            err(&["keep", "--dir", "/k", "--binary", "a", "--", "go"]),
+            "keep: --out is required"
         );
         assert_eq!(Invocation::parse(&strings(&["llb"])), None);
         assert_eq!(Invocation::parse(&[]), None);

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-pub use args::{ExportArgs, Invocation, ModcacheArgs, SeedArgs, UsageError};
+pub use args::{ExportArgs, Invocation, KeepArgs, ModcacheArgs, SeedArgs, UsageError};
 
 /// Why a tool stopped.
 #[derive(Debug, Error)]

@@ -21,7 +21,7 @@ pub enum NetMode {
 #[derive(Debug, Clone)]
 enum Kind {
     Bind,
-    Cache { id: String },
+    Cache { id: String, locked: bool },
     Tmpfs { size: i64 },
     Secret(pb::SecretOpt),
     Ssh(pb::SshOpt),
@@ -70,9 +70,29 @@ impl Mount {
 
     /// A persistent cache directory shared between builds by `id`, with
     /// sharing mode shared: many builds use it at once, which is safe for
-    /// Go's caches (the only kind gofront mounts).
+    /// Go's caches.
     pub fn cache(dest: &str, id: &str) -> Self {
-        Self::new(dest, Kind::Cache { id: id.to_string() }, State::scratch())
+        Self::new(
+            dest,
+            Kind::Cache {
+                id: id.to_string(),
+                locked: false,
+            },
+            State::scratch(),
+        )
+    }
+
+    /// A cache directory one build uses at a time (sharing mode locked:
+    /// another build waits), for files that are rewritten in place.
+    pub fn locked_cache(dest: &str, id: &str) -> Self {
+        Self::new(
+            dest,
+            Kind::Cache {
+                id: id.to_string(),
+                locked: true,
+            },
+            State::scratch(),
+        )
     }
 
     /// An in-memory filesystem (size 0 = BuildKit's default).
@@ -156,7 +176,7 @@ impl Mount {
                     caps.add("exec.mount.bind.readwrite-nooutput");
                 }
             }
-            Kind::Cache { id } => {
+            Kind::Cache { id, locked } => {
                 caps.add("exec.mount.cache");
                 caps.add("exec.mount.cache.sharing");
                 pm.set_mount_type(pb::MountType::Cache);
@@ -164,7 +184,11 @@ impl Mount {
                     id: id.clone(),
                     ..pb::CacheOpt::default()
                 };
-                opt.set_sharing(pb::CacheSharingOpt::Shared);
+                opt.set_sharing(if *locked {
+                    pb::CacheSharingOpt::Locked
+                } else {
+                    pb::CacheSharingOpt::Shared
+                });
                 pm.cache_opt = Some(opt);
             }
             Kind::Tmpfs { size } => {

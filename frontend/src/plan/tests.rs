@@ -1082,9 +1082,9 @@ fn the_gocache_target_exports_what_the_build_uses() {
         })
     );
     assert_eq!(
-        plan.build().args[0],
+        unkept(&plan.build().args)[0],
         "go",
-        "no seed: the build is not wrapped"
+        "no seed: inside gofront keep, the build is not wrapped"
     );
     // The export needs the tool.
     let e = Case {
@@ -1150,9 +1150,10 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     let plan = case.ok();
     let test = case.test_step();
     let used = ["--used", "/gofront/out/.gofront-used"];
-    assert_eq!(plan.build().args[..7], wrap[..7]);
-    assert_eq!(plan.build().args[7..9], used);
-    assert_eq!(plan.build().args[9..13], ["--", "go", "build", "-v"]);
+    let build = unkept(&plan.build().args);
+    assert_eq!(build[..7], wrap[..7]);
+    assert_eq!(build[7..9], used);
+    assert_eq!(build[9..13], ["--", "go", "build", "-v"]);
     assert_eq!(test.args[..7], wrap[..7]);
     assert_eq!(test.args[7..9], used);
     assert_eq!(test.args[9..14], ["--stamp", "/src", "--", "go", "test"]);
@@ -1262,6 +1263,20 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
 
 /// What a tool reads from a step's argv, as `gofront` hands it over
 /// (without the program).
+/// The command `gofront keep` runs, for a kept build; `argv` otherwise.
+fn unkept(argv: &[String]) -> &[String] {
+    match argv.get(1).map(String::as_str) {
+        Some("keep") => match tool_reads(argv) {
+            crate::cachetool::Invocation::Keep(_) => {
+                let end = argv.iter().position(|a| a == "--").expect("--");
+                &argv[end + 1..]
+            }
+            other => panic!("{other:?}"),
+        },
+        _ => argv,
+    }
+}
+
 fn tool_reads(argv: &[String]) -> crate::cachetool::Invocation {
     assert_eq!(argv[0], crate::plan::paths::TOOL);
     crate::cachetool::Invocation::parse(&argv[1..])
@@ -1297,11 +1312,14 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
     // Each Go step: the seed, then the step's own command, which no tool
     // reads; each lists what it used, and the test step stamps the source.
     for (step, stamps) in [(plan.build(), false), (&test, true)] {
-        let Invocation::Seed(s) = tool_reads(&step.args) else {
+        let Invocation::Seed(s) = tool_reads(unkept(&step.args)) else {
             panic!("{:?} is not seeded", step.args);
         };
         assert_eq!(s.command[0], "go");
-        assert_eq!(tool_reads(&step.args), seed(&s.command, true, stamps));
+        assert_eq!(
+            tool_reads(unkept(&step.args)),
+            seed(&s.command, true, stamps)
+        );
         assert!(step.records_used);
         assert_eq!(step.stamps_source, stamps);
     }
@@ -1609,4 +1627,91 @@ fn the_sbom_names_the_runtime_base_with_its_digest_when_resolved_with_one() {
     assert_eq!(base(Some("")).digest, None);
     assert_eq!(base(None).digest, None);
     assert_eq!(base(None).reference, crate::spec::defaults::STATIC_BASE);
+}
+
+#[test]
+fn the_build_links_into_a_kept_directory_one_per_configuration() {
+    use crate::cachetool::{Invocation, KeepArgs};
+    use crate::plan::paths;
+    let plan = |spec: &'static str, opts: &'static [(&'static str, &'static str)], tool| {
+        Case {
+            spec,
+            options: opts,
+            tool_image: tool,
+            ..Case::default()
+        }
+        .ok()
+    };
+    let image = plan(SERVICES, &[], Some("gofront:dev"));
+    let build = image.build();
+    let kept = build.keep.as_ref().expect("a kept directory");
+    assert_eq!(kept.tool.name, "gofront:dev");
+    let Invocation::Keep(k) = tool_reads(&build.args) else {
+        panic!("{:?}", build.args);
+    };
+    assert_eq!(
+        k,
+        KeepArgs {
+            dir: paths::KEEP.into(),
+            out: paths::OUT.into(),
+            binary: vec!["api".into(), "worker".into(), "test".into()],
+            command: k.command.clone(),
+        }
+    );
+    // The build writes into the kept directory, the tool copies out.
+    let o = k.command.iter().position(|a| a == "-o").expect("-o");
+    assert_eq!(k.command[..2], ["go", "build"]);
+    assert_eq!(k.command[o + 1], "/gofront/keep/");
+    // One binary: its own path there.
+    let hello = plan("", &[], Some("gofront:dev"));
+    let Invocation::Keep(h) = tool_reads(&hello.build().args) else {
+        panic!();
+    };
+    assert!(h.command.contains(&"/gofront/keep/hello".to_string()));
+    assert_eq!(h.binary, ["hello"]);
+    // Every target of the build shares it, and the id is stable.
+    let worker = plan(SERVICES, &[("target", "worker")], Some("gofront:dev"));
+    assert_eq!(worker.build(), build);
+    assert!(kept.id.starts_with("gofront-keep-"), "{}", kept.id);
+    assert_eq!(kept.id.len(), "gofront-keep-".len() + 12);
+    // Another configuration (flags, platform, project), another directory;
+    // the namespace prefixes it.
+    let other = |p: Plan| p.build().keep.clone().expect("kept").id;
+    assert_ne!(
+        other(plan(
+            SERVICES,
+            &[("build-arg:GOFRONT_BUILD_TAGS", "x")],
+            Some("gofront:dev")
+        )),
+        kept.id
+    );
+    assert_ne!(
+        other(
+            Case {
+                spec: SERVICES,
+                tool_image: Some("gofront:dev"),
+                target_platform: Some(platform("linux/arm64")),
+                ..Case::default()
+            }
+            .ok()
+        ),
+        kept.id
+    );
+    assert_ne!(other(plan("", &[], Some("gofront:dev"))), kept.id);
+    assert!(
+        other(plan(
+            SERVICES,
+            &[("build-arg:BUILDKIT_CACHE_MOUNT_NS", "ns-")],
+            Some("gofront:dev")
+        ))
+        .starts_with("ns-gofront-keep-")
+    );
+    // No image of its own known: straight into the output, unwrapped.
+    let bare = plan(SERVICES, &[], None);
+    assert_eq!(bare.build().keep, None);
+    assert_eq!(bare.build().args[..2], ["go", "build"]);
+    assert!(bare.build().args.contains(&"/gofront/out/".to_string()));
+    // The test step never keeps.
+    let test = plan(SERVICES, &[("target", "test")], Some("gofront:dev"));
+    assert_eq!(test.target.go_step().keep, None);
 }

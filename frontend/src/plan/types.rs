@@ -25,6 +25,9 @@ pub mod paths {
     pub const MODCACHE: &str = "/gofront/mod";
     /// Where binaries are written.
     pub const OUT: &str = "/gofront/out";
+    /// Where `go build` links them first (`gofront keep`, a cache mount),
+    /// so a binary already linked there is not linked again.
+    pub const KEEP: &str = "/gofront/keep";
     /// Where binaries go in the runtime image.
     pub const BIN: &str = "/usr/local/bin";
     /// Directory of the cache-ownership base, selected into cache mounts.
@@ -227,6 +230,22 @@ pub struct GoStep {
     /// so it sees the source through a throwaway writable layer.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stamps_source: bool,
+    /// The build links into a kept directory first (`gofront keep`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep: Option<Kept>,
+}
+
+/// The `go build` step's kept directory: a cache mount at `paths::KEEP`
+/// that the build's `-o` names, from which gofront's tool copies the
+/// binaries into the output. Go skips linking a binary whose file there
+/// already carries the build ID it would link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kept {
+    /// The cache mount id: one a build configuration (builder, project,
+    /// flags, platform), locked while a build uses it.
+    pub id: String,
+    /// gofront's own image, mounted at `paths::TOOL_DIR`.
+    pub tool: ImageSource,
 }
 
 /// The Go build cache seed (`--build-context gocache=...`), merged into

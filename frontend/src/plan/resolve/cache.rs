@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use super::go::*;
 use super::images::*;
 use super::located::*;
-use crate::cachetool::{ExportArgs, ModcacheArgs, SeedArgs};
+use crate::cachetool::{ExportArgs, KeepArgs, ModcacheArgs, SeedArgs};
 use crate::options::{ContextSource, GOCACHE_CONTEXT};
 use crate::plan::error::PlanError;
 use crate::plan::image::overlay_env;
 use crate::plan::project::{Project, dockerignore_patterns, download_files};
 use crate::plan::types::{
-    ContextMount, ContextState, DownloadPlan, GoStep, IdMount, ModuleCache, Owner, PlanInputs,
-    paths,
+    Binary, ContextMount, ContextState, DownloadPlan, GoStep, IdMount, ModuleCache, Owner,
+    PlanInputs, paths,
 };
 use crate::spec::keys::{self, section};
 use crate::spec::{CacheScope, Problem, Spec, defaults, managed};
@@ -50,6 +50,45 @@ pub(super) fn with_seed(args: Vec<String>, used: bool, stamp: bool) -> Vec<Strin
         command: args,
     }
     .to_argv(paths::TOOL)
+}
+
+/// The build's argv through `gofront keep`, which copies `binaries` from
+/// the kept directory into the output once the build succeeds.
+pub(super) fn with_keep(args: Vec<String>, binaries: &[Binary]) -> Vec<String> {
+    KeepArgs {
+        dir: paths::KEEP.into(),
+        out: paths::OUT.into(),
+        binary: binaries.iter().map(|b| b.name.clone()).collect(),
+        command: args,
+    }
+    .to_argv(paths::TOOL)
+}
+
+/// The kept directory's cache id: one per build configuration (the
+/// builder, the project, the build's argv and environment, hence its
+/// platform), so builds of different configurations never take turns
+/// overwriting each other's binaries (each would link them all again).
+pub(super) fn keep_id(
+    inp: &PlanInputs<'_>,
+    builder: &str,
+    args: &[String],
+    env: &[String],
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [builder, &project_names(inp.project)]
+        .into_iter()
+        .chain(args.iter().map(String::as_str))
+        .chain(env.iter().map(String::as_str))
+    {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let hex: String = h.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}gofront-keep-{hex}", inp.options.cache_namespace)
 }
 
 /// `go mod download` through the module download cache tool, which merges

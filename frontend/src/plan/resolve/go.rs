@@ -121,16 +121,17 @@ pub(super) fn go_flags(
     flags
 }
 
-/// `go build -v FLAGS -o OUT PACKAGES`: one binary into `/out/NAME`,
-/// several into `/out/`.
+/// `go build -v FLAGS -o DIR PACKAGES`: one binary into `DIR/NAME`,
+/// several into `DIR/`.
 pub(super) fn build_args(
     flags: &[String],
     packages: &[String],
     binaries: &[Binary],
+    dir: &str,
 ) -> Vec<String> {
     let out = match binaries {
-        [one] => format!("{}/{}", paths::OUT, one.name),
-        _ => format!("{}/", paths::OUT),
+        [one] => format!("{dir}/{}", one.name),
+        _ => format!("{dir}/"),
     };
     let mut args = strings(&["go", "build", "-v"]);
     args.extend(flags.iter().cloned());

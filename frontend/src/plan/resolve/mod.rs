@@ -18,7 +18,7 @@ mod runtime;
 use crate::plan::error::PlanError;
 use crate::plan::image::{DEFAULT_PATH, overlay_env};
 use crate::plan::types::{
-    ExportOutput, ExportPlan, GoStep, Owner, Plan, PlanInputs, Seed, TargetPlan,
+    ExportOutput, ExportPlan, GoStep, Kept, Owner, Plan, PlanInputs, Seed, TargetPlan, paths,
 };
 use crate::rfc3339::rfc3339;
 use crate::sbom::SbomRequest;
@@ -140,6 +140,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             location: build_location.clone(),
             records_used: false,
             stamps_source: false,
+            keep: None,
         },
         &mut download,
     )?;
@@ -165,14 +166,37 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         location,
         records_used: seeded,
         stamps_source: seeded && stamps,
+        keep: None,
     };
+    // With gofront's tool at hand, the build links into a kept directory
+    // (`gofront keep`); without it (no image of its own known), into the
+    // output directly.
+    let keep = tool.as_ref().map(|tool| Kept {
+        id: keep_id(
+            inp,
+            &refs.builder,
+            &build_args(&flags, &packages, &binaries, paths::KEEP),
+            &env,
+        ),
+        tool: tool.clone(),
+    });
     let build = || {
-        go_step(
-            build_args(&flags, &packages, &binaries),
+        let out_dir = if keep.is_some() {
+            paths::KEEP
+        } else {
+            paths::OUT
+        };
+        let mut step = go_step(
+            build_args(&flags, &packages, &binaries, out_dir),
             format!("[gofront] go build {}", packages.join(" ")),
             build_location.clone(),
             false,
-        )
+        );
+        if let Some(k) = &keep {
+            step.args = with_keep(step.args, &binaries);
+            step.keep = Some(k.clone());
+        }
+        step
     };
     let test = || {
         let test_packages = test_packages(spec, project);

@@ -1,0 +1,300 @@
+//! `gofront keep`: the `go build` step's wrapper. The build writes its
+//! binaries into a kept directory (a cache mount) and this copies them into
+//! the step's output. Go does not link a binary again when the file at its
+//! `-o` path already carries the build ID it would link (cmd/go compares
+//! the action ID in the existing file's build ID), so when an edit changes
+//! one service of several, or nothing any binary links (a test file, a
+//! README), the other links are skipped; the step's output starts empty
+//! every time, so without the kept directory Go links every binary anew.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use crate::cachetool::{KeepArgs, ToolError, io_err, split_command};
+
+/// Runs the build, then copies each `--binary` from `--dir` to `--out`.
+/// The build's exit code when it fails (its own output says why).
+pub fn run(args: &KeepArgs) -> Result<ExitCode, ToolError> {
+    let (program, rest) = split_command(&args.command)?;
+    let dir = Path::new(&args.dir);
+    let before = build_ids(dir, &args.binary);
+    let status = Command::new(program)
+        .args(rest)
+        .status()
+        .map_err(|source| ToolError::Spawn {
+            command: program.clone(),
+            source,
+        })?;
+    if !status.success() {
+        return Ok(ExitCode::from(
+            status.code().unwrap_or(1).clamp(1, 255) as u8
+        ));
+    }
+    let after = build_ids(dir, &args.binary);
+    let linked = linked(&args.binary, &before, &after);
+    eprintln!("gofront keep: {}", summary(&linked, args.binary.len()));
+    copy_binaries(dir, Path::new(&args.out), &args.binary)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where a Go executable holds its build ID, in its first 32 KiB (where
+/// cmd/go looks): an ELF note of type 4 named `Go`, or for other formats
+/// (Mach-O, PE) a quoted string after this mark at the start of the text.
+const BUILD_ID_MARK: &[u8] = b"\xff Go build ID: \"";
+const ELF_NOTE_NAME: &[u8] = b"Go\0\0";
+const ELF_NOTE_TYPE: u32 = 4;
+
+/// The Go build ID of each binary, `None` when it is missing or has none.
+fn build_ids(dir: &Path, names: &[String]) -> Vec<Option<Vec<u8>>> {
+    names.iter().map(|n| build_id(&dir.join(n))).collect()
+}
+
+fn build_id(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(32 * 1024);
+    fs::File::open(path)
+        .ok()?
+        .take(32 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    elf_note_id(&head).or_else(|| raw_id(&head))
+}
+
+/// The desc of the first ELF note `namesz=4, descsz, type=4, "Go\0\0"`.
+fn elf_note_id(head: &[u8]) -> Option<Vec<u8>> {
+    let word = |at: usize| -> Option<u32> {
+        let b: [u8; 4] = head.get(at..at + 4)?.try_into().ok()?;
+        Some(u32::from_le_bytes(b))
+    };
+    let mut from = 12;
+    while let Some(i) = head
+        .get(from..)?
+        .windows(ELF_NOTE_NAME.len())
+        .position(|w| w == ELF_NOTE_NAME)
+        .map(|p| p + from)
+    {
+        if word(i - 12) == Some(4) && word(i - 4) == Some(ELF_NOTE_TYPE) {
+            let len = word(i - 8)? as usize;
+            let start = i + ELF_NOTE_NAME.len();
+            return head.get(start..start + len).map(<[u8]>::to_vec);
+        }
+        from = i + 1;
+    }
+    None
+}
+
+/// The quoted id after [`BUILD_ID_MARK`].
+fn raw_id(head: &[u8]) -> Option<Vec<u8>> {
+    let start = head
+        .windows(BUILD_ID_MARK.len())
+        .position(|w| w == BUILD_ID_MARK)?
+        + BUILD_ID_MARK.len();
+    let len = head.get(start..)?.iter().position(|&b| b == b'"')?;
+    Some(head[start..start + len].to_vec())
+}
+
+/// The binaries Go linked: a binary linked again has a new build ID; one
+/// Go found up to date keeps its own (Go still updates its time, as `go
+/// install` does, so times say nothing). One without an id before was
+/// written now.
+fn linked<'a>(
+    names: &'a [String],
+    before: &[Option<Vec<u8>>],
+    after: &[Option<Vec<u8>>],
+) -> Vec<&'a str> {
+    names
+        .iter()
+        .zip(before.iter().zip(after))
+        .filter(|(_, (b, a))| b.is_none() || b != a)
+        .map(|(n, _)| n.as_str())
+        .collect()
+}
+
+/// `linked 1 of 3 binaries (api), 2 already up to date`.
+fn summary(linked: &[&str], total: usize) -> String {
+    let noun = if total == 1 { "binary" } else { "binaries" };
+    let mut s = format!("linked {} of {total} {noun}", linked.len());
+    if !linked.is_empty() {
+        s.push_str(&format!(" ({})", linked.join(", ")));
+    }
+    if linked.len() < total {
+        s.push_str(&format!(", {} already up to date", total - linked.len()));
+    }
+    s
+}
+
+/// Copies `names` from `dir` to `out` (created if missing), mode bits
+/// included. A missing binary is an error: the build was told to write it.
+pub fn copy_binaries(dir: &Path, out: &Path, names: &[String]) -> Result<(), ToolError> {
+    fs::create_dir_all(out).map_err(io_err(out))?;
+    for name in names {
+        let from = dir.join(name);
+        fs::copy(&from, out.join(name)).map_err(io_err(&from))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+    use crate::testutil::TempDir;
+
+    fn args(dir: &Path, out: &Path, binary: &[&str], command: &[&str]) -> KeepArgs {
+        KeepArgs {
+            dir: dir.display().to_string(),
+            out: out.display().to_string(),
+            binary: binary.iter().map(|s| s.to_string()).collect(),
+            command: command.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn copies_the_named_binaries_with_their_mode_after_the_build() {
+        let t = TempDir::new("keep");
+        let (dir, out) = (t.0.join("keep"), t.0.join("out"));
+        fs::create_dir(&dir).unwrap();
+        for (name, body) in [("api", "A"), ("worker", "W"), ("stale", "S")] {
+            fs::write(dir.join(name), body).unwrap();
+            fs::set_permissions(dir.join(name), fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        // The "build" rewrites api, as go build does when it links.
+        let script = format!("echo A2 > {}/api", dir.display());
+        let code = run(&args(
+            &dir,
+            &out,
+            &["api", "worker"],
+            &["sh", "-c", &script],
+        ))
+        .unwrap();
+        assert_eq!(code, ExitCode::SUCCESS);
+        assert_eq!(fs::read_to_string(out.join("api")).unwrap(), "A2\n");
+        assert_eq!(fs::read_to_string(out.join("worker")).unwrap(), "W");
+        let mode = fs::metadata(out.join("worker"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
+        // Only what the plan names: an old binary in the kept directory stays out.
+        assert!(!out.join("stale").exists());
+    }
+
+    #[test]
+    fn the_build_id_is_read_from_an_elf_note_or_the_raw_mark() {
+        let mut elf = vec![0u8; 100];
+        // A decoy: the name without the note's header words.
+        elf.extend_from_slice(b"Go\0\0xxxx");
+        for w in [4u32, 5, 4] {
+            elf.extend_from_slice(&w.to_le_bytes());
+        }
+        elf.extend_from_slice(b"Go\0\0ab/cdEXTRA");
+        assert_eq!(elf_note_id(&elf), Some(b"ab/cd".to_vec()));
+        assert_eq!(raw_id(&elf), None);
+        let mut note_of_another_type = elf.clone();
+        note_of_another_type[116..120].copy_from_slice(&3u32.to_le_bytes());
+        assert_eq!(elf_note_id(&note_of_another_type), None);
+        let mut raw = b"text".to_vec();
+        raw.extend_from_slice(BUILD_ID_MARK);
+        raw.extend_from_slice(b"x/y/z\"\n");
+        assert_eq!(raw_id(&raw), Some(b"x/y/z".to_vec()));
+        assert_eq!(elf_note_id(&raw), None);
+        assert_eq!(elf_note_id(b"Go\0\0"), None);
+    }
+
+    #[test]
+    fn linked_are_the_new_and_the_changed() {
+        let names: Vec<String> = ["new", "same", "changed"].map(String::from).to_vec();
+        let id = |s: &str| Some(s.as_bytes().to_vec());
+        assert_eq!(
+            linked(
+                &names,
+                &[None, id("1"), id("2")],
+                &[id("0"), id("1"), id("3")]
+            ),
+            ["new", "changed"]
+        );
+        assert!(
+            linked(
+                &names,
+                &[id("0"), id("1"), id("2")],
+                &[id("0"), id("1"), id("2")]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_summary_names_what_was_linked() {
+        assert_eq!(
+            summary(&["api"], 3),
+            "linked 1 of 3 binaries (api), 2 already up to date"
+        );
+        assert_eq!(
+            summary(&[], 1),
+            "linked 0 of 1 binary, 1 already up to date"
+        );
+        assert_eq!(summary(&["a", "b"], 2), "linked 2 of 2 binaries (a, b)");
+    }
+
+    #[test]
+    fn a_binary_is_linked_when_its_build_id_changes_or_it_appears() {
+        let t = TempDir::new("keep-ids");
+        let names = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let exe = |id: &str| {
+            let mut b = vec![0u8; 4096];
+            b.extend_from_slice(BUILD_ID_MARK);
+            b.extend_from_slice(id.as_bytes());
+            b.extend_from_slice(b"\"\n \xff");
+            b.extend(vec![7u8; 100_000]);
+            b
+        };
+        fs::write(t.0.join("a"), exe("aa/bb/cc/dd")).unwrap();
+        fs::write(t.0.join("c"), b"no id here").unwrap();
+        let before = build_ids(&t.0, &names);
+        assert_eq!(
+            before,
+            [Some(b"aa/bb/cc/dd".to_vec()), None, None],
+            "a missing file or one without an id has none"
+        );
+        let dir = t.0.display().to_string();
+        // The "build" writes b and leaves a alone (it only touches it).
+        let script = format!(
+            "touch {dir}/a; printf '\\377 Go build ID: \"x/y\"' > {dir}/b; cp {dir}/b {dir}/c"
+        );
+        let out = t.0.join("out");
+        let code = run(&args(&t.0, &out, &["a", "b", "c"], &["sh", "-c", &script])).unwrap();
+        assert_eq!(code, ExitCode::SUCCESS);
+        assert_eq!(build_ids(&t.0, &names)[1], Some(b"x/y".to_vec()));
+        // A new id in a: linked.
+        fs::write(t.0.join("a"), exe("aa/bb/cc/ee")).unwrap();
+        assert_ne!(build_ids(&t.0, &names)[0], before[0]);
+    }
+
+    #[test]
+    fn a_failing_build_keeps_its_exit_code_and_copies_nothing() {
+        let t = TempDir::new("keep");
+        let (dir, out) = (t.0.join("keep"), t.0.join("out"));
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("api"), "old").unwrap();
+        let code = run(&args(&dir, &out, &["api"], &["sh", "-c", "exit 3"])).unwrap();
+        assert_eq!(code, ExitCode::from(3));
+        assert!(!out.join("api").exists());
+    }
+
+    #[test]
+    fn a_binary_the_build_did_not_write_is_an_error_naming_it() {
+        let t = TempDir::new("keep");
+        let (dir, out) = (t.0.join("keep"), t.0.join("out"));
+        let err = run(&args(&dir, &out, &["api"], &["true"])).unwrap_err();
+        assert!(err.to_string().contains("keep/api"), "{err}");
+        let err = run(&args(&dir, &out, &["api"], &["/no/such/go"])).unwrap_err();
+        assert!(
+            err.to_string().starts_with("cannot run /no/such/go"),
+            "{err}"
+        );
+    }
+}
