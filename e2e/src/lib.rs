@@ -246,9 +246,25 @@ impl Build {
         self.last(prefix).map_or(Status::Missing, |v| v.status)
     }
 
-    /// The lines the last vertex named `prefix...` printed.
+    /// The lines the last vertex named `prefix...` printed, without the
+    /// go build step's `gofront keep:` summary (see [`Build::links`]).
     pub fn lines(&self, prefix: &str) -> Vec<String> {
-        self.last(prefix).map(|v| v.lines).unwrap_or_default()
+        self.last(prefix)
+            .map(|v| v.lines)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| !l.starts_with(KEEP_SUMMARY))
+            .collect()
+    }
+
+    /// What `gofront keep` said it linked in the last vertex named
+    /// `prefix...` (`linked 1 of 3 binaries (api), 2 already up to date`).
+    pub fn links(&self, prefix: &str) -> Option<String> {
+        self.last(prefix)?
+            .lines
+            .iter()
+            .find_map(|l| l.strip_prefix(KEEP_SUMMARY))
+            .map(str::to_string)
     }
 
     /// The error buildx ended with (its last `ERROR: ` line), without the
@@ -292,6 +308,9 @@ pub fn buildx(progress: &str, file: &Path, dir: &Path, args: &[&str]) -> Command
         .arg(dir);
     cmd
 }
+
+/// How the go build step's `gofront keep` summary starts.
+const KEEP_SUMMARY: &str = "gofront keep: ";
 
 /// `docker buildx build --call METHOD -f FILE DIR`: a subrequest
 /// (`targets`, `outline`, `check`). buildx 0.15 and later spell it

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use gofront_e2e::{
     Build, Scratch, Status, build, copy_example, copy_example_fresh, docker, docker_ok, enabled,
-    goproxy, run_image,
+    goproxy, run_id, run_image,
 };
 
 const GO_BUILD: &str = "[gofront] go build .";
@@ -227,7 +227,24 @@ fn a_uid_1000_builder_builds_and_rebuilds_warm() {
     let b = build(&app, &["-t", "e2e-uid:2", "--build-arg", builder]);
     b.assert_ok("as uid 1000 again");
     assert_eq!(b.lines(GO_BUILD), ["example.com/hello"]);
+    assert_eq!(
+        b.links(GO_BUILD).as_deref(),
+        Some("linked 1 of 1 binary (hello)")
+    );
     assert_eq!(run_image("e2e-uid:2").trim(), "Hello again from gofront!");
+    // A file no package embeds: the go build step runs again (its source
+    // changed) but links nothing, its binary up to date in the kept
+    // directory the builder's user owns.
+    fs::write(app.join("NOTES.txt"), run_id()).unwrap();
+    let b = build(&app, &["-t", "e2e-uid:3", "--build-arg", builder]);
+    b.assert_ok("as uid 1000, a new text file");
+    assert_eq!(b.status(GO_BUILD), Status::Done);
+    assert!(b.lines(GO_BUILD).is_empty(), "{:?}", b.lines(GO_BUILD));
+    assert_eq!(
+        b.links(GO_BUILD).as_deref(),
+        Some("linked 0 of 1 binary, 1 already up to date")
+    );
+    assert_eq!(run_image("e2e-uid:3").trim(), "Hello again from gofront!");
 }
 
 #[test]
