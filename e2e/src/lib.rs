@@ -312,11 +312,11 @@ pub fn buildx(progress: &str, file: &Path, dir: &Path, args: &[&str]) -> Command
 /// How the go build step's `gofront keep` summary starts.
 const KEEP_SUMMARY: &str = "gofront keep: ";
 
-/// `docker buildx build --call METHOD -f FILE DIR`: a subrequest
+/// `docker buildx build --call METHOD ARGS -f FILE DIR`: a subrequest
 /// (`targets`, `outline`, `check`). buildx 0.15 and later spell it
 /// `--call`; buildx 0.13 (Docker 26's) only has the experimental `--print`,
 /// which needs `BUILDX_EXPERIMENTAL=1`. Returns buildx's output.
-pub fn call(method: &str, file: &Path, dir: &Path) -> Output {
+pub fn call(method: &str, args: &[&str], file: &Path, dir: &Path) -> Output {
     static HAS_CALL: OnceLock<bool> = OnceLock::new();
     let has_call = *HAS_CALL.get_or_init(|| {
         let help = docker(&["buildx", "build", "--help"]);
@@ -330,7 +330,8 @@ pub fn call(method: &str, file: &Path, dir: &Path) -> Output {
         cmd.env("BUILDX_EXPERIMENTAL", "1")
             .args(["--print", method]);
     }
-    cmd.arg("-f")
+    cmd.args(args)
+        .arg("-f")
         .arg(file)
         .arg(dir)
         .output()

@@ -178,7 +178,7 @@ fn an_unknown_target_names_the_binary_targets() {
         "{}",
         b.log
     );
-    let out = call("targets", &dir.join("gofront.toml"), &dir);
+    let out = call("targets", &[], &dir.join("gofront.toml"), &dir);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -193,6 +193,29 @@ fn an_unknown_target_names_the_binary_targets() {
         assert!(
             text.contains(line),
             "--call targets lacks {line:?}:\n{text}"
+        );
+    }
+    // One binary's outline: its name and package, image's build args.
+    let out = call(
+        "outline",
+        &["--target", "cli"],
+        &dir.join("gofront.toml"),
+        &dir,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "cli",
+        "The runtime image with only the binary of ./cmd/cli, its entrypoint",
+        "GOFRONT_RUNTIME_BASE",
+    ] {
+        assert!(
+            text.contains(line),
+            "--call outline --target cli lacks {line:?}:\n{text}"
         );
     }
 }

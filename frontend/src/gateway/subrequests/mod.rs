@@ -217,6 +217,11 @@ pub fn describe() -> Result<Answer, SubrequestError> {
     Answer::new(names::DESCRIBE, &all, columns(&rows, 1))
 }
 
+/// What `--call targets` and `--call outline` say of a binary's own image.
+fn binary_description(package: &str) -> String {
+    format!("The runtime image with only the binary of {package}, its entrypoint")
+}
+
 /// `frontend.targets`: gofront's `--target`s, the default marked, then
 /// each binary's own image (`binaries`: its target and package).
 pub fn targets(
@@ -234,9 +239,7 @@ pub fn targets(
             .chain(binaries.iter().map(|(name, package)| TargetInfo {
                 name: name.clone(),
                 default: false,
-                description: format!(
-                    "The runtime image with only the binary of {package}, its entrypoint"
-                ),
+                description: binary_description(package),
             }))
             .collect(),
         sources: vec![base64(source.text.as_bytes())],
@@ -256,8 +259,12 @@ pub fn targets(
 /// `frontend.outline`: every build arg the selected target reads, with
 /// its value (from the spec or a build arg), a description that says its
 /// default, and where the spec sets it.
+///
+/// `binary`: the binary target asked for and its package, when the target
+/// is one (it reads what `image` reads).
 pub fn outline(
     target: Target,
+    binary: Option<(&str, &str)>,
     report: &SpecReport,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Answer, SubrequestError> {
@@ -317,16 +324,20 @@ pub fn outline(
             location: None,
         });
     }
+    let (name, description) = match binary {
+        Some((name, package)) => (name.to_string(), binary_description(package)),
+        None => (target.name().to_string(), target.description().to_string()),
+    };
     let o = Outline {
-        name: target.name(),
-        description: target.description(),
+        name,
+        description,
         args,
         sources: vec![base64(source.text.as_bytes())],
     };
     let mut text = columns(
         &[
-            vec!["TARGET:".to_string(), o.name.to_string()],
-            vec!["DESCRIPTION:".to_string(), o.description.to_string()],
+            vec!["TARGET:".to_string(), o.name.clone()],
+            vec!["DESCRIPTION:".to_string(), o.description.clone()],
         ],
         1,
     );
@@ -430,7 +441,23 @@ pub async fn answer(
         },
         names::OUTLINE => {
             let spec = driver::read_spec(host, options).await?;
-            outline(options.target, &spec, &options.build_args)
+            // A binary's own target: its package, from the project; a name
+            // no binary has is outlined as asked (the build refuses it).
+            let binaries = match &options.binary_target {
+                Some(_) => driver::binary_targets(host, options)
+                    .await
+                    .map(|(_, b)| b)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let binary = options.binary_target.as_deref().map(|name| {
+                let package = binaries
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or("no package (unknown target)", |(_, p)| p.as_str());
+                (name, package)
+            });
+            outline(options.target, binary, &spec, &options.build_args)
         }
         names::LINT => match driver::generate(host, options).await {
             Ok(report) => lint(

@@ -85,8 +85,8 @@ pub(super) struct TargetInfo {
 /// `outline.Outline`.
 #[derive(Debug, Serialize)]
 pub(super) struct Outline {
-    pub(super) name: &'static str,
-    pub(super) description: &'static str,
+    pub(super) name: String,
+    pub(super) description: String,
     pub(super) args: Vec<Arg>,
     pub(super) sources: Vec<String>,
 }

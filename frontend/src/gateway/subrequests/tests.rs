@@ -95,6 +95,7 @@ fn outline_of_hello_lists_every_arg_with_its_value_default_and_line() {
     );
     let a = outline(
         Target::Image,
+        None,
         &spec,
         &args(&[
             ("GOFRONT_BUILD_CGO", "1"),
@@ -115,7 +116,7 @@ fn outline_of_the_test_target_lists_only_what_it_reads() {
         "[build]\nenv = { GOEXPERIMENT = \"loopvar\" }\n[test]\nflags = [\"-count=1\"]\n",
         &BTreeMap::new(),
     );
-    let a = outline(Target::Test, &spec, &BTreeMap::new()).unwrap();
+    let a = outline(Target::Test, None, &spec, &BTreeMap::new()).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
     let names: Vec<&str> = v["args"]
         .as_array()
@@ -347,4 +348,29 @@ fn columns_pad_every_cell_but_the_last_of_its_row() {
         columns(&[row(&["a", "bb", "c"]), row(&["ddd", "e"])], 2),
         "a    bb  c\nddd  e\n"
     );
+}
+
+#[test]
+fn outline_of_a_binary_target_names_it_and_its_package() {
+    let spec = spec_report("[build]\npackages = [\"./cmd/api\"]\n", &BTreeMap::new());
+    let image = outline(Target::Image, None, &spec, &BTreeMap::new()).unwrap();
+    let api = outline(
+        Target::Image,
+        Some(("api", "./cmd/api")),
+        &spec,
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    let json = |a: &Answer| -> serde_json::Value {
+        serde_json::from_slice(&a.metadata[meta::JSON]).unwrap()
+    };
+    let (image, api) = (json(&image), json(&api));
+    assert_eq!(api["name"], "api");
+    assert_eq!(
+        api["description"],
+        "The runtime image with only the binary of ./cmd/api, its entrypoint"
+    );
+    assert_eq!(image["name"], "image");
+    // The same build args as image: one go build for every binary target.
+    assert_eq!(api["args"], image["args"]);
 }
