@@ -85,5 +85,8 @@ mod tests {
         for t in Target::ALL {
             assert_eq!(binary_target(t.name()), format!("{}-image", t.name()));
         }
+        // The empty --target means image, but names no binary's target.
+        assert_eq!(Target::parse(""), Some(Target::Image));
+        assert_eq!(binary_target(""), "");
     }
 }

@@ -769,6 +769,25 @@ fn call_outline_answers_with_the_args_of_the_target() {
 }
 
 #[test]
+fn call_outline_of_a_binary_target_names_its_package() {
+    let (_, result) = call("requestid=frontend.outline", "", &["target=hello"]);
+    let v = meta_json(&result);
+    assert_eq!(v["name"], "hello");
+    assert_eq!(
+        v["description"],
+        "The runtime image with only the binary of ., its entrypoint"
+    );
+    // A name no binary has is outlined as asked; the build refuses it.
+    let (_, result) = call("requestid=frontend.outline", "", &["target=nope"]);
+    let v = meta_json(&result);
+    assert_eq!(v["name"], "nope");
+    assert_eq!(
+        v["description"],
+        "No binary of the spec has this target (--call targets lists them); a build refuses it"
+    );
+}
+
+#[test]
 fn call_targets_marks_image_as_the_default() {
     let (r, result) = call("requestid=frontend.targets", "", &[]);
     let v = meta_json(&result);

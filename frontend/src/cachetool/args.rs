@@ -376,6 +376,8 @@ mod tests {
                 Invocation::Keep(a) => a.to_argv("/bin/gofront"),
             };
             assert_eq!(read(&argv), Ok(want.clone()), "{argv:?}");
+            // The tool's first word, for its messages.
+            assert_eq!(want.tool(), argv[1]);
         }
     }
 

@@ -690,6 +690,15 @@ fn an_unknown_target_names_the_targets_there_are() {
         e,
         "unknown target \"xyz\"; gofront builds image, binaries, test, gocache, and an image per binary: hello"
     );
+    // A spec with problems: those are what a build reports, even for a
+    // target no binary has (the binaries may be what is wrong).
+    let e = Case {
+        spec: "[build]\npackages = [\"./cmd/a\", \"./x/a\"]\n",
+        options: &opts,
+        ..Case::default()
+    }
+    .err();
+    assert!(e.starts_with("gofront.toml:2:12: build.packages: "), "{e}");
     let e = Case {
         spec: "[build]\npackages = [\"./cmd/test\", \"./x/test-image\"]\n",
         ..Case::default()

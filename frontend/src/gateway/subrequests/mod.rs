@@ -217,6 +217,10 @@ pub fn describe() -> Result<Answer, SubrequestError> {
     Answer::new(names::DESCRIBE, &all, columns(&rows, 1))
 }
 
+/// What `--call outline` says of a target no binary has.
+const UNKNOWN_BINARY_TARGET: &str =
+    "No binary of the spec has this target (--call targets lists them); a build refuses it";
+
 /// What `--call targets` and `--call outline` say of a binary's own image.
 fn binary_description(package: &str) -> String {
     format!("The runtime image with only the binary of {package}, its entrypoint")
@@ -260,11 +264,11 @@ pub fn targets(
 /// its value (from the spec or a build arg), a description that says its
 /// default, and where the spec sets it.
 ///
-/// `binary`: the binary target asked for and its package, when the target
-/// is one (it reads what `image` reads).
+/// `binary`: the binary target asked for and its description, when the
+/// target is one (it reads what `image` reads).
 pub fn outline(
     target: Target,
-    binary: Option<(&str, &str)>,
+    binary: Option<(&str, String)>,
     report: &SpecReport,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Answer, SubrequestError> {
@@ -325,7 +329,7 @@ pub fn outline(
         });
     }
     let (name, description) = match binary {
-        Some((name, package)) => (name.to_string(), binary_description(package)),
+        Some((name, description)) => (name.to_string(), description),
         None => (target.name().to_string(), target.description().to_string()),
     };
     let o = Outline {
@@ -451,11 +455,11 @@ pub async fn answer(
                 None => Vec::new(),
             };
             let binary = options.binary_target.as_deref().map(|name| {
-                let package = binaries
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map_or("no package (unknown target)", |(_, p)| p.as_str());
-                (name, package)
+                let description = binaries.iter().find(|(n, _)| n == name).map_or_else(
+                    || UNKNOWN_BINARY_TARGET.to_string(),
+                    |(_, package)| binary_description(package),
+                );
+                (name, description)
             });
             outline(options.target, binary, &spec, &options.build_args)
         }

@@ -356,7 +356,7 @@ fn outline_of_a_binary_target_names_it_and_its_package() {
     let image = outline(Target::Image, None, &spec, &BTreeMap::new()).unwrap();
     let api = outline(
         Target::Image,
-        Some(("api", "./cmd/api")),
+        Some(("api", binary_description("./cmd/api"))),
         &spec,
         &BTreeMap::new(),
     )
