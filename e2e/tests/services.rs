@@ -4,7 +4,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::process::Command;
 
@@ -243,7 +243,9 @@ fn links(bake: &gofront_e2e::RawBuild) -> Vec<String> {
 fn build_lines(bake: &gofront_e2e::RawBuild) -> Vec<String> {
     let names = bake.vertex_names();
     let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
+    // Each step's output in the order it came: a chunk may end inside a
+    // line, which the next chunk of the same step finishes.
+    let mut streams: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for o in &bake.objects {
         for l in o["logs"].as_array().into_iter().flatten() {
             let vertex = l["vertex"].as_str().unwrap_or_default();
@@ -257,11 +259,22 @@ fn build_lines(bake: &gofront_e2e::RawBuild) -> Vec<String> {
             );
             if is_build && seen.insert(key) {
                 let data = gofront_e2e::unbase64(l["data"].as_str().unwrap_or_default());
-                out.extend(String::from_utf8_lossy(&data).lines().map(str::to_string));
+                streams
+                    .entry(vertex.to_string())
+                    .or_default()
+                    .extend_from_slice(&data);
             }
         }
     }
-    out
+    streams
+        .values()
+        .flat_map(|data| {
+            String::from_utf8_lossy(data)
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn bake(dir: &std::path::Path, tag: &str) -> gofront_e2e::RawBuild {

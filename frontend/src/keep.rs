@@ -33,7 +33,10 @@ pub fn run(args: &KeepArgs) -> Result<ExitCode, ToolError> {
     }
     let after = build_ids(dir, &args.binary);
     let linked = linked(&args.binary, &before, &after);
-    eprintln!("gofront keep: {}", summary(&linked, args.binary.len()));
+    // One write, so the line reaches BuildKit's log in one piece (the
+    // macros write each argument separately to unbuffered stderr).
+    let line = format!("gofront keep: {}\n", summary(&linked, args.binary.len()));
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
     copy_binaries(dir, Path::new(&args.out), &args.binary)?;
     Ok(ExitCode::SUCCESS)
 }
