@@ -256,27 +256,38 @@ fn go_flags(d: &mut Doc, plan: &Plan) -> Vec<String> {
             ])
         ));
     }
-    let mut cache = vec![
-        ("type", "cache".to_string()),
-        ("id", plan.gocache_id.clone()),
-        ("target", paths::GOCACHE.to_string()),
-        ("sharing", "shared".to_string()),
-    ];
-    match &plan.owner {
-        Owner::Ids(u, g) => {
-            cache.push(("uid", u.to_string()));
-            cache.push(("gid", g.to_string()));
-        }
-        Owner::Names(u, g) => d.comment(&format!(
+    if let Owner::Names(u, g) = &plan.owner {
+        d.comment(&format!(
             "gofront owns the cache by {}{} from the builder's /etc/passwd; a cache mount takes numeric uid and gid only.",
             u,
             g.as_ref().map(|g| format!(":{g}")).unwrap_or_default()
-        )),
+        ));
     }
-    let cache: Vec<(&str, &str)> = cache.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    flags.push(format!("--mount={}", csv(&cache)));
+    flags.push(cache_mount(
+        plan,
+        &plan.gocache_id,
+        paths::GOCACHE,
+        "shared",
+    ));
     flags.push(tmpfs());
     flags
+}
+
+/// `--mount=type=cache,...` for a cache at `target`, owned by the
+/// builder's user when its ids are known.
+fn cache_mount(plan: &Plan, id: &str, target: &str, sharing: &str) -> String {
+    let mut fields = vec![
+        ("type", "cache".to_string()),
+        ("id", id.to_string()),
+        ("target", target.to_string()),
+        ("sharing", sharing.to_string()),
+    ];
+    if let Owner::Ids(u, g) = &plan.owner {
+        fields.push(("uid", u.to_string()));
+        fields.push(("gid", g.to_string()));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    format!("--mount={}", csv(&fields))
 }
 
 /// A Go step's argv without gofront's tool wrappers (`keep` outside,
@@ -313,18 +324,7 @@ fn build_stage(d: &mut Doc, plan: &Plan, build: &GoStep) {
                 "gofront links into a kept directory ({}, a cache mount one build uses at a time) and copies the binaries from there: Go does not link a binary again that is already there with the build ID it would link.",
                 paths::KEEP
             ));
-            let mut cache = vec![
-                ("type", "cache".to_string()),
-                ("id", k.id.clone()),
-                ("target", paths::KEEP.to_string()),
-                ("sharing", "locked".to_string()),
-            ];
-            if let Owner::Ids(u, g) = &plan.owner {
-                cache.push(("uid", u.to_string()));
-                cache.push(("gid", g.to_string()));
-            }
-            let cache: Vec<(&str, &str)> = cache.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            flags.push(format!("--mount={}", csv(&cache)));
+            flags.push(cache_mount(plan, &k.id, paths::KEEP, "locked"));
             let build: Vec<String> = args.iter().map(|a| sh_word(a)).collect();
             let from: Vec<String> = names
                 .iter()
