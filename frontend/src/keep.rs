@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use crate::cachetool::{KeepArgs, ToolError, io_err, split_command};
+use crate::cachetool::{KeepArgs, ToolError, failed_exit, io_err, split_command};
 
 /// Runs the build, then copies each `--binary` from `--dir` to `--out`.
 /// The build's exit code when it fails (its own output says why).
@@ -27,9 +27,7 @@ pub fn run(args: &KeepArgs) -> Result<ExitCode, ToolError> {
             source,
         })?;
     if !status.success() {
-        return Ok(ExitCode::from(
-            status.code().unwrap_or(1).clamp(1, 255) as u8
-        ));
+        return Ok(failed_exit(status));
     }
     let after = build_ids(dir, &args.binary);
     let linked = linked(&args.binary, &before, &after);
@@ -129,7 +127,7 @@ fn summary(linked: &[&str], total: usize) -> String {
 
 /// Copies `names` from `dir` to `out` (created if missing), mode bits
 /// included. A missing binary is an error: the build was told to write it.
-pub fn copy_binaries(dir: &Path, out: &Path, names: &[String]) -> Result<(), ToolError> {
+fn copy_binaries(dir: &Path, out: &Path, names: &[String]) -> Result<(), ToolError> {
     fs::create_dir_all(out).map_err(io_err(out))?;
     for name in names {
         let from = dir.join(name);

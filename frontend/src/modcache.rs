@@ -18,7 +18,9 @@ use std::io::{self, BufRead, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
-use crate::cachetool::{ModcacheArgs, SyncReport, ToolError, copy_kept, split_command};
+use crate::cachetool::{
+    ModcacheArgs, SyncReport, ToolError, copy_kept, failed_exit, split_command,
+};
 
 /// Go's default when `GOPROXY` is unset.
 const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
@@ -163,9 +165,7 @@ pub fn run(args: &ModcacheArgs) -> Result<ExitCode, ToolError> {
         if let Some(sentence) = diagnose(&lines, &netrc_state()) {
             eprintln!("gofront: {sentence}");
         }
-        return Ok(ExitCode::from(
-            status.code().unwrap_or(1).clamp(1, 255) as u8
-        ));
+        return Ok(failed_exit(status));
     }
     if proxy.is_none() {
         return Ok(ExitCode::SUCCESS);

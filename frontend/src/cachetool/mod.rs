@@ -99,6 +99,12 @@ pub(crate) fn split_command(command: &[String]) -> Result<(&String, &[String]), 
     command.split_first().ok_or(ToolError::NoCommand)
 }
 
+/// The exit code a tool ends with when the command it ran failed: the
+/// command's own (1 when a signal ended it).
+pub(crate) fn failed_exit(status: std::process::ExitStatus) -> std::process::ExitCode {
+    std::process::ExitCode::from(status.code().unwrap_or(1).clamp(1, 255) as u8)
+}
+
 /// Megabytes, for the tools' one-line reports.
 pub(crate) fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
