@@ -368,16 +368,22 @@ pub async fn generate(host: &impl Host, options: &Options) -> Result<Report, Box
     }
 }
 
-/// The binary targets of the spec and project `host` holds, each with its
-/// package (`--call targets`): the spec and the project files are read,
-/// no image is resolved.
+/// The spec and the binary targets of the spec and project `host` holds,
+/// each with its package (`--call targets`, `--call outline` of one): the
+/// spec and the project files are read, no image is resolved.
 pub async fn binary_targets(
     host: &impl Host,
     options: &Options,
-) -> Result<(SourceMap, Vec<(String, String)>), FrontendError> {
+) -> Result<(SpecReport, Vec<(String, String)>), FrontendError> {
     let read = read_inputs(host, options, &mut Known::default()).await?;
     let targets = plan::binary_targets(&read.spec, &read.project.layout);
-    Ok((read.source, targets))
+    Ok((
+        SpecReport {
+            source: read.source,
+            spec: read.spec,
+        },
+        targets,
+    ))
 }
 
 /// What [`read_inputs`] reads.

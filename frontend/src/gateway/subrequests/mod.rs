@@ -434,7 +434,7 @@ pub async fn answer(
     match request {
         names::DESCRIBE => describe(),
         names::TARGETS => match driver::binary_targets(host, options).await {
-            Ok((source, binaries)) => targets(&source, &binaries),
+            Ok((spec, binaries)) => targets(&spec.source, &binaries),
             // A project the build would refuse has only the built-in
             // targets to list; the build says what is wrong.
             Err(error) => {
@@ -443,26 +443,34 @@ pub async fn answer(
                 targets(&driver::source_map(&options.filename, bytes)?, &[])
             }
         },
-        names::OUTLINE => {
-            let spec = driver::read_spec(host, options).await?;
-            // A binary's own target: its package, from the project; a name
-            // no binary has is outlined as asked (the build refuses it).
-            let binaries = match &options.binary_target {
-                Some(_) => driver::binary_targets(host, options)
-                    .await
-                    .map(|(_, b)| b)
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            };
-            let binary = options.binary_target.as_deref().map(|name| {
+        names::OUTLINE => match options.binary_target.as_deref() {
+            None => {
+                let spec = driver::read_spec(host, options).await?;
+                outline(options.target, None, &spec, &options.build_args)
+            }
+            // A binary's own target: its package, from the project read with
+            // the spec; a name no binary has (or a project the build would
+            // refuse) is outlined as asked, from the spec alone.
+            Some(name) => {
+                let (spec, binaries) = match driver::binary_targets(host, options).await {
+                    Ok(found) => found,
+                    Err(error) => {
+                        tracing::debug!(%error, "--call outline: no binary targets");
+                        (driver::read_spec(host, options).await?, Vec::new())
+                    }
+                };
                 let description = binaries.iter().find(|(n, _)| n == name).map_or_else(
                     || UNKNOWN_BINARY_TARGET.to_string(),
                     |(_, package)| binary_description(package),
                 );
-                (name, description)
-            });
-            outline(options.target, binary, &spec, &options.build_args)
-        }
+                outline(
+                    options.target,
+                    Some((name, description)),
+                    &spec,
+                    &options.build_args,
+                )
+            }
+        },
         names::LINT => match driver::generate(host, options).await {
             Ok(report) => lint(
                 &report.spec.source,
