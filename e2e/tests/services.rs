@@ -178,44 +178,45 @@ fn an_unknown_target_names_the_binary_targets() {
         "{}",
         b.log
     );
-    let out = call("targets", &[], &dir.join("gofront.toml"), &dir);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let spec = dir.join("gofront.toml");
+    call_says(
+        "targets",
+        &[],
+        &spec,
+        &[
+            "server",
+            "The runtime image with only the binary of ./cmd/server, its entrypoint",
+            "The runtime image with only the binary of ./cmd/cli, its entrypoint",
+        ],
     );
-    for line in [
-        "server",
-        "The runtime image with only the binary of ./cmd/server, its entrypoint",
-        "The runtime image with only the binary of ./cmd/cli, its entrypoint",
-    ] {
-        assert!(
-            text.contains(line),
-            "--call targets lacks {line:?}:\n{text}"
-        );
-    }
     // One binary's outline: its name and package, image's build args.
-    let out = call(
+    call_says(
         "outline",
         &["--target", "cli"],
-        &dir.join("gofront.toml"),
-        &dir,
+        &spec,
+        &[
+            "cli",
+            "The runtime image with only the binary of ./cmd/cli, its entrypoint",
+            "GOFRONT_RUNTIME_BASE",
+        ],
     );
+}
+
+/// `docker buildx build --call METHOD ARGS` of the spec's directory
+/// succeeds and prints each of `lines`.
+fn call_says(method: &str, args: &[&str], spec: &std::path::Path, lines: &[&str]) {
+    let dir = spec.parent().expect("the spec's directory");
+    let out = call(method, args, spec, dir);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for line in [
-        "cli",
-        "The runtime image with only the binary of ./cmd/cli, its entrypoint",
-        "GOFRONT_RUNTIME_BASE",
-    ] {
+    for line in lines {
         assert!(
             text.contains(line),
-            "--call outline --target cli lacks {line:?}:\n{text}"
+            "--call {method} {args:?} lacks {line:?}:\n{text}"
         );
     }
 }

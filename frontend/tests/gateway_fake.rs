@@ -770,20 +770,30 @@ fn call_outline_answers_with_the_args_of_the_target() {
 
 #[test]
 fn call_outline_of_a_binary_target_names_its_package() {
-    let (_, result) = call("requestid=frontend.outline", "", &["target=hello"]);
-    let v = meta_json(&result);
-    assert_eq!(v["name"], "hello");
+    let outline = |target: &str| {
+        let (_, result) = call(
+            "requestid=frontend.outline",
+            "",
+            &[&format!("target={target}")],
+        );
+        let v = meta_json(&result);
+        (v["name"].clone(), v["description"].clone())
+    };
     assert_eq!(
-        v["description"],
-        "The runtime image with only the binary of ., its entrypoint"
+        outline("hello"),
+        (
+            "hello".into(),
+            "The runtime image with only the binary of ., its entrypoint".into()
+        )
     );
     // A name no binary has is outlined as asked; the build refuses it.
-    let (_, result) = call("requestid=frontend.outline", "", &["target=nope"]);
-    let v = meta_json(&result);
-    assert_eq!(v["name"], "nope");
     assert_eq!(
-        v["description"],
-        "No binary of the spec has this target (--call targets lists them); a build refuses it"
+        outline("nope"),
+        (
+            "nope".into(),
+            "No binary of the spec has this target (--call targets lists them); a build refuses it"
+                .into()
+        )
     );
 }
 
