@@ -40,16 +40,24 @@ pub(super) async fn write(
         go_sum(host, options)
     );
     let read_ms = start.elapsed().as_millis() as u64;
-    let input = s.document.input(read?, go_sum?);
+    let (read, built_at): (Vec<_>, Vec<_>) = read?.into_iter().unzip();
+    let input = s.document.input(read, go_sum?);
     let bytes = spdx::document(&input).map_err(|e| FrontendError::SbomJson(e.to_string()))?;
     let size = bytes.len();
     let def = crate::lower::sbom_document(plan, s, bytes).marshal(None);
     host.check_llb_caps(&def)?;
     let id = host.solve(def, Vec::new()).await?;
+    // What the SBOM adds to the build: from the go build's output being
+    // there (its first header read answered) to the document solved.
+    let after_build_ms = built_at
+        .iter()
+        .min()
+        .map_or(0, |t| t.elapsed().as_millis() as u64);
     tracing::info!(
         binaries = s.document.binaries.len(),
         bytes = size,
         read_ms,
+        after_build_ms,
         total_ms = start.elapsed().as_millis() as u64,
         "SBOM written"
     );
@@ -85,13 +93,13 @@ impl Ranges<'_> {
 }
 
 /// One binary, read at `here` in `built` and named by its path in the
-/// image, `path`.
+/// image, `path`; with the instant its header arrived (the go build done).
 async fn read_binary(
     r: &FileReader,
     built: &str,
     here: &str,
     path: &str,
-) -> Result<(FileDigests, BuildInfo), FrontendError> {
+) -> Result<((FileDigests, BuildInfo), std::time::Instant), FrontendError> {
     let bin = Ranges {
         r,
         built,
@@ -102,12 +110,13 @@ async fn read_binary(
     // the section table is, which Go's linker writes last, so the file's
     // length is known before the rest is read.
     let elf = Elf::parse(path, &bin.read((0, HEADER_BYTES)).await?)?;
+    let built_at = std::time::Instant::now();
     let (table_at, table_len) = elf.section_table();
     let (digests, info) = tokio::join!(
         digest(&bin, table_at.saturating_add(table_len)),
         build_info(&bin, &elf)
     );
-    Ok((digests?, info?))
+    Ok(((digests?, info?), built_at))
 }
 
 /// The binary's SHA-256 and SHA-1: its first `expected` bytes read
