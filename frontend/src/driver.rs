@@ -175,6 +175,14 @@ pub enum FrontendError {
     /// A binary of the image could not be read for its SBOM (`--sbom`).
     #[error("cannot write the SBOM: {0}")]
     Sbom(#[from] crate::sbom::binary::BinaryError),
+    /// The digests `gofront keep` wrote beside the binaries are unreadable.
+    #[error("cannot write the SBOM: {0} (written by gofront keep in the go build's output)")]
+    SbomSums(#[from] crate::sbom::sums::SumsError),
+    /// Those digests lack a binary of the image.
+    #[error(
+        "cannot write the SBOM: gofront keep wrote no digests of {name} in the go build's output"
+    )]
+    SbomNoSums { name: String },
     /// The SBOM document could not be serialised.
     #[error("internal error in gofront: cannot serialise the SBOM: {0}")]
     SbomJson(String),

@@ -6,12 +6,18 @@
 //! one service of several, or nothing any binary links (a test file, a
 //! README), the other links are skipped; the step's output starts empty
 //! every time, so without the kept directory Go links every binary anew.
+//!
+//! Beside the binaries it writes their digests (`sbom::sums`), for
+//! `--sbom`; a binary Go did not link keeps the digests recorded for its
+//! build ID in the kept directory, so only a new link is hashed.
 
 use std::fs;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use crate::cachetool::{KeepArgs, ToolError, failed_exit, io_err, split_command};
+use crate::sbom::FileDigests;
+use crate::sbom::sums::{self, Entry};
 
 /// Runs the build, then copies each `--binary` from `--dir` to `--out`.
 /// The build's exit code when it fails (its own output says why).
@@ -35,7 +41,13 @@ pub fn run(args: &KeepArgs) -> Result<ExitCode, ToolError> {
     // macros write each argument separately to unbuffered stderr).
     let line = format!("gofront keep: {}\n", summary(&linked, args.binary.len()));
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
-    copy_binaries(dir, Path::new(&args.out), &args.binary)?;
+    let out = Path::new(&args.out);
+    let entries = copy_binaries(dir, out, &args.binary, after)?;
+    let text = sums::render(&entries);
+    for d in [out, dir] {
+        let path = d.join(sums::FILE);
+        fs::write(&path, &text).map_err(io_err(&path))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -126,14 +138,51 @@ fn summary(linked: &[&str], total: usize) -> String {
 }
 
 /// Copies `names` from `dir` to `out` (created if missing), mode bits
-/// included. A missing binary is an error: the build was told to write it.
-fn copy_binaries(dir: &Path, out: &Path, names: &[String]) -> Result<(), ToolError> {
+/// included, and returns their digests: those the kept directory's sums
+/// file holds for the same build ID, else hashed from the bytes copied.
+/// A missing binary is an error: the build was told to write it.
+fn copy_binaries(
+    dir: &Path,
+    out: &Path,
+    names: &[String],
+    ids: Vec<Option<Vec<u8>>>,
+) -> Result<Vec<Entry>, ToolError> {
     fs::create_dir_all(out).map_err(io_err(out))?;
-    for name in names {
-        let from = dir.join(name);
-        fs::copy(&from, out.join(name)).map_err(io_err(&from))?;
-    }
-    Ok(())
+    // A sums file that is missing or unreadable only means hashing again.
+    let known = fs::read_to_string(dir.join(sums::FILE))
+        .ok()
+        .and_then(|t| sums::parse(&t).ok())
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    names
+        .iter()
+        .zip(ids)
+        .map(|(name, build_id)| {
+            let (from, to) = (dir.join(name), out.join(name));
+            let same = known
+                .iter()
+                .find(|e| &e.name == name && build_id.is_some() && e.build_id == build_id);
+            let digests = match same {
+                Some(e) => {
+                    fs::copy(&from, &to).map_err(io_err(&from))?;
+                    e.digests.clone()
+                }
+                None => {
+                    let bytes = fs::read(&from).map_err(io_err(&from))?;
+                    let mode = fs::metadata(&from).map_err(io_err(&from))?.permissions();
+                    fs::write(&to, &bytes).map_err(io_err(&to))?;
+                    fs::set_permissions(&to, mode).map_err(io_err(&to))?;
+                    FileDigests::of(&bytes)
+                }
+            };
+            Ok(Entry {
+                name: name.clone(),
+                build_id,
+                digests,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -273,6 +322,81 @@ mod tests {
         // A new id in a: linked.
         fs::write(t.0.join("a"), exe("aa/bb/cc/ee")).unwrap();
         assert_ne!(build_ids(&t.0, &names)[0], before[0]);
+    }
+
+    #[test]
+    fn the_digests_are_written_beside_the_binaries_and_hashed_only_for_a_new_build_id() {
+        let t = TempDir::new("keep-sums");
+        let (dir, out) = (t.0.join("keep"), t.0.join("out"));
+        fs::create_dir(&dir).unwrap();
+        let exe = |id: &str| {
+            let mut b = BUILD_ID_MARK.to_vec();
+            b.extend_from_slice(id.as_bytes());
+            b.extend_from_slice(b"\"\n");
+            b
+        };
+        fs::write(dir.join("same"), exe("s/1")).unwrap();
+        fs::write(dir.join("relinked"), exe("r/1")).unwrap();
+        // What an earlier run recorded: made-up digests, so that a reuse
+        // shows (a hash of the file would give others).
+        let recorded = |name: &str, id: &str| Entry {
+            name: name.into(),
+            build_id: Some(id.as_bytes().to_vec()),
+            digests: FileDigests {
+                sha256: "1".repeat(64),
+                sha1: "2".repeat(40),
+            },
+        };
+        fs::write(
+            dir.join(sums::FILE),
+            sums::render(&[recorded("same", "s/1"), recorded("relinked", "r/1")]),
+        )
+        .unwrap();
+        let script = format!(
+            "printf '\\377 Go build ID: \"r/2\"' > {}/relinked; printf 'no id' > {}/new",
+            dir.display(),
+            dir.display()
+        );
+        let code = run(&args(
+            &dir,
+            &out,
+            &["same", "relinked", "new"],
+            &["sh", "-c", &script],
+        ))
+        .unwrap();
+        assert_eq!(code, ExitCode::SUCCESS);
+        let written = sums::parse(&fs::read_to_string(out.join(sums::FILE)).unwrap()).unwrap();
+        let hashed = |name: &str| FileDigests::of(&fs::read(out.join(name)).unwrap());
+        assert_eq!(
+            written,
+            [
+                recorded("same", "s/1"),
+                Entry {
+                    name: "relinked".into(),
+                    build_id: Some(b"r/2".to_vec()),
+                    digests: hashed("relinked"),
+                },
+                Entry {
+                    name: "new".into(),
+                    build_id: None,
+                    digests: hashed("new"),
+                },
+            ]
+        );
+        assert_eq!(
+            hashed("new").sha256,
+            // sha256("no id")
+            crate::sbom::lower_hex(&<sha2::Sha256 as sha2::Digest>::digest(b"no id"))
+        );
+        assert_eq!(
+            fs::read(out.join("relinked")).unwrap(),
+            fs::read(dir.join("relinked")).unwrap()
+        );
+        // The kept directory records the same, for the next run.
+        assert_eq!(
+            fs::read_to_string(dir.join(sums::FILE)).unwrap(),
+            sums::render(&written)
+        );
     }
 
     #[test]

@@ -149,10 +149,10 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             image_config: None,
             built: None,
         },
-        // Seeded, the output also holds the used list: copy the binaries
-        // by name then.
+        // Seeded, the output also holds the used list, and through
+        // `gofront keep` the digests: copy the binaries by name then.
         TargetPlan::Binaries { build, binaries } => Lowered {
-            state: if build.records_used {
+            state: if build.records_used || build.keep.is_some() {
                 binaries.iter().fold(
                     FileOp::on(&State::scratch(), &plan.build_platform),
                     |f, b| {

@@ -241,7 +241,12 @@ fn run_with(
     llb_caps: &[&'static str],
 ) -> Run {
     // What the image holds, for `--sbom` to read: a Go binary's build info.
-    let mut all = BTreeMap::from([(BUILT_HELLO.to_string(), hello_binary())]);
+    // And the digests `gofront keep` wrote beside it (made up: the SBOM
+    // shows which it used).
+    let mut all = BTreeMap::from([
+        (BUILT_HELLO.to_string(), hello_binary()),
+        (BUILT_SUMS.to_string(), kept_sums("hello").into_bytes()),
+    ]);
     all.extend(
         files
             .iter()
@@ -299,6 +304,53 @@ const GO_MOD: &str = "module example.com/hello\n\ngo 1.24\n";
 const HELLO_BIN: &str = "/usr/local/bin/hello";
 /// Where the go build's output has it (what `--sbom` reads).
 const BUILT_HELLO: &str = "/dir/hello";
+
+/// Where `gofront keep` writes the binaries' digests in that output.
+const BUILT_SUMS: &str = "/dir/.gofront-sums";
+/// The SHA-256 [`kept_sums`] gives every binary.
+const KEPT_SHA256: &str = "5eed000000000000000000000000000000000000000000000000000000000001";
+
+/// A sums file naming `name`, as `gofront keep` writes it.
+fn kept_sums(name: &str) -> String {
+    format!("{name} 782f79 {KEPT_SHA256} {}\n", "0".repeat(40))
+}
+
+/// The SHA-256 of the document's first file.
+fn first_file_sha256(doc: &serde_json::Value) -> String {
+    doc["files"][0]["checksums"]
+        .as_array()
+        .expect("checksums")
+        .iter()
+        .find(|c| c["algorithm"] == "SHA256")
+        .and_then(|c| c["checksumValue"].as_str())
+        .expect("a SHA256")
+        .to_string()
+}
+
+/// The SBOM document of a run's only platform.
+fn only_document(r: &Run) -> serde_json::Value {
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    let result = ret.result.as_ref().expect("result");
+    let list = &result
+        .attestations
+        .values()
+        .next()
+        .expect("one platform")
+        .attestation;
+    let id = &list[0].r#ref.as_ref().expect("a ref").id;
+    let def = r.log.by_id[id].definition.as_ref().expect("definition");
+    def.def
+        .iter()
+        .find_map(|b| match pb::Op::decode(b.as_slice()).ok()?.op {
+            Some(pb::op::Op::File(f)) => match f.actions.first()?.action.as_ref()? {
+                pb::file_action::Action::Mkfile(m) => serde_json::from_slice(&m.data).ok(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("the document")
+}
 
 /// An ELF file with the build info Go writes for [`GO_MOD`]'s binary.
 fn hello_binary() -> Vec<u8> {
@@ -1102,20 +1154,9 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         assert_eq!(doc["spdxVersion"], "SPDX-2.3");
         assert_eq!(doc["creationInfo"]["created"], "2023-11-14T22:13:20Z");
         assert_eq!(doc["files"][0]["fileName"], format!(".{HELLO_BIN}"));
-        let sha256 = {
-            use sha2::Digest;
-            let d = sha2::Sha256::digest(hello_binary());
-            d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        };
-        assert!(
-            doc["files"][0]["checksums"]
-                .as_array()
-                .expect("checksums")
-                .iter()
-                .any(|c| c["algorithm"] == "SHA256" && c["checksumValue"] == sha256.as_str()),
-            "{}",
-            doc["files"][0]
-        );
+        // The build ran through gofront keep: its digests, not a hash of
+        // the binary's bytes.
+        assert_eq!(first_file_sha256(&doc), KEPT_SHA256);
         assert!(
             doc["packages"]
                 .as_array()
@@ -1206,9 +1247,33 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         &["attest:sbom=type=sbom"],
         ALL_LLB_CAPS,
     );
-    let ret = r.log.returned.expect("returned");
-    assert!(ret.error.is_none(), "{:?}", ret.error);
-    assert_eq!(ret.result.expect("result").attestations.len(), 1);
+    // No keep either: the binary is hashed from its bytes.
+    let sha256 = {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(hello_binary());
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(first_file_sha256(&only_document(&r)), sha256);
+    assert!(!r.log.calls.contains(&format!("ReadFile({BUILT_SUMS})")));
+    // Digests from gofront keep that lack the binary, or do not parse.
+    for (sums, want) in [
+        (
+            kept_sums("other"),
+            "cannot write the SBOM: gofront keep wrote no digests of hello in the go build's output",
+        ),
+        (
+            "hello - x y\n".to_string(),
+            "cannot write the SBOM: .gofront-sums line 1: not a SHA-256 in lowercase hex (written by gofront keep in the go build's output)",
+        ),
+    ] {
+        let r = run(
+            "",
+            &[("go.mod", GO_MOD), (BUILT_SUMS, &sums)],
+            &["attest:sbom=type=sbom", "source=gofront:dev"],
+            ALL_LLB_CAPS,
+        );
+        assert_eq!(r.error().message, want);
+    }
     // A binary that is not a Go binary: one sentence naming it, no result.
     let r = run(
         "",

@@ -419,6 +419,8 @@ fn sbom_plan_follows_the_build() {
                 "binaries": ["/usr/local/bin/server", "/usr/local/bin/cli"],
             },
             "read_from": ["/dir/server", "/dir/cli"],
+            // The build runs through gofront keep, which writes the digests.
+            "sums": "/dir/.gofront-sums",
             "name": "[gofront] SBOM of server, cli",
         })
     );

@@ -1,7 +1,9 @@
-//! `--sbom`: once a platform's go build has run, each binary's bytes are
-//! read from its output through ranged `ReadFile`s while BuildKit puts
-//! the image together (hashed as they stream, the build info from the ELF
-//! sections `sbom::binary` names), the SPDX
+//! `--sbom`: once a platform's go build has run, each binary's build info
+//! is read from its output through ranged `ReadFile`s of the ELF sections
+//! `sbom::binary` names while BuildKit puts the image together; the
+//! digests come from the sums file `gofront keep` wrote beside them, or,
+//! for a build that does not run through it, from the binary's bytes read
+//! and hashed as they stream. The SPDX
 //! document is written by a file op, and that op's ref is what the
 //! platform's attestation points at. No container runs, and the image's
 //! own LLB is the same with and without `--sbom`.
@@ -17,7 +19,9 @@ use crate::options::Options;
 use crate::plan::{Plan, SbomPlan};
 use crate::sbom::binary::{self, Elf, HEADER_BYTES, MAX_SECTION_BYTES};
 use crate::sbom::buildinfo::BuildInfo;
+use crate::sbom::sums::{self, Entry};
 use crate::sbom::{Digester, FileDigests, spdx};
+use std::time::Instant;
 
 /// Writes the SBOM from the solved go build output `built` and returns
 /// the ref of the document's file op.
@@ -28,19 +32,21 @@ pub(super) async fn write(
     s: &SbomPlan,
     built: &str,
 ) -> Result<String, FrontendError> {
-    let start = std::time::Instant::now();
+    let start = Instant::now();
     let reader = host.reader();
     let reads = s
         .read_from
         .iter()
         .zip(&s.document.binaries)
-        .map(|(here, there)| read_binary(&reader, built, here, there));
-    let (read, go_sum) = tokio::join!(
+        .map(|(here, there)| read_binary(&reader, built, here, there, s.sums.is_none()));
+    let (read, sums, go_sum) = tokio::join!(
         futures_util::future::try_join_all(reads),
+        read_sums(&reader, built, s.sums.as_deref()),
         go_sum(host, options)
     );
+    let read = with_sums(s, read?, sums?)?;
     let read_ms = start.elapsed().as_millis() as u64;
-    let (read, built_at): (Vec<_>, Vec<_>) = read?.into_iter().unzip();
+    let (read, built_at): (Vec<_>, Vec<_>) = read.into_iter().unzip();
     let input = s.document.input(read, go_sum?);
     let bytes = spdx::document(&input).map_err(|e| FrontendError::SbomJson(e.to_string()))?;
     let size = bytes.len();
@@ -62,6 +68,51 @@ pub(super) async fn write(
         "SBOM written"
     );
     Ok(id)
+}
+
+/// What is read of one binary: its digests `D` and build info, and when
+/// its header arrived.
+type Read<D> = ((D, BuildInfo), Instant);
+
+/// The digests `gofront keep` wrote beside the binaries, when the plan says
+/// it did (a read that waits for the go build, as the binaries' do).
+async fn read_sums(
+    r: &FileReader,
+    built: &str,
+    at: Option<&str>,
+) -> Result<Option<Vec<Entry>>, FrontendError> {
+    let Some(at) = at else {
+        return Ok(None);
+    };
+    let bytes = r.read_range(built, at, 0, READ_CHUNK).await?;
+    Ok(Some(sums::parse(&String::from_utf8_lossy(&bytes))?))
+}
+
+/// Each binary's digests and build info: the digests hashed from its
+/// bytes, or taken from the sums file by the binary's file name.
+fn with_sums(
+    s: &SbomPlan,
+    read: Vec<Read<Option<FileDigests>>>,
+    sums: Option<Vec<Entry>>,
+) -> Result<Vec<Read<FileDigests>>, FrontendError> {
+    read.into_iter()
+        .zip(&s.read_from)
+        .map(|(((digests, info), at), here)| {
+            let name = here.rsplit('/').next().unwrap_or(here);
+            let digests = match digests {
+                Some(d) => d,
+                None => sums
+                    .iter()
+                    .flatten()
+                    .find(|e| e.name == name)
+                    .map(|e| e.digests.clone())
+                    .ok_or_else(|| FrontendError::SbomNoSums {
+                        name: name.to_string(),
+                    })?,
+            };
+            Ok(((digests, info), at))
+        })
+        .collect()
 }
 
 /// go.sum of the build context: the hashes a vendored build's info lacks.
@@ -93,13 +144,15 @@ impl Ranges<'_> {
 }
 
 /// One binary, read at `here` in `built` and named by its path in the
-/// image, `path`; with the instant its header arrived (the go build done).
+/// image, `path`; hashed when `hash` (else only its build info is read);
+/// with the instant its header arrived (the go build done).
 async fn read_binary(
     r: &FileReader,
     built: &str,
     here: &str,
     path: &str,
-) -> Result<((FileDigests, BuildInfo), std::time::Instant), FrontendError> {
+    hash: bool,
+) -> Result<Read<Option<FileDigests>>, FrontendError> {
     let bin = Ranges {
         r,
         built,
@@ -110,12 +163,18 @@ async fn read_binary(
     // the section table is, which Go's linker writes last, so the file's
     // length is known before the rest is read.
     let elf = Elf::parse(path, &bin.read((0, HEADER_BYTES)).await?)?;
-    let built_at = std::time::Instant::now();
+    let built_at = Instant::now();
     let (table_at, table_len) = elf.section_table();
-    let (digests, info) = tokio::join!(
-        digest(&bin, table_at.saturating_add(table_len)),
-        build_info(&bin, &elf)
-    );
+    let digests = async {
+        if hash {
+            digest(&bin, table_at.saturating_add(table_len))
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (digests, info) = tokio::join!(digests, build_info(&bin, &elf));
     Ok(((digests?, info?), built_at))
 }
 
@@ -125,7 +184,7 @@ async fn read_binary(
 /// A blocking thread hashes while the runtime receives the next ranges.
 async fn digest(bin: &Ranges<'_>, expected: u64) -> Result<FileDigests, FrontendError> {
     use futures_util::stream::{self, StreamExt, TryStreamExt};
-    let start = std::time::Instant::now();
+    let start = Instant::now();
     let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let hasher = tokio::task::spawn_blocking(move || {
         let mut d = Digester::default();

@@ -328,6 +328,10 @@ pub struct SbomPlan {
     /// `document.binaries`: the gateway reads them there, so that reading
     /// overlaps the runtime image's assembly.
     pub read_from: Vec<String>,
+    /// Where `gofront keep` left the binaries' digests in that output
+    /// (`sbom::sums`), when the build runs through it: then only their
+    /// build info is read from the binaries, not every byte.
+    pub sums: Option<String>,
     /// Progress name of the file op.
     pub name: String,
 }

@@ -12,6 +12,8 @@
 //! - `binary`: the build info inside a Go binary's bytes, read as
 //!   `go version -m` reads it; the gateway reads the ranges it names from
 //!   the solved image (no build step, no container).
+//! - `sums`: the digests `gofront keep` writes beside the binaries, so
+//!   the gateway need not read their bytes.
 //!
 //! **Invariant:** all of it is pure, and the same input gives the same
 //! bytes (no clock, no randomness, sorted output).
@@ -22,6 +24,7 @@ pub mod gosum;
 pub mod purl;
 pub mod sha1;
 pub mod spdx;
+pub mod sums;
 
 #[cfg(test)]
 mod tests;
@@ -131,6 +134,24 @@ pub struct FileDigests {
     pub sha256: String,
     /// Lowercase hex SHA-1.
     pub sha1: String,
+}
+
+impl FileDigests {
+    /// Both digests of `data`, each on a thread of its own (a binary is
+    /// tens of MB, and this runs on the build's path).
+    pub fn of(data: &[u8]) -> FileDigests {
+        std::thread::scope(|s| {
+            let sha1 = s.spawn(|| {
+                let mut h = Sha1::default();
+                h.update(data);
+                h.hex()
+            });
+            let sha256 = lower_hex(&Sha256::digest(data));
+            // A thread that panicked: hash here instead.
+            let sha1 = sha1.join().unwrap_or_else(|_| self::sha1::hex(data));
+            FileDigests { sha256, sha1 }
+        })
+    }
 }
 
 /// Both digests of a file, fed in pieces.

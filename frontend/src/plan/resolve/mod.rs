@@ -211,9 +211,12 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     // `generator=IMAGE`: BuildKit runs that scanner, as for any frontend;
     // other targets: BuildKit's scanner too (docs/sbom.md).
     let sbom = match (opts.target, &opts.sbom) {
-        (Target::Image, Some(SbomRequest::Gofront)) => {
-            Some(Box::new(sbom_plan(inp, &refs, &image_binaries)))
-        }
+        (Target::Image, Some(SbomRequest::Gofront)) => Some(Box::new(sbom_plan(
+            inp,
+            &refs,
+            &image_binaries,
+            keep.is_some(),
+        ))),
         _ => None,
     };
     let target = match (opts.target, gocache, tool) {

@@ -15,7 +15,12 @@ use crate::spec::{Problem, RuntimeSpec, defaults};
 /// The SBOM: the build's binaries as they are named in the image, the
 /// runtime base as resolved and the image's own creation time
 /// (SOURCE_DATE_EPOCH, else the build's start).
-pub(super) fn sbom_plan(inp: &PlanInputs<'_>, refs: &ImageRefs, binaries: &[Binary]) -> SbomPlan {
+pub(super) fn sbom_plan(
+    inp: &PlanInputs<'_>,
+    refs: &ImageRefs,
+    binaries: &[Binary],
+    kept: bool,
+) -> SbomPlan {
     let opts = inp.options;
     let created = opts.source_date_epoch.unwrap_or(inp.now);
     let version_arg = opts
@@ -57,6 +62,7 @@ pub(super) fn sbom_plan(inp: &PlanInputs<'_>, refs: &ImageRefs, binaries: &[Bina
             .iter()
             .map(|b| format!("{}/{}", paths::OWNED_DIR, b.name))
             .collect(),
+        sums: kept.then(|| format!("{}/{}", paths::OWNED_DIR, crate::sbom::sums::FILE)),
         name: format!("[gofront] SBOM of {}", names.join(", ")),
     }
 }
