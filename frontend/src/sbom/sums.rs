@@ -136,6 +136,7 @@ mod tests {
             (good.replace("api", "a/b"), "not a file name"),
             (good.replace(" - ", " 7 "), "the build ID is not hex"),
             (good.replace(" - ", " zz "), "the build ID is not hex"),
+            (good.replace(" - ", "  "), "the build ID is not hex"),
             (
                 good.replacen("ab", "AB", 1),
                 "not a SHA-256 in lowercase hex",
