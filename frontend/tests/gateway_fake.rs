@@ -340,16 +340,27 @@ fn only_document(r: &Run) -> serde_json::Value {
         .attestation;
     let id = &list[0].r#ref.as_ref().expect("a ref").id;
     let def = r.log.by_id[id].definition.as_ref().expect("definition");
+    serde_json::from_slice(&mkfile_of(def).data).expect("JSON")
+}
+
+/// The one mkfile of an SBOM's definition: a file op of that single action.
+fn mkfile_of(def: &pb::Definition) -> pb::FileActionMkFile {
     def.def
         .iter()
-        .find_map(|b| match pb::Op::decode(b.as_slice()).ok()?.op {
-            Some(pb::op::Op::File(f)) => match f.actions.first()?.action.as_ref()? {
-                pb::file_action::Action::Mkfile(m) => serde_json::from_slice(&m.data).ok(),
+        .map(|b| pb::Op::decode(b.as_slice()).expect("op"))
+        .find_map(|op| match op.op {
+            Some(pb::op::Op::File(f)) => match f.actions.as_slice() {
+                [
+                    pb::FileAction {
+                        action: Some(pb::file_action::Action::Mkfile(m)),
+                        ..
+                    },
+                ] => Some(m.clone()),
                 _ => None,
             },
             _ => None,
         })
-        .expect("the document")
+        .expect("one mkfile op")
 }
 
 /// An ELF file with the build info Go writes for [`GO_MOD`]'s binary.
@@ -1127,26 +1138,7 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
             .definition
             .as_ref()
             .expect("definition");
-        let ops: Vec<pb::Op> = def
-            .def
-            .iter()
-            .map(|b| pb::Op::decode(b.as_slice()).expect("op"))
-            .collect();
-        let mkfile = ops
-            .iter()
-            .find_map(|op| match &op.op {
-                Some(pb::op::Op::File(f)) => match f.actions.as_slice() {
-                    [
-                        pb::FileAction {
-                            action: Some(pb::file_action::Action::Mkfile(m)),
-                            ..
-                        },
-                    ] => Some(m.clone()),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .expect("one mkfile op");
+        let mkfile = mkfile_of(def);
         assert!(execs(def).is_empty(), "no container runs for the SBOM");
         assert_eq!(mkfile.path, "/sbom.spdx.json");
         assert_eq!(mkfile.mode, 0o644);

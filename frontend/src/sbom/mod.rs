@@ -141,11 +141,7 @@ impl FileDigests {
     /// tens of MB, and this runs on the build's path).
     pub fn of(data: &[u8]) -> FileDigests {
         std::thread::scope(|s| {
-            let sha1 = s.spawn(|| {
-                let mut h = Sha1::default();
-                h.update(data);
-                h.hex()
-            });
+            let sha1 = s.spawn(|| self::sha1::hex(data));
             let sha256 = lower_hex(&Sha256::digest(data));
             // A thread that panicked: hash here instead.
             let sha1 = sha1.join().unwrap_or_else(|_| self::sha1::hex(data));
