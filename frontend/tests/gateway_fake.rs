@@ -240,6 +240,21 @@ fn run_with(
     api_caps: &[&'static str],
     llb_caps: &[&'static str],
 ) -> Run {
+    let files: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .map(|(k, v)| (*k, v.as_bytes().to_vec()))
+        .collect();
+    run_bytes(spec, &files, opts, api_caps, llb_caps)
+}
+
+/// [`run_with`] for files that need not be text (a binary of the test's).
+fn run_bytes(
+    spec: &str,
+    files: &[(&str, Vec<u8>)],
+    opts: &[&str],
+    api_caps: &[&'static str],
+    llb_caps: &[&'static str],
+) -> Run {
     // What the image holds, for `--sbom` to read: a Go binary's build info.
     // And the digests `gofront keep` wrote beside it (made up: the SBOM
     // shows which it used).
@@ -247,11 +262,7 @@ fn run_with(
         (BUILT_HELLO.to_string(), hello_binary()),
         (BUILT_SUMS.to_string(), kept_sums("hello").into_bytes()),
     ]);
-    all.extend(
-        files
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())),
-    );
+    all.extend(files.iter().map(|(k, v)| (k.to_string(), v.clone())));
     all.insert("gofront.toml".into(), spec.as_bytes().to_vec());
     let fake = FakeBuildKit {
         files: all,
@@ -1277,6 +1288,73 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         r.error().message,
         "cannot write the SBOM: /usr/local/bin/hello is not an ELF binary gofront can read: it does not start with the ELF magic"
     );
+}
+
+/// `elf` with `before` bytes ahead of its section table (the header moved
+/// to match) and `after` bytes behind it: a binary of several ranges, its
+/// padding a pattern so that a range read at the wrong offset hashes
+/// differently.
+fn padded(elf: &[u8], before: usize, after: usize) -> Vec<u8> {
+    let word: [u8; 8] = elf[0x28..0x30].try_into().expect("an ELF header");
+    let table_at = u64::from_le_bytes(word) as usize;
+    let fill = |n: usize| (0..n).map(|i| (i % 251) as u8);
+    let mut out = elf[..table_at].to_vec();
+    out.extend(fill(before));
+    out.extend_from_slice(&elf[table_at..]);
+    out.extend(fill(after));
+    out[0x28..0x30].copy_from_slice(&((table_at + before) as u64).to_le_bytes());
+    out
+}
+
+#[test]
+fn sbom_without_keep_hashes_a_long_binary_whole_and_takes_sums_from_go_sum() {
+    // 5 MiB before the section table and 8 after: longer than the ranges
+    // the header's word asks for, and longer than one read returns.
+    let binary = padded(
+        &gofront::synthetic_elf(
+            "go1.24.4",
+            "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\n\
+             dep\texample.com/a\tv1.0.0\nbuild\tGOOS=linux\n",
+        ),
+        5 << 20,
+        (8 << 20) + 12345,
+    );
+    let sum = "h1:vk+y+ub4oFZ/0P2XKc+4GkXH/JCn/o3OTl/F9RYxAM8=";
+    let go_sum = format!(
+        "example.com/a v1.0.0 {sum}\nexample.com/a v1.0.0/go.mod h1:zJKM/M05MUeGzK4434bVp/3pr6RcH5sQH+1AWhBWY7k=\n"
+    );
+    let r = run_bytes(
+        "",
+        &[
+            ("go.mod", GO_MOD.as_bytes().to_vec()),
+            ("go.sum", go_sum.into_bytes()),
+            (BUILT_HELLO, binary.clone()),
+        ],
+        &["attest:sbom=type=sbom"],
+        API_CAPS,
+        ALL_LLB_CAPS,
+    );
+    let doc = only_document(&r);
+    let sha256 = {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(&binary);
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(first_file_sha256(&doc), sha256);
+    let packages = doc["packages"].as_array().expect("packages");
+    let package = |name: &str| {
+        packages
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no package {name}: {doc}"))
+    };
+    // What the binary's build info says, read through its ranges.
+    assert_eq!(package("stdlib")["versionInfo"], "go1.24.4");
+    assert_eq!(package("example.com/a")["versionInfo"], "v1.0.0");
+    // The build info has no sum for the dependency (a vendored build's):
+    // the one in the context's go.sum.
+    let comment = package("example.com/a")["comment"].as_str().unwrap_or("");
+    assert!(comment.contains(&format!("go.sum {sum}")), "{comment}");
 }
 
 #[test]

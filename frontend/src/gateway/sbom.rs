@@ -196,16 +196,14 @@ async fn digest(bin: &Ranges<'_>, expected: u64) -> Result<FileDigests, Frontend
     let offsets = (0..expected.div_ceil(CHUNK)).map(|i| i * CHUNK);
     let mut chunks = stream::iter(offsets.map(|o| bin.read((o, CHUNK)))).buffered(IN_FLIGHT);
     let (mut offset, mut last) = (0, CHUNK);
-    // A short range is the end of the file, whatever the header claimed
-    // (what is still in flight is dropped, and nothing more is asked).
+    // A header that claims more than the file holds gets empty ranges past
+    // its end (and its build info does not read).
     while let Some(chunk) = chunks.try_next().await? {
         (offset, last) = (offset + chunk.len() as u64, chunk.len() as u64);
         // The hasher only stops when this sender is dropped.
         let _ = tx.send(chunk);
-        if last < CHUNK {
-            break;
-        }
     }
+    // A file longer than the header said is read on to its end.
     while last == CHUNK {
         let chunk = bin.read((offset, CHUNK)).await?;
         (offset, last) = (offset + chunk.len() as u64, chunk.len() as u64);

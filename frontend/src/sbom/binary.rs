@@ -333,28 +333,22 @@ pub fn synthetic_elf(version: &str, text: &str) -> Vec<u8> {
         }
         out.push(n as u8);
     }
-    fn pad(out: &mut Vec<u8>) {
-        while !out.len().is_multiple_of(ALIGN) {
-            out.push(0);
-        }
-    }
     let names = b"\0.shstrtab\0.go.buildinfo\0";
     let mut file = vec![0u8; 64];
     let names_at = file.len();
     file.extend_from_slice(names);
-    pad(&mut file);
-    let blob_at = file.len();
-    file.extend_from_slice(MAGIC);
-    file.extend_from_slice(&[8, FLAG_INLINE]);
-    file.extend_from_slice(&[0u8; 16]);
-    uvarint(&mut file, version.len());
-    file.extend_from_slice(version.as_bytes());
+    // The section holds the blob from its start: on Go's 16-byte grid.
+    let mut blob = MAGIC.to_vec();
+    blob.extend_from_slice(&[8, FLAG_INLINE]);
+    blob.extend_from_slice(&[0u8; 16]);
+    uvarint(&mut blob, version.len());
+    blob.extend_from_slice(version.as_bytes());
     let framed = [&[0x30u8; 16][..], text.as_bytes(), &[0x31u8; 16][..]].concat();
-    uvarint(&mut file, framed.len());
-    file.extend_from_slice(&framed);
-    file.push(0);
-    pad(&mut file);
-    let blob_len = file.len() - blob_at;
+    uvarint(&mut blob, framed.len());
+    blob.extend_from_slice(&framed);
+    blob.push(0);
+    let (blob_at, blob_len) = (file.len(), blob.len());
+    file.extend(blob);
     let table_at = file.len();
     let section = |name: u32, offset: usize, size: usize| {
         let mut s = vec![0u8; 64];

@@ -347,6 +347,8 @@ mod tests {
             (r#""-X main.v=1 -s""#, "-X main.v=1 -s"),
             (r#""a\tb\n\\\"q\"""#, "a\tb\n\\\"q\""),
             (r#""\x41\101\u00e9\U0001F600""#, "AAé😀"),
+            // Every one-letter escape of Go's.
+            (r#""\a\b\f\n\r\t\v\\\"""#, "\u{7}\u{8}\u{c}\n\r\t\u{b}\\\""),
             ("`raw \\n`", "raw \\n"),
         ];
         for (quoted, want) in cases {

@@ -803,6 +803,126 @@ fn reads_build_info_from_an_elf_binary_as_go_version_m_does() {
 }
 
 #[test]
+fn the_elf_header_and_section_table_are_checked_at_their_bounds() {
+    let elf = synthetic_elf("go1.22.5", "path\tx\nmod\tx\t(devel)\t\n");
+    let parse = |b: &[u8]| Elf::parse("/bin/x", b).map_err(|e| e.to_string());
+    let says = |b: &[u8], why: &str| {
+        assert_eq!(
+            parse(b),
+            Err(format!(
+                "/bin/x is not an ELF binary gofront can read: {why}"
+            ))
+        )
+    };
+    // The 16 bytes of ELF ident, then the whole header.
+    says(&elf[..15], "it does not start with the ELF magic");
+    says(&elf[..16], "the ELF header is cut short");
+    says(&elf[..63], "the ELF header is cut short");
+    assert!(parse(&elf[..64]).is_ok());
+    let with = |at: usize, bytes: &[u8]| {
+        let mut h = elf[..64].to_vec();
+        h[at..at + bytes.len()].copy_from_slice(bytes);
+        h
+    };
+    // Either of no table offset and no sections is no table.
+    says(
+        &with(0x28, &0u64.to_le_bytes()),
+        "it has no section headers",
+    );
+    says(
+        &with(0x3c, &0u16.to_le_bytes()),
+        "it has no section headers",
+    );
+    // At most 4096 sections, and the names' index among them.
+    let sections = |n: u16, names: u16| {
+        let mut h = with(0x3c, &n.to_le_bytes());
+        h[0x3e..0x40].copy_from_slice(&names.to_le_bytes());
+        h
+    };
+    assert!(parse(&sections(4096, 1)).is_ok());
+    says(&sections(4097, 1), "its section table is out of range");
+    says(&sections(3, 3), "its section table is out of range");
+    assert!(parse(&sections(3, 2)).is_ok());
+    // The table must be there whole: 3 headers of 64 bytes.
+    let header = Elf::parse("/bin/x", &elf[..64]).unwrap();
+    let (at, len) = header.section_table();
+    assert_eq!(len, 192);
+    let table = &elf[at as usize..];
+    assert_eq!(header.sections("/bin/x", table).unwrap().len(), 3);
+    assert_eq!(
+        header
+            .sections("/bin/x", &table[..191])
+            .map_err(|e| e.to_string()),
+        Err("/bin/x is not an ELF binary gofront can read: its section table is cut short".into())
+    );
+}
+
+/// A `.go.buildinfo` section as Go 1.18+ writes it: the blob's header,
+/// then the two uvarint-prefixed strings, then `trailing` zero bytes.
+fn buildinfo_blob(version: &[u8], module_info: &[u8], trailing: usize) -> Vec<u8> {
+    let mut b = b"\xff Go buildinf:".to_vec();
+    b.extend_from_slice(&[8, 2]);
+    b.extend_from_slice(&[0; 16]);
+    for s in [version, module_info] {
+        assert!(s.len() < 0x80, "one-byte lengths only");
+        b.push(s.len() as u8);
+        b.extend_from_slice(s);
+    }
+    b.extend(std::iter::repeat_n(0, trailing));
+    b
+}
+
+#[test]
+fn the_build_info_strings_are_read_as_gos_decode_string_reads_them() {
+    use super::binary::decode;
+    let framed = [
+        &[0x30u8; 16][..],
+        b"path\tx\nmod\tx\t(devel)\t\n",
+        &[0x31u8; 16],
+    ]
+    .concat();
+    let read = |section: &[u8]| decode("/bin/x", section).map_err(|e| e.to_string());
+    let info = read(&buildinfo_blob(b"go1.24.4", &framed, 1)).unwrap();
+    assert_eq!(info.go_version, "go1.24.4");
+    assert_eq!(info.main.map(|m| m.path).as_deref(), Some("x"));
+    // Go's decodeString refuses a string that reaches the very end of the
+    // data (`u >= len(data)-n`), and so does gofront.
+    assert_eq!(
+        read(&buildinfo_blob(b"go1.24.4", &framed, 0)),
+        Err(
+            "/bin/x has no Go build info (no module info); is it a Go binary built in module mode?"
+                .into()
+        )
+    );
+    // Module info too short to hold both sentinels: none, never a panic.
+    for short in [&b""[..], b"path\tx\n", &framed[..32]] {
+        assert_eq!(
+            read(&buildinfo_blob(b"go1.24.4", short, 1)),
+            Err("/bin/x has no Go build info (no module info (built outside module mode?)); is it a Go binary built in module mode?".into()),
+            "{short:?}"
+        );
+    }
+}
+
+#[test]
+fn a_module_info_of_a_two_byte_length_reads() {
+    // 456 framed bytes: a length whose low seven bits have their top bit
+    // set, so its first byte is 0x80 | 0x48.
+    let line = "build\tvcs.revision=0123456789abcdef0123456789abcdef01234567\n";
+    let mut text = String::from("path\tx\nmod\tx\t(devel)\t\n");
+    while text.len() + line.len() <= 424 {
+        text.push_str(line);
+    }
+    text.push_str(&format!(
+        "build\tpad={}\n",
+        "p".repeat(424 - text.len() - 11)
+    ));
+    assert_eq!(text.len() + 32, 456);
+    let info = read_in_memory("/bin/x", &synthetic_elf("go1.24.4", &text)).unwrap();
+    assert_eq!(info.settings.last().map(|(k, _)| k.as_str()), Some("pad"));
+}
+
+#[test]
 fn a_big_endian_32_bit_header_reads_too() {
     let mut h = vec![0u8; 52];
     h[..6].copy_from_slice(b"\x7fELF\x01\x02");
