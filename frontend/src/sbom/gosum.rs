@@ -54,3 +54,18 @@ pub fn go_sum_hashes(text: &str) -> BTreeMap<(String, String), String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::base64_decode;
+
+    #[test]
+    fn base64_takes_up_to_two_padding_characters() {
+        assert_eq!(base64_decode("YQ==").as_deref(), Some(&b"a"[..]));
+        assert_eq!(base64_decode("YWI=").as_deref(), Some(&b"ab"[..]));
+        assert_eq!(base64_decode("YWJj").as_deref(), Some(&b"abc"[..]));
+        for bad in ["YQ", "YQ=", "YQ===", "YWJj====", "Y===", "YW!j"] {
+            assert_eq!(base64_decode(bad), None, "{bad}");
+        }
+    }
+}

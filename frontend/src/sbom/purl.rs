@@ -43,7 +43,7 @@ impl ImageRef {
             Some((r, d)) => (r, Some(d.to_string())),
             None => (reference, None),
         };
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let last_slash = rest.rfind('/').unwrap_or(0);
         let (repository, tag) = match rest[last_slash..].rfind(':') {
             Some(i) => (
                 rest[..last_slash + i].to_string(),

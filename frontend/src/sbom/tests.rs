@@ -240,6 +240,9 @@ fn reads_a_real_go_version_m_capture() {
     let mut i = input(bins);
     i.main_version = None;
     let d = doc(&i);
+    // An empty `{{.Version}}` stamps nothing either.
+    i.main_version = Some(String::new());
+    assert_eq!(doc(&i), d);
     let mut modules: Vec<String> = d["packages"]
         .as_array()
         .unwrap()
@@ -369,6 +372,11 @@ fn h1_hashes_become_sha256_checksums_as_syft_writes_them() {
     );
     assert_eq!(h1_to_sha256_hex("h1:AAAA"), None, "not 32 bytes");
     assert_eq!(h1_to_sha256_hex("h1:!!!!"), None);
+    // Base64 as go.sum writes it: a multiple of 4 characters, at most two
+    // of them padding.
+    let sum = "8QqcDgzrUqlUb/G2PQTWiueGozuR1884gddMywk6iLU";
+    assert_eq!(h1_to_sha256_hex(&format!("h1:{sum}")), None, "unpadded");
+    assert_eq!(h1_to_sha256_hex(&format!("h1:{sum}=====")), None);
 }
 
 #[test]
