@@ -11,7 +11,6 @@ mod common;
 use std::process::Command;
 
 use prost::Message;
-use sha2::{Digest, Sha256};
 
 const MULTI_DEFINITION_SHA256: &str =
     "cd6c4d1341b58c611b6b8163abfaa28e099fdfd4bf42e94ca7f98eae93610f5a";
@@ -33,26 +32,19 @@ fn llb_in_a_new_process() -> Vec<u8> {
     out.stdout
 }
 
-fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[test]
 fn two_processes_give_the_checked_in_bytes() {
     let first = llb_in_a_new_process();
     let second = llb_in_a_new_process();
     assert_eq!(first, second, "two runs differ");
-    assert_eq!(hex(&first), MULTI_DEFINITION_SHA256);
+    assert_eq!(common::sha256_hex(&first), MULTI_DEFINITION_SHA256);
 }
 
 #[test]
 fn in_process_marshal_matches_the_binary() {
     let generated = common::only(common::generate("multi", &[], false).expect("pipeline"));
     assert_eq!(
-        hex(&generated.definition.encode_to_vec()),
+        common::sha256_hex(&generated.definition.encode_to_vec()),
         MULTI_DEFINITION_SHA256
     );
 }

@@ -4,6 +4,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -1251,12 +1253,10 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         ALL_LLB_CAPS,
     );
     // No keep either: the binary is hashed from its bytes.
-    let sha256 = {
-        use sha2::Digest;
-        let d = sha2::Sha256::digest(hello_binary());
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
-    assert_eq!(first_file_sha256(&only_document(&r)), sha256);
+    assert_eq!(
+        first_file_sha256(&only_document(&r)),
+        common::sha256_hex(&hello_binary())
+    );
     assert!(!r.log.calls.contains(&format!("ReadFile({BUILT_SUMS})")));
     // Digests from gofront keep that lack the binary, or do not parse.
     for (sums, want) in [
@@ -1335,12 +1335,7 @@ fn sbom_without_keep_hashes_a_long_binary_whole_and_takes_sums_from_go_sum() {
         ALL_LLB_CAPS,
     );
     let doc = only_document(&r);
-    let sha256 = {
-        use sha2::Digest;
-        let d = sha2::Sha256::digest(&binary);
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
-    assert_eq!(first_file_sha256(&doc), sha256);
+    assert_eq!(first_file_sha256(&doc), common::sha256_hex(&binary));
     let packages = doc["packages"].as_array().expect("packages");
     let package = |name: &str| {
         packages

@@ -320,12 +320,14 @@ impl Reader<'_> {
     }
 }
 
-/// A minimal 64-bit little-endian ELF file whose `.go.buildinfo` section
-/// holds `version` and the module info `text` as Go 1.18+ writes them:
-/// for tests of the reader, here and in the gateway's, which have no Go
-/// toolchain to build a real binary.
-#[doc(hidden)]
-pub fn synthetic_elf(version: &str, text: &str) -> Vec<u8> {
+/// Module info `text` between the 16-byte sentinels Go frames it with.
+pub(super) fn synthetic_framed(text: &[u8]) -> Vec<u8> {
+    [&[0x30u8; 16][..], text, &[0x31u8; 16][..]].concat()
+}
+
+/// The build info blob Go 1.18+ writes: its header, then `version` and
+/// `module_info` as uvarint-prefixed strings, and nothing after them.
+pub(super) fn synthetic_blob(version: &[u8], module_info: &[u8]) -> Vec<u8> {
     fn uvarint(out: &mut Vec<u8>, mut n: usize) {
         while n >= 0x80 {
             out.push((n as u8) | 0x80);
@@ -333,19 +335,28 @@ pub fn synthetic_elf(version: &str, text: &str) -> Vec<u8> {
         }
         out.push(n as u8);
     }
+    let mut blob = MAGIC.to_vec();
+    blob.extend_from_slice(&[8, FLAG_INLINE]);
+    blob.extend_from_slice(&[0u8; 16]);
+    for s in [version, module_info] {
+        uvarint(&mut blob, s.len());
+        blob.extend_from_slice(s);
+    }
+    blob
+}
+
+/// A minimal 64-bit little-endian ELF file whose `.go.buildinfo` section
+/// holds `version` and the module info `text` as Go 1.18+ writes them:
+/// for tests of the reader, here and in the gateway's, which have no Go
+/// toolchain to build a real binary.
+#[doc(hidden)]
+pub fn synthetic_elf(version: &str, text: &str) -> Vec<u8> {
     let names = b"\0.shstrtab\0.go.buildinfo\0";
     let mut file = vec![0u8; 64];
     let names_at = file.len();
     file.extend_from_slice(names);
     // The section holds the blob from its start: on Go's 16-byte grid.
-    let mut blob = MAGIC.to_vec();
-    blob.extend_from_slice(&[8, FLAG_INLINE]);
-    blob.extend_from_slice(&[0u8; 16]);
-    uvarint(&mut blob, version.len());
-    blob.extend_from_slice(version.as_bytes());
-    let framed = [&[0x30u8; 16][..], text.as_bytes(), &[0x31u8; 16][..]].concat();
-    uvarint(&mut blob, framed.len());
-    blob.extend_from_slice(&framed);
+    let mut blob = synthetic_blob(version.as_bytes(), &synthetic_framed(text.as_bytes()));
     blob.push(0);
     let (blob_at, blob_len) = (file.len(), blob.len());
     file.extend(blob);

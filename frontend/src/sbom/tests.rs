@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::binary::{Elf, read_in_memory, synthetic_elf};
+use super::binary::{Elf, read_in_memory, synthetic_blob, synthetic_elf, synthetic_framed};
 use super::buildinfo::{Module, parse_go_version_m};
 use super::gosum::h1_to_sha256_hex;
 use super::spdx::{BaseImage, BinaryFile, SbomInput, document};
@@ -865,17 +865,9 @@ fn the_elf_header_and_section_table_are_checked_at_their_bounds() {
     );
 }
 
-/// A `.go.buildinfo` section as Go 1.18+ writes it: the blob's header,
-/// then the two uvarint-prefixed strings, then `trailing` zero bytes.
+/// A `.go.buildinfo` section: the blob, then `trailing` zero bytes.
 fn buildinfo_blob(version: &[u8], module_info: &[u8], trailing: usize) -> Vec<u8> {
-    let mut b = b"\xff Go buildinf:".to_vec();
-    b.extend_from_slice(&[8, 2]);
-    b.extend_from_slice(&[0; 16]);
-    for s in [version, module_info] {
-        assert!(s.len() < 0x80, "one-byte lengths only");
-        b.push(s.len() as u8);
-        b.extend_from_slice(s);
-    }
+    let mut b = synthetic_blob(version, module_info);
     b.extend(std::iter::repeat_n(0, trailing));
     b
 }
@@ -883,12 +875,7 @@ fn buildinfo_blob(version: &[u8], module_info: &[u8], trailing: usize) -> Vec<u8
 #[test]
 fn the_build_info_strings_are_read_as_gos_decode_string_reads_them() {
     use super::binary::decode;
-    let framed = [
-        &[0x30u8; 16][..],
-        b"path\tx\nmod\tx\t(devel)\t\n",
-        &[0x31u8; 16],
-    ]
-    .concat();
+    let framed = synthetic_framed(b"path\tx\nmod\tx\t(devel)\t\n");
     let read = |section: &[u8]| decode("/bin/x", section).map_err(|e| e.to_string());
     let info = read(&buildinfo_blob(b"go1.24.4", &framed, 1)).unwrap();
     assert_eq!(info.go_version, "go1.24.4");
