@@ -14,8 +14,7 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
-use crate::cachetool::Invocation;
-use crate::plan::{GoStep, Owner, Plan, RuntimePlan, TargetPlan, paths};
+use crate::plan::{GoStep, MountSource, Owner, Plan, RuntimePlan, Sharing, TargetPlan, paths};
 use crate::spec::Network;
 
 /// Stage names of the generated Dockerfile.
@@ -223,59 +222,78 @@ fn toolchain_stage(d: &mut Doc, plan: &Plan) {
     d.blank();
 }
 
-/// The flags of a Go step's `RUN`.
-fn go_flags(d: &mut Doc, plan: &Plan) -> Vec<String> {
-    d.comment(&format!(
-        "The source is bind-mounted read-only at {}: .dockerignore is honoured (the Dockerfile frontend reads it too){}.",
-        paths::SRC,
-        if plan.context_exclude.iter().any(|p| p == ".git") {
-            "; gofront also leaves .git out (add it to .dockerignore for the same; -buildvcs=false keeps it out of the binaries either way)"
-        } else {
-            ""
+/// The flags of a Go step's `RUN`, one for each of its mounts a
+/// Dockerfile can say, with a comment for those it cannot.
+fn go_flags(d: &mut Doc, plan: &Plan, step: &GoStep) -> Vec<String> {
+    let mut flags = vec!["--network=none".to_string()];
+    for m in &step.mounts {
+        let t = m.target.as_str();
+        match &m.source {
+            MountSource::Context { .. } => {
+                d.comment(&format!(
+                    "The source is bind-mounted read-only at {t}: .dockerignore is honoured (the Dockerfile frontend reads it too){}.",
+                    if plan.context_exclude.iter().any(|p| p == ".git") {
+                        "; gofront also leaves .git out (add it to .dockerignore for the same; -buildvcs=false keeps it out of the binaries either way)"
+                    } else {
+                        ""
+                    }
+                ));
+                flags.push(format!(
+                    "--mount={}",
+                    csv(&[("type", "bind"), ("target", t)])
+                ));
+            }
+            MountSource::Builder => d.comment(&format!(
+                "gofront runs Go steps on a read-only root (a tmpfs at /tmp); a RUN's root is writable, and what it writes outside the mounts stays in the stage. BuildKit keys a cache mount by its base as well as its id: this is not the cache gofront's steps use, though its id ({}) is the same.",
+                plan.gocache_id
+            )),
+            MountSource::Modules => flags.push(format!(
+                "--mount={}",
+                csv(&[
+                    ("type", "bind"),
+                    ("from", stages::MODULES),
+                    ("source", paths::DOWNLOAD_MODCACHE),
+                    ("target", t),
+                ])
+            )),
+            MountSource::Cache { id, sharing } => {
+                if let (Sharing::Shared, Owner::Names(u, g)) = (sharing, &plan.owner) {
+                    d.comment(&format!(
+                        "gofront owns the cache by {}{} from the builder's /etc/passwd; a cache mount takes numeric uid and gid only.",
+                        u,
+                        g.as_ref().map(|g| format!(":{g}")).unwrap_or_default()
+                    ));
+                }
+                if *sharing == Sharing::Locked && step.keep().is_some() {
+                    d.comment(&format!(
+                        "gofront links into a kept directory ({t}, a cache mount one build uses at a time) and copies the binaries from there: Go does not link a binary again that is already there with the build ID it would link."
+                    ));
+                }
+                flags.push(cache_mount(plan, id, t, sharing));
+            }
+            MountSource::Tmpfs => flags.push(format!(
+                "--mount={}",
+                csv(&[("type", "tmpfs"), ("target", t)])
+            )),
+            MountSource::Seed(_) => d.comment(
+                "gofront first merges --build-context gocache=... into GOCACHE with its gocache tool; a Dockerfile cannot, so this starts from the cache mount as it is.",
+            ),
+            // gofront's own image holds its tools, which a Dockerfile does
+            // not run; the stage itself is the output; a gocache export,
+            // which reads other steps, is never explained.
+            MountSource::Tool(_) | MountSource::Output(_) | MountSource::Step(_) => {}
         }
-    ));
-    d.comment(&format!(
-        "gofront runs Go steps on a read-only root (a tmpfs at /tmp); a RUN's root is writable, and what it writes outside the mounts stays in the stage. BuildKit keys a cache mount by its base as well as its id: this is not the cache gofront's steps use, though its id ({}) is the same.",
-        plan.gocache_id
-    ));
-    let mut flags = vec![
-        "--network=none".to_string(),
-        format!(
-            "--mount={}",
-            csv(&[("type", "bind"), ("target", paths::SRC)])
-        ),
-    ];
-    if plan.download.is_some() {
-        flags.push(format!(
-            "--mount={}",
-            csv(&[
-                ("type", "bind"),
-                ("from", stages::MODULES),
-                ("source", paths::DOWNLOAD_MODCACHE),
-                ("target", paths::MODCACHE),
-            ])
-        ));
     }
-    if let Owner::Names(u, g) = &plan.owner {
-        d.comment(&format!(
-            "gofront owns the cache by {}{} from the builder's /etc/passwd; a cache mount takes numeric uid and gid only.",
-            u,
-            g.as_ref().map(|g| format!(":{g}")).unwrap_or_default()
-        ));
-    }
-    flags.push(cache_mount(
-        plan,
-        &plan.gocache_id,
-        paths::GOCACHE,
-        "shared",
-    ));
-    flags.push(tmpfs());
     flags
 }
 
 /// `--mount=type=cache,...` for a cache at `target`, owned by the
 /// builder's user when its ids are known.
-fn cache_mount(plan: &Plan, id: &str, target: &str, sharing: &str) -> String {
+fn cache_mount(plan: &Plan, id: &str, target: &str, sharing: &Sharing) -> String {
+    let sharing = match sharing {
+        Sharing::Shared => "shared",
+        Sharing::Locked => "locked",
+    };
     let mut fields = vec![
         ("type", "cache".to_string()),
         ("id", id.to_string()),
@@ -290,45 +308,19 @@ fn cache_mount(plan: &Plan, id: &str, target: &str, sharing: &str) -> String {
     format!("--mount={}", csv(&fields))
 }
 
-/// A Go step's argv without gofront's tool wrappers (`keep` outside,
-/// `gocache seed` inside), with a comment when the seed's was one.
-fn go_args<'a>(d: &mut Doc, args: &'a [String]) -> &'a [String] {
-    let mut args = args;
-    while let (Some(tool), rest) = untool(args) {
-        if tool == "gocache" {
-            d.comment(
-                "gofront first merges --build-context gocache=... into GOCACHE with its gocache tool; a Dockerfile cannot, so this starts from the cache mount as it is.",
-            );
-        }
-        args = rest;
-    }
-    args
-}
-
 fn build_stage(d: &mut Doc, plan: &Plan, build: &GoStep) {
     d.comment("go build: the binaries land in /gofront/out.");
     d.line(&format!("FROM {} AS {}", stages::TOOLCHAIN, stages::BUILD));
-    let mut flags = go_flags(d, plan);
-    let args = go_args(d, &build.args);
-    let kept = build
-        .keep
-        .as_ref()
-        .zip(match build.args.get(1..).and_then(Invocation::parse) {
-            Some(Ok(Invocation::Keep(k))) => Some(k.binary),
-            _ => None,
-        });
-    match kept {
-        None => d.run(&flags, args),
-        Some((k, names)) => {
-            d.comment(&format!(
-                "gofront links into a kept directory ({}, a cache mount one build uses at a time) and copies the binaries from there: Go does not link a binary again that is already there with the build ID it would link.",
-                paths::KEEP
-            ));
-            flags.push(cache_mount(plan, &k.id, paths::KEEP, "locked"));
-            let build: Vec<String> = args.iter().map(|a| sh_word(a)).collect();
-            let from: Vec<String> = names
+    let flags = go_flags(d, plan, build);
+    let go = &build.command.go;
+    match build.keep() {
+        None => d.run(&flags, go),
+        Some(k) => {
+            let build: Vec<String> = go.iter().map(|a| sh_word(a)).collect();
+            let from: Vec<String> = k
+                .binary
                 .iter()
-                .map(|n| sh_word(&format!("{}/{n}", paths::KEEP)))
+                .map(|n| sh_word(&format!("{}/{n}", k.dir)))
                 .collect();
             d.run_shell(
                 &flags,
@@ -336,7 +328,7 @@ fn build_stage(d: &mut Doc, plan: &Plan, build: &GoStep) {
                     "{} && mkdir -p {out} && cp {} {out}/",
                     build.join(" "),
                     from.join(" "),
-                    out = paths::OUT
+                    out = sh_word(&k.out)
                 ),
             );
         }
@@ -358,9 +350,8 @@ fn test_stage(d: &mut Doc, plan: &Plan, test: &GoStep) {
     d.comment("go test with the same caches; a failing test fails the build.");
     d.line(&format!("FROM {} AS {}", stages::TOOLCHAIN, stages::TEST));
     env_lines(d, &env_diff(&test.env, &plan.go_env));
-    let flags = go_flags(d, plan);
-    let args = go_args(d, &test.args);
-    d.run(&flags, args);
+    let flags = go_flags(d, plan, test);
+    d.run(&flags, &test.command.go);
 }
 
 fn binaries_stage(d: &mut Doc) {

@@ -7,8 +7,8 @@
 use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef};
 use crate::options::{GOCACHE_CONTEXT, Platform};
 use crate::plan::{
-    ContextState, ExportOutput, GoStep, ImageSource, Owner, Plan, RuntimePlan, SbomPlan,
-    TargetPlan, paths,
+    Collect, ContextState, GoStep, ImageSource, MountSource, OutputBase, Owner, Plan, RuntimePlan,
+    SbomPlan, Sharing, StepRef, TargetPlan, paths,
 };
 use crate::proto::pb;
 use crate::spec::Network;
@@ -71,75 +71,19 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         .exclude(plan.context_exclude.clone())
         .shared_key_hint(&plan.context_local)
         .build(&meta(plan, "[gofront] load build context", None));
-    let seed = plan.seed.as_ref().map(|s| {
-        (
-            context_state(plan, GOCACHE_CONTEXT, &s.source),
-            tool_state(plan, &s.tool),
-        )
-    });
     let modcache = match &plan.download {
         Some(d) => Some(download(plan, d, &builder, &owned)?),
         None => None,
     };
-
-    // Every Go step sees the same filesystem: the builder, the source, the
-    // module cache and GOCACHE (plus the tool and the seed when seeded).
-    let go_exec = |step: &GoStep| {
-        let mut exec = Exec::new(step.args.clone(), &plan.build_platform)
-            .env(step.env.clone())
-            .cwd(paths::SRC)
-            .user(&plan.builder_user)
-            .network(NetMode::None)
-            // A read-only root gets a throwaway layer for mount points;
-            // scratch space is a tmpfs (BuildKit mounts a non-output
-            // writable root read-only anyway, see container.PrepareMounts).
-            .mount(Mount::readonly("/", &builder))
-            .mount(Mount::tmpfs("/tmp", 0))
-            .mount(if step.stamps_source {
-                Mount::layer(paths::SRC, &source).discard_changes()
-            } else {
-                Mount::readonly(paths::SRC, &source)
-            })
-            .mount(
-                Mount::cache(paths::GOCACHE, &plan.gocache_id)
-                    .base(&owned)
-                    .selector(paths::OWNED_DIR),
-            );
-        if let Some(mc) = &modcache {
-            exec =
-                exec.mount(Mount::readonly(paths::MODCACHE, mc).selector(paths::MODCACHE_SELECTOR));
-        }
-        // The tool only where it runs: a build without a seed must be the
-        // very op the image target runs, so `--target gocache` reuses it.
-        if let Some((s, t)) = &seed {
-            exec = exec
-                .mount(Mount::readonly(paths::SEED, s))
-                .mount(Mount::readonly(paths::TOOL_DIR, t));
-        }
-        if let Some(k) = &step.keep {
-            if seed.is_none() {
-                exec = exec.mount(Mount::readonly(paths::TOOL_DIR, &tool_state(plan, &k.tool)));
-            }
-            exec = exec.mount(
-                Mount::locked_cache(paths::KEEP, &k.id)
-                    .base(&owned)
-                    .selector(paths::OWNED_DIR),
-            );
-        }
-        exec
-    };
-
-    // A Go step with its output at paths::OUT (with its used list there,
-    // when it records one).
-    let run_go = |step: &GoStep| -> Result<State, LowerError> {
-        go_exec(step)
-            .mount(Mount::layer(paths::OUT, &owned).selector(paths::OWNED_DIR))
-            .run(&meta(plan, &step.name, step.location.clone()))
-            .output(paths::OUT)
-            .ok_or(LowerError("the Go step has no output at /gofront/out"))
+    let fs = GoFs {
+        plan,
+        builder: &builder,
+        owned: &owned,
+        source: &source,
+        modcache: modcache.as_ref(),
     };
     let step = plan.target.go_step();
-    let out = run_go(step)?;
+    let out = fs.run(step, &[])?;
 
     Ok(match &plan.target {
         // Returning the step's output makes BuildKit run it; what a test
@@ -149,28 +93,21 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             image_config: None,
             built: None,
         },
-        // Seeded, the output also holds the used list, and through
-        // `gofront keep` the digests: copy the binaries by name then.
-        TargetPlan::Binaries { build, binaries } => Lowered {
-            state: if build.records_used || build.keep.is_some() {
-                binaries.iter().fold(
+        TargetPlan::Binaries { collect, .. } => Lowered {
+            state: match collect {
+                Collect::Named(names) => names.iter().fold(
                     FileOp::on(&State::scratch(), &plan.build_platform),
-                    |f, b| {
+                    |f, name| {
                         f.copy(
                             &out,
-                            &format!("{}/{}", paths::OWNED_DIR, b.name),
-                            &format!("/{}", b.name),
+                            &format!("{}/{name}", paths::OWNED_DIR),
+                            &format!("/{name}"),
                             None,
                         )
                     },
-                )
-            } else {
-                FileOp::on(&State::scratch(), &plan.build_platform).copy_contents(
-                    &out,
-                    paths::OWNED_DIR,
-                    "/",
-                    None,
-                )
+                ),
+                Collect::Whole => FileOp::on(&State::scratch(), &plan.build_platform)
+                    .copy_contents(&out, paths::OWNED_DIR, "/", None),
             }
             .build(&meta(plan, "[gofront] collect binaries", None)),
             image_config: None,
@@ -186,49 +123,96 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
         TargetPlan::Gocache {
             export: g, test, ..
         } => {
-            // The build's output is an input, so the export runs after the
-            // build and again whenever the build's result changes (a cache
-            // mount's contents are in no cache key).
-            let mut export = go_exec(&g.step);
-            if seed.is_none() {
-                export = export.mount(Mount::readonly(paths::TOOL_DIR, &tool_state(plan, &g.tool)));
-            }
-            if let Some(id) = &g.modules {
-                export = export.mount(
-                    Mount::cache(paths::MODDL, id)
-                        .base(&owned)
-                        .selector(paths::OWNED_DIR),
-                );
-            }
-            let out_mount = match g.output {
-                ExportOutput::Direct => Mount::scratch_output(paths::EXPORT),
-                ExportOutput::OwnedDir => {
-                    Mount::layer(paths::EXPORT, &owned).selector(paths::OWNED_DIR)
-                }
-            };
-            // The test step's output holds its used list, where the
-            // export's argv names it (the build's is in `out`).
+            let mut outputs = vec![(StepRef::Build, out)];
             if let Some(t) = test {
-                export = export.mount(Mount::readonly(paths::TESTED, &run_go(t)?));
+                outputs.push((StepRef::Test, fs.run(t, &[])?));
             }
-            let exported = export
-                .mount(Mount::readonly(paths::BUILT, &out))
-                .mount(out_mount)
-                .run(&meta(plan, &g.step.name, g.step.location.clone()))
-                .output(paths::EXPORT)
-                .ok_or(LowerError("the export step has no output"))?;
+            let exported = fs.run(&g.step, &outputs)?;
             Lowered {
-                state: match g.output {
-                    ExportOutput::Direct => exported,
-                    ExportOutput::OwnedDir => FileOp::on(&State::scratch(), &plan.build_platform)
-                        .copy_contents(&exported, paths::OWNED_DIR, "/", None)
-                        .build(&meta(plan, "[gofront] collect the Go build cache", None)),
+                state: match g.step.output().map(|m| &m.source) {
+                    Some(MountSource::Output(OutputBase::Owned)) => {
+                        FileOp::on(&State::scratch(), &plan.build_platform)
+                            .copy_contents(&exported, paths::OWNED_DIR, "/", None)
+                            .build(&meta(plan, "[gofront] collect the Go build cache", None))
+                    }
+                    _ => exported,
                 },
                 image_config: Some(g.image_config.clone()),
                 built: None,
             }
         }
     })
+}
+
+/// What the Go steps' mounts are made from.
+struct GoFs<'a> {
+    plan: &'a Plan,
+    builder: &'a State,
+    /// The cache-ownership base: one op for every cache and output
+    /// directory (BuildKit keys a cache mount by its base as well as its
+    /// id, so a different base would split it).
+    owned: &'a State,
+    source: &'a State,
+    modcache: Option<&'a State>,
+}
+
+impl GoFs<'_> {
+    /// Runs a Go step, each of its mounts mapped as the plan says, and
+    /// returns its output; `steps` are the outputs of the plan's other steps
+    /// it may read.
+    fn run(&self, step: &GoStep, steps: &[(StepRef, State)]) -> Result<State, LowerError> {
+        let plan = self.plan;
+        let mut exec = Exec::new(step.command.argv(), &plan.build_platform)
+            .env(step.env.clone())
+            .cwd(paths::SRC)
+            .user(&plan.builder_user)
+            .network(NetMode::None);
+        for m in &step.mounts {
+            let t = m.target.as_str();
+            exec = exec.mount(match &m.source {
+                MountSource::Builder => Mount::readonly(t, self.builder),
+                MountSource::Tmpfs => Mount::tmpfs(t, 0),
+                MountSource::Context { throwaway: false } => Mount::readonly(t, self.source),
+                MountSource::Context { throwaway: true } => {
+                    Mount::layer(t, self.source).discard_changes()
+                }
+                MountSource::Modules => Mount::readonly(
+                    t,
+                    self.modcache
+                        .ok_or(LowerError("a Go step mounts modules no step downloads"))?,
+                )
+                .selector(paths::MODCACHE_SELECTOR),
+                MountSource::Cache { id, sharing } => match sharing {
+                    Sharing::Shared => Mount::cache(t, id),
+                    Sharing::Locked => Mount::locked_cache(t, id),
+                }
+                .base(self.owned)
+                .selector(paths::OWNED_DIR),
+                MountSource::Tool(tool) => Mount::readonly(t, &tool_state(plan, tool)),
+                MountSource::Seed(seed) => {
+                    Mount::readonly(t, &context_state(plan, GOCACHE_CONTEXT, seed))
+                }
+                MountSource::Step(which) => Mount::readonly(
+                    t,
+                    steps
+                        .iter()
+                        .find(|(w, _)| w == which)
+                        .map(|(_, s)| s)
+                        .ok_or(LowerError("a Go step reads a step the target does not run"))?,
+                ),
+                MountSource::Output(OutputBase::Owned) => {
+                    Mount::layer(t, self.owned).selector(paths::OWNED_DIR)
+                }
+                MountSource::Output(OutputBase::Empty) => Mount::scratch_output(t),
+            });
+        }
+        let output = step
+            .output()
+            .ok_or(LowerError("a Go step has no output mount"))?;
+        exec.run(&meta(plan, &step.name, step.location.clone()))
+            .output(&output.target)
+            .ok_or(LowerError("a Go step has no output at its output mount"))
+    }
 }
 
 /// The SBOM's own ref: the SPDX document the gateway wrote from the

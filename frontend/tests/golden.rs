@@ -354,7 +354,7 @@ fn ldflags_templates_are_checked_and_strip_can_be_turned_off() {
         )
         .expect("pipeline"),
     );
-    let args = &g.plan.target.go_step().args;
+    let args = &g.plan.target.go_step().command.argv();
     assert!(!args.iter().any(|a| a.starts_with("-ldflags")));
 }
 

@@ -283,6 +283,26 @@ impl Invocation {
         Some(read.map_err(error))
     }
 
+    /// The same tool running `command`.
+    pub fn with_command(self, command: Vec<String>) -> Self {
+        match self {
+            Invocation::Seed(a) => Invocation::Seed(SeedArgs { command, ..a }),
+            Invocation::Export(a) => Invocation::Export(ExportArgs { command, ..a }),
+            Invocation::Modcache(a) => Invocation::Modcache(ModcacheArgs { command, ..a }),
+            Invocation::Keep(a) => Invocation::Keep(KeepArgs { command, ..a }),
+        }
+    }
+
+    /// `program WORDS... FLAGS... -- COMMAND...`, as a step's argv.
+    pub fn to_argv(&self, program: &str) -> Vec<String> {
+        match self {
+            Invocation::Seed(a) => a.to_argv(program),
+            Invocation::Export(a) => a.to_argv(program),
+            Invocation::Modcache(a) => a.to_argv(program),
+            Invocation::Keep(a) => a.to_argv(program),
+        }
+    }
+
     /// The tool's first word, for messages.
     pub fn tool(&self) -> &'static str {
         match self {

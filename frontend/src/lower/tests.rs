@@ -312,3 +312,83 @@ fn the_sbom_document_is_one_file_written_on_an_empty_state() {
         }))
     );
 }
+
+/// Each mount the plan gives a Go step is one LLB mount at its target, and
+/// the exec has no other: lower adds and drops nothing.
+#[test]
+fn a_go_steps_mounts_are_the_plans_one_to_one() {
+    for (options, tool) in [
+        (&[][..], None),
+        (&[][..], Some("gofront:dev")),
+        (&[("target", "test")][..], Some("gofront:dev")),
+        (
+            &[("context:gocache", "local:seed")][..],
+            Some("gofront:dev"),
+        ),
+        (
+            &[("context:gocache", "local:seed"), ("target", "gocache")][..],
+            Some("gofront:dev"),
+        ),
+    ] {
+        let case = Case {
+            go_mod: GO_MOD_WITH_DEP,
+            tool_image: tool,
+            options,
+            ..Case::default()
+        };
+        let plan = case.ok();
+        let d = case.definition();
+        let mut steps = vec![plan.target.go_step().clone()];
+        if let crate::plan::TargetPlan::Gocache { export, .. } = &plan.target {
+            steps.push(export.step.clone());
+        }
+        for step in steps {
+            let (_, op) = d.named(&step.name);
+            let mut want: Vec<&str> = step.mounts.iter().map(|m| m.target.as_str()).collect();
+            want.sort_unstable();
+            let got: Vec<&str> = exec(op).mounts.iter().map(|m| m.dest.as_str()).collect();
+            assert_eq!(got, want, "{options:?}: {}", step.name);
+        }
+    }
+}
+
+/// A plan whose step mounts what no step of it makes is a bug in gofront,
+/// reported as one, never lowered into a half-wired graph.
+#[test]
+fn a_step_that_mounts_what_the_plan_lacks_is_an_internal_error() {
+    use crate::plan::{MountSource, StepMount, StepRef, TargetPlan};
+    let mut plan = Case::default().ok();
+    let TargetPlan::Image { build, .. } = &mut plan.target else {
+        panic!("not an image plan");
+    };
+    build.mounts.push(StepMount {
+        target: "/x".into(),
+        source: MountSource::Modules,
+    });
+    assert_eq!(
+        crate::lower::lower(&plan).unwrap_err().to_string(),
+        "internal error in gofront: a Go step mounts modules no step downloads"
+    );
+    let TargetPlan::Image { build, .. } = &mut plan.target else {
+        panic!("not an image plan");
+    };
+    build.mounts.pop();
+    build.mounts.push(StepMount {
+        target: "/x".into(),
+        source: MountSource::Step(StepRef::Test),
+    });
+    assert_eq!(
+        crate::lower::lower(&plan).unwrap_err().to_string(),
+        "internal error in gofront: a Go step reads a step the target does not run"
+    );
+    let TargetPlan::Image { build, .. } = &mut plan.target else {
+        panic!("not an image plan");
+    };
+    build
+        .mounts
+        .retain(|m| !matches!(m.source, MountSource::Output(_) | MountSource::Step(_)));
+    assert_eq!(
+        crate::lower::lower(&plan).unwrap_err().to_string(),
+        "internal error in gofront: a Go step has no output mount"
+    );
+}

@@ -400,7 +400,7 @@ fn go_flags_follow_the_spec() {
     let plan = case.ok();
     let test = case.test_step();
     assert_eq!(
-        plan.build().args,
+        plan.build().command.argv(),
         [
             "go",
             "build",
@@ -414,7 +414,7 @@ fn go_flags_follow_the_spec() {
         ]
     );
     assert_eq!(
-        test.args,
+        test.command.argv(),
         [
             "go",
             "test",
@@ -431,7 +431,7 @@ fn go_flags_follow_the_spec() {
     let plan = case.ok();
     let test = case.test_step();
     assert_eq!(
-        plan.build().args,
+        plan.build().command.argv(),
         [
             "go",
             "build",
@@ -446,7 +446,7 @@ fn go_flags_follow_the_spec() {
     let names: Vec<&str> = plan.binaries().iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(
-        test.args,
+        test.command.argv(),
         ["go", "test", "-buildvcs=false", "-count=1", "./cmd/..."]
     );
     assert_eq!(plan.build().name, "[gofront] go build ./cmd/a ./cmd/b/");
@@ -458,7 +458,7 @@ fn go_flags_follow_the_spec() {
     }
     .ok();
     assert_eq!(
-        plan.build().args[3..7],
+        plan.build().command.argv()[3..7],
         [
             "-buildvcs=false",
             "-trimpath",
@@ -489,7 +489,8 @@ fn templates_that_name_nothing_are_refused() {
         .plan()
         .map(|p| {
             p.build()
-                .args
+                .command
+                .argv()
                 .iter()
                 .find(|a| a.starts_with("-ldflags="))
                 .cloned()
@@ -801,11 +802,17 @@ fn a_workspace_needs_packages_and_tests_each_member() {
     let case = ws("[build]\npackages = [\"./app\"]\n");
     let plan = case.ok();
     let test = case.test_step();
-    assert_eq!(test.args[test.args.len() - 2..], ["./...", "./app/..."]);
+    assert_eq!(
+        test.command.argv()[test.command.argv().len() - 2..],
+        ["./...", "./app/..."]
+    );
     assert!(plan.download.is_none(), "no module requires anything");
     let case = ws("[build]\npackages = [\"./app\"]\n[test]\npackages = [\"./app/...\"]\n");
     let test = case.test_step();
-    assert_eq!(test.args.last().map(String::as_str), Some("./app/..."));
+    assert_eq!(
+        test.command.argv().last().map(String::as_str),
+        Some("./app/...")
+    );
 }
 
 #[test]
@@ -838,7 +845,7 @@ fn a_workspace_without_packages_builds_each_member_whose_root_is_main() {
         ]
     );
     assert_eq!(
-        plan.build().args[plan.build().args.len() - 2..],
+        plan.build().command.argv()[plan.build().command.argv().len() - 2..],
         ["./services/api", "./services/worker"]
     );
     // Any member's main package, by its directory.
@@ -1018,6 +1025,7 @@ fn with_the_tool_image_the_download_keeps_a_module_cache() {
         ..Case::default()
     }
     .ok();
+    assert!(mount_at(plan.build(), paths::SEED).is_none());
     let d = plan.download.expect("a download step");
     assert_eq!(
         d.args,
@@ -1038,7 +1046,6 @@ fn with_the_tool_image_the_download_keeps_a_module_cache() {
     assert_eq!(m.id, "ns/gofront-gomod-download");
     assert_eq!(m.tool.reference, "gofront:dev");
     assert_eq!(m.tool.resolve_mode, crate::options::ResolveMode::Local);
-    assert!(plan.seed.is_none());
 }
 
 #[test]
@@ -1051,12 +1058,21 @@ fn the_gocache_target_exports_what_the_build_uses() {
     };
     let plan = case.ok();
     let g = plan.export().clone();
-    assert_eq!(plan.seed, None);
-    assert_eq!(g.modules, None);
-    assert_eq!(g.tool.reference, "gofront:dev");
-    assert_eq!(g.output, crate::plan::ExportOutput::Direct);
+    assert_eq!(mount_at(plan.build(), paths::SEED), None);
+    assert_eq!(modules_of(&g.step), None);
+    match mount_at(&g.step, paths::TOOL_DIR) {
+        Some(MountSource::Tool(t)) => assert_eq!(t.reference, "gofront:dev"),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
-        g.step.args,
+        g.step.output(),
+        Some(&StepMount {
+            target: paths::EXPORT.into(),
+            source: MountSource::Output(OutputBase::Empty)
+        })
+    );
+    assert_eq!(
+        g.step.command.argv(),
         [
             "/gofront/bin/gofront",
             "gocache",
@@ -1091,7 +1107,7 @@ fn the_gocache_target_exports_what_the_build_uses() {
         })
     );
     assert_eq!(
-        unkept(&plan.build().args)[0],
+        unkept(&plan.build().command.argv())[0],
         "go",
         "no seed: inside gofront keep, the build is not wrapped"
     );
@@ -1159,16 +1175,22 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     let plan = case.ok();
     let test = case.test_step();
     let used = ["--used", "/gofront/out/.gofront-used"];
-    let build = unkept(&plan.build().args);
+    let build_argv = plan.build().command.argv();
+    let build = unkept(&build_argv);
     assert_eq!(build[..7], wrap[..7]);
     assert_eq!(build[7..9], used);
     assert_eq!(build[9..13], ["--", "go", "build", "-v"]);
-    assert_eq!(test.args[..7], wrap[..7]);
-    assert_eq!(test.args[7..9], used);
-    assert_eq!(test.args[9..14], ["--stamp", "/src", "--", "go", "test"]);
+    assert_eq!(test.command.argv()[..7], wrap[..7]);
+    assert_eq!(test.command.argv()[7..9], used);
     assert_eq!(
-        plan.seed.as_ref().map(|s| &s.source),
-        Some(&crate::plan::ContextState::Local("seed".into()))
+        test.command.argv()[9..14],
+        ["--stamp", "/src", "--", "go", "test"]
+    );
+    assert_eq!(
+        mount_at(plan.build(), paths::SEED),
+        Some(&MountSource::Seed(crate::plan::ContextState::Local(
+            "seed".into()
+        )))
     );
     let d = plan.download.as_ref().expect("download");
     assert_eq!(d.module_cache.as_ref().and_then(|m| m.seed.as_ref()), None);
@@ -1183,10 +1205,10 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     ])
     .ok();
     let g = plan.export();
-    assert_eq!(g.modules.as_deref(), Some("gofront-gomod-download"));
-    assert_eq!(g.step.args[..8], wrap);
+    assert_eq!(modules_of(&g.step), Some("gofront-gomod-download"));
+    assert_eq!(g.step.command.argv()[..8], wrap);
     assert_eq!(
-        g.step.args[8..18],
+        g.step.command.argv()[8..18],
         [
             "/gofront/bin/gofront",
             "gocache",
@@ -1201,7 +1223,7 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         ]
     );
     assert_eq!(
-        g.step.args[18..20],
+        g.step.command.argv()[18..20],
         ["/gofront/built/dir/.gofront-used", "--"]
     );
     let d = plan.download.as_ref().expect("download");
@@ -1230,7 +1252,7 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         ("target", "gocache"),
     ])
     .ok();
-    assert!(plan.export().modules.is_some());
+    assert!(modules_of(&plan.export().step).is_some());
     assert!(
         plan.download
             .as_ref()
@@ -1251,7 +1273,7 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
         ..Case::default()
     }
     .ok();
-    assert!(plan.export().modules.is_none());
+    assert!(modules_of(&plan.export().step).is_none());
 
     // A seed of another kind is refused; a seed needs the tool.
     let e = seeded(&[("context:gocache", "https://example.com/x.tar")]).err();
@@ -1321,21 +1343,27 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
     // Each Go step: the seed, then the step's own command, which no tool
     // reads; each lists what it used, and the test step stamps the source.
     for (step, stamps) in [(plan.build(), false), (&test, true)] {
-        let Invocation::Seed(s) = tool_reads(unkept(&step.args)) else {
-            panic!("{:?} is not seeded", step.args);
+        let Invocation::Seed(s) = tool_reads(unkept(&step.command.argv())) else {
+            panic!("{:?} is not seeded", step.command.argv());
         };
         assert_eq!(s.command[0], "go");
         assert_eq!(
-            tool_reads(unkept(&step.args)),
+            tool_reads(unkept(&step.command.argv())),
             seed(&s.command, true, stamps)
         );
-        assert!(step.records_used);
-        assert_eq!(step.stamps_source, stamps);
+        assert_eq!(
+            mount_at(step, paths::SRC),
+            Some(&MountSource::Context { throwaway: stamps })
+        );
+        assert!(matches!(
+            mount_at(step, paths::SEED),
+            Some(MountSource::Seed(_))
+        ));
     }
     // The export: the seed around the export around `go list`.
     let g = plan.export();
-    let Invocation::Seed(outer) = tool_reads(&g.step.args) else {
-        panic!("{:?}", g.step.args);
+    let Invocation::Seed(outer) = tool_reads(&g.step.command.argv()) else {
+        panic!("{:?}", g.step.command.argv());
     };
     let Invocation::Export(export) = tool_reads(&outer.command) else {
         panic!("{:?}", outer.command);
@@ -1653,10 +1681,13 @@ fn the_build_links_into_a_kept_directory_one_per_configuration() {
     };
     let image = plan(SERVICES, &[], Some("gofront:dev"));
     let build = image.build();
-    let kept = build.keep.as_ref().expect("a kept directory");
-    assert_eq!(kept.tool.name, "gofront:dev");
-    let Invocation::Keep(k) = tool_reads(&build.args) else {
-        panic!("{:?}", build.args);
+    let kept = kept_id(build).expect("a kept directory");
+    match mount_at(build, paths::TOOL_DIR) {
+        Some(MountSource::Tool(t)) => assert_eq!(t.name, "gofront:dev"),
+        other => panic!("{other:?}"),
+    }
+    let Invocation::Keep(k) = tool_reads(&build.command.argv()) else {
+        panic!("{:?}", build.command.argv());
     };
     assert_eq!(
         k,
@@ -1673,7 +1704,7 @@ fn the_build_links_into_a_kept_directory_one_per_configuration() {
     assert_eq!(k.command[o + 1], "/gofront/keep/");
     // One binary: its own path there.
     let hello = plan("", &[], Some("gofront:dev"));
-    let Invocation::Keep(h) = tool_reads(&hello.build().args) else {
+    let Invocation::Keep(h) = tool_reads(&hello.build().command.argv()) else {
         panic!();
     };
     assert!(h.command.contains(&"/gofront/keep/hello".to_string()));
@@ -1681,18 +1712,18 @@ fn the_build_links_into_a_kept_directory_one_per_configuration() {
     // Every target of the build shares it, and the id is stable.
     let worker = plan(SERVICES, &[("target", "worker")], Some("gofront:dev"));
     assert_eq!(worker.build(), build);
-    assert!(kept.id.starts_with("gofront-keep-"), "{}", kept.id);
-    assert_eq!(kept.id.len(), "gofront-keep-".len() + 12);
+    assert!(kept.starts_with("gofront-keep-"), "{}", kept);
+    assert_eq!(kept.len(), "gofront-keep-".len() + 12);
     // Another configuration (flags, platform, project), another directory;
     // the namespace prefixes it.
-    let other = |p: Plan| p.build().keep.clone().expect("kept").id;
+    let other = |p: Plan| kept_id(p.build()).expect("kept");
     assert_ne!(
         other(plan(
             SERVICES,
             &[("build-arg:GOFRONT_BUILD_TAGS", "x")],
             Some("gofront:dev")
         )),
-        kept.id
+        kept
     );
     assert_ne!(
         other(
@@ -1704,9 +1735,9 @@ fn the_build_links_into_a_kept_directory_one_per_configuration() {
             }
             .ok()
         ),
-        kept.id
+        kept
     );
-    assert_ne!(other(plan("", &[], Some("gofront:dev"))), kept.id);
+    assert_ne!(other(plan("", &[], Some("gofront:dev"))), kept);
     assert!(
         other(plan(
             SERVICES,
@@ -1717,10 +1748,44 @@ fn the_build_links_into_a_kept_directory_one_per_configuration() {
     );
     // No image of its own known: straight into the output, unwrapped.
     let bare = plan(SERVICES, &[], None);
-    assert_eq!(bare.build().keep, None);
-    assert_eq!(bare.build().args[..2], ["go", "build"]);
-    assert!(bare.build().args.contains(&"/gofront/out/".to_string()));
+    assert_eq!(bare.build().keep(), None);
+    assert_eq!(kept_id(bare.build()), None);
+    assert_eq!(bare.build().command.argv()[..2], ["go", "build"]);
+    assert!(
+        bare.build()
+            .command
+            .argv()
+            .contains(&"/gofront/out/".to_string())
+    );
     // The test step never keeps.
     let test = plan(SERVICES, &[("target", "test")], Some("gofront:dev"));
-    assert_eq!(test.target.go_step().keep, None);
+    assert_eq!(test.target.go_step().keep(), None);
+    assert_eq!(kept_id(test.target.go_step()), None);
+}
+
+/// What a step mounts at `target`.
+fn mount_at<'a>(step: &'a GoStep, target: &str) -> Option<&'a MountSource> {
+    step.mounts
+        .iter()
+        .find(|m| m.target == target)
+        .map(|m| &m.source)
+}
+
+/// The module download cache id a step mounts.
+fn modules_of(step: &GoStep) -> Option<&str> {
+    match mount_at(step, paths::MODDL) {
+        Some(MountSource::Cache { id, .. }) => Some(id),
+        _ => None,
+    }
+}
+
+/// The kept directory's cache id, locked, when the step has one.
+fn kept_id(step: &GoStep) -> Option<String> {
+    match mount_at(step, paths::KEEP) {
+        Some(MountSource::Cache {
+            id,
+            sharing: crate::plan::Sharing::Locked,
+        }) => Some(id.clone()),
+        _ => None,
+    }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::image::{ImageConfig, RuntimeConfig};
 use super::project::Project;
+use crate::cachetool::{Invocation, KeepArgs};
 use crate::llb::SourceRange;
 use crate::options::{Platform, ResolveMode};
 use crate::target::Target;
@@ -211,41 +212,162 @@ pub struct DownloadPlan {
     pub location: Option<Vec<SourceRange>>,
 }
 
-/// A `go build` or `go test` step.
+/// A Go step (`go build`, `go test`, the Go build cache export): its
+/// command, environment and every mount, decided. `lower` maps each mount
+/// to an LLB mount and `explain` to a `RUN --mount` flag or a comment, one
+/// to one: neither decides what a step sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GoStep {
-    /// argv.
-    pub args: Vec<String>,
+    /// What it runs: Go's argv inside gofront's tool wrappers.
+    #[serde(rename = "args", serialize_with = "ser::command")]
+    pub command: Command,
     /// Full environment.
     pub env: Vec<String>,
     /// Progress name.
     pub name: String,
     /// Spec lines of the section.
     pub location: Option<Vec<SourceRange>>,
-    /// The step writes the Go cache entries it used to `paths::USED_LIST`
-    /// in its output (seeded builds: the export copies what they name).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub records_used: bool,
-    /// The step changes the source's file times (`gofront gocache stamp`),
-    /// so it sees the source through a throwaway writable layer.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub stamps_source: bool,
-    /// The build links into a kept directory first (`gofront keep`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub keep: Option<Kept>,
+    /// Every mount, in the order `explain` writes them (LLB sorts them).
+    pub mounts: Vec<StepMount>,
 }
 
-/// The `go build` step's kept directory: a cache mount at `paths::KEEP`
-/// that the build's `-o` names, from which gofront's tool copies the
-/// binaries into the output. Go skips linking a binary whose file there
-/// already carries the build ID it would link.
+impl GoStep {
+    /// The mount the step's result is read from.
+    pub fn output(&self) -> Option<&StepMount> {
+        self.mounts
+            .iter()
+            .find(|m| matches!(m.source, MountSource::Output(_)))
+    }
+
+    /// The step's `gofront keep` wrapper, when the build links into a kept
+    /// directory.
+    pub fn keep(&self) -> Option<&KeepArgs> {
+        self.command.tools.iter().find_map(|t| match t {
+            Invocation::Keep(k) => Some(k),
+            _ => None,
+        })
+    }
+}
+
+/// A step's command: Go's argv, run by gofront's tools, outermost first.
+/// A tool's own `command` is left empty here: [`Command::argv`] fills it
+/// with the command it wraps, so the argv is written in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// gofront's tools the command runs through, outermost first.
+    pub tools: Vec<Invocation>,
+    /// Go's own argv (`go build ...`).
+    pub go: Vec<String>,
+}
+
+impl Command {
+    /// Go's argv, run through no tool.
+    pub fn go(argv: Vec<String>) -> Self {
+        Command {
+            tools: Vec::new(),
+            go: argv,
+        }
+    }
+
+    /// The command, run by `tool` first.
+    pub fn through(mut self, tool: Invocation) -> Self {
+        self.tools.insert(0, tool);
+        self
+    }
+
+    /// The step's argv: each tool wraps the command inside it.
+    pub fn argv(&self) -> Vec<String> {
+        self.tools
+            .iter()
+            .rev()
+            .fold(self.go.clone(), |inner, tool| {
+                tool.clone().with_command(inner).to_argv(paths::TOOL)
+            })
+    }
+}
+
+/// One mount of a Go step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Kept {
-    /// The cache mount id: one a build configuration (builder, project,
-    /// flags, platform), locked while a build uses it.
-    pub id: String,
-    /// gofront's own image, mounted at `paths::TOOL_DIR`.
-    pub tool: ImageSource,
+pub struct StepMount {
+    /// Where it is mounted.
+    pub target: String,
+    /// What it holds.
+    pub source: MountSource,
+}
+
+/// How a cache mount is shared between steps that run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sharing {
+    /// Any number at once (Go's build cache is safe for that).
+    Shared,
+    /// One step at a time.
+    Locked,
+}
+
+/// What a Go step's output directory starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputBase {
+    /// The directory owned by the builder's user (`paths::OWNED_DIR` of the
+    /// cache-ownership base), which a non-root builder can write.
+    Owned,
+    /// An empty layer (a root builder writes anywhere).
+    Empty,
+}
+
+/// Another step of the same plan whose output a step reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepRef {
+    /// The target's `go build` step.
+    Build,
+    /// The target's `go test` step.
+    Test,
+}
+
+/// What a mount of a Go step holds, and how the step may change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MountSource {
+    /// The builder image, read-only: the step's root.
+    Builder,
+    /// A tmpfs (scratch space on a read-only root).
+    Tmpfs,
+    /// The build context, read-only, or writable with its changes thrown
+    /// away (`throwaway`: a step that changes file times).
+    Context {
+        /// Writable, the changes thrown away.
+        throwaway: bool,
+    },
+    /// The module cache in the download step's layer, read-only.
+    Modules,
+    /// A cache mount based on the owned directory (so owned by the
+    /// builder's user).
+    Cache {
+        /// Its id.
+        id: String,
+        /// How it is shared.
+        sharing: Sharing,
+    },
+    /// gofront's own image, read-only, for its tools.
+    Tool(ImageSource),
+    /// The Go build cache seed (`--build-context gocache=...`), read-only.
+    Seed(ContextState),
+    /// Another step's output, read-only.
+    Step(StepRef),
+    /// The step's output.
+    Output(OutputBase),
+}
+
+/// How a binaries target takes its files from the go build's output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Collect {
+    /// The whole output directory (it holds only the binaries).
+    Whole,
+    /// These files by name (the output also holds gofront's own files).
+    Named(Vec<String>),
 }
 
 /// The Go build cache seed (`--build-context gocache=...`), merged into
@@ -258,29 +380,12 @@ pub struct Seed {
     pub tool: ImageSource,
 }
 
-/// Where the export step's result is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ExportOutput {
-    /// A root builder writes the export straight into an empty layer.
-    Direct,
-    /// Another user can only write below the owned directory, whose
-    /// contents are then copied out.
-    OwnedDir,
-}
-
 /// The export step of `--target gocache`: the tool runs `go list -export
 /// -deps` for the build's packages and copies the cache entries they use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportPlan {
-    /// The step.
+    /// The step (its output is the export).
     pub step: GoStep,
-    /// gofront's own image, mounted at `paths::TOOL_DIR`.
-    pub tool: ImageSource,
-    /// The module download cache id the export also copies
-    /// (`GOFRONT_GOCACHE_MODULES`), mounted at `paths::MODDL`.
-    pub modules: Option<String>,
-    /// Where its result is.
-    pub output: ExportOutput,
     /// The image config of the `gocache` target, for `--output type=image`.
     pub image_config: serde_json::Value,
 }
@@ -360,6 +465,8 @@ pub enum TargetPlan {
         build: GoStep,
         /// What it returns.
         binaries: Vec<Binary>,
+        /// How the binaries are taken from the build's output.
+        collect: Collect,
     },
     /// `go test`, for its exit status.
     Test {
@@ -449,8 +556,6 @@ pub struct Plan {
     pub download: Option<DownloadPlan>,
     /// GOCACHE cache mount id.
     pub gocache_id: String,
-    /// The Go build cache seed, when one is passed.
-    pub seed: Option<Seed>,
 }
 
 /// Serialisers for the types of other modules a plan holds.
@@ -466,6 +571,11 @@ mod ser {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.serialize_str(m.attr())
+    }
+
+    /// A command as the argv the step runs.
+    pub fn command<S: Serializer>(c: &crate::plan::Command, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(c.argv())
     }
 
     pub fn network<S: Serializer>(n: &crate::spec::Network, s: S) -> Result<S::Ok, S::Error> {

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use super::go::*;
 use super::images::*;
 use super::located::*;
-use crate::cachetool::{ExportArgs, KeepArgs, ModcacheArgs, SeedArgs};
+use crate::cachetool::{ExportArgs, Invocation, KeepArgs, ModcacheArgs, SeedArgs};
 use crate::options::{ContextSource, GOCACHE_CONTEXT};
 use crate::plan::error::PlanError;
 use crate::plan::image::overlay_env;
 use crate::plan::project::{Project, dockerignore_patterns, download_files};
 use crate::plan::types::{
-    Binary, ContextMount, ContextState, DownloadPlan, GoStep, IdMount, ModuleCache, Owner,
-    PlanInputs, paths,
+    Binary, ContextMount, ContextState, DownloadPlan, IdMount, ModuleCache, Owner, PlanInputs,
+    paths,
 };
 use crate::spec::keys::{self, section};
 use crate::spec::{CacheScope, Problem, Spec, defaults, managed};
@@ -36,32 +36,30 @@ pub(super) fn export_list(flags: &[String], packages: &[String]) -> Vec<String> 
     args
 }
 
-/// `args` run by the tool after it merges the seed into GOCACHE: seeding
-/// happens exactly when a Go step runs, so a result taken from an imported
-/// layer cache never skips it. `used`: Go runs through the cache program,
-/// which lists what it used at `paths::USED_LIST`; `stamp`: the source's
-/// times come from its content first.
-pub(super) fn with_seed(args: Vec<String>, used: bool, stamp: bool) -> Vec<String> {
-    SeedArgs {
+/// The tool that merges the seed into GOCACHE, then runs the command:
+/// seeding happens exactly when a Go step runs, so a result taken from an
+/// imported layer cache never skips it. `used`: Go runs through the cache
+/// program, which lists what it used at `paths::USED_LIST`; `stamp`: the
+/// source's times come from its content first.
+pub(super) fn seed_tool(used: bool, stamp: bool) -> Invocation {
+    Invocation::Seed(SeedArgs {
         from: paths::SEED.into(),
         into: paths::GOCACHE.into(),
         used: used.then(|| paths::USED_LIST.into()),
         stamp: stamp.then(|| paths::SRC.into()),
-        command: args,
-    }
-    .to_argv(paths::TOOL)
+        command: Vec::new(),
+    })
 }
 
-/// The build's argv through `gofront keep`, which copies `binaries` from
-/// the kept directory into the output once the build succeeds.
-pub(super) fn with_keep(args: Vec<String>, binaries: &[Binary]) -> Vec<String> {
-    KeepArgs {
+/// `gofront keep`, which copies `binaries` from the kept directory into
+/// the output once the build succeeds.
+pub(super) fn keep_tool(binaries: &[Binary]) -> Invocation {
+    Invocation::Keep(KeepArgs {
         dir: paths::KEEP.into(),
         out: paths::OUT.into(),
         binary: binaries.iter().map(|b| b.name.clone()).collect(),
-        command: args,
-    }
-    .to_argv(paths::TOOL)
+        command: Vec::new(),
+    })
 }
 
 /// The kept directory's cache id: one per build configuration (the
@@ -115,8 +113,9 @@ pub(super) fn go_mod_download() -> Vec<String> {
 pub(super) struct GocachePlan {
     /// `--build-context gocache=...`.
     pub(super) seed: Option<ContextState>,
-    /// The export step (`--target gocache`).
-    pub(super) export: GoStep,
+    /// The export tool (`--target gocache`), which runs the build's `go
+    /// list -export`.
+    pub(super) export: Invocation,
     /// The image config of the `gocache` target.
     pub(super) image_config: serde_json::Value,
     /// The module download cache id the export copies too.
@@ -127,7 +126,6 @@ pub(super) struct GocachePlan {
 
 pub(super) fn gocache_plan(
     inp: &PlanInputs<'_>,
-    export: GoStep,
     download: &mut Option<DownloadPlan>,
 ) -> Result<Option<GocachePlan>, PlanError> {
     let opts = inp.options;
@@ -182,14 +180,13 @@ pub(super) fn gocache_plan(
             paths::USED_FILE
         ));
     }
-    let args = ExportArgs {
+    let export = Invocation::Export(ExportArgs {
         cache: paths::GOCACHE.into(),
         out: paths::EXPORT.into(),
         modules: modules.as_ref().map(|_| paths::MODDL.into()),
         used,
-        command: export.args,
-    }
-    .to_argv(paths::TOOL);
+        command: Vec::new(),
+    });
     // A module download cache means the download runs through the tool.
     if modules.is_some()
         && let Some(seed) = &seed
@@ -200,14 +197,7 @@ pub(super) fn gocache_plan(
         m.seed = Some(seed.clone());
     }
     Ok(Some(GocachePlan {
-        export: GoStep {
-            args: if seed.is_some() {
-                with_seed(args, false, false)
-            } else {
-                args
-            },
-            ..export
-        },
+        export,
         with_tests,
         seed,
         image_config: serde_json::json!({

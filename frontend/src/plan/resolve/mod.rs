@@ -13,12 +13,14 @@ mod cache;
 mod go;
 mod images;
 mod located;
+mod mounts;
 mod runtime;
 
 use crate::plan::error::PlanError;
 use crate::plan::image::{DEFAULT_PATH, overlay_env};
 use crate::plan::types::{
-    ExportOutput, ExportPlan, GoStep, Kept, Owner, Plan, PlanInputs, Seed, TargetPlan, paths,
+    Collect, Command, ExportPlan, GoStep, OutputBase, Owner, Plan, PlanInputs, Seed, Sharing,
+    StepRef, TargetPlan, paths,
 };
 use crate::rfc3339::rfc3339;
 use crate::sbom::SbomRequest;
@@ -29,6 +31,7 @@ use cache::*;
 use go::*;
 use images::*;
 use located::*;
+use mounts::*;
 use runtime::*;
 
 /// Each binary's own `--target` and its package, in `build.packages`
@@ -128,22 +131,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         go_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let build_location = section_lines(inp, section::BUILD);
-    let gocache = gocache_plan(
-        inp,
-        GoStep {
-            args: export_list(&flags, &packages),
-            env: env.clone(),
-            name: format!(
-                "[gofront] export the Go build cache of {}",
-                packages.join(" ")
-            ),
-            location: build_location.clone(),
-            records_used: false,
-            stamps_source: false,
-            keep: None,
-        },
-        &mut download,
-    )?;
+    let gocache = gocache_plan(inp, &mut download)?;
     let tool = inp.tool_image.map(tool_source);
     let seed = match (gocache.as_ref().and_then(|g| g.seed.clone()), &tool) {
         (Some(source), Some(tool)) => Some(Seed {
@@ -152,33 +140,41 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         }),
         _ => None,
     };
+    let gocache_id = gocache_id(inp, cgo, seed.is_some(), &refs.builder);
+    let fs = GoFs {
+        modules: download.is_some(),
+        gocache_id: &gocache_id,
+        seed: seed.as_ref(),
+    };
     // Seeded, every Go step records the cache entries it used (the export
     // copies them) and the test step keys test inputs by content.
     let seeded = seed.is_some();
-    let go_step = |args: Vec<String>, name: String, location, stamps: bool| GoStep {
-        args: if seeded {
-            with_seed(args, true, stamps)
-        } else {
-            args
-        },
-        env: env.clone(),
-        name,
-        location,
-        records_used: seeded,
-        stamps_source: seeded && stamps,
-        keep: None,
+    let go_step = |go: Vec<String>, name: String, location, stamps: bool| {
+        let mut command = Command::go(go);
+        if seeded {
+            command = command.through(seed_tool(true, stamps));
+        }
+        GoStep {
+            command,
+            env: env.clone(),
+            name,
+            location,
+            mounts: go_mounts(&fs, seeded && stamps),
+        }
     };
     // With gofront's tool at hand, the build links into a kept directory
-    // (`gofront keep`); without it (no image of its own known), into the
-    // output directly.
-    let keep = tool.as_ref().map(|tool| Kept {
-        id: keep_id(
-            inp,
-            &refs.builder,
-            &build_args(&flags, &packages, &binaries, paths::KEEP),
-            &env,
-        ),
-        tool: tool.clone(),
+    // (`gofront keep`, a cache mount one build uses at a time); without it
+    // (no image of its own known), into the output directly.
+    let keep = tool.as_ref().map(|tool| {
+        (
+            keep_id(
+                inp,
+                &refs.builder,
+                &build_args(&flags, &packages, &binaries, paths::KEEP),
+                &env,
+            ),
+            tool.clone(),
+        )
     });
     let build = || {
         let out_dir = if keep.is_some() {
@@ -192,20 +188,24 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             build_location.clone(),
             false,
         );
-        if let Some(k) = &keep {
-            step.args = with_keep(step.args, &binaries);
-            step.keep = Some(k.clone());
+        if let Some((id, tool)) = &keep {
+            step.command = step.command.through(keep_tool(&binaries));
+            with_tool(&mut step.mounts, tool);
+            with_cache(&mut step.mounts, paths::KEEP, id, Sharing::Locked);
         }
+        with_output(&mut step.mounts, paths::OUT, OutputBase::Owned);
         step
     };
     let test = || {
         let test_packages = test_packages(spec, project);
-        go_step(
+        let mut step = go_step(
             test_args(spec, &flags, &test_packages),
             format!("[gofront] go test {}", test_packages.join(" ")),
             section_lines(inp, section::TEST),
             true,
-        )
+        );
+        with_output(&mut step.mounts, paths::OUT, OutputBase::Owned);
+        step
     };
     let builder_is_root = owner == Owner::Ids(0, 0);
     // `generator=IMAGE`: BuildKit runs that scanner, as for any frontend;
@@ -228,24 +228,50 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         },
         (Target::Binaries, ..) => TargetPlan::Binaries {
             build: build(),
+            // Seeded, the output also holds the used list, and through
+            // `gofront keep` the digests: the binaries are taken by name.
+            collect: if seeded || keep.is_some() {
+                Collect::Named(binaries.iter().map(|b| b.name.clone()).collect())
+            } else {
+                Collect::Whole
+            },
             binaries,
         },
         (Target::Test, ..) => TargetPlan::Test { test: test() },
-        (Target::Gocache, Some(g), Some(tool)) => TargetPlan::Gocache {
-            build: build(),
-            test: g.with_tests.then(test),
-            export: ExportPlan {
-                step: g.export,
-                tool,
-                modules: g.modules,
-                output: if builder_is_root {
-                    ExportOutput::Direct
-                } else {
-                    ExportOutput::OwnedDir
+        (Target::Gocache, Some(g), Some(tool)) => {
+            // A root builder writes the export straight into an empty
+            // layer; another user only below the owned directory, whose
+            // contents are then copied out.
+            let output = if builder_is_root {
+                OutputBase::Empty
+            } else {
+                OutputBase::Owned
+            };
+            TargetPlan::Gocache {
+                build: build(),
+                test: g.with_tests.then(test),
+                export: ExportPlan {
+                    step: export_step(
+                        &fs,
+                        g.export,
+                        export_list(&flags, &packages),
+                        &ExportStep {
+                            env: env.clone(),
+                            name: format!(
+                                "[gofront] export the Go build cache of {}",
+                                packages.join(" ")
+                            ),
+                            location: build_location.clone(),
+                            tool,
+                            modules: g.modules,
+                            with_tests: g.with_tests,
+                            output,
+                        },
+                    ),
+                    image_config: g.image_config,
                 },
-                image_config: g.image_config,
-            },
-        },
+            }
+        }
         (Target::Gocache, ..) => return Err(PlanError::NoToolImage),
     };
 
@@ -268,9 +294,55 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         context_local: opts.context_local.clone(),
         context_exclude: context_exclude(inp),
         download,
-        gocache_id: gocache_id(inp, cgo, seed.is_some(), &refs.builder),
-        seed,
+        gocache_id,
     })
+}
+
+/// The export step's parts besides its command.
+struct ExportStep {
+    env: Vec<String>,
+    name: String,
+    location: Option<Vec<crate::llb::SourceRange>>,
+    tool: crate::plan::types::ImageSource,
+    /// The module download cache id it copies too.
+    modules: Option<String>,
+    /// The test step's used list is read too.
+    with_tests: bool,
+    output: OutputBase,
+}
+
+/// The export step of `--target gocache`: `go list -export` through the
+/// export tool (through the seed's when seeded, which records nothing),
+/// with the build's output as an input, so it runs after the build and
+/// again whenever the build's result changes (a cache mount's contents are
+/// in no cache key); the test step's output holds its used list.
+fn export_step(
+    fs: &GoFs<'_>,
+    export: crate::cachetool::Invocation,
+    go: Vec<String>,
+    e: &ExportStep,
+) -> GoStep {
+    let mut command = Command::go(go).through(export);
+    if fs.seed.is_some() {
+        command = command.through(seed_tool(false, false));
+    }
+    let mut mounts = go_mounts(fs, false);
+    with_tool(&mut mounts, &e.tool);
+    if let Some(id) = &e.modules {
+        with_cache(&mut mounts, paths::MODDL, id, Sharing::Shared);
+    }
+    if e.with_tests {
+        with_step(&mut mounts, paths::TESTED, StepRef::Test);
+    }
+    with_step(&mut mounts, paths::BUILT, StepRef::Build);
+    with_output(&mut mounts, paths::EXPORT, e.output);
+    GoStep {
+        command,
+        env: e.env.clone(),
+        name: e.name.clone(),
+        location: e.location.clone(),
+        mounts,
+    }
 }
 
 #[cfg(test)]
