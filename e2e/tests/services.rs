@@ -173,7 +173,7 @@ fn an_unknown_target_names_the_binary_targets() {
     assert!(!b.ok, "{}", b.log);
     assert!(
         b.log.contains(
-            "unknown target \"sever\" (did you mean \"server\"?); gofront builds image, binaries, test, gocache, and an image per binary: server, cli"
+            "unknown target \"sever\" (did you mean \"server\"?); gofront builds image, binaries, test, gocache, test-report, and an image per binary: server, cli"
         ),
         "{}",
         b.log

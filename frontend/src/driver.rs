@@ -186,6 +186,17 @@ pub enum FrontendError {
     /// The SBOM document could not be serialised.
     #[error("internal error in gofront: cannot serialise the SBOM: {0}")]
     SbomJson(String),
+    /// `go test` failed: the summary its report recorded.
+    #[error("go test failed{platform}: {summary} (--target test-report exports the report)")]
+    TestsFailed {
+        /// ` for linux/arm64` in a multi-platform build, else empty.
+        platform: String,
+        /// The report's one sentence.
+        summary: String,
+    },
+    /// The test step left no report where the plan says it writes one.
+    #[error("internal error in gofront: the test step wrote no report at {0}")]
+    NoTestReport(String),
 }
 
 impl From<SpecError> for FrontendError {

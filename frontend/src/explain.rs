@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::plan::{GoStep, MountSource, Owner, Plan, RuntimePlan, Sharing, TargetPlan, paths};
 use crate::spec::Network;
+use crate::testreport::files;
 
 /// Stage names of the generated Dockerfile.
 pub mod stages {
@@ -29,6 +30,8 @@ pub mod stages {
     pub const BINARIES: &str = "binaries";
     /// `go test`, like `--target test`.
     pub const TEST: &str = "test";
+    /// The test report, like `--target test-report`.
+    pub const TEST_REPORT: &str = "test-report";
     /// The runtime image, like `--target image`.
     pub const IMAGE: &str = "image";
 }
@@ -55,7 +58,12 @@ pub fn dockerfile(plan: &Plan, spec_file: &str) -> Result<String, ExplainError> 
     }
     toolchain_stage(&mut d, plan);
     match &plan.target {
-        TargetPlan::Test { test } => test_stage(&mut d, plan, test),
+        TargetPlan::Test { test, report } => {
+            test_stage(&mut d, plan, test);
+            if let Some(r) = report {
+                report_stage(&mut d, r);
+            }
+        }
         TargetPlan::Binaries { build, .. } | TargetPlan::Gocache { build, .. } => {
             build_stage(&mut d, plan, build);
             binaries_stage(&mut d);
@@ -352,6 +360,33 @@ fn test_stage(d: &mut Doc, plan: &Plan, test: &GoStep) {
     env_lines(d, &env_diff(&test.env, &plan.go_env));
     let flags = go_flags(d, plan, test);
     d.run(&flags, &test.command.go);
+}
+
+/// The report stage of `--target test-report`, or a comment on the
+/// report `--target test` reads.
+fn report_stage(d: &mut Doc, r: &crate::plan::ReportPlan) {
+    d.blank();
+    d.comment(&format!(
+        "gofront runs go test -json through its testreport tool, which writes the report ({}, {}, {} and {}) into {} and exits 0 whenever the tests ran; {} A Dockerfile's RUN fails on a failing test and then exports nothing.",
+        files::JSON,
+        files::JUNIT,
+        files::EXIT_CODE,
+        files::SUMMARY,
+        paths::REPORT,
+        if r.export {
+            "--target test-report exports it whatever it says."
+        } else {
+            "--target test then fails the build with the summary when the tests failed."
+        }
+    ));
+    if r.export {
+        d.line(&format!("FROM scratch AS {}", stages::TEST_REPORT));
+        d.line(&format!(
+            "COPY --from={} {}/ /",
+            stages::TEST,
+            paths::REPORT
+        ));
+    }
 }
 
 fn binaries_stage(d: &mut Doc) {

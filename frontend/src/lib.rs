@@ -28,6 +28,7 @@ pub(crate) mod sbom;
 pub(crate) mod spec;
 pub(crate) mod target;
 pub(crate) mod testflags;
+pub(crate) mod testreport;
 
 #[cfg(test)]
 mod testutil;
@@ -72,6 +73,7 @@ pub fn cache_tool_main(args: &[String]) -> Option<std::process::ExitCode> {
         Invocation::Export(a) => gocache::run_export(a).map(|()| std::process::ExitCode::SUCCESS),
         Invocation::Modcache(a) => modcache::run(a),
         Invocation::Keep(a) => keep::run(a),
+        Invocation::TestReport(a) => testreport::run(a),
     };
     Some(result.unwrap_or_else(|e| {
         eprintln!("gofront {}: {e}", invocation.tool());

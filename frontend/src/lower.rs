@@ -86,8 +86,18 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
     let out = fs.run(step, &[])?;
 
     Ok(match &plan.target {
-        // Returning the step's output makes BuildKit run it; what a test
-        // run leaves there does not matter.
+        // The report alone, whatever it says.
+        TargetPlan::Test {
+            report: Some(r), ..
+        } if r.export => Lowered {
+            state: FileOp::on(&State::scratch(), &plan.build_platform)
+                .copy_contents(&out, &r.dir, "/", None)
+                .build(&meta(plan, "[gofront] collect the test report", None)),
+            image_config: None,
+            built: None,
+        },
+        // Returning the step's output makes BuildKit run it; the gateway
+        // reads the report's exit code from it when there is one.
         TargetPlan::Test { .. } => Lowered {
             state: out,
             image_config: None,

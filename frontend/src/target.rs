@@ -13,6 +13,9 @@ pub enum Target {
     Binaries,
     /// `go test` with the same caches.
     Test,
+    /// The report of the `go test` run (JSON, JUnit XML, coverage), exported
+    /// whether the tests pass or fail.
+    TestReport,
     /// The Go build cache entries the build uses, for a fresh runner to seed
     /// from (`--build-context gocache=...`).
     Gocache,
@@ -20,11 +23,12 @@ pub enum Target {
 
 impl Target {
     /// Every target, the default first.
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::Image,
         Target::Binaries,
         Target::Test,
         Target::Gocache,
+        Target::TestReport,
     ];
 
     /// What it builds, in one sentence (`--call targets`).
@@ -33,6 +37,9 @@ impl Target {
             Target::Image => "The runtime image: the base plus the binaries in /usr/local/bin",
             Target::Binaries => "Just the binaries, for --output type=local",
             Target::Test => "go test with the same caches; a failing test fails the build",
+            Target::TestReport => {
+                "The report of the go test run (test.json, junit.xml, coverage.out, exit-code), exported whether the tests pass or fail"
+            }
             Target::Gocache => {
                 "The Go build cache entries the build uses, to seed a fresh builder with --build-context gocache=DIR"
             }
@@ -59,6 +66,7 @@ impl Target {
             Target::Image => "image",
             Target::Binaries => "binaries",
             Target::Test => "test",
+            Target::TestReport => "test-report",
             Target::Gocache => "gocache",
         }
     }

@@ -477,7 +477,7 @@ const CASES: &[Case] = &[
         spec: "".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[("target", "imgae")],
-        message: "unknown target \"imgae\" (did you mean \"image\"?); gofront builds image, binaries, test, gocache, and an image per binary: app",
+        message: "unknown target \"imgae\" (did you mean \"image\"?); gofront builds image, binaries, test, gocache, test-report, and an image per binary: app",
     },
     Case {
         name: "option_platform",
@@ -1584,7 +1584,7 @@ fn the_local_commands_refuse_bad_arguments_in_one_sentence() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["dockerfile", "--target", "nope"],
-            "gofront: unknown target \"nope\"; gofront builds image, binaries, test, gocache, and an image per binary: hello",
+            "gofront: unknown target \"nope\"; gofront builds image, binaries, test, gocache, test-report, and an image per binary: hello",
         ),
         (
             &["dockerfile", "--target", "gocache"],

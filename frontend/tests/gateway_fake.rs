@@ -885,7 +885,17 @@ fn call_targets_marks_image_as_the_default() {
         .collect();
     // The built-in targets, then the module's one binary as its own image;
     // the project is read for it, but no image is resolved.
-    assert_eq!(names, ["image", "binaries", "test", "gocache", "hello"]);
+    assert_eq!(
+        names,
+        [
+            "image",
+            "binaries",
+            "test",
+            "gocache",
+            "test-report",
+            "hello"
+        ]
+    );
     assert_eq!(v["targets"][0]["default"], true);
     assert!(
         !r.log
@@ -956,10 +966,11 @@ fn call_describe_and_an_unknown_request() {
 
 #[test]
 fn only_the_image_target_resolves_the_runtime_base() {
-    for target in ["binaries", "test", "gocache"] {
+    for target in ["binaries", "test", "gocache", "test-report"] {
         let r = run(
             "",
-            &[("go.mod", GO_MOD)],
+            // A passed run's report, which --target test reads.
+            &[("go.mod", GO_MOD), ("/dir/report/exit-code", "0\n")],
             &[&format!("target={target}"), "source=gofront:dev"],
             ALL_LLB_CAPS,
         );
@@ -1389,4 +1400,95 @@ fn a_test_build_warns_about_uncacheable_test_flags_with_the_builders_go() {
     );
     // The image does not run the tests: nothing to say about their flags.
     assert_eq!(shorts(&[]), Vec::<String>::new());
+}
+
+/// `--target test` through `gofront testreport`: the step always succeeds
+/// (its report is a result BuildKit keeps), and the gateway fails the
+/// build with the report's summary when the recorded exit code says the
+/// tests failed; `--target test-report` returns the report whatever it says.
+#[test]
+fn the_test_target_fails_on_the_recorded_exit_code_and_the_report_target_does_not() {
+    let opts = &["target=test", "source=gofront:dev"][..];
+    let failed = "2 of 5 tests failed in 1 packages: example.com/a: TestX, TestY\n";
+    let r = run(
+        "",
+        &[
+            ("go.mod", GO_MOD),
+            ("/dir/report/exit-code", "1\n"),
+            ("/dir/report/summary.txt", failed),
+        ],
+        opts,
+        ALL_LLB_CAPS,
+    );
+    assert_eq!(
+        r.error().message,
+        "go test failed: 2 of 5 tests failed in 1 packages: example.com/a: TestX, TestY (--target test-report exports the report)"
+    );
+    assert!(
+        r.log
+            .calls
+            .iter()
+            .any(|c| c == "ReadFile(/dir/report/exit-code)"),
+        "{:?}",
+        r.log.calls
+    );
+    let r = run(
+        "",
+        &[
+            ("go.mod", GO_MOD),
+            ("/dir/report/exit-code", "0\n"),
+            (
+                "/dir/report/summary.txt",
+                "5 tests passed (0 skipped) in 1 packages\n",
+            ),
+        ],
+        opts,
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    // No report where the plan says the step writes one: a bug, said so.
+    let r = run("", &[("go.mod", GO_MOD)], opts, ALL_LLB_CAPS);
+    assert_eq!(
+        r.error().message,
+        "internal error in gofront: the test step wrote no report at /dir/report/exit-code"
+    );
+    // The report target returns the report without reading it.
+    let r = run(
+        "",
+        &[
+            ("go.mod", GO_MOD),
+            ("/dir/report/exit-code", "1\n"),
+            ("/dir/report/summary.txt", failed),
+        ],
+        &["target=test-report", "source=gofront:dev"],
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    assert!(
+        !r.log
+            .calls
+            .iter()
+            .any(|c| c.starts_with("ReadFile(/dir/report"))
+    );
+    assert!(
+        op_names(&r)
+            .iter()
+            .any(|n| n == "[gofront] collect the test report")
+    );
+    // Without gofront's own image there is no report to export.
+    let r = run(
+        "",
+        &[("go.mod", GO_MOD)],
+        &["target=test-report"],
+        ALL_LLB_CAPS,
+    );
+    assert!(
+        r.error()
+            .message
+            .starts_with("gofront cannot tell which image it runs from"),
+        "{}",
+        r.error().message
+    );
 }

@@ -225,6 +225,16 @@ tool_args! {
     }
 }
 
+tool_args! {
+    /// `gofront testreport`: runs `go test -json` and writes its report
+    /// (the stream, JUnit XML, the exit code and a summary) into a
+    /// directory, exiting 0 whenever the tests ran.
+    TestReportArgs = ["testreport"] {
+        /// The report directory.
+        out: String = "--out",
+    }
+}
+
 /// One cache tool's command line, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invocation {
@@ -236,6 +246,8 @@ pub enum Invocation {
     Modcache(ModcacheArgs),
     /// `gofront keep ...`.
     Keep(KeepArgs),
+    /// `gofront testreport ...`.
+    TestReport(TestReportArgs),
 }
 
 /// The words after the program that name one tool.
@@ -255,11 +267,12 @@ impl Invocation {
     /// tool, an error when a tool's command line is wrong.
     pub fn parse(args: &[String]) -> Option<Result<Invocation, UsageError>> {
         let tool = args.first()?;
-        let all: [(Words, fn() -> String); 4] = [
+        let all: [(Words, fn() -> String); 5] = [
             (SeedArgs::WORDS, SeedArgs::usage),
             (ExportArgs::WORDS, ExportArgs::usage),
             (ModcacheArgs::WORDS, ModcacheArgs::usage),
             (KeepArgs::WORDS, KeepArgs::usage),
+            (TestReportArgs::WORDS, TestReportArgs::usage),
         ];
         let (first, _) = all.iter().find(|(words, _)| words[0] == tool)?;
         let tool = first[0];
@@ -272,6 +285,8 @@ impl Invocation {
             ModcacheArgs::parse(rest).map(Invocation::Modcache)
         } else if let Some(rest) = after(args, KeepArgs::WORDS) {
             KeepArgs::parse(rest).map(Invocation::Keep)
+        } else if let Some(rest) = after(args, TestReportArgs::WORDS) {
+            TestReportArgs::parse(rest).map(Invocation::TestReport)
         } else {
             let usages: Vec<String> = all
                 .iter()
@@ -290,6 +305,7 @@ impl Invocation {
             Invocation::Export(a) => Invocation::Export(ExportArgs { command, ..a }),
             Invocation::Modcache(a) => Invocation::Modcache(ModcacheArgs { command, ..a }),
             Invocation::Keep(a) => Invocation::Keep(KeepArgs { command, ..a }),
+            Invocation::TestReport(a) => Invocation::TestReport(TestReportArgs { command, ..a }),
         }
     }
 
@@ -300,6 +316,7 @@ impl Invocation {
             Invocation::Export(a) => a.to_argv(program),
             Invocation::Modcache(a) => a.to_argv(program),
             Invocation::Keep(a) => a.to_argv(program),
+            Invocation::TestReport(a) => a.to_argv(program),
         }
     }
 
@@ -310,6 +327,7 @@ impl Invocation {
             Invocation::Export(_) => ExportArgs::WORDS[0],
             Invocation::Modcache(_) => ModcacheArgs::WORDS[0],
             Invocation::Keep(_) => KeepArgs::WORDS[0],
+            Invocation::TestReport(_) => TestReportArgs::WORDS[0],
         }
     }
 }
@@ -380,6 +398,10 @@ mod tests {
                 binary: vec!["api".into(), "worker.exe".into()],
                 command: cmd.clone(),
             }),
+            Invocation::TestReport(TestReportArgs {
+                out: "/out/report".into(),
+                command: cmd.clone(),
+            }),
             // A value that looks like the end of the flags is still a value.
             Invocation::Modcache(ModcacheArgs {
                 cache: "--".into(),
@@ -389,12 +411,7 @@ mod tests {
             }),
         ];
         for want in cases {
-            let argv = match &want {
-                Invocation::Seed(a) => a.to_argv("/bin/gofront"),
-                Invocation::Export(a) => a.to_argv("/bin/gofront"),
-                Invocation::Modcache(a) => a.to_argv("/bin/gofront"),
-                Invocation::Keep(a) => a.to_argv("/bin/gofront"),
-            };
+            let argv = want.to_argv("/bin/gofront");
             assert_eq!(read(&argv), Ok(want.clone()), "{argv:?}");
             // The tool's first word, for its messages.
             assert_eq!(want.tool(), argv[1]);

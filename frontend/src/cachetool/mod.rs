@@ -13,7 +13,9 @@ use std::path::Path;
 
 use thiserror::Error;
 
-pub use args::{ExportArgs, Invocation, KeepArgs, ModcacheArgs, SeedArgs, UsageError};
+pub use args::{
+    ExportArgs, Invocation, KeepArgs, ModcacheArgs, SeedArgs, TestReportArgs, UsageError,
+};
 
 /// Why a tool stopped.
 #[derive(Debug, Error)]

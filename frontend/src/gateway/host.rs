@@ -255,7 +255,11 @@ impl FileReader {
     }
 
     /// A file of the solved ref `id`, or `None` when it does not exist.
-    async fn read_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>, HostError> {
+    pub(super) async fn read_file(
+        &self,
+        id: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, HostError> {
         match self
             .client
             .clone()

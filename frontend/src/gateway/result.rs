@@ -97,6 +97,15 @@ pub(super) async fn build(
         .await
         .into_iter()
         .collect::<Result<Vec<_>, FrontendError>>()?;
+    for (b, (id, _)) in generated.builds.iter().zip(&ids) {
+        if let crate::plan::TargetPlan::Test {
+            report: Some(r), ..
+        } = &b.plan.target
+            && !r.export
+        {
+            tests_passed(host, id, &r.dir, &b.platform, generated.multi_platform).await?;
+        }
+    }
     let solved: Vec<Solved> = generated
         .builds
         .into_iter()
@@ -109,6 +118,41 @@ pub(super) async fn build(
         })
         .collect();
     Ok(result(solved, generated.multi_platform))
+}
+
+/// Fails the build with the report's summary when the tests it recorded
+/// failed (`gofront testreport` exits 0 whenever they ran, so that a
+/// failing run's report can be exported by `--target test-report`).
+async fn tests_passed(
+    host: &GatewayHost,
+    id: &str,
+    dir: &str,
+    platform: &Platform,
+    multi_platform: bool,
+) -> Result<(), FrontendError> {
+    use crate::testreport::files;
+    let reader = host.reader();
+    let path = |name: &str| format!("{dir}/{name}");
+    let exit = reader
+        .read_file(id, &path(files::EXIT_CODE))
+        .await?
+        .ok_or_else(|| FrontendError::NoTestReport(path(files::EXIT_CODE)))?;
+    let summary = reader
+        .read_file(id, &path(files::SUMMARY))
+        .await?
+        .unwrap_or_default();
+    match crate::testreport::recorded(&exit, &summary) {
+        (Some(0), _) => Ok(()),
+        (Some(_), summary) => Err(FrontendError::TestsFailed {
+            platform: if multi_platform {
+                format!(" for {platform}")
+            } else {
+                String::new()
+            },
+            summary,
+        }),
+        (None, _) => Err(FrontendError::NoTestReport(path(files::EXIT_CODE))),
+    }
 }
 
 /// The SBOM gofront writes for a build, when it writes one.

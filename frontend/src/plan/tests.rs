@@ -679,7 +679,7 @@ fn an_unknown_target_names_the_targets_there_are() {
     .err();
     assert_eq!(
         e,
-        "unknown target \"wroker\" (did you mean \"worker\"?); gofront builds image, binaries, test, gocache, and an image per binary: api, worker, test-image"
+        "unknown target \"wroker\" (did you mean \"worker\"?); gofront builds image, binaries, test, gocache, test-report, and an image per binary: api, worker, test-image"
     );
     let opts = [("target", "xyz")];
     let e = Case {
@@ -689,7 +689,7 @@ fn an_unknown_target_names_the_targets_there_are() {
     .err();
     assert_eq!(
         e,
-        "unknown target \"xyz\"; gofront builds image, binaries, test, gocache, and an image per binary: hello"
+        "unknown target \"xyz\"; gofront builds image, binaries, test, gocache, test-report, and an image per binary: hello"
     );
     // A spec with problems: those are what a build reports, even for a
     // target no binary has (the binaries may be what is wrong).
@@ -1183,9 +1183,19 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
     assert_eq!(test.command.argv()[..7], wrap[..7]);
     assert_eq!(test.command.argv()[7..9], used);
     assert_eq!(
-        test.command.argv()[9..14],
-        ["--stamp", "/src", "--", "go", "test"]
+        test.command.argv()[9..17],
+        [
+            "--stamp",
+            "/src",
+            "--",
+            "/gofront/bin/gofront",
+            "testreport",
+            "--out",
+            "/gofront/out/report",
+            "--"
+        ]
     );
+    assert_eq!(test.command.argv()[17..20], ["go", "test", "-json"]);
     assert_eq!(
         mount_at(plan.build(), paths::SEED),
         Some(&MountSource::Seed(crate::plan::ContextState::Local(
@@ -1295,6 +1305,11 @@ fn a_seed_wraps_every_go_step_and_may_carry_modules() {
 /// What a tool reads from a step's argv, as `gofront` hands it over
 /// (without the program).
 /// The command `gofront keep` runs, for a kept build; `argv` otherwise.
+/// The tool `argv` runs, if it runs one.
+fn tool_reads_maybe(argv: &[String]) -> Option<crate::cachetool::Invocation> {
+    (argv.first().map(String::as_str) == Some(paths::TOOL)).then(|| tool_reads(argv))
+}
+
 fn unkept(argv: &[String]) -> &[String] {
     match argv.get(1).map(String::as_str) {
         Some("keep") => match tool_reads(argv) {
@@ -1346,7 +1361,13 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
         let Invocation::Seed(s) = tool_reads(unkept(&step.command.argv())) else {
             panic!("{:?} is not seeded", step.command.argv());
         };
-        assert_eq!(s.command[0], "go");
+        // The test step's report tool runs inside the seed's.
+        let inner = match tool_reads_maybe(&s.command) {
+            Some(Invocation::TestReport(r)) => r.command,
+            Some(other) => panic!("{other:?}"),
+            None => s.command.clone(),
+        };
+        assert_eq!(inner[0], "go");
         assert_eq!(
             tool_reads(unkept(&step.command.argv())),
             seed(&s.command, true, stamps)

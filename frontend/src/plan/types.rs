@@ -55,6 +55,11 @@ pub mod paths {
     pub const USED_FILE: &str = ".gofront-used";
     /// Where the export step sees the test step's output.
     pub const TESTED: &str = "/gofront/tested";
+    /// Where `gofront testreport` writes the test step's report, in its
+    /// output.
+    pub const REPORT: &str = "/gofront/out/report";
+    /// The report directory in the test step's output state.
+    pub const REPORT_IN_OUTPUT: &str = "/dir/report";
     /// Go's module download cache (`$GOMODCACHE/cache/download`) kept
     /// across go.mod changes: a cache mount the download step reads as a
     /// `file://` proxy before the real one.
@@ -441,6 +446,18 @@ pub struct SbomPlan {
     pub name: String,
 }
 
+/// The report of a test step run through `gofront testreport`: the step
+/// exits 0 whenever the tests ran, and the report says how they went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportPlan {
+    /// The report directory in the step's output.
+    pub dir: String,
+    /// `--target test-report`: the report is the result, whatever it says.
+    /// Otherwise (`--target test`) the gateway reads the recorded exit
+    /// code and fails the build with the summary when the tests failed.
+    pub export: bool,
+}
+
 /// What the plan returns, with everything that target needs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -468,10 +485,14 @@ pub enum TargetPlan {
         /// How the binaries are taken from the build's output.
         collect: Collect,
     },
-    /// `go test`, for its exit status.
+    /// `go test`, for its exit status, or its report.
     Test {
         /// `go test`.
         test: GoStep,
+        /// The report the step writes, when it runs through `gofront
+        /// testreport`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        report: Option<ReportPlan>,
     },
     /// The Go build cache the build used.
     Gocache {
@@ -493,6 +514,10 @@ impl TargetPlan {
         match self {
             TargetPlan::Image { .. } => Target::Image,
             TargetPlan::Binaries { .. } => Target::Binaries,
+            TargetPlan::Test {
+                report: Some(ReportPlan { export: true, .. }),
+                ..
+            } => Target::TestReport,
             TargetPlan::Test { .. } => Target::Test,
             TargetPlan::Gocache { .. } => Target::Gocache,
         }
@@ -515,7 +540,7 @@ impl TargetPlan {
             TargetPlan::Image { build, .. }
             | TargetPlan::Binaries { build, .. }
             | TargetPlan::Gocache { build, .. } => build,
-            TargetPlan::Test { test } => test,
+            TargetPlan::Test { test, .. } => test,
         }
     }
 }

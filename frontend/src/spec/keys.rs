@@ -38,6 +38,10 @@ pub mod defaults {
     pub const TEST_PACKAGES: &[&str] = &["./..."];
     /// `cache.scope`.
     pub const SCOPE: CacheScope = CacheScope::Builder;
+    /// `test.coverage`.
+    pub const COVERAGE: bool = false;
+    /// `test.race`.
+    pub const RACE: bool = false;
 }
 
 /// Every target.
@@ -49,7 +53,7 @@ const BINARIES: &[Target] = &[Target::Image, Target::Binaries];
 /// The runtime image only.
 const IMAGE: &[Target] = &[Target::Image];
 /// `go test` only.
-const TEST: &[Target] = &[Target::Test];
+const TEST: &[Target] = &[Target::Test, Target::TestReport];
 
 /// The sections' names.
 pub mod section {
@@ -415,6 +419,49 @@ pub const TEST_FLAGS: Key = Key {
     get: |s| (&s.test.flags).into(),
 };
 
+/// `test.coverage`.
+pub const TEST_COVERAGE: Key = Key {
+    section: section::TEST,
+    name: "coverage",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Bool(defaults::COVERAGE)],
+    },
+    meaning: "`-coverprofile`: the merged coverage profile, `coverage.out` in `--target test-report` (Go caches a run with it from Go 1.25)",
+    targets: TEST,
+    set: Setter::Bool(|s, f| s.test.coverage = Some(f)),
+    get: |s| (&s.test.coverage).into(),
+};
+
+/// `test.coverpkg`.
+pub const TEST_COVERPKG: Key = Key {
+    section: section::TEST,
+    name: "coverpkg",
+    default: KeyDefault::text("the tested packages"),
+    meaning: "`-coverpkg`: the packages coverage counts (with `test.coverage`)",
+    targets: TEST,
+    set: Setter::List(|c, s, f| {
+        if c.packages(&f, true) {
+            s.test.coverpkg = Some(f);
+        }
+    }),
+    get: |s| (&s.test.coverpkg).into(),
+};
+
+/// `test.race`.
+pub const TEST_RACE: Key = Key {
+    section: section::TEST,
+    name: "race",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Bool(defaults::RACE)],
+    },
+    meaning: "`go test -race` (cgo on for the tests only: the builder needs a C compiler, as the `golang` images have)",
+    targets: TEST,
+    set: Setter::Bool(|s, f| s.test.race = Some(f)),
+    get: |s| (&s.test.race).into(),
+};
+
 /// `cache.scope`.
 pub const CACHE_SCOPE: Key = Key {
     section: section::CACHE,
@@ -455,6 +502,9 @@ pub const KEYS: &[Key] = &[
     RUNTIME_LABELS,
     TEST_PACKAGES,
     TEST_FLAGS,
+    TEST_COVERAGE,
+    TEST_COVERPKG,
+    TEST_RACE,
     CACHE_SCOPE,
 ];
 

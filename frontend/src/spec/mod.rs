@@ -290,6 +290,12 @@ pub struct TestSpec {
     pub packages: Option<Field<Vec<String>>>,
     /// Extra `go test` flags.
     pub flags: Option<Field<Vec<String>>>,
+    /// `-coverprofile` into the report.
+    pub coverage: Option<Field<bool>>,
+    /// `-coverpkg`.
+    pub coverpkg: Option<Field<Vec<String>>>,
+    /// `-race`.
+    pub race: Option<Field<bool>>,
 }
 
 /// One thing wrong with the spec.

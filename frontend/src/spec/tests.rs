@@ -895,9 +895,19 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
         "download.ssh",
     ];
     let mut test: Vec<String> = common.iter().map(|s| s.to_string()).collect();
-    test.extend(["test.packages".to_string(), "test.flags".to_string()]);
+    test.extend(
+        [
+            "test.packages",
+            "test.flags",
+            "test.coverage",
+            "test.coverpkg",
+            "test.race",
+        ]
+        .map(String::from),
+    );
     test.push("cache.scope".to_string());
     assert_eq!(affected(Target::Test), test);
+    assert_eq!(affected(Target::TestReport), test);
     let mut gocache = vec!["build.packages".to_string()];
     gocache.extend(common.iter().map(|s| s.to_string()));
     gocache.push("cache.scope".to_string());
@@ -906,7 +916,8 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
     binaries.extend(common.iter().map(|s| s.to_string()));
     binaries.push("cache.scope".to_string());
     assert_eq!(affected(Target::Binaries), binaries);
-    assert_eq!(affected(Target::Image).len(), KEYS.len() - 2);
+    // Every key but the test section's.
+    assert_eq!(affected(Target::Image).len(), KEYS.len() - 5);
 
     let kinds: Vec<(String, Kind)> = KEYS
         .iter()

@@ -193,7 +193,7 @@ impl Case<'_> {
     /// The `go test` step of the same case with `--target test`.
     pub fn test_step(&self) -> crate::plan::GoStep {
         match self.plan_with(&[("target", "test")]).expect("plan").target {
-            crate::plan::TargetPlan::Test { test } => test,
+            crate::plan::TargetPlan::Test { test, .. } => test,
             other => panic!("not a test plan: {other:?}"),
         }
     }

@@ -65,12 +65,13 @@ fn targets_lists_each_binarys_own_image_after_the_built_in_ones() {
             "binaries",
             "test",
             "gocache",
+            "test-report",
             "server",
             "test-image"
         ]
     );
     assert_eq!(
-        v["targets"][5]["description"],
+        v["targets"][6]["description"],
         "The runtime image with only the binary of ./cmd/test, its entrypoint"
     );
     assert!(v["targets"][4].get("default").is_none());

@@ -51,6 +51,15 @@ pub(super) fn seed_tool(used: bool, stamp: bool) -> Invocation {
     })
 }
 
+/// `gofront testreport`, which writes the test step's report into its
+/// output.
+pub(super) fn report_tool() -> Invocation {
+    Invocation::TestReport(crate::cachetool::TestReportArgs {
+        out: paths::REPORT.into(),
+        command: Vec::new(),
+    })
+}
+
 /// `gofront keep`, which copies `binaries` from the kept directory into
 /// the output once the build succeeds.
 pub(super) fn keep_tool(binaries: &[Binary]) -> Invocation {

@@ -163,14 +163,60 @@ pub(super) fn test_packages(spec: &Spec, project: &Project) -> Vec<String> {
 }
 
 /// `go test FLAGS TEST_FLAGS PACKAGES`.
-pub(super) fn test_args(spec: &Spec, flags: &[String], test_packages: &[String]) -> Vec<String> {
+/// `go test`'s argv; with `report` (run through `gofront testreport`),
+/// `-json` and the coverage profile into the report directory.
+pub(super) fn test_args(
+    spec: &Spec,
+    flags: &[String],
+    test_packages: &[String],
+    report: bool,
+) -> Vec<String> {
     let mut args = strings(&["go", "test"]);
+    if report {
+        args.push("-json".into());
+    }
     args.extend(flags.iter().cloned());
+    if report && spec.test.coverage.as_ref().is_some_and(|c| c.value) {
+        args.push(format!(
+            "-coverprofile={}/{}",
+            paths::REPORT,
+            crate::testreport::files::COVERAGE
+        ));
+        if let Some(p) = &spec.test.coverpkg {
+            args.push(format!("-coverpkg={}", p.value.join(",")));
+        }
+    }
+    if race_enabled(spec) {
+        args.push("-race".into());
+    }
     if let Some(f) = &spec.test.flags {
         args.extend(f.value.iter().cloned());
     }
     args.extend(test_packages.iter().cloned());
     args
+}
+
+/// `test.race`.
+pub(super) fn race_enabled(spec: &Spec) -> bool {
+    spec.test
+        .race
+        .as_ref()
+        .map_or(crate::spec::defaults::RACE, |r| r.value)
+}
+
+/// The platforms Go's race detector runs on, as linux/ARCH (Go's
+/// `internal/platform.RaceDetectorSupported`, the Linux ports every Go
+/// release since 1.19 has).
+const RACE_ARCHES: &[&str] = &["amd64", "arm64", "ppc64le", "s390x"];
+
+/// `test.race` for a platform the race detector does not run on.
+pub(super) fn race_problem(target: &Platform) -> Option<String> {
+    if target.os == "linux" && RACE_ARCHES.contains(&target.architecture.as_str()) {
+        return None;
+    }
+    Some(format!(
+        "test.race = true for {target}: Go's race detector runs only on linux/amd64, linux/arm64, linux/ppc64le and linux/s390x; set it false for this platform or test on one of those"
+    ))
 }
 
 /// cgo for another platform needs a C compiler for that platform, which no

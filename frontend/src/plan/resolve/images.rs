@@ -23,7 +23,7 @@ impl ImageRefs {
     pub fn runtime_for(&self, target: Target) -> Option<&str> {
         match target {
             Target::Image => self.runtime.as_deref(),
-            Target::Binaries | Target::Test | Target::Gocache => None,
+            Target::Binaries | Target::Test | Target::TestReport | Target::Gocache => None,
         }
     }
 }

@@ -19,8 +19,8 @@ mod runtime;
 use crate::plan::error::PlanError;
 use crate::plan::image::{DEFAULT_PATH, overlay_env};
 use crate::plan::types::{
-    Collect, Command, ExportPlan, GoStep, OutputBase, Owner, Plan, PlanInputs, Seed, Sharing,
-    StepRef, TargetPlan, paths,
+    Collect, Command, ExportPlan, GoStep, OutputBase, Owner, Plan, PlanInputs, ReportPlan, Seed,
+    Sharing, StepRef, TargetPlan, paths,
 };
 use crate::rfc3339::rfc3339;
 use crate::sbom::SbomRequest;
@@ -92,6 +92,12 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         problems.push(problem(c, &keys::BUILD_CGO, message));
     }
     let flags = go_flags(spec, opts, &created, &mut problems);
+    if matches!(opts.target, Target::Test | Target::TestReport)
+        && let Some(race) = spec.test.race.as_ref().filter(|r| r.value)
+        && let Some(message) = race_problem(&target_platform)
+    {
+        problems.push(problem(race, &keys::TEST_RACE, message));
+    }
     let owner = owner_of(&builder_user);
     let mut download = download_plan(inp, &builder_env, &owner, &mut problems);
     // A binary's own target: the image of that binary alone, from the very
@@ -149,8 +155,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     // Seeded, every Go step records the cache entries it used (the export
     // copies them) and the test step keys test inputs by content.
     let seeded = seed.is_some();
-    let go_step = |go: Vec<String>, name: String, location, stamps: bool| {
-        let mut command = Command::go(go);
+    let go_step = |mut command: Command, name: String, location, stamps: bool| {
         if seeded {
             command = command.through(seed_tool(true, stamps));
         }
@@ -183,7 +188,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             paths::OUT
         };
         let mut step = go_step(
-            build_args(&flags, &packages, &binaries, out_dir),
+            Command::go(build_args(&flags, &packages, &binaries, out_dir)),
             format!("[gofront] go build {}", packages.join(" ")),
             build_location.clone(),
             false,
@@ -196,16 +201,39 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         with_output(&mut step.mounts, paths::OUT, OutputBase::Owned);
         step
     };
+    // With gofront's tool at hand, the test step runs `go test -json`
+    // through `gofront testreport`, which writes the report and exits 0
+    // whenever the tests ran (the report says how), so a failing run's
+    // report is a result BuildKit keeps; `--target test` fails on it.
+    let report_tool_image = tool.clone();
+    let report = report_tool_image.is_some();
     let test = || {
         let test_packages = test_packages(spec, project);
+        let mut command = Command::go(test_args(spec, &flags, &test_packages, report));
+        if report {
+            command = command.through(report_tool());
+        }
         let mut step = go_step(
-            test_args(spec, &flags, &test_packages),
+            command,
             format!("[gofront] go test {}", test_packages.join(" ")),
             section_lines(inp, section::TEST),
             true,
         );
+        if let Some(tool) = &report_tool_image {
+            with_tool(&mut step.mounts, tool);
+        }
+        if race_enabled(spec) {
+            // The race detector needs cgo: on for the tests alone.
+            step.env = overlay_env(&step.env, [(crate::spec::managed::CGO_ENABLED.name, "1")]);
+        }
         with_output(&mut step.mounts, paths::OUT, OutputBase::Owned);
         step
+    };
+    let report_plan = |export| {
+        report.then(|| ReportPlan {
+            dir: paths::REPORT_IN_OUTPUT.into(),
+            export,
+        })
     };
     let builder_is_root = owner == Owner::Ids(0, 0);
     // `generator=IMAGE`: BuildKit runs that scanner, as for any frontend;
@@ -237,7 +265,15 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             },
             binaries,
         },
-        (Target::Test, ..) => TargetPlan::Test { test: test() },
+        (Target::Test, ..) => TargetPlan::Test {
+            test: test(),
+            report: report_plan(false),
+        },
+        (Target::TestReport, _, Some(_)) => TargetPlan::Test {
+            test: test(),
+            report: report_plan(true),
+        },
+        (Target::TestReport, ..) => return Err(PlanError::NoToolImage),
         (Target::Gocache, Some(g), Some(tool)) => {
             // A root builder writes the export straight into an empty
             // layer; another user only below the owned directory, whose

@@ -1,0 +1,139 @@
+//! `gofront testreport`: the `go test -json` step's wrapper. It runs the
+//! command, prints what `go test` without `-v` would (package lines and
+//! each failed test's output), and writes the report beside the step's
+//! output: the stream as Go wrote it (`test.json`), JUnit XML
+//! (`junit.xml`), `go test`'s exit code (`exit-code`) and one sentence
+//! (`summary.txt`). It exits 0 whenever the tests ran, passed or not: the
+//! report of a failing run must be a result BuildKit keeps and exports;
+//! `--target test` then fails on the recorded exit code (the gateway reads
+//! it), so a failing test still fails the build.
+
+pub mod report;
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+
+use crate::cachetool::{TestReportArgs, ToolError, io_err, split_command};
+use report::{Echo, Event, Run};
+
+/// The report's files, in the report directory.
+pub mod files {
+    /// The `go test -json` stream, as Go wrote it.
+    pub const JSON: &str = "test.json";
+    /// JUnit XML.
+    pub const JUNIT: &str = "junit.xml";
+    /// `go test`'s exit code, a number and a newline.
+    pub const EXIT_CODE: &str = "exit-code";
+    /// One sentence: how the run went, naming each failed test.
+    pub const SUMMARY: &str = "summary.txt";
+    /// The merged coverage profile, when asked (`go test -coverprofile`
+    /// writes it).
+    pub const COVERAGE: &str = "coverage.out";
+}
+
+/// The longest line of the stream kept: test2json splits a test's long
+/// output into events, so only a broken stream has longer ones.
+const MAX_LINE: usize = 4 << 20;
+
+/// Runs `go test -json`, records its report in `--out` and exits 0 if it
+/// ran (the report says whether it passed).
+pub fn run(args: &TestReportArgs) -> Result<ExitCode, ToolError> {
+    let (program, rest) = split_command(&args.command)?;
+    let out = Path::new(&args.out);
+    fs::create_dir_all(out).map_err(io_err(out))?;
+    let json_path = out.join(files::JSON);
+    let mut json = BufWriter::new(File::create(&json_path).map_err(io_err(&json_path))?);
+    let mut child = Command::new(program)
+        .args(rest)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|source| ToolError::Spawn {
+            command: program.clone(),
+            source,
+        })?;
+    let mut run = Run::default();
+    let stderr = std::io::stderr();
+    if let Some(stdout) = child.stdout.take() {
+        let mut reader = BufReader::new(stdout);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n =
+                read_line(&mut reader, &mut line).map_err(io_err(Path::new("go test's output")))?;
+            if n == 0 {
+                break;
+            }
+            if line.len() > MAX_LINE {
+                let _ = writeln!(
+                    stderr.lock(),
+                    "gofront testreport: left out a line of {n} bytes of go test's output"
+                );
+                continue;
+            }
+            json.write_all(&line).map_err(io_err(&json_path))?;
+            let echo = match serde_json::from_slice::<Event>(&line) {
+                Ok(e) => run.add(e),
+                // Not an event (a line Go printed as text): shown as is.
+                Err(_) => Echo::Text(String::from_utf8_lossy(&line).into_owned()),
+            };
+            if let Echo::Text(t) = echo {
+                // One write, so the text reaches BuildKit's log in one piece.
+                let _ = stderr.lock().write_all(t.as_bytes());
+            }
+        }
+    }
+    json.flush().map_err(io_err(&json_path))?;
+    let status = child.wait().map_err(|source| ToolError::Spawn {
+        command: program.clone(),
+        source,
+    })?;
+    let code = status.code().unwrap_or(1);
+    let summary = run.summary(code);
+    for (name, text) in [
+        (files::JUNIT, run.junit()),
+        (files::EXIT_CODE, format!("{code}\n")),
+        (files::SUMMARY, format!("{summary}\n")),
+    ] {
+        let path = out.join(name);
+        fs::write(&path, text).map_err(io_err(&path))?;
+    }
+    let line = format!("gofront testreport: {summary}\n");
+    let _ = stderr.lock().write_all(line.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads one line (with its newline) into `line`, keeping at most
+/// `MAX_LINE + 1` bytes of it and discarding the rest; returns the line's
+/// whole length (0 at the end).
+fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(total);
+        }
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        let room = (MAX_LINE + 1).saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        total += used;
+        r.consume(used);
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
+/// The recorded exit code and summary of a report directory's files (the
+/// gateway reads them from the step's output).
+pub fn recorded(exit_code: &[u8], summary: &[u8]) -> (Option<i32>, String) {
+    let code = std::str::from_utf8(exit_code)
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
+    (code, String::from_utf8_lossy(summary).trim().to_string())
+}
