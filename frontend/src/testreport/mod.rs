@@ -43,6 +43,10 @@ pub fn run(args: &TestReportArgs) -> Result<ExitCode, ToolError> {
     let (program, rest) = split_command(&args.command)?;
     let out = Path::new(&args.out);
     fs::create_dir_all(out).map_err(io_err(out))?;
+    if rest.iter().any(|a| a == "-race" || a == "-race=true") && !has_c_compiler() {
+        let summary = "test.race needs a C compiler in the builder image and it has none (no gcc on its PATH, CC unset): build with a builder that has gcc, as the golang images do";
+        return record(out, &Run::default(), 2, summary);
+    }
     let json_path = out.join(files::JSON);
     let mut json = BufWriter::new(File::create(&json_path).map_err(io_err(&json_path))?);
     let mut child = Command::new(program)
@@ -53,7 +57,17 @@ pub fn run(args: &TestReportArgs) -> Result<ExitCode, ToolError> {
             command: program.clone(),
             source,
         })?;
-    let mut run = Run::default();
+    // `-v` asked for every line, as go test -v prints them.
+    let verbose = rest.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "-v" | "-v=true" | "--v" | "--v=true" | "-test.v" | "-test.v=true"
+        )
+    });
+    let mut run = Run {
+        verbose,
+        ..Run::default()
+    };
     let stderr = std::io::stderr();
     if let Some(stdout) = child.stdout.take() {
         let mut reader = BufReader::new(stdout);
@@ -90,7 +104,12 @@ pub fn run(args: &TestReportArgs) -> Result<ExitCode, ToolError> {
         source,
     })?;
     let code = status.code().unwrap_or(1);
-    let summary = run.summary(code);
+    record(out, &run, code, &run.summary(code))
+}
+
+/// Writes the report's files besides the stream, says the summary, and
+/// exits 0: the tests ran (or could not), and the report says how.
+fn record(out: &Path, run: &Run, code: i32, summary: &str) -> Result<ExitCode, ToolError> {
     for (name, text) in [
         (files::JUNIT, run.junit()),
         (files::EXIT_CODE, format!("{code}\n")),
@@ -100,8 +119,23 @@ pub fn run(args: &TestReportArgs) -> Result<ExitCode, ToolError> {
         fs::write(&path, text).map_err(io_err(&path))?;
     }
     let line = format!("gofront testreport: {summary}\n");
-    let _ = stderr.lock().write_all(line.as_bytes());
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the step has the C compiler `go test -race` needs: `CC` (its
+/// first word) or `gcc`, Go's default on Linux, found as Go finds it.
+fn has_c_compiler() -> bool {
+    let cc = std::env::var("CC").ok().filter(|c| !c.trim().is_empty());
+    let name = cc
+        .as_deref()
+        .and_then(|c| c.split_whitespace().next())
+        .unwrap_or("gcc");
+    if name.contains('/') {
+        return Path::new(name).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
 }
 
 /// Reads one line (with its newline) into `line`, keeping at most

@@ -126,6 +126,8 @@ impl Package {
 pub struct Run {
     /// Packages by import path.
     pub packages: BTreeMap<String, Package>,
+    /// `go test -v`: every line is printed as it comes, as `-v` prints.
+    pub verbose: bool,
     /// Build output by the import path Go names it with (`example.com/d
     /// [example.com/d.test]`), which a package's `FailedBuild` names.
     pub build_output: BTreeMap<String, String>,
@@ -161,11 +163,14 @@ impl Run {
                 let t = pkg.test(name);
                 if let Some(out) = &e.output {
                     t.output.push_str(out);
+                    if self.verbose {
+                        return Echo::Text(out.clone());
+                    }
                 }
                 if let Some(o) = Outcome::of(&e.action) {
                     t.outcome = o;
                     t.elapsed = e.elapsed.unwrap_or(0.0);
-                    if o == Outcome::Fail {
+                    if o == Outcome::Fail && !self.verbose {
                         return Echo::Text(t.output.clone());
                     }
                 }
@@ -187,7 +192,7 @@ impl Run {
                         pkg.output.push_str(&out);
                         // The bare PASS/FAIL lines are -v's; go test alone
                         // prints the package line after them.
-                        if out == "PASS\n" || out == "FAIL\n" {
+                        if !self.verbose && (out == "PASS\n" || out == "FAIL\n") {
                             Echo::Nothing
                         } else {
                             Echo::Text(out)

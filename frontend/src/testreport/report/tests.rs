@@ -95,6 +95,23 @@ fn the_log_reads_like_go_test_without_v() {
 }
 
 #[test]
+fn with_v_every_line_is_printed_as_it_comes() {
+    let mut run = Run {
+        verbose: true,
+        ..Run::default()
+    };
+    let mut echoed = String::new();
+    for line in STREAM.lines().take(18) {
+        if let Echo::Text(t) = run.add(serde_json::from_str(line).unwrap()) {
+            echoed.push_str(&t);
+        }
+    }
+    assert!(echoed.starts_with("=== RUN   TestOK\n--- PASS: TestOK (0.01s)\n=== RUN   TestBad\n"));
+    assert!(echoed.ends_with("FAIL\nFAIL\texample.com/a\t0.015s\n"));
+    assert_eq!(echoed.matches("want 2").count(), 1);
+}
+
+#[test]
 fn the_summary_names_each_failed_test_and_package() {
     let (run, _) = read(STREAM);
     assert_eq!(
