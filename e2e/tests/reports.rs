@@ -262,3 +262,61 @@ fn race_finds_a_planted_data_race() {
         )
     );
 }
+
+/// `test.shard`: four shards run every package exactly once between them.
+#[test]
+fn four_shards_cover_every_package_once() {
+    if !enabled("four_shards_cover_every_package_once") {
+        return;
+    }
+    let t = Scratch::new("shards");
+    let app = t.join("rep");
+    project(
+        &app,
+        "# syntax=gofront:dev\n[test]\nflags = [\"-run\", \"TestSum|TestTwice|TestP\"]\n",
+    );
+    for p in ["p1", "p2", "p3", "p4", "p5"] {
+        fs::create_dir_all(app.join(p)).unwrap();
+        fs::write(
+            app.join(format!("{p}/{p}_test.go")),
+            format!("package {p}\n\nimport \"testing\"\n\nfunc TestP(t *testing.T) {{}}\n"),
+        )
+        .unwrap();
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for i in 1..=4 {
+        let out = t.join(&format!("shard{i}"));
+        let dest = format!("type=local,dest={}", out.display());
+        let shard = format!("GOFRONT_TEST_SHARD={i}/4");
+        let b = build(
+            &app,
+            &[
+                "--target",
+                "test-report",
+                "--output",
+                &dest,
+                "--build-arg",
+                &shard,
+            ],
+        );
+        b.assert_ok(&format!("shard {i}/4"));
+        assert!(
+            b.log
+                .contains(&format!("gofront testreport: shard {i}/4: ")),
+            "{}",
+            b.log
+        );
+        for line in read(&out, "test.json").lines() {
+            let e: serde_json::Value = serde_json::from_str(line).unwrap();
+            if e["Action"] == "start" {
+                seen.push(e["Package"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(read(&out, "exit-code"), "0\n");
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["a", "b", "p1", "p2", "p3", "p4", "p5"].map(|p| format!("example.com/rep/{p}"))
+    );
+}

@@ -480,6 +480,20 @@ const CASES: &[Case] = &[
         message: "unknown target \"imgae\" (did you mean \"image\"?); gofront builds image, binaries, test, gocache, test-report, and an image per binary: app",
     },
     Case {
+        name: "test_shard_out_of_range",
+        spec: "[test]\nshard = \"5/4\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test")],
+        message: "gofront.toml:2:9: test.shard must be I/N, the I-th of N shards (1 <= I <= N <= 1000), e.g. \"2/4\", not \"5/4\"",
+    },
+    Case {
+        name: "test_shard_build_arg",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test"), ("build-arg:GOFRONT_TEST_SHARD", "+1/2")],
+        message: "build-arg GOFRONT_TEST_SHARD: test.shard must be I/N, the I-th of N shards (1 <= I <= N <= 1000), e.g. \"2/4\", not \"+1/2\"",
+    },
+    Case {
         name: "option_platform",
         spec: "".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],

@@ -232,6 +232,11 @@ tool_args! {
     TestReportArgs = ["testreport"] {
         /// The report directory.
         out: String = "--out",
+        /// `I/N`: run only the I-th of N shards of the packages, which
+        /// are the command's last `--packages` words.
+        shard: Option<String> = "--shard",
+        /// How many of the command's last words are package patterns.
+        packages: Option<String> = "--packages",
     }
 }
 
@@ -400,6 +405,14 @@ mod tests {
             }),
             Invocation::TestReport(TestReportArgs {
                 out: "/out/report".into(),
+                shard: None,
+                packages: None,
+                command: cmd.clone(),
+            }),
+            Invocation::TestReport(TestReportArgs {
+                out: "/out/report".into(),
+                shard: Some("2/4".into()),
+                packages: Some("3".into()),
                 command: cmd.clone(),
             }),
             // A value that looks like the end of the flags is still a value.

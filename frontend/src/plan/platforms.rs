@@ -171,11 +171,13 @@ pub fn exe_suffix(p: &Platform) -> &'static str {
 pub fn check(p: &Platform, target: Target, runnable: &[Platform]) -> Result<(), PlanError> {
     check_port(p)?;
     match target {
-        Target::Image | Target::Test if p.os != "linux" => Err(PlanError::NotLinux {
-            platform: p.to_string(),
-            target: target.name(),
-        }),
-        Target::Test if !runnable.is_empty() && !runnable.contains(p) => {
+        Target::Image | Target::Test | Target::TestReport if p.os != "linux" => {
+            Err(PlanError::NotLinux {
+                platform: p.to_string(),
+                target: target.name(),
+            })
+        }
+        Target::Test | Target::TestReport if !runnable.is_empty() && !runnable.contains(p) => {
             Err(PlanError::CannotRunTests {
                 platform: p.to_string(),
                 runnable: runnable

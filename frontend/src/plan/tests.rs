@@ -1810,3 +1810,67 @@ fn kept_id(step: &GoStep) -> Option<String> {
         _ => None,
     }
 }
+
+/// `test.race` on a platform the race detector does not run on is refused
+/// at its line; on one it runs on, the test step gets `-race` and cgo,
+/// the build keeps its own.
+#[test]
+fn race_needs_a_platform_the_detector_runs_on() {
+    let case = |platform: &str| Case {
+        spec: "[test]\nrace = true\n",
+        options: &[("target", "test")],
+        target_platform: Some(crate::testutil::case::platform(platform)),
+        build_platform: crate::testutil::case::platform(platform),
+        runnable: vec![crate::testutil::case::platform(platform)],
+        ..Case::default()
+    };
+    assert_eq!(
+        case("linux/386").err(),
+        "gofront.toml:2:8: test.race = true for linux/386: Go's race detector runs only on linux/amd64, linux/arm64, linux/ppc64le and linux/s390x; set it false for this platform or test on one of those"
+    );
+    let test = case("linux/arm64").ok().target.go_step().clone();
+    assert!(test.command.go.contains(&"-race".to_string()));
+    assert!(test.env.contains(&"CGO_ENABLED=1".to_string()));
+    let build = Case {
+        spec: "[test]\nrace = true\n",
+        ..Case::default()
+    }
+    .ok();
+    assert!(build.build().env.contains(&"CGO_ENABLED=0".to_string()));
+    assert!(!build.build().command.go.contains(&"-race".to_string()));
+}
+
+/// `test.shard` runs through gofront's tool with the count of package
+/// patterns; without the tool it is refused rather than ignored.
+#[test]
+fn a_shard_is_picked_by_the_report_tool() {
+    let plan = Case {
+        spec: "[test]\nshard = \"2/4\"\npackages = [\"./a/...\", \"./b/...\"]\n",
+        options: &[("target", "test")],
+        tool_image: Some("gofront:dev"),
+        ..Case::default()
+    }
+    .ok();
+    let test = plan.target.go_step();
+    match &test.command.tools[..] {
+        [crate::cachetool::Invocation::TestReport(r)] => {
+            assert_eq!(r.shard.as_deref(), Some("2/4"));
+            assert_eq!(r.packages.as_deref(), Some("2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        test.command.go[test.command.go.len() - 2..],
+        ["./a/...", "./b/..."]
+    );
+    let e = Case {
+        spec: "[test]\nshard = \"2/4\"\n",
+        options: &[("target", "test")],
+        ..Case::default()
+    }
+    .err();
+    assert!(
+        e.starts_with("gofront cannot tell which image it runs from"),
+        "{e}"
+    );
+}

@@ -462,6 +462,21 @@ pub const TEST_RACE: Key = Key {
     get: |s| (&s.test.race).into(),
 };
 
+/// `test.shard`.
+pub const TEST_SHARD: Key = Key {
+    section: section::TEST,
+    name: "shard",
+    default: KeyDefault::text("every package"),
+    meaning: "`I/N`: the I-th of N shards of the tested packages (sorted by import path, every N-th from the I-th), e.g. `2/4` or `GOFRONT_TEST_SHARD=2/4`",
+    targets: TEST,
+    set: Setter::Str(|c, s, f| {
+        if c.shard(&f) {
+            s.test.shard = Some(f);
+        }
+    }),
+    get: |s| (&s.test.shard).into(),
+};
+
 /// `cache.scope`.
 pub const CACHE_SCOPE: Key = Key {
     section: section::CACHE,
@@ -505,6 +520,7 @@ pub const KEYS: &[Key] = &[
     TEST_COVERAGE,
     TEST_COVERPKG,
     TEST_RACE,
+    TEST_SHARD,
     CACHE_SCOPE,
 ];
 

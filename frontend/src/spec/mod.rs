@@ -296,6 +296,8 @@ pub struct TestSpec {
     pub coverpkg: Option<Field<Vec<String>>>,
     /// `-race`.
     pub race: Option<Field<bool>>,
+    /// `I/N`: which shard of the packages.
+    pub shard: Option<Field<String>>,
 }
 
 /// One thing wrong with the spec.

@@ -362,6 +362,24 @@ impl Checker<'_> {
     }
 
     /// `builder` or `project`.
+    /// `I/N`: the I-th of N shards, 1 <= I <= N <= 1000.
+    pub(super) fn shard(&mut self, f: &Field<String>) -> bool {
+        let ok = f
+            .value
+            .split_once('/')
+            .and_then(|(i, n)| Some((i.parse::<u32>().ok()?, n.parse::<u32>().ok()?)))
+            .is_some_and(|(i, n)| (1..=n).contains(&i) && n <= 1000)
+            && f.value.bytes().all(|b| b.is_ascii_digit() || b == b'/');
+        if !ok {
+            let message = format!(
+                "{} must be I/N, the I-th of N shards (1 <= I <= N <= 1000), e.g. \"2/4\", not {:?}",
+                self.key, f.value
+            );
+            self.problem(&f.origin, message);
+        }
+        ok
+    }
+
     pub(super) fn cache_scope(&mut self, f: Field<String>) -> Option<Field<CacheScope>> {
         let scope = match f.value.as_str() {
             "builder" => CacheScope::Builder,

@@ -902,6 +902,7 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
             "test.coverage",
             "test.coverpkg",
             "test.race",
+            "test.shard",
         ]
         .map(String::from),
     );
@@ -917,7 +918,7 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
     binaries.push("cache.scope".to_string());
     assert_eq!(affected(Target::Binaries), binaries);
     // Every key but the test section's.
-    assert_eq!(affected(Target::Image).len(), KEYS.len() - 5);
+    assert_eq!(affected(Target::Image).len(), KEYS.len() - 6);
 
     let kinds: Vec<(String, Kind)> = KEYS
         .iter()

@@ -47,6 +47,49 @@ pub fn run(args: &TestReportArgs) -> Result<ExitCode, ToolError> {
         let summary = "test.race needs a C compiler in the builder image and it has none (no gcc on its PATH, CC unset): build with a builder that has gcc, as the golang images do";
         return record(out, &Run::default(), 2, summary);
     }
+    // A shard: the command runs its share of the packages the patterns
+    // match (go list's, sorted), every N-th from the I-th.
+    let sharded;
+    let rest = match (&args.shard, &args.packages) {
+        (Some(shard), Some(k)) => {
+            let (i, n) = parse_shard(shard).ok_or_else(|| usage(format!("--shard {shard}")))?;
+            let k: usize = k.parse().map_err(|_| usage(format!("--packages {k}")))?;
+            let split = rest
+                .len()
+                .checked_sub(k)
+                .ok_or_else(|| usage(format!("--packages {k}")))?;
+            let (head, patterns) = rest.split_at(split);
+            let all = match list_packages(program, head, patterns)? {
+                Ok(all) => all,
+                Err(code) => {
+                    return record(
+                        out,
+                        &Run::default(),
+                        code,
+                        "go list could not list the packages to shard; its output above says why",
+                    );
+                }
+            };
+            let mine = shard_of(&all, i, n);
+            if mine.is_empty() {
+                let summary = format!(
+                    "shard {i}/{n} has none of the {} packages the patterns match",
+                    all.len()
+                );
+                return record(out, &Run::default(), 0, &summary);
+            }
+            let line = format!(
+                "gofront testreport: shard {i}/{n}: {} of {} packages\n",
+                mine.len(),
+                all.len()
+            );
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
+            sharded = head.iter().cloned().chain(mine).collect::<Vec<_>>();
+            sharded.as_slice()
+        }
+        (None, None) => rest,
+        _ => return Err(usage("--shard and --packages go together".into())),
+    };
     let json_path = out.join(files::JSON);
     let mut json = BufWriter::new(File::create(&json_path).map_err(io_err(&json_path))?);
     let mut child = Command::new(program)
@@ -105,6 +148,73 @@ pub fn run(args: &TestReportArgs) -> Result<ExitCode, ToolError> {
     })?;
     let code = status.code().unwrap_or(1);
     record(out, &run, code, &run.summary(code))
+}
+
+fn usage(message: String) -> ToolError {
+    ToolError::Usage(crate::cachetool::UsageError {
+        tool: "testreport",
+        message: format!("bad {message}"),
+    })
+}
+
+/// `I/N` as numbers, 1 <= I <= N.
+fn parse_shard(s: &str) -> Option<(usize, usize)> {
+    let (i, n) = s.split_once('/')?;
+    let (i, n) = (i.parse().ok()?, n.parse().ok()?);
+    (1..=n).contains(&i).then_some((i, n))
+}
+
+/// The I-th of N shards of `all` (sorted): every N-th from the I-th, so
+/// each holds as many packages as another, give or take one, and a
+/// package stays in its shard while the ones before it stay.
+fn shard_of(all: &[String], i: usize, n: usize) -> Vec<String> {
+    let mut sorted = all.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| k % n == i - 1)
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// The packages `patterns` match, by `go list` with the command's build
+/// tags; `Err(exit code)` when go list fails (its stderr is the step's).
+fn list_packages(
+    program: &str,
+    head: &[String],
+    patterns: &[String],
+) -> Result<Result<Vec<String>, i32>, ToolError> {
+    let mut tags = Vec::new();
+    let mut it = head.iter();
+    while let Some(a) = it.next() {
+        if a.starts_with("-tags=") || a.starts_with("--tags=") {
+            tags.push(a.clone());
+        } else if (a == "-tags" || a == "--tags")
+            && let Some(v) = it.next()
+        {
+            tags.push(format!("-tags={v}"));
+        }
+    }
+    let output = Command::new(program)
+        .args(["list", "-f", "{{.ImportPath}}"])
+        .args(&tags)
+        .args(patterns)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|source| ToolError::Spawn {
+            command: program.to_string(),
+            source,
+        })?;
+    if !output.status.success() {
+        return Ok(Err(output.status.code().unwrap_or(1)));
+    }
+    Ok(Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()))
 }
 
 /// Writes the report's files besides the stream, says the summary, and
@@ -170,4 +280,48 @@ pub fn recorded(exit_code: &[u8], summary: &[u8]) -> (Option<i32>, String) {
         .ok()
         .and_then(|s| s.trim().parse().ok());
     (code, String::from_utf8_lossy(summary).trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("example.com/p{i:02}")).collect()
+    }
+
+    #[test]
+    fn shards_cover_every_package_once_and_balance_by_count() {
+        for (packages, n) in [(10, 4), (3, 4), (4, 4), (1, 1), (0, 3), (17, 5)] {
+            let all = names(packages);
+            let mut seen: Vec<String> = Vec::new();
+            let mut sizes = Vec::new();
+            for i in 1..=n {
+                let mine = shard_of(&all, i, n);
+                sizes.push(mine.len());
+                seen.extend(mine);
+            }
+            seen.sort();
+            assert_eq!(seen, all, "{packages} packages in {n} shards");
+            let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(max - min <= 1, "{sizes:?}");
+        }
+        // Unsorted input, duplicates: the same shards.
+        let mut all = names(6);
+        all.reverse();
+        all.push("example.com/p00".into());
+        assert_eq!(
+            shard_of(&all, 1, 2),
+            ["example.com/p00", "example.com/p02", "example.com/p04"]
+        );
+    }
+
+    #[test]
+    fn shard_specs_are_checked() {
+        assert_eq!(parse_shard("2/4"), Some((2, 4)));
+        assert_eq!(parse_shard("4/4"), Some((4, 4)));
+        for bad in ["0/4", "5/4", "x/4", "2", "2/0", ""] {
+            assert_eq!(parse_shard(bad), None, "{bad}");
+        }
+    }
 }

@@ -53,9 +53,13 @@ pub(super) fn seed_tool(used: bool, stamp: bool) -> Invocation {
 
 /// `gofront testreport`, which writes the test step's report into its
 /// output.
-pub(super) fn report_tool() -> Invocation {
+/// With `shard`, the tool runs that shard of the command's last
+/// `packages` words (the package patterns).
+pub(super) fn report_tool(shard: Option<&str>, packages: usize) -> Invocation {
     Invocation::TestReport(crate::cachetool::TestReportArgs {
         out: paths::REPORT.into(),
+        shard: shard.map(str::to_string),
+        packages: shard.map(|_| packages.to_string()),
         command: Vec::new(),
     })
 }

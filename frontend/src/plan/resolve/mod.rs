@@ -211,7 +211,8 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         let test_packages = test_packages(spec, project);
         let mut command = Command::go(test_args(spec, &flags, &test_packages, report));
         if report {
-            command = command.through(report_tool());
+            let shard = spec.test.shard.as_ref().map(|s| s.value.as_str());
+            command = command.through(report_tool(shard, test_packages.len()));
         }
         let mut step = go_step(
             command,
@@ -229,6 +230,10 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         with_output(&mut step.mounts, paths::OUT, OutputBase::Owned);
         step
     };
+    // A shard is picked by gofront's tool, which lists the packages.
+    if !report && spec.test.shard.is_some() && opts.target == Target::Test {
+        return Err(PlanError::NoToolImage);
+    }
     let report_plan = |export| {
         report.then(|| ReportPlan {
             dir: paths::REPORT_IN_OUTPUT.into(),
