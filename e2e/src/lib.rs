@@ -1,8 +1,9 @@
 //! Helpers for gofront's end-to-end tests: real `docker buildx build` runs
 //! with `# syntax=gofront:dev` on the testbed engine (`scripts/testbed`).
 //!
-//! Tests are skipped, with a message, unless `GOFRONT_E2E=1`; with it set
-//! (as `scripts/test` does), an engine that does not answer fails them.
+//! Every test is `#[ignore]`d (a plain `cargo test` lists it as ignored);
+//! `scripts/test` runs them with `--include-ignored` and `GOFRONT_E2E=1`,
+//! and an engine that does not answer fails them.
 //! They share one engine and some prune it: run them one at a time
 //! (`--test-threads=1`).
 
@@ -23,16 +24,17 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// Whether end-to-end tests run: `GOFRONT_E2E=1` and an engine answers.
-/// Without `GOFRONT_E2E` the caller skips (returns early) after a message;
-/// with it, a missing engine panics, so a broken testbed never passes.
+/// Whether the test runs: always `true` once an engine answers. Every
+/// end-to-end test is `#[ignore]`d, so a plain `cargo test` lists them as
+/// ignored (never as passed); `scripts/test` runs them with
+/// `--include-ignored` and `GOFRONT_E2E=1` and the testbed's env loaded.
+/// Run without `GOFRONT_E2E`, or with an engine that does not answer, a
+/// test panics: it never passes without having run.
 pub fn enabled(test: &str) -> bool {
-    if std::env::var("GOFRONT_E2E").map_or(true, |v| v.is_empty() || v == "0") {
-        eprintln!(
-            "skipping {test}: set GOFRONT_E2E=1 with the testbed engine's env loaded (scripts/test does)"
-        );
-        return false;
-    }
+    assert!(
+        std::env::var("GOFRONT_E2E").is_ok_and(|v| !v.is_empty() && v != "0"),
+        "{test} is an end-to-end test: run it with GOFRONT_E2E=1 and the testbed engine's env loaded (scripts/test does)"
+    );
     static CHECKED: OnceLock<()> = OnceLock::new();
     CHECKED.get_or_init(|| {
         let out = docker(&["info", "--format", "{{.ServerVersion}}"]);
@@ -736,4 +738,35 @@ pub fn registry_config(registry: &str, repo: &str, reference: &str) -> serde_jso
     let r = registry_get(registry, &format!("{repo}/blobs/{config}"));
     assert_eq!(r.status, 200, "{repo}: no blob {config}");
     r.json()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each end-to-end test is `#[ignore]`d, so that `cargo test` without
+    /// an engine reports it ignored rather than passed.
+    #[test]
+    fn every_end_to_end_test_is_ignored_without_an_engine() {
+        let mut tests = 0;
+        for entry in fs::read_dir(repo().join("e2e/tests")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if line.trim() == "#[test]" {
+                    tests += 1;
+                    assert!(
+                        lines
+                            .get(i + 1)
+                            .is_some_and(|l| l.trim_start().starts_with("#[ignore")),
+                        "{}:{}: an end-to-end test without #[ignore = \"end-to-end: ...\"]",
+                        path.display(),
+                        i + 1
+                    );
+                }
+            }
+        }
+        assert!(tests >= 50, "{tests} tests found");
+    }
 }

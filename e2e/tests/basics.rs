@@ -31,6 +31,7 @@ fn inspect(image: &str, format: &str) -> String {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn hello_image_runs_with_its_config() {
     if !enabled("hello_image_runs_with_its_config") {
         return;
@@ -77,6 +78,7 @@ fn hello_image_runs_with_its_config() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn hello_rebuild_is_fully_cached() {
     if !enabled("hello_rebuild_is_fully_cached") {
         return;
@@ -92,6 +94,7 @@ fn hello_rebuild_is_fully_cached() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn withdep_edits_rebuild_only_what_changed() {
     if !enabled("withdep_edits_rebuild_only_what_changed") {
         return;
@@ -142,6 +145,7 @@ fn withdep_edits_rebuild_only_what_changed() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn binaries_target_leaves_a_runnable_binary() {
     if !enabled("binaries_target_leaves_a_runnable_binary") {
         return;
@@ -167,6 +171,7 @@ fn binaries_target_leaves_a_runnable_binary() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn test_target_runs_tests_sees_no_ignored_file_and_fails_on_failure() {
     if !enabled("test_target_runs_tests_sees_no_ignored_file_and_fails_on_failure") {
         return;
@@ -205,6 +210,7 @@ fn test_target_runs_tests_sees_no_ignored_file_and_fails_on_failure() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_uid_1000_builder_builds_and_rebuilds_warm() {
     if !enabled("a_uid_1000_builder_builds_and_rebuilds_warm") {
         return;
@@ -248,6 +254,7 @@ fn a_uid_1000_builder_builds_and_rebuilds_warm() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn scratch_and_ubuntu_runtime_bases() {
     if !enabled("scratch_and_ubuntu_runtime_bases") {
         return;
@@ -283,6 +290,7 @@ fn scratch_and_ubuntu_runtime_bases() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn newer_go_lines_pick_their_builder() {
     if !enabled("newer_go_lines_pick_their_builder") {
         return;
@@ -337,6 +345,7 @@ fn fails_with(b: &Build, want: &str, highlight: Option<&str>) {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn bad_inputs_fail_with_gofronts_sentence() {
     if !enabled("bad_inputs_fail_with_gofronts_sentence") {
         return;

@@ -93,6 +93,7 @@ fn build_with(app: &Path, builder: &str, ns: &str, out: &Path) -> Build {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn cgo_example_builds_runs_and_passes_its_tests() {
     if !cgo_enabled("cgo_example_builds_runs_and_passes_its_tests") {
         return;
@@ -125,6 +126,7 @@ fn cgo_example_builds_runs_and_passes_its_tests() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn cgo_builds_with_two_builder_images_use_two_caches() {
     if !cgo_enabled("cgo_builds_with_two_builder_images_use_two_caches") {
         return;
@@ -159,6 +161,7 @@ fn cgo_builds_with_two_builder_images_use_two_caches() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn builds_without_cgo_share_one_cache_across_builder_images() {
     if !cgo_enabled("builds_without_cgo_share_one_cache_across_builder_images") {
         return;
@@ -183,6 +186,7 @@ fn builds_without_cgo_share_one_cache_across_builder_images() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn cgo_for_another_platform_is_refused() {
     if !cgo_enabled("cgo_for_another_platform_is_refused") {
         return;

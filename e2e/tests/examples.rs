@@ -23,6 +23,7 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn every_example_builds_and_runs_as_its_e2e_json_says() {
     if !enabled("every_example_builds_and_runs_as_its_e2e_json_says") {
         return;

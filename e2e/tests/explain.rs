@@ -69,6 +69,7 @@ fn same_binaries(name: &str, contexts: &[String]) {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn hello_dockerfile_builds_the_same_binary() {
     if !enabled("hello_dockerfile_builds_the_same_binary") {
         return;
@@ -77,6 +78,7 @@ fn hello_dockerfile_builds_the_same_binary() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn withdep_dockerfile_builds_the_same_binary() {
     if !enabled("withdep_dockerfile_builds_the_same_binary") {
         return;
@@ -85,6 +87,7 @@ fn withdep_dockerfile_builds_the_same_binary() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn multi_dockerfile_builds_the_same_binaries() {
     if !enabled("multi_dockerfile_builds_the_same_binaries") {
         return;
@@ -93,6 +96,7 @@ fn multi_dockerfile_builds_the_same_binaries() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn workspace_dockerfile_builds_the_same_binary() {
     if !enabled("workspace_dockerfile_builds_the_same_binary") {
         return;
@@ -101,6 +105,7 @@ fn workspace_dockerfile_builds_the_same_binary() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn cgo_dockerfile_builds_the_same_binary() {
     if !cgo_enabled("cgo_dockerfile_builds_the_same_binary") {
         return;

@@ -47,6 +47,7 @@ fn proxy_context() -> String {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn eight_parallel_builds_share_the_cache_and_a_shared_package_is_compiled_once() {
     if !enabled("eight_parallel_builds_share_the_cache_and_a_shared_package_is_compiled_once") {
         return;
@@ -99,6 +100,7 @@ fn eight_parallel_builds_share_the_cache_and_a_shared_package_is_compiled_once()
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_build_cancelled_mid_go_build_rebuilds_warm() {
     if !enabled("a_build_cancelled_mid_go_build_rebuilds_warm") {
         return;
@@ -193,6 +195,7 @@ fn testbed_engine() -> Option<(String, String)> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn the_next_build_after_an_engine_restart_succeeds() {
     if !enabled("the_next_build_after_an_engine_restart_succeeds") {
         return;
@@ -249,6 +252,7 @@ fn frontend_pids() -> Vec<u32> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_killed_frontend_fails_the_build_clearly_and_the_next_one_succeeds() {
     if !enabled("a_killed_frontend_fails_the_build_clearly_and_the_next_one_succeeds") {
         return;
@@ -321,6 +325,7 @@ fn frontend_peak_rss_kb() -> Option<u64> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_context_of_20000_files_and_100_mb_builds_with_a_small_frontend() {
     if !enabled("a_context_of_20000_files_and_100_mb_builds_with_a_small_frontend") {
         return;

@@ -96,6 +96,7 @@ fn check_export(dir: &Path) -> (usize, u64) {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn directory_seed_rebuilds_a_pruned_engine_warm() {
     if !enabled("directory_seed_rebuilds_a_pruned_engine_warm") {
         return;
@@ -155,6 +156,7 @@ fn directory_seed_rebuilds_a_pruned_engine_warm() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn image_seed_rebuilds_a_pruned_engine_warm() {
     if !enabled("image_seed_rebuilds_a_pruned_engine_warm") {
         return;
@@ -200,6 +202,7 @@ fn image_seed_rebuilds_a_pruned_engine_warm() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn another_projects_seed_changes_nothing() {
     if !enabled("another_projects_seed_changes_nothing") {
         return;
@@ -260,6 +263,7 @@ fn another_projects_seed_changes_nothing() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn export_stays_bounded_over_twenty_edits() {
     if !enabled("export_stays_bounded_over_twenty_edits") {
         return;
@@ -308,6 +312,7 @@ fn export_stays_bounded_over_twenty_edits() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_directory_that_is_not_an_export_is_refused() {
     if !enabled("a_directory_that_is_not_an_export_is_refused") {
         return;
@@ -332,6 +337,7 @@ fn a_directory_that_is_not_an_export_is_refused() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn oci_layout_seed_rebuilds_a_pruned_engine_warm() {
     if !enabled("oci_layout_seed_rebuilds_a_pruned_engine_warm") {
         return;
@@ -374,6 +380,7 @@ fn oci_layout_seed_rebuilds_a_pruned_engine_warm() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn modules_travel_with_the_go_cache_when_asked() {
     if !enabled("modules_travel_with_the_go_cache_when_asked") {
         return;
@@ -513,6 +520,7 @@ fn other_project(dir: &Path) {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_crafted_seed_never_reaches_another_projects_build() {
     if !enabled("a_crafted_seed_never_reaches_another_projects_build") {
         return;

@@ -21,6 +21,7 @@ fn summary(lines: &[String]) -> String {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_new_dependency_fetches_only_that_module() {
     if !enabled("a_new_dependency_fetches_only_that_module") {
         return;

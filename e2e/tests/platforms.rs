@@ -136,6 +136,7 @@ fn check_index(layout: &Path, work: &Path, binaries: &[&str]) {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn three_platforms_give_an_index_with_the_right_binaries() {
     if !enabled("three_platforms_give_an_index_with_the_right_binaries") || !containerd_store() {
         return;
@@ -165,6 +166,7 @@ fn three_platforms_give_an_index_with_the_right_binaries() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn binaries_target_writes_a_directory_per_platform() {
     if !enabled("binaries_target_writes_a_directory_per_platform") || !containerd_store() {
         return;
@@ -256,6 +258,7 @@ fn is_macho_arm64(path: &Path) -> bool {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn binaries_for_windows_and_darwin_resolve_no_linux_base() {
     if !enabled("binaries_for_windows_and_darwin_resolve_no_linux_base") || !containerd_store() {
         return;
@@ -303,6 +306,7 @@ fn binaries_for_windows_and_darwin_resolve_no_linux_base() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_windows_binary_resolves_no_linux_base() {
     // One platform: on the classic store too (Docker 26), where the base is
     // a linux/amd64 image and a mismatch sends BuildKit to the (offline)
@@ -347,6 +351,7 @@ func main() {
 "#;
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_stamped_release_is_reproducible_across_pruned_builds() {
     if !enabled("a_stamped_release_is_reproducible_across_pruned_builds") || !containerd_store() {
         return;

@@ -42,6 +42,7 @@ fn compiled(b: &Build) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn push_then_pull_and_run() {
     let test = "push_then_pull_and_run";
     if !enabled(test) {
@@ -75,6 +76,7 @@ fn push_then_pull_and_run() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn multi_platform_push_gives_an_index() {
     let test = "multi_platform_push_gives_an_index";
     if !enabled(test) {
@@ -134,6 +136,7 @@ fn multi_platform_push_gives_an_index() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn registry_cache_warms_a_pruned_engine() {
     let test = "registry_cache_warms_a_pruned_engine";
     if !enabled(test) {
@@ -202,6 +205,7 @@ fn registry_cache_warms_a_pruned_engine() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn gocache_seed_only_the_registry_holds() {
     let test = "gocache_seed_only_the_registry_holds";
     if !enabled(test) {
@@ -318,6 +322,7 @@ fn spec_with_syntax(dir: &Path, frontend: &str) -> std::path::PathBuf {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn gofront_itself_from_the_registry() {
     let test = "gofront_itself_from_the_registry";
     if !enabled(test) {

@@ -30,6 +30,7 @@ fn bin_files(image: &str) -> BTreeSet<String> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_bake_of_two_binary_targets_builds_an_image_each_from_one_go_build() {
     if !enabled("a_bake_of_two_binary_targets_builds_an_image_each_from_one_go_build") {
         return;
@@ -162,6 +163,7 @@ target "cli" {{
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn an_unknown_target_names_the_binary_targets() {
     if !enabled("an_unknown_target_names_the_binary_targets") {
         return;
@@ -304,6 +306,7 @@ fn image_id(image: &str) -> String {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once() {
     if !enabled("a_bake_of_a_workspaces_three_services_compiles_the_shared_package_once") {
         return;

@@ -130,6 +130,7 @@ fn job(app: &Path, seed: &Path, export: &Path) -> Build {
 }
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_seeded_fresh_runner_reruns_only_the_tests_whose_inputs_changed() {
     let test = "a_seeded_fresh_runner_reruns_only_the_tests_whose_inputs_changed";
     if !enabled(test) {
@@ -226,6 +227,7 @@ fn export_bytes(dir: &Path) -> u64 {
 /// not grow with the edits (at most 1.5x the first), and holds only Go
 /// cache entries and the manifest.
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn a_seeded_export_with_tests_stays_bounded_over_twenty_edits() {
     let test = "a_seeded_export_with_tests_stays_bounded_over_twenty_edits";
     if !enabled(test) {

@@ -6,6 +6,7 @@
 use gofront_e2e::{Scratch, build_rawjson, copy_example, enabled};
 
 #[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn an_unused_build_arg_is_a_warning_on_the_spec_step() {
     if !enabled("an_unused_build_arg_is_a_warning_on_the_spec_step") {
         return;
