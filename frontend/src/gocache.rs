@@ -51,10 +51,7 @@ pub fn is_entry_name(name: &str) -> bool {
 }
 
 fn is_hash(hex: &str) -> bool {
-    hex.len() == 64
-        && hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    crate::cacheprog::unhex(hex).is_some()
 }
 
 /// The action and output ids of an action entry's text, if it is one.
@@ -71,22 +68,12 @@ pub fn parse_action_entry(text: &str) -> Option<(&str, &str)> {
 /// The action id Go files a compile's printed output under
 /// (`cache.Subkey(action, "stdout")`).
 pub fn stdout_subkey(action: &str) -> Option<String> {
-    let bytes = hex_bytes(action)?;
+    let bytes = crate::cacheprog::unhex(action)?;
     let mut h = Sha256::new();
     h.update(b"subkey:");
-    h.update(&bytes);
+    h.update(bytes);
     h.update(b"stdout");
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
-    if !is_hash(hex) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
-        .collect()
+    Some(hex::encode(h.finalize()))
 }
 
 /// The entry file names an export keeps: for every used output, the

@@ -32,8 +32,8 @@ pub struct Entry {
 pub fn format_entry(action: &Hash, entry: &Entry) -> String {
     format!(
         "v1 {} {} {:20} {:20}\n",
-        hex(action),
-        hex(&entry.output),
+        hex::encode(action),
+        hex::encode(entry.output),
         entry.size,
         entry.time_nanos
     )
@@ -65,32 +65,16 @@ pub fn parse_entry(text: &[u8], action: &Hash) -> Option<Entry> {
     })
 }
 
-/// Lowercase hex, as Go names entries.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
-
-/// 64 lowercase hex digits to a hash.
+/// 64 lowercase hex digits (as Go names entries) to a hash.
 pub fn unhex(text: &str) -> Option<Hash> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return None;
     }
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
     let mut out = [0u8; 32];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        out[i] = (digit(pair[0])? << 4) | digit(pair[1])?;
-    }
+    hex::decode_to_slice(text, &mut out).ok()?;
     Some(out)
 }
 

@@ -46,6 +46,7 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub(crate) use entry::unhex;
 use error::ProgError;
 use server::{Limits, Server};
 

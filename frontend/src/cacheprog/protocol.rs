@@ -6,6 +6,9 @@ use std::io::{self, BufRead, Write};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
 use super::entry::Hash;
 use super::error::{ProgError, RequestError};
 
@@ -61,74 +64,19 @@ impl Response {
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /// Standard base64 with padding, as Go's encoding/json writes `[]byte`.
 pub fn b64_encode(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                s.push(char::from(B64[((n >> shift) & 63) as usize]));
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
+    STANDARD.encode(bytes)
 }
 
-fn b64_value(c: u8) -> Option<u32> {
-    match c {
-        b'A'..=b'Z' => Some(u32::from(c - b'A')),
-        b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-        b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
-}
-
-/// Decodes one group of four base64 characters into `out`; returns how
-/// many bytes it held (3, or 2 or 1 for a final padded group).
-fn b64_quad(q: [u8; 4], out: &mut [u8; 3]) -> Option<usize> {
-    let pads = match (q[2], q[3]) {
-        (b'=', b'=') => 2,
-        (_, b'=') => 1,
-        _ => 0,
-    };
-    let mut n = 0u32;
-    for (i, &c) in q.iter().enumerate() {
-        let v = if i >= 4 - pads { 0 } else { b64_value(c)? };
-        n = (n << 6) | v;
-    }
-    *out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-    Some(3 - pads)
+/// A character of the standard base64 alphabet (padding aside).
+fn b64_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
 }
 
 /// A whole base64 string (an id field).
 pub(super) fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
-    let quads = bytes.len() / 4;
-    for (i, q) in bytes.chunks_exact(4).enumerate() {
-        let mut three = [0u8; 3];
-        let n = b64_quad([q[0], q[1], q[2], q[3]], &mut three)?;
-        if n < 3 && i + 1 != quads {
-            return None;
-        }
-        out.extend_from_slice(&three[..n]);
-    }
-    Some(out)
+    STANDARD.decode(text).ok()
 }
 
 pub(super) fn decode_id(field: &'static str, value: Option<&str>) -> Result<Hash, RequestError> {
@@ -250,7 +198,7 @@ impl<R: BufRead> Wire<R> {
                 if ended {
                     return Err(bad(self.line + 1, "goes on after its padding"));
                 }
-                if c != b'=' && b64_value(c).is_none() {
+                if c != b'=' && !b64_char(c) {
                     return Err(bad(self.line + 1, "is not base64"));
                 }
                 quad[filled] = c;
@@ -258,8 +206,9 @@ impl<R: BufRead> Wire<R> {
                 if filled == 4 {
                     filled = 0;
                     let mut three = [0u8; 3];
-                    let n = b64_quad(quad, &mut three)
-                        .ok_or(bad(self.line + 1, "has padding inside it"))?;
+                    let n = STANDARD
+                        .decode_slice(quad, &mut three)
+                        .map_err(|_| bad(self.line + 1, "has padding inside it"))?;
                     ended = n < 3;
                     chunk.extend_from_slice(&three[..n]);
                 }

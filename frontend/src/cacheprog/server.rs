@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 use super::entry::{
-    ENTRY_LEN, Entry, Hash, REFRESH_AFTER, file_sha256, format_entry, hex, now_nanos, parse_entry,
+    ENTRY_LEN, Entry, Hash, REFRESH_AFTER, file_sha256, format_entry, now_nanos, parse_entry,
     refresh, unhex,
 };
 use super::error::{ProgError, RequestError, req_io};
@@ -247,7 +247,7 @@ impl Server {
     }
 
     pub(super) fn path(&self, id: &Hash, kind: char) -> PathBuf {
-        let name = hex(id);
+        let name = hex::encode(id);
         self.dir.join(&name[..2]).join(format!("{name}-{kind}"))
     }
 
@@ -503,7 +503,7 @@ impl Server {
         let cutoff = now.checked_sub(TRIM_UNUSED).unwrap_or(UNIX_EPOCH);
         let mut removed = 0;
         for i in 0..=255u8 {
-            let sub = self.dir.join(hex(&[i]));
+            let sub = self.dir.join(hex::encode([i]));
             let Ok(names) = fs::read_dir(&sub) else {
                 continue;
             };
@@ -555,7 +555,7 @@ impl Server {
         text.push_str(USED_FORMAT);
         text.push('\n');
         for a in &self.used {
-            text.push_str(&hex(a));
+            text.push_str(&hex::encode(a));
             text.push('\n');
         }
         let written = fs::write(&tpath, text)

@@ -163,7 +163,7 @@ fn entries_are_in_go_cache_layout_and_read_by_the_export_tool() {
     let (r, replies) = session(&mut s, &[put(1, &a, body), close(2)].concat());
     r.unwrap();
     assert!(replies[1].get("Err").is_none(), "{}", replies[1]);
-    let (ah, oh) = (hex(&a), hex(&sha(body)));
+    let (ah, oh) = (hex::encode(a), hex::encode(sha(body)));
     let entry = fs::read_to_string(dir.0.join(&ah[..2]).join(format!("{ah}-a"))).unwrap();
     assert_eq!(entry.len(), 175);
     assert!(entry.starts_with(&format!("v1 {ah} {oh}                    5 ")));
@@ -203,7 +203,7 @@ fn an_entry_go_wrote_is_served() {
     let dir = TempDir::new("gowrote");
     let a = action(3);
     let body = b"object";
-    let (ah, oh) = (hex(&a), hex(&sha(body)));
+    let (ah, oh) = (hex::encode(a), hex::encode(sha(body)));
     // As cmd/go's putIndexEntry writes it.
     let text = format!(
         "v1 {ah} {oh} {:>20} {:>20}\n",
@@ -366,7 +366,7 @@ fn a_bad_request_gets_an_error_and_the_stream_stays_in_step() {
     }
     // Only the good put is in the cache and in the used list.
     assert_eq!(s.used().copied().collect::<Vec<_>>(), vec![good]);
-    let (ah, oh) = (hex(&good), hex(&sha(b"fine")));
+    let (ah, oh) = (hex::encode(good), hex::encode(sha(b"fine")));
     let mut names = walk(&dir.0);
     names.sort();
     let mut want = vec![format!("{ah}-a"), format!("{oh}-d")];
@@ -484,16 +484,20 @@ fn a_broken_stream_stops_the_server_naming_the_line() {
 fn a_corrupt_or_dangling_entry_is_a_miss() {
     let dir = TempDir::new("corrupt");
     let body = b"data";
-    let (oh, size) = (hex(&sha(body)), body.len());
+    let (oh, size) = (hex::encode(sha(body)), body.len());
     let write = |a: &Hash, text: &str| {
-        let ah = hex(a);
+        let ah = hex::encode(a);
         fs::create_dir_all(dir.0.join(&ah[..2])).unwrap();
         fs::write(dir.0.join(&ah[..2]).join(format!("{ah}-a")), text).unwrap();
     };
-    let line =
-        |a: &Hash, out: &str, size: usize| format!("v1 {} {out} {size:>20} {:>20}\n", hex(a), 1);
+    let line = |a: &Hash, out: &str, size: usize| {
+        format!("v1 {} {out} {size:>20} {:>20}\n", hex::encode(a), 1)
+    };
     // Output missing.
-    write(&action(1), &line(&action(1), &hex(&sha(b"gone")), size));
+    write(
+        &action(1),
+        &line(&action(1), &hex::encode(sha(b"gone")), size),
+    );
     // An entry for another action id.
     write(&action(2), &line(&action(3), &oh, size));
     // Cut short, and with a trailing extra byte.
@@ -611,9 +615,9 @@ fn an_export_selects_exactly_the_listed_entries_that_are_whole() {
     fs::remove_file(s.path(&sha(b"three"), 'd')).unwrap();
     let got = select_used(&cache, &lists).unwrap();
     let want: BTreeSet<String> = [
-        format!("{}-a", hex(&action(1))),
-        format!("{}-a", hex(&action(2))),
-        format!("{}-d", hex(&sha(b"shared"))),
+        format!("{}-a", hex::encode(action(1))),
+        format!("{}-a", hex::encode(action(2))),
+        format!("{}-d", hex::encode(sha(b"shared"))),
     ]
     .into_iter()
     .collect();

@@ -6,7 +6,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::entry::{Hash, hex, unhex};
+use super::entry::{Hash, unhex};
 use super::error::ProgError;
 use super::server::Server;
 
@@ -55,8 +55,8 @@ pub fn select_used(cache: &Path, lists: &[PathBuf]) -> Result<BTreeSet<String>, 
     let mut names = BTreeSet::new();
     for a in &ids {
         if let Ok(Some((entry, _))) = server.lookup(a) {
-            names.insert(format!("{}-a", hex(a)));
-            names.insert(format!("{}-d", hex(&entry.output)));
+            names.insert(format!("{}-a", hex::encode(a)));
+            names.insert(format!("{}-d", hex::encode(entry.output)));
         }
     }
     Ok(names)

@@ -80,7 +80,7 @@ pub fn attestation(ref_id: &str) -> crate::proto::gateway::Attestation {
 
 /// Bytes as lowercase hex, as every digest in the document is written.
 pub fn lower_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// What the plan decides about one platform's SBOM before anything is
