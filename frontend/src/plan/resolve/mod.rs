@@ -82,6 +82,10 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     // Every spec problem, in the order of the spec's sections.
     let mut problems = Vec::new();
     let packages = build_packages(spec, project);
+    // Every target but test builds binaries.
+    if opts.target != Target::Test {
+        problems.extend(no_packages(spec, project));
+    }
     let binaries = binaries(spec, project, &packages, &target_platform, &mut problems);
     if let Some(c) = spec.build.cgo.as_ref().filter(|c| c.value)
         && let Some(message) = cgo_cross_problem(&inp.build_platform, &target_platform, spec)
