@@ -101,6 +101,22 @@ fn workspace_dockerfile_builds_the_same_binary() {
 }
 
 #[test]
+fn layout_dockerfile_builds_the_same_binaries() {
+    if !enabled("layout_dockerfile_builds_the_same_binaries") {
+        return;
+    }
+    same_binaries("layout", &[]);
+}
+
+#[test]
+fn layout_work_dockerfile_builds_the_same_binaries() {
+    if !enabled("layout_work_dockerfile_builds_the_same_binaries") {
+        return;
+    }
+    same_binaries("layout-work", &[]);
+}
+
+#[test]
 fn cgo_dockerfile_builds_the_same_binary() {
     if !cgo_enabled("cgo_dockerfile_builds_the_same_binary") {
         return;
