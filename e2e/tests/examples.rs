@@ -155,3 +155,30 @@ fn every_example_builds_and_runs_as_its_e2e_json_says() {
     }
     eprintln!("examples tested: {}", tested.join(", "));
 }
+
+/// A module where gofront finds no main package (here `.dockerignore`
+/// hides all of cmd/, so the scan's source is empty) fails with gofront's
+/// sentence before any Go step, never Go's `no Go files`; its tests still
+/// run, which need no binary.
+#[test]
+fn a_layout_without_a_main_package_fails_with_gofronts_sentence() {
+    if !enabled("a_layout_without_a_main_package_fails_with_gofronts_sentence") {
+        return;
+    }
+    let t = Scratch::new("no-main");
+    let dir = t.join("layout");
+    copy_example("layout", &dir);
+    fs::write(dir.join(".dockerignore"), "cmd\n").unwrap();
+    let b = build(&dir, &[]);
+    assert!(!b.ok, "{}", b.log);
+    assert_eq!(
+        b.error().as_deref(),
+        Some(
+            "gofront.toml: no main package found: the module root has none and there is no cmd/<name> directory with package main; set build.packages to the main packages' directories (e.g. [\"./app\"])"
+        ),
+        "{}",
+        b.log
+    );
+    assert!(!b.log.contains("no Go files"), "{}", b.log);
+    build(&dir, &["--target", "test"]).assert_ok("examples/layout without cmd/ --target test");
+}
