@@ -15,6 +15,7 @@ use crate::plan::{self, Heads, ImageConfig, PlanError, PlanInputs, ProjectFiles,
 use crate::proto::pb;
 use crate::report::{self, ProjectReport, Report, SourceMap, SpecReport, Warning};
 use crate::spec::{self, Origin, SpecError};
+use crate::target::Target;
 
 /// The most gofront reads of any one file (the spec, go.mod, go.work,
 /// .dockerignore, ...): hosts read at most one byte more, and a file
@@ -462,9 +463,10 @@ async fn read_inputs(
         None => Vec::new(),
     };
     let paths: Vec<String> = dirs.iter().map(|d| format!("{d}/go.mod")).collect();
-    let scan = match &spec.build.packages {
-        Some(_) => None,
-        None => Some(plan::mains_scan(&files)?),
+    // The test target builds no binary.
+    let scan = match (&spec.build.packages, options.target) {
+        (Some(_), _) | (None, Target::Test) => None,
+        (None, _) => Some(plan::mains_scan(&files)?),
     };
     let (members, heads) = tokio::join!(host.read_context(options, &paths), async {
         match &scan {

@@ -1633,7 +1633,7 @@ fn without_build_packages_the_cmd_directories_are_found_through_read_dir() {
 }
 
 /// An engine without ReadDir is named before the scan is solved; a spec
-/// that names its packages never needs it.
+/// that names its packages, or a test build, never needs it.
 #[test]
 fn finding_main_packages_needs_read_dir_and_a_spec_with_packages_does_not() {
     let old: Vec<&'static str> = API_CAPS
@@ -1656,6 +1656,10 @@ fn finding_main_packages_needs_read_dir_and_a_spec_with_packages_does_not() {
         &old,
         ALL_LLB_CAPS,
     );
+    let ret = r.log.returned.expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    assert!(!r.log.calls.iter().any(|c| c.starts_with("ReadDir")));
+    let r = run_with("", HELLO, &["target=test"], &old, ALL_LLB_CAPS);
     let ret = r.log.returned.expect("returned");
     assert!(ret.error.is_none(), "{:?}", ret.error);
     assert!(!r.log.calls.iter().any(|c| c.starts_with("ReadDir")));

@@ -24,7 +24,7 @@ pub const MAX_DIRS: usize = 256;
 
 /// The Go files to read the start of: BuildKit's local source patterns
 /// (include, exclude) and how much to read.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scan {
     /// Each root's `*.go` and `cmd/*/*.go`.
     pub include: Vec<String>,
