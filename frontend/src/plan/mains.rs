@@ -390,14 +390,14 @@ pub fn found(roots: &[String], heads: &Heads) -> Found {
     let mains = main_dirs(&heads.files);
     let mut packages = Vec::new();
     let mut incomplete = false;
+    let package = |dir: &str| {
+        if dir == "." {
+            ".".to_string()
+        } else {
+            format!("./{dir}")
+        }
+    };
     for root in roots {
-        let package = |dir: &str| {
-            if dir == "." {
-                ".".to_string()
-            } else {
-                format!("./{dir}")
-            }
-        };
         if mains.contains(root) {
             packages.push(package(root));
             continue;
