@@ -8,7 +8,7 @@
 use std::fs;
 
 use gofront_e2e::{
-    Scratch, Status, as_refs, build, cgo_enabled, copy_example, docker, docker_ok, enabled,
+    Scratch, Status, as_refs, build, call, cgo_enabled, copy_example, docker, docker_ok, enabled,
     goproxy, repo,
 };
 use serde_json::Value;
@@ -73,6 +73,46 @@ fn every_example_builds_and_runs_as_its_e2e_json_says() {
                 "examples/{name}: {cmd:?}"
             );
         }
+        // Each binary's own target: `--call targets` lists exactly these
+        // binaries, and each image runs its binary.
+        if let Some(targets) = want["targets"].as_array() {
+            let spec = dir.join("gofront.toml");
+            let out = call("targets", &as_refs(&args), &spec, &dir);
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "examples/{name} --call targets: {text}"
+            );
+            let listed: Vec<&str> = text
+                .lines()
+                .filter(|l| l.contains("The runtime image with only the binary of"))
+                .filter_map(|l| l.split_whitespace().next())
+                .collect();
+            let named: Vec<&str> = targets
+                .iter()
+                .map(|t| t["target"].as_str().expect("target"))
+                .collect();
+            assert_eq!(listed, named, "examples/{name}: --call targets\n{text}");
+            for t in targets {
+                let target = t["target"].as_str().expect("target");
+                let target_tag = format!("e2e-example-{name}-{target}:1");
+                let mut target_args = args.clone();
+                target_args.extend([
+                    "--target".to_string(),
+                    target.to_string(),
+                    "-t".to_string(),
+                    target_tag.clone(),
+                ]);
+                build(&dir, &as_refs(&target_args))
+                    .assert_ok(&format!("examples/{name} --target {target}"));
+                assert_eq!(
+                    docker_ok(&["run", "--rm", "--network", "none", &target_tag]).trim(),
+                    t["stdout"].as_str().expect("stdout"),
+                    "examples/{name} --target {target}"
+                );
+                docker(&["image", "rm", &target_tag]);
+            }
+        }
         let inspect = docker(&["image", "inspect", &tag]);
         let cfg: Value = serde_json::from_slice(&inspect.stdout).unwrap();
         let cfg = &cfg[0]["Config"];
@@ -115,4 +155,32 @@ fn every_example_builds_and_runs_as_its_e2e_json_says() {
         tested.push(name.clone());
     }
     eprintln!("examples tested: {}", tested.join(", "));
+}
+
+/// A module where gofront finds no main package (here `.dockerignore`
+/// hides all of cmd/, so the scan's source is empty) fails with gofront's
+/// sentence before any Go step, never Go's `no Go files`; its tests still
+/// run, which need no binary.
+#[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
+fn a_layout_without_a_main_package_fails_with_gofronts_sentence() {
+    if !enabled("a_layout_without_a_main_package_fails_with_gofronts_sentence") {
+        return;
+    }
+    let t = Scratch::new("no-main");
+    let dir = t.join("layout");
+    copy_example("layout", &dir);
+    fs::write(dir.join(".dockerignore"), "cmd\n").unwrap();
+    let b = build(&dir, &[]);
+    assert!(!b.ok, "{}", b.log);
+    assert_eq!(
+        b.error().as_deref(),
+        Some(
+            "gofront.toml: no main package found: the module root has none and there is no cmd/<name> directory with package main; set build.packages to the main packages' directories (e.g. [\"./app\"])"
+        ),
+        "{}",
+        b.log
+    );
+    assert!(!b.log.contains("no Go files"), "{}", b.log);
+    build(&dir, &["--target", "test"]).assert_ok("examples/layout without cmd/ --target test");
 }

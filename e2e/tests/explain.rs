@@ -106,6 +106,24 @@ fn workspace_dockerfile_builds_the_same_binary() {
 
 #[test]
 #[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
+fn layout_dockerfile_builds_the_same_binaries() {
+    if !enabled("layout_dockerfile_builds_the_same_binaries") {
+        return;
+    }
+    same_binaries("layout", &[]);
+}
+
+#[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
+fn layout_work_dockerfile_builds_the_same_binaries() {
+    if !enabled("layout_work_dockerfile_builds_the_same_binaries") {
+        return;
+    }
+    same_binaries("layout-work", &[]);
+}
+
+#[test]
+#[ignore = "end-to-end: needs the testbed engine (scripts/test runs it)"]
 fn cgo_dockerfile_builds_the_same_binary() {
     if !cgo_enabled("cgo_dockerfile_builds_the_same_binary") {
         return;

@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::llb::SourceRange;
 use crate::options::{Options, Platform};
-use crate::plan::{self, ImageConfig, PlanError, PlanInputs, ProjectFiles};
+use crate::plan::{self, Heads, ImageConfig, PlanError, PlanInputs, ProjectFiles, Scan};
 use crate::proto::pb;
 use crate::report::{self, ProjectReport, Report, SourceMap, SpecReport, Warning};
 use crate::spec::{self, Origin, SpecError};
@@ -35,6 +35,10 @@ pub trait Host {
         options: &Options,
         paths: &[String],
     ) -> Result<BTreeMap<String, Vec<u8>>, HostError>;
+    /// The start (`scan.head_bytes`) of the regular files of the build
+    /// context `scan` selects, those [`Scan::pick`] picks, listing at most
+    /// `scan.max_dirs` directories: never the whole context.
+    async fn read_heads(&self, options: &Options, scan: &Scan) -> Result<Heads, HostError>;
     /// An image's digest and config JSON, or `None` when the host cannot
     /// resolve images.
     async fn resolve_image(
@@ -90,6 +94,16 @@ pub enum HostError {
     #[error("cannot read {path} from BuildKit: {message}")]
     ReadFile {
         /// The path inside the ref.
+        path: String,
+        /// The gRPC status code.
+        code: tonic::Code,
+        /// BuildKit's message.
+        message: String,
+    },
+    /// BuildKit could not list a directory of a solved ref.
+    #[error("cannot list {path} from BuildKit: {message}")]
+    ReadDir {
+        /// The directory inside the ref.
         path: String,
         /// The gRPC status code.
         code: tonic::Code,
@@ -451,28 +465,34 @@ async fn read_inputs(
     if let Some(b) = found.remove(".dockerignore") {
         files.dockerignore = Some(text(".dockerignore", b)?);
     }
-    if let Some(work) = &files.go_work {
-        // Each member's go.mod, and its root main.go: a workspace with no
-        // build.packages builds the members whose root is a main package.
-        let dirs = plan::module_dirs_to_read(work)?;
-        let paths: Vec<String> = dirs
-            .iter()
-            .flat_map(|d| [format!("{d}/go.mod"), format!("{d}/main.go")])
-            .collect();
-        let members = host.read_context(options, &paths).await?;
-        for dir in dirs {
-            let main = format!("{dir}/main.go");
-            if let Some(b) = members.get(&main)
-                && plan::declares_package_main(&String::from_utf8_lossy(b))
-            {
-                files.member_mains.insert(dir.clone());
-            }
-            let name = format!("{dir}/go.mod");
-            if let Some(b) = members.get(&name) {
-                files.member_go_mods.insert(dir, text(&name, b.clone())?);
-            }
+    // Each workspace member's go.mod; and without build.packages, the start
+    // of the Go files where main packages are (the module root and cmd/*,
+    // each member's): both at once.
+    let dirs = match &files.go_work {
+        Some(work) => plan::module_dirs_to_read(work)?,
+        None => Vec::new(),
+    };
+    let paths: Vec<String> = dirs.iter().map(|d| format!("{d}/go.mod")).collect();
+    // The test target builds no binary.
+    let scan = match (&spec.build.packages, options.target) {
+        (Some(_), _) => None,
+        (None, t) if t.runs_tests() => None,
+        (None, _) => Some(plan::mains_scan(&files)?),
+    };
+    let (members, heads) = tokio::join!(host.read_context(options, &paths), async {
+        match &scan {
+            Some(scan) => host.read_heads(options, scan).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    let members = members?;
+    for dir in dirs {
+        let name = format!("{dir}/go.mod");
+        if let Some(b) = members.get(&name) {
+            files.member_go_mods.insert(dir, text(&name, b.clone())?);
         }
     }
+    files.heads = heads?;
     let project = ProjectReport {
         layout: plan::layout(&files)?,
         dockerignore: files.dockerignore.clone(),

@@ -45,7 +45,7 @@ pub use gateway::{serve, serve_on};
 pub use llb::debug_json;
 pub use local::LocalHost;
 pub use options::{DEFAULT_SPEC_FILE, LocalOptions, Options, Platform};
-pub use plan::{PlanError, TargetPlan};
+pub use plan::{Heads, PlanError, Scan, TargetPlan};
 pub use report::{Report, Warning};
 pub use spec::{KEYS, Origin};
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::driver::{Host, HostError, HostFacts, MAX_FILE_BYTES, Resolved};
 use crate::options::{Options, Platform};
+use crate::plan::{Heads, Scan};
 
 /// The image `gofront llb` names for the cache tool: the one
 /// `scripts/testbed gofront` builds.
@@ -127,6 +128,77 @@ impl Host for LocalHost {
             }
         }
         Ok(out)
+    }
+
+    async fn read_heads(&self, _options: &Options, scan: &Scan) -> Result<Heads, HostError> {
+        self.check_context().map_err(HostError::Refused)?;
+        let matcher = scan.matcher().map_err(HostError::Refused)?;
+        let root = &self.context;
+        let mut files = Vec::new();
+        let mut truncated = false;
+        let mut listed = 0;
+        // As BuildKit sends its local source: only what the patterns
+        // select, no symbolic link followed; level by level, as the
+        // gateway lists it.
+        let mut level = vec![String::new()];
+        while !level.is_empty() {
+            let room = scan.max_dirs.saturating_sub(listed);
+            if level.len() > room {
+                truncated = true;
+                level.truncate(room);
+            }
+            listed += level.len();
+            let mut next = Vec::new();
+            for dir in level {
+                let read = std::fs::read_dir(root.join(&dir)).map_err(|source| HostError::Io {
+                    path: root.join(&dir),
+                    source,
+                })?;
+                for entry in read {
+                    let entry = entry.map_err(|source| HostError::Io {
+                        path: root.join(&dir),
+                        source,
+                    })?;
+                    let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                        continue;
+                    };
+                    let path = if dir.is_empty() {
+                        name
+                    } else {
+                        format!("{dir}/{name}")
+                    };
+                    let kind = entry.file_type().map_err(|source| HostError::Io {
+                        path: entry.path(),
+                        source,
+                    })?;
+                    if kind.is_dir() && matcher.may_hold(&path) {
+                        next.push(path);
+                    } else if kind.is_file() && matcher.selects(&path) {
+                        files.push(path);
+                    }
+                }
+            }
+            next.sort();
+            level = next;
+        }
+        let (picked, more) = scan.pick(files);
+        let mut heads = Heads {
+            files: BTreeMap::new(),
+            truncated: truncated || more,
+        };
+        for path in picked {
+            let full = root.join(&path);
+            let file = std::fs::File::open(&full).map_err(|source| HostError::Io {
+                path: full.clone(),
+                source,
+            })?;
+            let mut head = Vec::new();
+            file.take(scan.head_bytes as u64)
+                .read_to_end(&mut head)
+                .map_err(|source| HostError::Io { path: full, source })?;
+            heads.files.insert(path, head);
+        }
+        Ok(heads)
     }
 
     async fn resolve_image(

@@ -59,6 +59,11 @@ impl Target {
         Target::ALL.map(Target::name).join(", ")
     }
 
+    /// Whether it runs `go test` (and builds no binary).
+    pub const fn runs_tests(self) -> bool {
+        matches!(self, Target::Test | Target::TestReport)
+    }
+
     /// The name a user passes to `--target`: the only place target names
     /// are spelled.
     pub const fn name(self) -> &'static str {

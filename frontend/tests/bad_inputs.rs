@@ -178,14 +178,20 @@ const CASES: &[Case] = &[
     Case {
         name: "entrypoint_empty",
         spec: "[runtime]\nentrypoint = []\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:2:14: runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program",
     },
     Case {
         name: "entrypoint_empty_program",
         spec: "[runtime]\nentrypoint = [\"\"]\ncmd = [\"x\"]\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:2:14: runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"",
     },
@@ -276,14 +282,20 @@ const CASES: &[Case] = &[
     Case {
         name: "ldflags_unknown_template",
         spec: "[build]\nldflags = \"-X main.v={{.Nope}}\"\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:2:11: build.ldflags: unknown template {{.Nope}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}",
     },
     Case {
         name: "user_name_on_scratch",
         spec: "[runtime]\nbase = \"scratch\"\nuser = \"nobody\"\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:3:8: runtime.user \"nobody\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
     },
@@ -475,7 +487,10 @@ const CASES: &[Case] = &[
     Case {
         name: "option_target",
         spec: "".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[("target", "imgae")],
         message: "unknown target \"imgae\" (did you mean \"image\"?); gofront builds image, binaries, test, gocache, test-report, and an image per binary: app",
     },
@@ -669,13 +684,60 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "go_work_root_package",
-        spec: "".as_bytes(),
+        spec: "[build]\npackages = [\".\"]\n".as_bytes(),
         files: &[
             ("go.work", b"go 1.24\nuse ./app\n"),
             ("app/go.mod", b"module example.com/app\n\ngo 1.24\n"),
         ],
         opts: &[],
-        message: "gofront.toml: build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace",
+        message: "gofront.toml:2:12: build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace",
+    },
+    Case {
+        name: "no_main_package",
+        spec: "# syntax=gofront:dev\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            // A library root, with a generator Go leaves out of builds.
+            ("doc.go", b"// Package app.\npackage app\n"),
+            ("gen.go", b"//go:build ignore\n\npackage main\n"),
+            // A library in cmd/, a test, one level too deep, not cmd/.
+            ("cmd/shared/shared.go", b"package shared\n"),
+            ("cmd/probe/main_test.go", b"package main\n"),
+            ("cmd/tool/internal/main.go", b"package main\n"),
+            ("tools/gen/main.go", b"package main\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml: no main package found: the module root has none and there is no cmd/<name> directory with package main; set build.packages to the main packages' directories (e.g. [\"./app\"])",
+    },
+    Case {
+        name: "no_main_package_dockerignored",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            (".dockerignore", b"cmd/hidden\n"),
+            ("cmd/hidden/main.go", b"package main\n"),
+        ],
+        opts: &[("target", "binaries")],
+        message: "gofront.toml: no main package found: the module root has none and there is no cmd/<name> directory with package main; set build.packages to the main packages' directories (e.g. [\"./app\"])",
+    },
+    Case {
+        name: "no_main_package_named_target",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "api"), ("filename", "build/app.toml")],
+        message: "build/app.toml: no main package found: the module root has none and there is no cmd/<name> directory with package main; set build.packages to the main packages' directories (e.g. [\"./app\"])",
+    },
+    Case {
+        name: "no_main_package_in_workspace",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\nuse ./lib\n"),
+            ("lib/go.mod", b"module example.com/lib\n\ngo 1.24\n"),
+            ("lib/lib.go", b"package lib\n"),
+            ("cmd/api/main.go", b"package main\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml: no main package found: no go.work member's root has one and no member has a cmd/<name> directory with package main; set build.packages to the main packages' directories (e.g. [\"./app\"])",
     },
     Case {
         name: "dockerignore_hides_go_mod",
@@ -898,14 +960,20 @@ const CASES: &[Case] = &[
     Case {
         name: "gocache_seed_git",
         spec: "".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[("context:gocache", "git://example.com/x")],
         message: "build context \"gocache\" is \"git://example.com/x\"; gofront seeds the Go build cache from a directory, a docker-image:// or an oci-layout:// reference",
     },
     Case {
         name: "gocache_seed_https",
         spec: "".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[("context:gocache", "https://example.com/x.tar")],
         message: "build context \"gocache\" is \"https://example.com/x.tar\"; gofront seeds the Go build cache from a directory, a docker-image:// or an oci-layout:// reference",
     },
@@ -919,10 +987,13 @@ const CASES: &[Case] = &[
     Case {
         name: "download_context_oci_layout",
         spec: "[download]\ncontexts = { p = \"/p\" }\n".as_bytes(),
-        files: &[(
-            "go.mod",
-            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
-        )],
+        files: &[
+            (
+                "go.mod",
+                b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+            ),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[(
             "context:p",
             "oci-layout://store@sha256:abababababababababababababababababababababababababababababababab",
@@ -932,10 +1003,13 @@ const CASES: &[Case] = &[
     Case {
         name: "download_context_missing",
         spec: "[download]\ncontexts = { p = \"/p\" }\n".as_bytes(),
-        files: &[(
-            "go.mod",
-            b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
-        )],
+        files: &[
+            (
+                "go.mod",
+                b"module example.com/app\n\ngo 1.24\n\nrequire example.com/dep v1.0.0\n",
+            ),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:2:18: download.contexts.p: no build context named \"p\" was passed; add --build-context p=DIR",
     },
@@ -984,28 +1058,40 @@ const CASES: &[Case] = &[
     Case {
         name: "ldflags_env_newline",
         spec: "[build]\nldflags = \"-X main.x={{.Env.X}}\"\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[("build-arg:X", "a\nb")],
         message: "gofront.toml:2:11: build.ldflags: {{.Env.X}} is build arg X, \"a\\nb\", which holds a control character; -ldflags takes printable text",
     },
     Case {
         name: "ldflags_unclosed_template",
         spec: "[build]\nldflags = \"-X main.v={{.Version\"\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:2:11: build.ldflags: a template opened with {{ is never closed; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}",
     },
     Case {
         name: "ldflags_env_unset",
         spec: "[build]\nldflags = \"-X main.v={{.Env.NOPE}}\"\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:2:11: build.ldflags: {{.Env.NOPE}} names build arg NOPE, which is not set; pass --build-arg NOPE=...",
     },
     Case {
         name: "ldflags_empty_env_name",
         spec: "[build]\nldflags = \"{{.Env.}}\"\n".as_bytes(),
-        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
         opts: &[],
         message: "gofront.toml:2:11: build.ldflags: unknown template {{.Env.}}; templates are {{.Version}}, {{.Commit}}, {{.ShortCommit}}, {{.Date}}, {{.Env.NAME}}",
     },
@@ -1264,6 +1350,9 @@ fn every_bad_input_gets_its_one_message() {
 }
 
 const GO_MOD: &[u8] = b"module example.com/app\n\ngo 1.24\n";
+/// A main package at the module root, which a spec without
+/// `build.packages` builds.
+const MAIN_GO: (&str, &[u8]) = ("main.go", b"package main\n");
 
 /// What was accepted but wrong is now right.
 #[test]
@@ -1285,14 +1374,14 @@ fn accepted_inputs_now_do_what_they_say() {
         entrypoint(
             "\u{feff}{\"syntax\": \"x\", \"build\": {\"env\": {\"A\": \"1\"}}, \"runtime\": {\"env\": {\"A\": \"2\"}}}"
                 .as_bytes(),
-            &[("go.mod", GO_MOD)]
+            &[("go.mod", GO_MOD), MAIN_GO]
         ),
         serde_json::json!(["/usr/local/bin/app"])
     );
     // Every directive Go accepts; a toolchain with a custom suffix names
     // its release for the builder image.
     let go_mod = b"module example.com/app\n\ngo 1.24\ntoolchain go1.24.3-vendor\ngodebug default=go1.21\ntool example.com/t\nignore ./web\nretract v0.1.0\nexclude x v1.0.0\n";
-    let b = only(generate_memory(&rt, b"", &[("go.mod", go_mod)], &[]).unwrap());
+    let b = only(generate_memory(&rt, b"", &[("go.mod", go_mod), MAIN_GO], &[]).unwrap());
     assert_eq!(b.plan.builder.name, "golang:1.24.3");
     // `../` in .dockerignore matches nothing inside the context.
     let b = only(
@@ -1301,6 +1390,7 @@ fn accepted_inputs_now_do_what_they_say() {
             b"",
             &[
                 ("go.mod", GO_MOD),
+                MAIN_GO,
                 (".dockerignore", b"../go.mod\n  # kept\n"),
             ],
             &[],
@@ -1313,7 +1403,7 @@ fn accepted_inputs_now_do_what_they_say() {
         generate_memory(
             &rt,
             b"",
-            &[("go.mod", GO_MOD)],
+            &[("go.mod", GO_MOD), MAIN_GO],
             &[("build-arg:SOURCE_DATE_EPOCH", "253402300799")],
         )
         .unwrap(),
@@ -1365,6 +1455,7 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("go.mod"), GO_MOD).unwrap();
+    std::fs::write(dir.join(MAIN_GO.0), MAIN_GO.1).unwrap();
     std::fs::write(dir.join("gofront.toml"), "").unwrap();
     dir
 }
@@ -1374,6 +1465,50 @@ fn local_error(dir: &Path) -> String {
         Ok(_) => "(no error)".to_string(),
         Err(e) => e.to_string(),
     }
+}
+
+/// The local mode finds the main packages under cmd/ as BuildKit sends
+/// them: no symbolic link followed, no special file read (a named pipe
+/// would hang), a hidden directory and a test left out.
+#[test]
+fn the_local_mode_finds_cmd_directories_without_following_links() {
+    use std::os::unix::fs::symlink;
+
+    let dir = scratch("layout");
+    std::fs::remove_file(dir.join(MAIN_GO.0)).unwrap();
+    std::fs::write(dir.join(".dockerignore"), "cmd/hidden\n").unwrap();
+    for (path, text) in [
+        ("lib.go", "package app\n"),
+        ("cmd/api/main.go", "// Command api.\npackage main\n"),
+        ("cmd/hidden/main.go", "package main\n"),
+        ("cmd/probe/main_test.go", "package main\n"),
+        ("cmd/worker/worker.go", "package main\n"),
+    ] {
+        std::fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(path), text).unwrap();
+    }
+    symlink("api", dir.join("cmd/linked")).unwrap();
+    std::fs::create_dir(dir.join("cmd/piped")).unwrap();
+    let piped = std::process::Command::new("mkfifo")
+        .arg(dir.join("cmd/piped/main.go"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(piped || !dir.join("cmd/piped/main.go").exists());
+    let b = only(generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).unwrap());
+    let cfg: serde_json::Value =
+        serde_json::from_slice(b.image_config.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        cfg["config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/api"])
+    );
+    let gofront::TargetPlan::Image { build, .. } = &b.plan.target else {
+        panic!("an image plan");
+    };
+    assert_eq!(
+        build.command.go[build.command.go.len() - 2..],
+        ["./cmd/api", "./cmd/worker"]
+    );
 }
 
 /// The local mode (`gofront llb`) on special files: no hang, no unbounded

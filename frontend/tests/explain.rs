@@ -52,6 +52,11 @@ fn workspace() {
 }
 
 #[test]
+fn layout() {
+    check("layout", "layout", &[], false);
+}
+
+#[test]
 fn hello_binaries_target() {
     check(
         "hello_binaries_target",

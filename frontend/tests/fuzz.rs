@@ -649,6 +649,50 @@ const PLATFORMS: &[&str] = &[
     "linux/s390x",
 ];
 
+/// Go files where gofront looks for main packages (the module root, its
+/// cmd/*, the workspace member app's), and what they may say.
+const GO_PATHS: &[&str] = &[
+    "main.go",
+    "doc.go",
+    "cmd/api/main.go",
+    "cmd/worker/a.go",
+    "cmd/api/main_test.go",
+    "cmd/.hidden/main.go",
+    "app/main.go",
+    "app/cmd/tool/main.go",
+    "lib/lib.go",
+];
+
+const GO_TEXTS: &[&str] = &[
+    "package main\n",
+    "package lib\n",
+    "//go:build ignore\n\npackage main\n",
+    "//go:build linux && !ignore\n\npackage main\n",
+    "// Command x.\n/* block */\npackage main // x\n",
+    "/* never closed\npackage main\n",
+    "//go:build ((((ignore\npackage main\n",
+    "\u{feff}package main;",
+    "",
+];
+
+/// The Go files: most projects have a main package at their root.
+fn go_sources() -> impl Strategy<Value = Vec<(String, String)>> {
+    let root = prop::option::weighted(
+        0.8,
+        Just(("main.go".to_string(), "package main\n".to_string())),
+    );
+    let text = prop_oneof![
+        4 => prop::sample::select(GO_TEXTS).prop_map(str::to_string),
+        1 => odd_text(),
+    ];
+    let more = prop::collection::vec((prop::sample::select(GO_PATHS), text), 0..4);
+    (root, more).prop_map(|(root, more)| {
+        root.into_iter()
+            .chain(more.into_iter().map(|(p, t)| (p.to_string(), t)))
+            .collect()
+    })
+}
+
 fn input() -> impl Strategy<Value = Input> {
     let spec = prop_oneof![
         3 => pieces(SPEC_PIECES, 12),
@@ -686,10 +730,19 @@ fn input() -> impl Strategy<Value = Input> {
         1 => structured_opts(),
     ];
     (
-        spec, go_mod, go_work, member, lib, ignore, vendored, args, opts,
+        spec,
+        go_mod,
+        go_work,
+        member,
+        lib,
+        ignore,
+        vendored,
+        args,
+        opts,
+        go_sources(),
     )
         .prop_map(
-            |(spec, go_mod, go_work, member, lib, ignore, vendored, args, opts)| {
+            |(spec, go_mod, go_work, member, lib, ignore, vendored, args, opts, sources)| {
                 let mut files: Vec<(String, Vec<u8>)> = Vec::new();
                 let mut put = |path: &str, text: Option<String>| {
                     if let Some(t) = text {
@@ -703,6 +756,9 @@ fn input() -> impl Strategy<Value = Input> {
                 put(".dockerignore", ignore);
                 if vendored {
                     put("vendor/modules.txt", Some(String::new()));
+                }
+                for (path, text) in sources {
+                    put(&path, Some(text));
                 }
                 let mut all: Vec<(String, String)> = opts;
                 all.extend(args.into_iter().map(|(k, v)| (format!("build-arg:{k}"), v)));

@@ -56,6 +56,7 @@ const API_CAPS: &[&str] = &[
     "solve.base",
     "resolveimage",
     "readfile",
+    "readdir",
     "return",
     "gateway.warnings",
     "reference.attestations",
@@ -156,6 +157,58 @@ impl LlbBridge for FakeBuildKit {
         }
     }
 
+    async fn read_dir(
+        &self,
+        req: Request<gw::ReadDirRequest>,
+    ) -> Result<Response<gw::ReadDirResponse>, Status> {
+        let req = req.into_inner();
+        self.record(format!("ReadDir({})", req.dir_path));
+        // The ref holds what its local source's patterns select, and the
+        // directories above it, as BuildKit transfers it.
+        let (include, exclude) = {
+            let log = self.log.lock().expect("lock");
+            let solve = log.by_id.get(&req.r#ref).expect("a solved ref");
+            local_patterns(solve)
+        };
+        let prefix = match req.dir_path.as_str() {
+            "." | "" | "/" => String::new(),
+            d => format!("{d}/"),
+        };
+        let mut entries: BTreeMap<String, u32> = BTreeMap::new();
+        for path in self.files.keys().filter(|p| !p.starts_with('/')) {
+            let selected = include.iter().any(|i| glob(i, path))
+                && !exclude.iter().any(|e| {
+                    let parts: Vec<&str> = path.split('/').collect();
+                    (1..=parts.len()).any(|n| glob(e, &parts[..n].join("/")))
+                });
+            let Some(rest) = path.strip_prefix(&prefix).filter(|_| selected) else {
+                continue;
+            };
+            match rest.split_once('/') {
+                // Go's fs.ModeDir, and a regular file's mode.
+                Some((dir, _)) => entries.insert(dir.to_string(), (1 << 31) | 0o755),
+                None => entries.insert(rest.to_string(), 0o644),
+            };
+        }
+        // A directory that holds nothing selected is not in the ref.
+        if !prefix.is_empty() && entries.is_empty() {
+            return Err(Status::unknown(format!(
+                "walking {:?}: lstat {}: no such file or directory",
+                "/", req.dir_path
+            )));
+        }
+        Ok(Response::new(gw::ReadDirResponse {
+            entries: entries
+                .into_iter()
+                .map(|(path, mode)| gofront::proto::fsutil::types::Stat {
+                    path,
+                    mode,
+                    ..Default::default()
+                })
+                .collect(),
+        }))
+    }
+
     async fn resolve_image_config(
         &self,
         req: Request<gw::ResolveImageConfigRequest>,
@@ -213,6 +266,48 @@ impl LlbBridge for FakeBuildKit {
         self.log.lock().expect("lock").returned = Some(req.into_inner());
         Ok(Response::new(gw::ReturnResponse {}))
     }
+}
+
+/// The include and exclude patterns of the local source a solve names.
+fn local_patterns(solve: &gw::SolveRequest) -> (Vec<String>, Vec<String>) {
+    let def = solve.definition.as_ref().expect("definition");
+    for b in &def.def {
+        if let Some(pb::op::Op::Source(src)) = pb::Op::decode(b.as_slice()).expect("op").op {
+            let list = |key: &str| -> Vec<String> {
+                src.attrs
+                    .get(key)
+                    .map(|v| serde_json::from_str(v).expect("a JSON list"))
+                    .unwrap_or_default()
+            };
+            return (list("local.includepattern"), list("local.excludepatterns"));
+        }
+    }
+    (Vec::new(), Vec::new())
+}
+
+/// A pattern of gofront's local sources (`*` within a segment, `**` any
+/// segments, `\` escapes) against a path.
+fn glob(pattern: &str, path: &str) -> bool {
+    fn segs(p: &[&str], s: &[&str]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(&"**"), _) => segs(&p[1..], s) || (!s.is_empty() && segs(p, &s[1..])),
+            (Some(pp), Some(ss)) => seg(pp.as_bytes(), ss.as_bytes()) && segs(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    fn seg(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => seg(&p[1..], s) || (!s.is_empty() && seg(p, &s[1..])),
+            (Some(b'\\'), Some(c)) => p.get(1) == Some(c) && seg(&p[2..], &s[1..]),
+            (Some(a), Some(b)) => a == b && seg(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<&str> = pattern.split('/').collect();
+    let s: Vec<&str> = path.split('/').collect();
+    segs(&p, &s)
 }
 
 struct Run {
@@ -313,6 +408,10 @@ fn run_bytes(
 }
 
 const GO_MOD: &str = "module example.com/hello\n\ngo 1.24\n";
+/// Its main package, at the module root.
+const MAIN_GO: &str = "package main\n";
+/// The module: what a spec without build.packages builds.
+const HELLO: &[(&str, &str)] = &[("go.mod", GO_MOD), ("main.go", MAIN_GO)];
 /// Where the image has the binary of [`GO_MOD`]'s main package.
 const HELLO_BIN: &str = "/usr/local/bin/hello";
 /// Where the go build's output has it (what `--sbom` reads).
@@ -388,7 +487,7 @@ fn hello_binary() -> Vec<u8> {
 fn a_build_follows_the_expected_sequence_and_returns_an_image() {
     let r = run(
         "# syntax=gofront:dev\n[runtime]\nexpose = [\"8080\"]\n",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &[
             "build-arg:SOURCE_DATE_EPOCH=1700000000",
             "build-arg:UNUSED=1",
@@ -411,20 +510,28 @@ fn a_build_follows_the_expected_sequence_and_returns_an_image() {
     assert_eq!(
         middle,
         vec![
+            // No build.packages: the module root's Go files, listed and
+            // their start read, after .dockerignore.
+            "ReadDir(.)",
             // The builder runs on the worker's platform; the base is for the target.
             "ReadFile(.dockerignore)",
             "ReadFile(go.mod)",
             "ReadFile(go.work)",
             "ReadFile(gofront.toml)",
+            "ReadFile(main.go)",
             "ReadFile(vendor/modules.txt)",
             "ResolveImageConfig(gcr.io/distroless/static-debian12:nonroot, arm64)",
             "ResolveImageConfig(golang:1.24, arm64)",
             "Solve(2 ops)",
             "Solve(2 ops)",
             "Solve(2 ops)",
+            "Solve(2 ops)",
             "Warn(build arg UNUSED is not used by gofront; spec keys are set with GOFRONT_* build args)",
         ]
     );
+    assert!(pos("ReadFile(.dockerignore)") < pos("ReadDir(.)"));
+    assert!(pos("ReadDir(.)") < pos("ReadFile(main.go)"));
+    assert!(pos("ReadFile(main.go)") < pos("ResolveImageConfig(golang:1.24, arm64)"));
     assert!(
         pos("ReadFile(gofront.toml)")
             < pos(
@@ -503,7 +610,7 @@ fn a_build_follows_the_expected_sequence_and_returns_an_image() {
 fn cache_imports_reach_the_solve_request() {
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &[r#"cache-imports=[{"Type":"local","Attrs":{"src":"/tmp/cache"}}]"#],
         ALL_LLB_CAPS,
     );
@@ -518,7 +625,7 @@ fn cache_imports_reach_the_solve_request() {
 fn a_spec_error_returns_the_sentence_and_the_spec_line() {
     let r = run(
         "# syntax=gofront:dev\n[build]\ntgas = [\"x\"]\n",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &[],
         ALL_LLB_CAPS,
     );
@@ -577,7 +684,7 @@ fn platforms_meta(result: &gw::Result) -> serde_json::Value {
 fn a_platform_list_returns_a_ref_and_a_config_per_platform() {
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &["platform=linux/amd64,linux/arm64,linux/arm/v7"],
         ALL_LLB_CAPS,
     );
@@ -587,8 +694,9 @@ fn a_platform_list_returns_a_ref_and_a_config_per_platform() {
         .iter()
         .filter(|c| c.starts_with("Solve"))
         .count();
-    // The spec, go.mod, the other project files, then one Solve per platform.
-    assert_eq!(solves, 3 + 3);
+    // The spec, go.mod, the other project files, the Go files where the
+    // main packages are, then one Solve per platform.
+    assert_eq!(solves, 4 + 3);
     let result = r.log.returned.expect("returned").result.expect("result");
     let Some(gw::result::Result::Refs(refs)) = &result.result else {
         panic!("expected a ref map, got {:?}", result.result);
@@ -621,7 +729,7 @@ fn a_platform_list_returns_a_ref_and_a_config_per_platform() {
 fn one_platform_is_one_ref_with_refs_platforms_unless_multi_platform_is_asked() {
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &["platform=linux/arm64", "target=binaries"],
         ALL_LLB_CAPS,
     );
@@ -633,12 +741,7 @@ fn one_platform_is_one_ref_with_refs_platforms_unless_multi_platform_is_asked() 
             {"ID": "linux/arm64", "Platform": {"architecture": "arm64", "os": "linux"}},
         ]})
     );
-    let r = run(
-        "",
-        &[("go.mod", GO_MOD)],
-        &["multi-platform=true"],
-        ALL_LLB_CAPS,
-    );
+    let r = run("", HELLO, &["multi-platform=true"], ALL_LLB_CAPS);
     let result = r.log.returned.expect("returned").result.expect("result");
     let Some(gw::result::Result::Refs(refs)) = &result.result else {
         panic!("multi-platform=true gives a ref map");
@@ -658,7 +761,7 @@ fn a_too_old_engine_is_named_before_anything_is_solved() {
         .copied()
         .filter(|c| *c != "exec.mount.tmpfs")
         .collect();
-    let r = run("", &[("go.mod", GO_MOD)], &[], &without_tmpfs);
+    let r = run("", HELLO, &[], &without_tmpfs);
     let err = r.error();
     assert!(
         err.message
@@ -672,7 +775,7 @@ fn a_too_old_engine_is_named_before_anything_is_solved() {
             .iter()
             .filter(|c| c.starts_with("Solve"))
             .count(),
-        3
+        4
     );
 }
 
@@ -680,10 +783,13 @@ fn a_too_old_engine_is_named_before_anything_is_solved() {
 fn go_mod_is_read_through_the_download_steps_own_source() {
     let r = run(
         "",
-        &[(
-            "go.mod",
-            "module example.com/x\ngo 1.24\nrequire example.com/dep v1.0.0\n",
-        )],
+        &[
+            (
+                "go.mod",
+                "module example.com/x\ngo 1.24\nrequire example.com/dep v1.0.0\n",
+            ),
+            ("main.go", MAIN_GO),
+        ],
         &[],
         ALL_LLB_CAPS,
     );
@@ -733,7 +839,10 @@ fn go_mod_is_read_through_the_download_steps_own_source() {
 fn go_line_newer_than_the_builder_is_rejected() {
     let r = run(
         "",
-        &[("go.mod", "module example.com/x\ngo 1.25\n")],
+        &[
+            ("go.mod", "module example.com/x\ngo 1.25\n"),
+            ("main.go", MAIN_GO),
+        ],
         &[],
         ALL_LLB_CAPS,
     );
@@ -764,7 +873,7 @@ fn the_gocache_target_runs_gofronts_own_image_and_copies_out_for_a_non_root_buil
     // the owned directory and copied out.
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &["target=gocache", "source=gofront:dev"],
         ALL_LLB_CAPS,
     );
@@ -782,7 +891,7 @@ fn the_gocache_target_runs_gofronts_own_image_and_copies_out_for_a_non_root_buil
         "{names:?}"
     );
     // Without a way to tell its own image, gofront says so.
-    let r = run("", &[("go.mod", GO_MOD)], &["target=gocache"], ALL_LLB_CAPS);
+    let r = run("", HELLO, &["target=gocache"], ALL_LLB_CAPS);
     assert!(
         r.error()
             .message
@@ -795,7 +904,7 @@ fn the_gocache_target_runs_gofronts_own_image_and_copies_out_for_a_non_root_buil
 fn call(request: &str, spec: &str, extra: &[&str]) -> (Run, gw::Result) {
     let mut opts = vec![request];
     opts.extend_from_slice(extra);
-    let r = run(spec, &[("go.mod", GO_MOD)], &opts, ALL_LLB_CAPS);
+    let r = run(spec, HELLO, &opts, ALL_LLB_CAPS);
     assert_eq!(r.exit, 0);
     let ret = r.log.returned.clone().expect("returned");
     assert!(ret.error.is_none(), "unexpected error {:?}", ret.error);
@@ -955,12 +1064,7 @@ fn call_describe_and_an_unknown_request() {
             "frontend.subrequests.describe"
         ]
     );
-    let r = run(
-        "",
-        &[("go.mod", GO_MOD)],
-        &["requestid=frontend.convertllb"],
-        ALL_LLB_CAPS,
-    );
+    let r = run("", HELLO, &["requestid=frontend.convertllb"], ALL_LLB_CAPS);
     assert_eq!(r.error().message, "unsupported request frontend.convertllb");
 }
 
@@ -970,7 +1074,11 @@ fn only_the_image_target_resolves_the_runtime_base() {
         let r = run(
             "",
             // A passed run's report, which --target test reads.
-            &[("go.mod", GO_MOD), ("/dir/report/exit-code", "0\n")],
+            &[
+                ("go.mod", GO_MOD),
+                ("main.go", MAIN_GO),
+                ("/dir/report/exit-code", "0\n"),
+            ],
             &[&format!("target={target}"), "source=gofront:dev"],
             ALL_LLB_CAPS,
         );
@@ -988,7 +1096,7 @@ fn only_the_image_target_resolves_the_runtime_base() {
             "--target {target} resolves the builder only"
         );
     }
-    let r = run("", &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    let r = run("", HELLO, &[], ALL_LLB_CAPS);
     assert!(
         r.log
             .calls
@@ -1003,7 +1111,7 @@ fn only_the_image_target_resolves_the_runtime_base() {
 fn windows_and_darwin_binaries_plan_with_a_linux_only_base() {
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &["platform=windows/amd64,darwin/arm64", "target=binaries"],
         ALL_LLB_CAPS,
     );
@@ -1020,7 +1128,7 @@ fn windows_and_darwin_binaries_plan_with_a_linux_only_base() {
     // The image target still fails on such a base, with BuildKit's words.
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &["platform=windows/amd64", "target=image"],
         ALL_LLB_CAPS,
     );
@@ -1058,7 +1166,7 @@ fn call_check_locations_are_the_same_with_a_byte_order_mark() {
 #[test]
 fn a_json_spec_is_named_json_in_the_error_source_and_the_check() {
     let spec = "{\"syntax\": \"gofront:dev\", \"build\": {\"tgas\": [\"x\"]}}\n";
-    let r = run(spec, &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    let r = run(spec, HELLO, &[], ALL_LLB_CAPS);
     let err = r.error();
     assert_eq!(err.details[0].type_url, "errdefs.Source");
     let src = errdefs::Source::decode(err.details[0].value.as_slice()).expect("source");
@@ -1072,7 +1180,7 @@ fn a_json_spec_is_named_json_in_the_error_source_and_the_check() {
 #[test]
 fn a_located_warning_carries_its_file_and_span_to_buildkit() {
     let spec = "\u{feff}[download]\nenv = { GITHUB_TOKEN = \"x\" }\n";
-    let r = run(spec, &[("go.mod", GO_MOD)], &[], ALL_LLB_CAPS);
+    let r = run(spec, HELLO, &[], ALL_LLB_CAPS);
     assert!(
         r.log
             .returned
@@ -1123,7 +1231,7 @@ fn execs(def: &pb::Definition) -> Vec<pb::ExecOp> {
 fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image() {
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &[
             "platform=linux/amd64,linux/arm64",
             "attest:sbom=type=sbom",
@@ -1226,7 +1334,7 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
     // A generator of the user's: no attestation, so BuildKit runs it.
     let r = run(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &[
             "attest:sbom=type=sbom,generator=example/scanner",
             "source=gofront:dev",
@@ -1245,7 +1353,7 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         .collect();
     let r = run_with(
         "",
-        &[("go.mod", GO_MOD)],
+        HELLO,
         &["attest:sbom=type=sbom", "source=gofront:dev"],
         &old,
         ALL_LLB_CAPS,
@@ -1254,15 +1362,10 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
         r.error().message,
         "this BuildKit lacks gateway capabilities reference.attestations; gofront needs BuildKit 0.12 or newer (Docker 24+)"
     );
-    let r = run_with("", &[("go.mod", GO_MOD)], &[], &old, ALL_LLB_CAPS);
+    let r = run_with("", HELLO, &[], &old, ALL_LLB_CAPS);
     assert!(r.log.returned.expect("returned").error.is_none());
     // No image of gofront's is needed (no step runs it).
-    let r = run(
-        "",
-        &[("go.mod", GO_MOD)],
-        &["attest:sbom=type=sbom"],
-        ALL_LLB_CAPS,
-    );
+    let r = run("", HELLO, &["attest:sbom=type=sbom"], ALL_LLB_CAPS);
     // No keep either: the binary is hashed from its bytes.
     assert_eq!(
         first_file_sha256(&only_document(&r)),
@@ -1282,7 +1385,11 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
     ] {
         let r = run(
             "",
-            &[("go.mod", GO_MOD), (BUILT_SUMS, &sums)],
+            &[
+                ("go.mod", GO_MOD),
+                ("main.go", MAIN_GO),
+                (BUILT_SUMS, &sums),
+            ],
             &["attest:sbom=type=sbom", "source=gofront:dev"],
             ALL_LLB_CAPS,
         );
@@ -1291,7 +1398,11 @@ fn sbom_returns_one_spdx_attestation_per_platform_written_from_the_solved_image(
     // A binary that is not a Go binary: one sentence naming it, no result.
     let r = run(
         "",
-        &[("go.mod", GO_MOD), (BUILT_HELLO, "#!/bin/sh\necho hi\n")],
+        &[
+            ("go.mod", GO_MOD),
+            ("main.go", MAIN_GO),
+            (BUILT_HELLO, "#!/bin/sh\necho hi\n"),
+        ],
         &["attest:sbom=type=sbom"],
         ALL_LLB_CAPS,
     );
@@ -1338,6 +1449,7 @@ fn sbom_without_keep_hashes_a_long_binary_whole_and_takes_sums_from_go_sum() {
         "",
         &[
             ("go.mod", GO_MOD.as_bytes().to_vec()),
+            ("main.go", MAIN_GO.as_bytes().to_vec()),
             ("go.sum", go_sum.into_bytes()),
             (BUILT_HELLO, binary.clone()),
         ],
@@ -1370,7 +1482,12 @@ fn a_test_build_warns_about_uncacheable_test_flags_with_the_builders_go() {
     // whose go test does not cache -skip yet.
     let go_mod = "module example.com/hello\n\ngo 1.22\n";
     let shorts = |opts: &[&str]| -> Vec<String> {
-        let r = run(spec, &[("go.mod", go_mod)], opts, ALL_LLB_CAPS);
+        let r = run(
+            spec,
+            &[("go.mod", go_mod), ("main.go", MAIN_GO)],
+            opts,
+            ALL_LLB_CAPS,
+        );
         assert!(
             r.log
                 .returned
@@ -1491,4 +1608,173 @@ fn the_test_target_fails_on_the_recorded_exit_code_and_the_report_target_does_no
         "{}",
         r.error().message
     );
+}
+
+/// A module whose main packages are cmd/* directories and whose root has
+/// no main package: found through ReadDir and the start of each Go file,
+/// every one a target of its own, the image holds them all.
+#[test]
+fn without_build_packages_the_cmd_directories_are_found_through_read_dir() {
+    let licence = format!("// {}\n", "licence text ".repeat(8));
+    let buried = format!("/*{}*/\npackage main\n", " ".repeat(20 << 10));
+    let api = format!("{licence}\n// Command api.\npackage main\n\nfunc main() {{}}\n");
+    let files: Vec<(&str, &str)> = vec![
+        ("go.mod", GO_MOD),
+        (".dockerignore", "cmd/hidden\n"),
+        ("doc.go", "// Package hello.\npackage hello\n"),
+        ("gen.go", "//go:build ignore\n\npackage main\n"),
+        ("cmd/api/main.go", &api),
+        ("cmd/api/main_test.go", MAIN_GO),
+        ("cmd/worker/worker.go", MAIN_GO),
+        ("cmd/hidden/main.go", MAIN_GO),
+        ("cmd/shared/shared.go", "package shared\n"),
+        // Its package clause is past what gofront reads of a file.
+        ("cmd/buried/main.go", &buried),
+        ("internal/x/x.go", "package x\n"),
+        ("README.md", "# hello\n"),
+    ];
+    let r = run("# syntax=gofront:dev\n", &files, &[], ALL_LLB_CAPS);
+    let ret = r.log.returned.as_ref().expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    let calls = &r.log.calls;
+    let listed: Vec<&str> = calls
+        .iter()
+        .filter(|c| c.starts_with("ReadDir"))
+        .map(String::as_str)
+        .collect();
+    // Only what the scan selected is in the ref: no internal/, no hidden
+    // directory, no README.
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [
+            "ReadDir(.)",
+            "ReadDir(cmd)",
+            "ReadDir(cmd/api)",
+            "ReadDir(cmd/buried)",
+            "ReadDir(cmd/shared)",
+            "ReadDir(cmd/worker)",
+        ]
+    );
+    let read = |p: &str| calls.iter().any(|c| *c == format!("ReadFile({p})"));
+    assert!(read("doc.go") && read("gen.go") && read("cmd/api/main.go"));
+    assert!(!read("cmd/api/main_test.go") && !read("cmd/hidden/main.go"));
+    assert!(!read("internal/x/x.go") && !read("README.md"));
+    // The scan's source: the root's and cmd/*'s Go files, .dockerignore's
+    // patterns, then tests.
+    let scan = r
+        .log
+        .solves
+        .iter()
+        .find(|s| local_patterns(s).0.contains(&"cmd/*/*.go".to_string()))
+        .expect("the scan's solve");
+    assert_eq!(
+        local_patterns(scan),
+        (
+            vec!["*.go".to_string(), "cmd/*/*.go".to_string()],
+            vec!["cmd/hidden".to_string(), "**/*_test.go".to_string()]
+        )
+    );
+    // One go build of both; the image has both, the first its entrypoint.
+    let def = r
+        .log
+        .final_solve
+        .as_ref()
+        .and_then(|s| s.definition.as_ref())
+        .expect("definition");
+    let build = def
+        .def
+        .iter()
+        .filter_map(|b| match pb::Op::decode(b.as_slice()).ok()?.op {
+            Some(pb::op::Op::Exec(e)) => e.meta.map(|m| m.args),
+            _ => None,
+        })
+        .find(|args| args.iter().any(|a| a == "build"))
+        .expect("a go build");
+    assert_eq!(build[build.len() - 2..], ["./cmd/api", "./cmd/worker"]);
+    let result = ret.result.as_ref().expect("result");
+    let cfg: serde_json::Value =
+        serde_json::from_slice(&result.metadata["containerimage.config"]).expect("config");
+    assert_eq!(
+        cfg["config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/api"])
+    );
+
+    // --call targets: each binary is a target of its own.
+    let r = run(
+        "# syntax=gofront:dev\n",
+        &files,
+        &["requestid=frontend.targets"],
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.expect("returned");
+    let v = meta_json(&ret.result.expect("result"));
+    let names: Vec<&str> = v["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "image",
+            "binaries",
+            "test",
+            "gocache",
+            "test-report",
+            "api",
+            "worker"
+        ]
+    );
+    // --call outline: build.packages' value is what was found.
+    let r = run(
+        "# syntax=gofront:dev\n",
+        &files,
+        &["requestid=frontend.outline"],
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.expect("returned");
+    let v = meta_json(&ret.result.expect("result"));
+    let packages = v["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .find(|a| a["name"] == "GOFRONT_BUILD_PACKAGES")
+        .expect("GOFRONT_BUILD_PACKAGES");
+    assert_eq!(packages["value"], "./cmd/api,./cmd/worker");
+}
+
+/// An engine without ReadDir is named before the scan is solved; a spec
+/// that names its packages, or a test build, never needs it.
+#[test]
+fn finding_main_packages_needs_read_dir_and_a_spec_with_packages_does_not() {
+    let old: Vec<&'static str> = API_CAPS
+        .iter()
+        .copied()
+        .filter(|c| *c != "readdir")
+        .collect();
+    let r = run_with("", HELLO, &[], &old, ALL_LLB_CAPS);
+    assert!(
+        r.error()
+            .message
+            .contains("this BuildKit lacks gateway capabilities readdir"),
+        "{}",
+        r.error().message
+    );
+    let r = run_with(
+        "[build]\npackages = [\".\"]\n",
+        HELLO,
+        &[],
+        &old,
+        ALL_LLB_CAPS,
+    );
+    let ret = r.log.returned.expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    assert!(!r.log.calls.iter().any(|c| c.starts_with("ReadDir")));
+    let r = run_with("", HELLO, &["target=test"], &old, ALL_LLB_CAPS);
+    let ret = r.log.returned.expect("returned");
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    assert!(!r.log.calls.iter().any(|c| c.starts_with("ReadDir")));
 }

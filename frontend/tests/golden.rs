@@ -162,6 +162,35 @@ fn workspace_go_work() {
     check("workspace_go_work", "workspace", &[], false);
 }
 
+/// A spec of its `# syntax=` line only, the binaries under cmd/: one go
+/// build of the four the scan found, the image holds them all.
+#[test]
+fn layout_cmd_directories() {
+    check("layout_cmd_directories", "layout", &[], true);
+}
+
+/// One of them, as its own target: the same go build, an image of it alone.
+#[test]
+fn layout_worker_target() {
+    check(
+        "layout_worker_target",
+        "layout",
+        &[("target", "worker")],
+        true,
+    );
+}
+
+/// The same layout inside a go.work member.
+#[test]
+fn layout_work_member_cmd_directories() {
+    check(
+        "layout_work_member_cmd_directories",
+        "layout-work",
+        &[],
+        false,
+    );
+}
+
 #[test]
 fn hello_binaries_target() {
     check(
@@ -210,6 +239,7 @@ fn vendored_project_skips_the_download() {
         "# gofront.test/greet v1.0.0\n",
     )
     .expect("modules.txt");
+    std::fs::write(dir.join("main.go"), "package main\n").expect("main.go");
     std::fs::write(dir.join("gofront.toml"), "# syntax=gofront:dev\n").expect("spec");
     let generated = common::only(
         common::generate_in(dir.clone(), dir.join("gofront.toml"), &[], false).expect("pipeline"),
@@ -232,6 +262,7 @@ fn json_spec_is_equivalent_to_toml() {
     std::fs::create_dir_all(&dir).expect("mkdir");
     let hello = common::examples().join("hello");
     std::fs::copy(hello.join("go.mod"), dir.join("go.mod")).expect("go.mod");
+    std::fs::copy(hello.join("main.go"), dir.join("main.go")).expect("main.go");
     std::fs::write(
         dir.join("gofront.toml"),
         "# syntax=gofront:dev\n[build]\ntags = [\"netgo\"]\n[runtime]\nexpose = [\"8080\"]\n",
@@ -363,6 +394,11 @@ fn cgo_for_another_platform_needs_a_cross_compiler() {
     let dir = std::env::temp_dir().join(format!("gofront-cgo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::copy(common::examples().join("hello/go.mod"), dir.join("go.mod")).expect("go.mod");
+    std::fs::copy(
+        common::examples().join("hello/main.go"),
+        dir.join("main.go"),
+    )
+    .expect("main.go");
     let spec = "# syntax=gofront:dev\n[build]\ncgo = true\n";
     std::fs::write(dir.join("gofront.toml"), spec).expect("spec");
     type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);

@@ -10,7 +10,7 @@ use tonic::transport::Channel;
 use crate::driver::{self, Host, HostError, HostFacts, Resolved};
 use crate::llb::{Local, OpMeta, State};
 use crate::options::{Options, Platform};
-use crate::plan::MODULE_FILES;
+use crate::plan::{Heads, MODULE_FILES, Scan};
 use crate::proto::LlbBridgeClient;
 use crate::proto::gateway as gw;
 use crate::proto::pb;
@@ -254,6 +254,35 @@ impl FileReader {
             .map_err(err)
     }
 
+    /// The entries of a directory of the solved ref `id`: each name, and
+    /// whether it is a directory, a regular file or neither.
+    async fn read_dir(&self, id: &str, dir: &str) -> Result<Vec<(String, Entry)>, HostError> {
+        let entries = self
+            .client
+            .clone()
+            .read_dir(gw::ReadDirRequest {
+                r#ref: id.to_string(),
+                dir_path: dir.to_string(),
+                ..gw::ReadDirRequest::default()
+            })
+            .await
+            .map_err(|s| HostError::ReadDir {
+                path: dir.to_string(),
+                code: s.code(),
+                message: s.message().to_string(),
+            })?
+            .into_inner()
+            .entries;
+        Ok(entries
+            .into_iter()
+            .filter_map(|e| {
+                // fsutil names each entry by its path below `dir`.
+                let name = e.path.rsplit('/').next().unwrap_or_default().to_string();
+                (!name.is_empty()).then(|| (name, Entry::of_mode(e.mode)))
+            })
+            .collect())
+    }
+
     /// A file of the solved ref `id`, or `None` when it does not exist.
     pub(super) async fn read_file(
         &self,
@@ -283,6 +312,36 @@ impl FileReader {
                 code: s.code(),
                 message: s.message().to_string(),
             }),
+        }
+    }
+}
+
+/// What a directory entry is, by its Go `os.FileMode` bits (fsutil's
+/// `Stat.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Entry {
+    Dir,
+    File,
+    /// A symbolic link, a device, a pipe, ...: never read.
+    Other,
+}
+
+impl Entry {
+    /// Go's `fs.ModeDir`.
+    const MODE_DIR: u32 = 1 << 31;
+    /// Go's `fs.ModeType`: the bits of every kind that is not a regular
+    /// file (dir, symlink, named pipe, socket, device, char device,
+    /// irregular).
+    const MODE_TYPE: u32 =
+        Self::MODE_DIR | 1 << 27 | 1 << 25 | 1 << 24 | 1 << 26 | 1 << 21 | 1 << 19;
+
+    pub(super) fn of_mode(mode: u32) -> Entry {
+        if mode & Self::MODE_DIR != 0 {
+            Entry::Dir
+        } else if mode & Self::MODE_TYPE == 0 {
+            Entry::File
+        } else {
+            Entry::Other
         }
     }
 }
@@ -422,6 +481,73 @@ impl Host for GatewayHost {
         let mut out = other_files?;
         out.extend(module_files?);
         Ok(out)
+    }
+
+    async fn read_heads(&self, options: &Options, scan: &Scan) -> Result<Heads, HostError> {
+        self.check_api_caps(&["readdir"])?;
+        // Only what the scan selects is transferred; the walk below lists
+        // the directories that hold it.
+        let st = Local::new(&options.context_local, &self.session, &self.platform)
+            .include(scan.include.clone())
+            .exclude(scan.exclude.clone())
+            .shared_key_hint("gofront-main-packages")
+            .build(&OpMeta {
+                name: Some("[gofront] find the main packages".to_string()),
+                ..OpMeta::default()
+            });
+        let id = self.solve(st.marshal(None), Vec::new()).await?;
+        let mut truncated = false;
+        let mut listed = 0;
+        let mut files = Vec::new();
+        // Level by level, each level's directories listed at once.
+        let mut level = vec![".".to_string()];
+        while !level.is_empty() {
+            let room = scan.max_dirs.saturating_sub(listed);
+            if level.len() > room {
+                truncated = true;
+                level.truncate(room);
+            }
+            listed += level.len();
+            let mut reads = tokio::task::JoinSet::new();
+            for dir in level {
+                let (reader, id) = (self.reader(), id.clone());
+                reads.spawn(async move { (reader.read_dir(&id, &dir).await, dir) });
+            }
+            let mut next = Vec::new();
+            while let Some(joined) = reads.join_next().await {
+                let (entries, dir) = joined?;
+                for (name, kind) in entries? {
+                    let path = if dir == "." {
+                        name
+                    } else {
+                        format!("{dir}/{name}")
+                    };
+                    match kind {
+                        Entry::Dir => next.push(path),
+                        Entry::File => files.push(path),
+                        Entry::Other => {}
+                    }
+                }
+            }
+            next.sort();
+            level = next;
+        }
+        let (picked, more) = scan.pick(files);
+        let mut reads = tokio::task::JoinSet::new();
+        for path in picked {
+            let (reader, id) = (self.reader(), id.clone());
+            let length = scan.head_bytes as u64;
+            reads.spawn(async move { (reader.read_range(&id, &path, 0, length).await, path) });
+        }
+        let mut heads = Heads {
+            files: BTreeMap::new(),
+            truncated: truncated || more,
+        };
+        while let Some(joined) = reads.join_next().await {
+            let (read, path) = joined?;
+            heads.files.insert(path, read?);
+        }
+        Ok(heads)
     }
 
     async fn resolve_image(

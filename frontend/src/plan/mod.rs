@@ -7,6 +7,7 @@
 
 mod error;
 pub mod image;
+pub mod mains;
 pub mod platforms;
 mod project;
 mod resolve;
@@ -15,9 +16,10 @@ mod types;
 
 pub use error::PlanError;
 pub use image::ImageConfig;
+pub use mains::{Heads, Scan};
 pub use project::{
-    GO_SUM, MODULE_FILES, Project, ProjectFiles, check_dockerignore, declares_package_main,
-    dockerignore_hides, layout, module_dirs_to_read,
+    GO_SUM, MODULE_FILES, Project, ProjectFiles, check_dockerignore, dockerignore_hides, layout,
+    mains_scan, module_dirs_to_read,
 };
 #[cfg(test)]
 pub use project::{analyze, dockerignore_patterns, download_files};

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::error::PlanError;
+use super::mains::{self, Found, Heads, Scan};
 use crate::gomod::{self, FileKind, GoFile, GoVersion};
 
 /// The files the gateway read from the build context, as text.
@@ -21,32 +22,25 @@ pub struct ProjectFiles {
     pub vendored: bool,
     /// `.dockerignore` at the context root.
     pub dockerignore: Option<String>,
-    /// The `go.work` `use` directories whose root `main.go` declares
-    /// `package main` ([`declares_package_main`]).
-    pub member_mains: std::collections::BTreeSet<String>,
+    /// The start of the Go files of the module root and its `cmd/*` (of
+    /// each member's, in a workspace), when `build.packages` is unset
+    /// ([`mains_scan`]).
+    pub heads: Option<Heads>,
 }
 
-/// Whether Go source `text` declares `package main`: its first token after
-/// comments is `package`, then `main`.
-pub fn declares_package_main(text: &str) -> bool {
-    let mut rest = text.trim_start_matches('\u{feff}');
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("//") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            match after.split_once("*/") {
-                Some((_, r)) => rest = r,
-                None => return false,
-            }
-        } else {
-            break;
-        }
-    }
-    let mut words = rest
-        .split(|c: char| c.is_whitespace() || c == ';')
-        .filter(|w| !w.is_empty());
-    words.next() == Some("package") && words.next() == Some("main")
+/// Where to look for main packages when `build.packages` is unset: the
+/// module root, or each `go.work` member, with `.dockerignore`'s patterns
+/// (checked first: BuildKit must never see a pattern it refuses).
+pub fn mains_scan(files: &ProjectFiles) -> Result<Scan, PlanError> {
+    let roots = match &files.go_work {
+        Some(work) => module_dirs_to_read(work)?,
+        None => vec![".".to_string()],
+    };
+    let patterns = match &files.dockerignore {
+        Some(text) => checked_dockerignore(text)?.1,
+        None => Vec::new(),
+    };
+    Ok(mains::scan(&roots, &patterns))
 }
 
 /// The project as gofront understands it.
@@ -73,10 +67,11 @@ pub struct Project {
     pub module_paths: BTreeMap<String, String>,
     /// go.work `use` directories, cleaned (empty outside a workspace).
     pub workspace_members: Vec<String>,
-    /// The members whose root package is a main package (by its
-    /// `main.go`): what a workspace builds when `build.packages` is unset.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub main_members: Vec<String>,
+    /// The main packages found in the module root and `cmd/*` (each
+    /// member's, in a workspace): what a build without `build.packages`
+    /// builds. `None` when gofront did not look (`build.packages` is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mains: Option<Found>,
 }
 
 fn version<S: serde::Serializer>(v: &GoVersion, s: S) -> Result<S::Ok, S::Error> {
@@ -184,11 +179,14 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
     };
     module_dirs.sort();
     module_dirs.dedup();
-    let main_members = workspace_members
-        .iter()
-        .filter(|d| files.member_mains.contains(*d))
-        .cloned()
-        .collect();
+    let mains = files.heads.as_ref().map(|heads| {
+        let roots = if workspace {
+            workspace_members.clone()
+        } else {
+            vec![".".to_string()]
+        };
+        mains::found(&roots, heads)
+    });
     let project = Project {
         module: root.and_then(|(r, _)| r.module),
         go,
@@ -199,7 +197,7 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
         module_dirs,
         module_paths,
         workspace_members,
-        main_members,
+        mains,
     };
     Ok(project)
 }
@@ -335,9 +333,11 @@ pub fn dockerignore_hides(text: &str, project: &Project) -> Vec<(String, usize)>
     out
 }
 
-/// `.dockerignore` must not hide from the Go steps a file the plan was
-/// made from (they would then fail, or build something else).
-pub fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError> {
+/// `.dockerignore` compiled, and its patterns as BuildKit receives them;
+/// an error for a line BuildKit cannot read or a pattern it refuses.
+fn checked_dockerignore(
+    text: &str,
+) -> Result<(crate::dockerignore::Matcher, Vec<String>), PlanError> {
     let located = |line: usize, message: String| PlanError::Dockerignore {
         line,
         message,
@@ -355,6 +355,19 @@ pub fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError
     let entries = crate::dockerignore::read(text);
     let matcher = crate::dockerignore::Matcher::new(&entries)
         .map_err(|bad| located(bad.line, bad.message))?;
+    Ok((matcher, entries.into_iter().map(|e| e.pattern).collect()))
+}
+
+/// `.dockerignore` must not hide from the Go steps a file the plan was
+/// made from (they would then fail, or build something else).
+pub fn check_dockerignore(text: &str, project: &Project) -> Result<(), PlanError> {
+    let located = |line: usize, message: String| PlanError::Dockerignore {
+        line,
+        message,
+        text: text.to_string(),
+    };
+    let (matcher, _) = checked_dockerignore(text)?;
+    let entries = crate::dockerignore::read(text);
     for (path, what) in files_go_needs(project) {
         if let Some(line) = matcher.excluded_by(&path) {
             let pattern = entries

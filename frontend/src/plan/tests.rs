@@ -825,7 +825,11 @@ fn a_workspace_without_packages_builds_each_member_whose_root_is_main() {
             ("services/worker", "module example.com/worker\n\ngo 1.24\n"),
             ("lib", "module example.com/lib\n\ngo 1.24\n"),
         ],
-        member_mains: &["services/api", "services/worker"],
+        go_files: &[
+            ("services/api/main.go", "package main\n"),
+            ("services/worker/main.go", "package main\n"),
+            ("lib/lib.go", "package lib\n"),
+        ],
         spec,
         ..Case::default()
     };
@@ -856,26 +860,6 @@ fn a_workspace_without_packages_builds_each_member_whose_root_is_main() {
     }
     .ok();
     assert_eq!(plan.binaries()[0].package, "./lib/cmd/migrate");
-}
-
-#[test]
-fn only_a_package_main_clause_makes_a_main_package() {
-    for (text, main) in [
-        ("package main\n", true),
-        (
-            "\u{feff}// Command x.\n/* a\n block */ package main // x\n",
-            true,
-        ),
-        ("//go:build linux\n\npackage main\n", true),
-        ("package main;", true),
-        ("package mainly\n", false),
-        ("package lib\n", false),
-        ("/* unterminated package main\n", false),
-        ("// package main\npackage x\n", false),
-        ("", false),
-    ] {
-        assert_eq!(declares_package_main(text), main, "{text:?}");
-    }
 }
 
 #[test]

@@ -16,8 +16,6 @@ use crate::target::Target;
 pub mod defaults {
     use crate::spec::{CacheScope, Network};
 
-    /// `build.packages`: the module's root package.
-    pub const BUILD_PACKAGES: &[&str] = &["."];
     /// `build.strip`.
     pub const STRIP: bool = true;
     /// `build.cgo`.
@@ -76,10 +74,9 @@ pub mod section {
 pub const BUILD_PACKAGES: Key = Key {
     section: section::BUILD,
     name: "packages",
-    default: KeyDefault {
-        text: "{} (in a workspace: each member whose root `main.go` is `package main`)",
-        values: &[Value::List(defaults::BUILD_PACKAGES)],
-    },
+    default: KeyDefault::text(
+        "the module root if it is `package main`, else each `cmd/<name>` directory that is (in a workspace: the same in each member)",
+    ),
     meaning: "main packages (`./dir`, in any workspace member), one binary and target each, named like `go build` names them",
     targets: BUILT,
     set: Setter::List(|c, s, f| {
@@ -602,11 +599,6 @@ mod tests {
                 defaults::STATIC_BASE,
                 defaults::CGO_BASE
             )
-        );
-        let packages = find("build", "packages").unwrap();
-        assert_eq!(
-            packages.default.to_string(),
-            "`[\".\"]` (in a workspace: each member whose root `main.go` is `package main`)"
         );
         assert_eq!(
             find("build", "strip").unwrap().default.to_string(),

@@ -14,8 +14,9 @@ pub(crate) struct Case<'a> {
     pub go_mod: &'a str,
     pub go_work: Option<&'a str>,
     pub members: &'a [(&'a str, &'a str)],
-    /// Members whose root main.go is `package main`.
-    pub member_mains: &'a [&'a str],
+    /// The start of the Go files the driver reads when the spec sets no
+    /// `build.packages` (path, text): by default a root `main.go`.
+    pub go_files: &'a [(&'a str, &'a str)],
     pub vendored: bool,
     pub dockerignore: Option<&'a str>,
     pub options: &'a [(&'a str, &'a str)],
@@ -38,7 +39,7 @@ impl Default for Case<'_> {
             go_mod: "module example.com/hello\n\ngo 1.24\n",
             go_work: None,
             members: &[],
-            member_mains: &[],
+            go_files: &[("main.go", "package main\n")],
             vendored: false,
             dockerignore: None,
             options: &[],
@@ -99,7 +100,15 @@ impl Case<'_> {
                 .collect(),
             vendored: self.vendored,
             dockerignore: self.dockerignore.map(str::to_string),
-            member_mains: self.member_mains.iter().map(|d| d.to_string()).collect(),
+            // As the driver reads them: only to find the main packages.
+            heads: spec.build.packages.is_none().then(|| crate::plan::Heads {
+                files: self
+                    .go_files
+                    .iter()
+                    .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+                    .collect(),
+                truncated: false,
+            }),
         };
         let project = crate::plan::analyze(&files)?;
         let builder = image_config(self.builder_config, self.builder_digest);

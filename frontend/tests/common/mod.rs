@@ -95,6 +95,27 @@ impl gofront::Host for MemoryHost {
             .collect())
     }
 
+    async fn read_heads(
+        &self,
+        _options: &Options,
+        scan: &gofront::Scan,
+    ) -> Result<gofront::Heads, gofront::HostError> {
+        let matcher = scan.matcher().map_err(gofront::HostError::Refused)?;
+        let selected = self.files.keys().filter(|p| matcher.selects(p)).cloned();
+        let (picked, truncated) = scan.pick(selected);
+        let files = picked
+            .into_iter()
+            .filter_map(|p| {
+                let b = self.files.get(&p)?;
+                Some((
+                    p,
+                    b.get(..b.len().min(scan.head_bytes)).unwrap_or(b).to_vec(),
+                ))
+            })
+            .collect();
+        Ok(gofront::Heads { files, truncated })
+    }
+
     async fn resolve_image(
         &self,
         _reference: &str,

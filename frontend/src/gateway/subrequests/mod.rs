@@ -265,12 +265,14 @@ pub fn targets(
 /// default, and where the spec sets it.
 ///
 /// `binary`: the binary target asked for and its description, when the
-/// target is one (it reads what `image` reads).
+/// target is one (it reads what `image` reads). `found`: the main packages
+/// gofront found, when the spec sets no `build.packages`: that key's value.
 pub fn outline(
     target: Target,
     binary: Option<(&str, String)>,
     report: &SpecReport,
     build_args: &BTreeMap<String, String>,
+    found: &[String],
 ) -> Result<Answer, SubrequestError> {
     let (source, spec) = (&report.source, &report.spec);
     let mut args = Vec::new();
@@ -294,6 +296,16 @@ pub fn outline(
                 value: String::new(),
                 location: None,
             }),
+            Setting::Unset
+                if key.dotted() == spec::keys::BUILD_PACKAGES.dotted() && !found.is_empty() =>
+            {
+                args.push(Arg {
+                    name: arg,
+                    description,
+                    value: found.join(","),
+                    location: None,
+                })
+            }
             setting => {
                 let (value, location) = shown(source, setting);
                 args.push(Arg {
@@ -443,34 +455,31 @@ pub async fn answer(
                 targets(&driver::source_map(&options.filename, bytes)?, &[])
             }
         },
-        names::OUTLINE => match options.binary_target.as_deref() {
-            None => {
-                let spec = driver::read_spec(host, options).await?;
-                outline(options.target, None, &spec, &options.build_args)
-            }
-            // A binary's own target: its package, from the project read with
-            // the spec; a name no binary has (or a project the build would
-            // refuse) is outlined as asked, from the spec alone.
-            Some(name) => {
-                let (spec, binaries) = match driver::binary_targets(host, options).await {
-                    Ok(found) => found,
-                    Err(error) => {
-                        tracing::debug!(%error, "--call outline: no binary targets");
-                        (driver::read_spec(host, options).await?, Vec::new())
-                    }
-                };
+        // The binaries from the project read with the spec: a binary's own
+        // target has its package, and the main packages gofront finds are
+        // build.packages' value. A project the build would refuse (or a
+        // name no binary has) is outlined as asked, from the spec alone.
+        names::OUTLINE => {
+            let (spec, binaries) = match driver::binary_targets(host, options).await {
+                Ok(found) => found,
+                Err(error) => {
+                    tracing::debug!(%error, "--call outline: no binary targets");
+                    (driver::read_spec(host, options).await?, Vec::new())
+                }
+            };
+            let binary = options.binary_target.as_deref().map(|name| {
                 let description = binaries.iter().find(|(n, _)| n == name).map_or_else(
                     || UNKNOWN_BINARY_TARGET.to_string(),
                     |(_, package)| binary_description(package),
                 );
-                outline(
-                    options.target,
-                    Some((name, description)),
-                    &spec,
-                    &options.build_args,
-                )
-            }
-        },
+                (name, description)
+            });
+            let found: Vec<String> = match spec.spec.build.packages {
+                Some(_) => Vec::new(),
+                None => binaries.into_iter().map(|(_, package)| package).collect(),
+            };
+            outline(options.target, binary, &spec, &options.build_args, &found)
+        }
         names::LINT => match driver::generate(host, options).await {
             Ok(report) => lint(
                 &report.spec.source,

@@ -102,6 +102,8 @@ fn outline_of_hello_lists_every_arg_with_its_value_default_and_line() {
             ("GOFRONT_BUILD_CGO", "1"),
             ("SOURCE_DATE_EPOCH", "1700000000"),
         ]),
+        // The packages gofront found: build.packages' value.
+        &[".".to_string()],
     )
     .unwrap();
     let mut v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
@@ -117,7 +119,7 @@ fn outline_of_the_test_target_lists_only_what_it_reads() {
         "[build]\nenv = { GOEXPERIMENT = \"loopvar\" }\n[test]\nflags = [\"-count=1\"]\n",
         &BTreeMap::new(),
     );
-    let a = outline(Target::Test, None, &spec, &BTreeMap::new()).unwrap();
+    let a = outline(Target::Test, None, &spec, &BTreeMap::new(), &[]).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&a.metadata[meta::JSON]).unwrap();
     let names: Vec<&str> = v["args"]
         .as_array()
@@ -354,12 +356,13 @@ fn columns_pad_every_cell_but_the_last_of_its_row() {
 #[test]
 fn outline_of_a_binary_target_names_it_and_its_package() {
     let spec = spec_report("[build]\npackages = [\"./cmd/api\"]\n", &BTreeMap::new());
-    let image = outline(Target::Image, None, &spec, &BTreeMap::new()).unwrap();
+    let image = outline(Target::Image, None, &spec, &BTreeMap::new(), &[]).unwrap();
     let api = outline(
         Target::Image,
         Some(("api", binary_description("./cmd/api"))),
         &spec,
         &BTreeMap::new(),
+        &[],
     )
     .unwrap();
     let json = |a: &Answer| -> serde_json::Value {

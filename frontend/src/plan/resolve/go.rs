@@ -13,18 +13,42 @@ use crate::spec::keys::{self};
 use crate::spec::{Origin, Problem, Spec, defaults, managed};
 use crate::target::{Target, binary_target};
 
-/// `build.packages`, else the module's root package.
+/// `build.packages`, else the main packages found in the module root or
+/// its `cmd/*` (each member's, in a workspace); none when none was found.
 pub(super) fn build_packages(spec: &Spec, project: &Project) -> Vec<String> {
-    match &spec.build.packages {
-        Some(p) => p.value.clone(),
-        // A workspace: each member whose root is a main package.
-        None if !project.main_members.is_empty() => project
-            .main_members
-            .iter()
-            .map(|d| format!("./{d}"))
-            .collect(),
-        None => strings(defaults::BUILD_PACKAGES),
+    match (&spec.build.packages, &project.mains) {
+        (Some(p), _) => p.value.clone(),
+        (None, Some(found)) => found.packages.clone(),
+        (None, None) => Vec::new(),
     }
+}
+
+/// Without `build.packages`: no main package found where Go developers
+/// put them, or not every directory looked at.
+pub(super) fn no_packages(spec: &Spec, project: &Project) -> Option<Problem> {
+    if spec.build.packages.is_some() {
+        return None;
+    }
+    let found = project.mains.clone().unwrap_or_default();
+    let message = if found.incomplete {
+        format!(
+            "cannot tell which main packages to build: there are more than {} directories where gofront looks for them (the module root and cmd/*)",
+            crate::plan::mains::MAX_DIRS
+        )
+    } else if !found.packages.is_empty() {
+        return None;
+    } else if project.workspace {
+        "no main package found: no go.work member's root has one and no member has a cmd/<name> directory with package main".to_string()
+    } else {
+        "no main package found: the module root has none and there is no cmd/<name> directory with package main".to_string()
+    };
+    Some(Problem {
+        origin: Origin::Unknown,
+        key: keys::BUILD_PACKAGES.dotted(),
+        message: format!(
+            "{message}; set build.packages to the main packages' directories (e.g. [\"./app\"])"
+        ),
+    })
 }
 
 /// `build.cgo`, else its default.

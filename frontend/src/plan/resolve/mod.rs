@@ -85,6 +85,10 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
     // Every spec problem, in the order of the spec's sections.
     let mut problems = Vec::new();
     let packages = build_packages(spec, project);
+    // Every target but test builds binaries.
+    if !opts.target.runs_tests() {
+        problems.extend(no_packages(spec, project));
+    }
     let binaries = binaries(spec, project, &packages, &target_platform, &mut problems);
     if let Some(c) = spec.build.cgo.as_ref().filter(|c| c.value)
         && let Some(message) = cgo_cross_problem(&inp.build_platform, &target_platform, spec)
@@ -92,7 +96,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         problems.push(problem(c, &keys::BUILD_CGO, message));
     }
     let flags = go_flags(spec, opts, &created, &mut problems);
-    if matches!(opts.target, Target::Test | Target::TestReport)
+    if opts.target.runs_tests()
         && let Some(race) = spec.test.race.as_ref().filter(|r| r.value)
         && let Some(message) = race_problem(&target_platform)
     {
@@ -231,7 +235,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         step
     };
     // A shard is picked by gofront's tool, which lists the packages.
-    if !report && spec.test.shard.is_some() && opts.target == Target::Test {
+    if !report && spec.test.shard.is_some() && opts.target.runs_tests() {
         return Err(PlanError::NoToolImage);
     }
     let report_plan = |export| {

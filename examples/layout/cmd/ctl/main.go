@@ -1,0 +1,11 @@
+package main
+
+import (
+	"fmt"
+
+	"example.com/layout/internal/service"
+)
+
+func main() {
+	fmt.Println(service.Status("ctl"))
+}
