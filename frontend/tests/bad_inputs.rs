@@ -1638,3 +1638,52 @@ fn the_local_commands_refuse_bad_arguments_in_one_sentence() {
         assert_eq!(stderr.trim_end(), *want, "{args:?}");
     }
 }
+
+/// Arguments that are not UTF-8 (a Latin-1 directory name, a stray 0xFF)
+/// are refused in one sentence naming them, by the local commands and by
+/// the tools build steps run (std::env::args panicked on them).
+#[test]
+fn arguments_that_are_not_utf8_are_refused_by_name() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let raw = |b: &'static [u8]| OsStr::from_bytes(b);
+    let cases: &[(&[&OsStr], &str)] = &[
+        (
+            &[raw(b"llb"), raw(b"--target"), raw(b"app\xff")],
+            "gofront: the value of --target (argument 3) is not UTF-8 text (\"app\\xFF\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[raw(b"dockerfile"), raw(b"--context"), raw(b"caf\xe9")],
+            "gofront: the value of --context (argument 3) is not UTF-8 text (\"caf\\xE9\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[
+                raw(b"keep"),
+                raw(b"--dir"),
+                raw(b"/k"),
+                raw(b"--out"),
+                raw(b"/o"),
+                raw(b"--binary"),
+                raw(b"\xff"),
+                raw(b"--"),
+                raw(b"true"),
+            ],
+            "gofront keep: the value of --binary (argument 7) is not UTF-8 text (\"\\xFF\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[raw(b"\xfe")],
+            "gofront: argument 1 is not UTF-8 text (\"\\xFE\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gofront"))
+            .args(*args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        assert_eq!(stderr.trim_end(), *want, "{args:?}");
+    }
+}
