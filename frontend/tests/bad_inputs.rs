@@ -1687,3 +1687,44 @@ fn arguments_that_are_not_utf8_are_refused_by_name() {
         assert_eq!(stderr.trim_end(), *want, "{args:?}");
     }
 }
+
+/// "Did you mean" over 1,000 binaries with long names and a misspelt
+/// --target as long (the search once ran for minutes): a name past the
+/// suggestion's length cap gets none, a shorter one its nearest.
+#[test]
+fn did_you_mean_is_bounded_for_many_long_names() {
+    let rt = runtime();
+    let spec = |len: usize| {
+        let packages: Vec<String> = (0..1_000)
+            .map(|i| format!("\"./cmd/{}{i:04}\"", "x".repeat(len - 4)))
+            .collect();
+        format!("[build]\npackages = [{}]\n", packages.join(", "))
+    };
+    let target = |len: usize| format!("{}0x12", "x".repeat(len - 4));
+    let unknown = |len: usize| {
+        let t = target(len);
+        generate_memory(
+            &rt,
+            spec(len).as_bytes(),
+            &[("go.mod", GO_MOD)],
+            &[("target", t.as_str())],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+    };
+    let got = unknown(3_000);
+    let head = format!(
+        "unknown target \"{}\"; gofront builds image, binaries, test, gocache, and an image per binary: {}0000, ",
+        target(3_000),
+        "x".repeat(2_996)
+    );
+    assert!(got.starts_with(&head), "{}", &got[..200.min(got.len())]);
+    let got = unknown(100);
+    let head = format!(
+        "unknown target \"{}\" (did you mean \"{}0012\"?); gofront builds",
+        target(100),
+        "x".repeat(96)
+    );
+    assert!(got.starts_with(&head), "{}", &got[..300.min(got.len())]);
+}
