@@ -1206,6 +1206,27 @@ const CASES: &[Case] = &[
         message: "build-arg GOFRONT_BUILD_TRIMPATH: build.trimpath must be true or false (or 1, 0, yes, no, on, off), not \"\"",
     },
     Case {
+        name: "output_is_the_sums_file",
+        spec: "[build]\noutput = \".gofront-sums\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:10: build.output cannot be \".gofront-sums\": gofront writes the binaries' digests to a file of that name beside the binaries; choose another name",
+    },
+    Case {
+        name: "output_is_the_used_list",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_BUILD_OUTPUT", ".gofront-used")],
+        message: "build-arg GOFRONT_BUILD_OUTPUT: build.output cannot be \".gofront-used\": gofront writes the Go build cache entries a seeded build used to a file of that name beside the binaries; choose another name",
+    },
+    Case {
+        name: "package_named_like_the_sums_file",
+        spec: "[build]\npackages = [\"./a\", \"./.gofront-sums\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:12: build.packages: the binary of \"./.gofront-sums\" would be named \".gofront-sums\", the file gofront writes the binaries' digests to beside the binaries; rename the directory",
+    },
+    Case {
         name: "go_work_no_use",
         spec: "".as_bytes(),
         files: &[("go.work", b"go 1.24\n")],

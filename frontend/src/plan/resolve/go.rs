@@ -235,6 +235,17 @@ pub(super) fn variant_env(p: &Platform) -> Option<(managed::GoVar, String)> {
     crate::plan::platforms::go_variant(p).ok().flatten()
 }
 
+/// The files gofront writes beside the binaries (in the build's output
+/// and the kept directory), and what they hold: no binary may take their
+/// names.
+const WRITTEN_BESIDE: [(&str, &str); 2] = [
+    (crate::sbom::sums::FILE, "the binaries' digests"),
+    (
+        paths::USED_FILE,
+        "the Go build cache entries a seeded build used",
+    ),
+];
+
 pub(super) fn binaries(
     spec: &Spec,
     project: &Project,
@@ -290,6 +301,26 @@ pub(super) fn binaries(
                 "build.output can only be set when build.packages names one package".into(),
             ));
         }
+    }
+    // The files gofront writes beside the binaries keep their names.
+    for b in &out {
+        let Some((_, what)) = WRITTEN_BESIDE.iter().find(|(n, _)| *n == b.name) else {
+            continue;
+        };
+        problems.push(match spec.build.output.as_ref().filter(|_| out.len() == 1) {
+            Some(output) => problem(
+                output,
+                &keys::BUILD_OUTPUT,
+                format!(
+                    "build.output cannot be {:?}: gofront writes {what} to a file of that name beside the binaries; choose another name",
+                    b.name
+                ),
+            ),
+            None => packages_problem(format!(
+                "build.packages: the binary of {:?} would be named {:?}, the file gofront writes {what} to beside the binaries; rename the directory",
+                b.package, b.name
+            )),
+        });
     }
     let mut seen = std::collections::BTreeSet::new();
     let mut targets: BTreeMap<String, &str> = BTreeMap::new();
