@@ -1328,6 +1328,33 @@ fn accepted_inputs_now_do_what_they_say() {
     let cfg: serde_json::Value =
         serde_json::from_slice(b.image_config.as_deref().unwrap()).unwrap();
     assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+    // [images.NAME] names the image of a binary, not the windows binary
+    // of the binaries target (app.exe).
+    let b = only(
+        generate_memory(
+            &rt,
+            b"[images.app]\ncmd = [\"--serve\"]\n",
+            &[("go.mod", GO_MOD)],
+            &[("platform", "windows/amd64"), ("target", "binaries")],
+        )
+        .unwrap(),
+    );
+    let gofront::TargetPlan::Binaries { binaries, .. } = &b.plan.target else {
+        panic!("not the binaries target: {:?}", b.plan.target);
+    };
+    assert_eq!(binaries[0].name, "app.exe");
+    // ... and a misspelt one is still refused there.
+    let e = generate_memory(
+        &rt,
+        b"[images.ap]\ncmd = [\"--serve\"]\n",
+        &[("go.mod", GO_MOD)],
+        &[("platform", "windows/amd64"), ("target", "binaries")],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "gofront.toml:1:9: [images.ap] names no binary target (they are: app); did you mean \"app\"?"
+    );
 }
 
 /// A file longer than gofront reads is refused by name.
