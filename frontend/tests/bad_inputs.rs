@@ -1255,6 +1255,27 @@ const CASES: &[Case] = &[
         message: "gofront.toml:2:8: runtime.user \"bob\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
     },
     Case {
+        name: "go_work_uses_a_directory_twice",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\n\nuse (\n\t./a\n\ta/\n)\n"),
+            ("a/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "go.work:5: path a/ appears multiple times in workspace",
+    },
+    Case {
+        name: "go_work_uses_one_module_path_twice",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\n\nuse ./a\nuse ./b\n"),
+            ("a/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+            ("b/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "go.work:4: module example.com/a appears multiple times in workspace (used by ./a and ./b)",
+    },
+    Case {
         name: "go_work_no_use",
         spec: "".as_bytes(),
         files: &[("go.work", b"go 1.24\n")],

@@ -150,22 +150,45 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
     let (go, toolchain, workspace) = match (&work, &root) {
         (Some((w, work_text)), _) => {
             visit(".", "go.work", work_text, w)?;
-            for u in &w.uses {
+            // Each member's module path and `use` as written, for Go's
+            // refusals of a directory or module used twice.
+            let mut used: Vec<(String, &str)> = Vec::new();
+            for (u, line) in w.uses_with_lines() {
                 let dir = clean_rel("", u).ok_or_else(|| PlanError::UseOutside {
-                    line: w.use_line(u),
+                    line,
                     dir: u.clone(),
                     text: work_text.to_string(),
                 })?;
+                // In Go's words (modload.LoadWorkFile, NewMainModules).
+                let twice = |message: String| PlanError::GoFile {
+                    file: "go.work".into(),
+                    line,
+                    message,
+                    text: work_text.to_string(),
+                };
+                if workspace_members.contains(&dir) {
+                    return Err(twice(format!(
+                        "path {u} appears multiple times in workspace"
+                    )));
+                }
                 workspace_members.push(dir.clone());
                 let name = format!("{dir}/go.mod");
                 let text = files.member_go_mods.get(&dir).ok_or_else(|| {
                     PlanError::MissingMemberGoMod {
                         dir: u.clone(),
-                        line: w.use_line(u),
+                        line,
                         text: work_text.to_string(),
                     }
                 })?;
                 let m = parse_module(&name, text)?;
+                if let Some(path) = &m.module {
+                    if let Some((_, first)) = used.iter().find(|(p, _)| p == path) {
+                        return Err(twice(format!(
+                            "module {path} appears multiple times in workspace (used by {first} and {u})"
+                        )));
+                    }
+                    used.push((path.clone(), u));
+                }
                 visit(&dir, &name, text, &m)?;
             }
             let go = w.go.clone().ok_or(PlanError::NoGoLine {
