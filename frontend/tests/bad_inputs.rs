@@ -1276,6 +1276,20 @@ const CASES: &[Case] = &[
         message: "go.work:4: module example.com/a appears multiple times in workspace (used by ./a and ./b)",
     },
     Case {
+        name: "test_flags_word_after_a_boolean_flag",
+        spec: "[test]\nflags = [\"-v\", \"TestX\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test")],
+        message: "gofront.toml:2:9: test.flags: \"TestX\" is not a flag; list packages in test.packages instead",
+    },
+    Case {
+        name: "test_flags_value_missing",
+        spec: "[test]\nflags = [\"-v\", \"-run\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test")],
+        message: "gofront.toml:2:9: test.flags: \"-run\" takes a value and none follows it, so go test would take the first package for it; add the value (\"-run\", \"VALUE\" or \"-run=VALUE\")",
+    },
+    Case {
         name: "go_work_no_use",
         spec: "".as_bytes(),
         files: &[("go.work", b"go 1.24\n")],
@@ -1377,6 +1391,23 @@ fn accepted_inputs_now_do_what_they_say() {
     let cfg: serde_json::Value =
         serde_json::from_slice(b.image_config.as_deref().unwrap()).unwrap();
     assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+    // test.flags as go test spells them: a flag, then its value.
+    let b = only(
+        generate_memory(
+            &rt,
+            b"[test]\nflags = [\"-run\", \"TestX\", \"-timeout\", \"30s\"]\n",
+            &[("go.mod", GO_MOD)],
+            &[("target", "test")],
+        )
+        .unwrap(),
+    );
+    let gofront::TargetPlan::Test { test } = &b.plan.target else {
+        panic!("not the test target: {:?}", b.plan.target);
+    };
+    assert_eq!(
+        test.args[test.args.len() - 5..],
+        ["-run", "TestX", "-timeout", "30s", "./..."]
+    );
     // [images.NAME] names the image of a binary, not the windows binary
     // of the binaries target (app.exe).
     let b = only(
