@@ -258,10 +258,8 @@ pub fn warnings(
         if let Some(flags) = &spec.test.flags
             && (key.targets.contains(&options.target) || options.request_id.is_some())
         {
-            // The builder's Go, else the one gofront picks for the go.mod:
-            // the toolchain line, else the go line (a minimum).
-            let go =
-                builder_go.or(project.map(|p| p.layout.toolchain.as_ref().unwrap_or(&p.layout.go)));
+            // The builder's Go, else the one gofront picks for the project.
+            let go = builder_go.or(project.map(|p| p.layout.default_go()));
             for found in testflags::uncacheable(&flags.value, go) {
                 out.push(Warning {
                     rule: Rule::UncacheableTestFlags,

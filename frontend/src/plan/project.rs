@@ -77,6 +77,45 @@ pub struct Project {
     /// `main.go`): what a workspace builds when `build.packages` is unset.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub main_members: Vec<String>,
+    /// The newest go line of a workspace member, when it asks for more
+    /// than go.work's: the builder must satisfy it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_go: Option<MemberGo>,
+}
+
+/// A workspace member's go line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MemberGo {
+    /// Its go.mod, relative to the context (`app/go.mod`).
+    pub file: String,
+    /// The version it asks for.
+    #[serde(serialize_with = "version")]
+    pub go: GoVersion,
+}
+
+impl Project {
+    /// The newest Go the build asks for, and the file that asks: go.mod's
+    /// go line, or in a workspace the newest of go.work's and every
+    /// member's (with GOTOOLCHAIN=local, Go refuses a module whose go line
+    /// is newer than itself).
+    pub fn needed_go(&self) -> (&str, &GoVersion) {
+        match &self.member_go {
+            Some(m) => (&m.file, &m.go),
+            None if self.workspace => ("go.work", &self.go),
+            None => ("go.mod", &self.go),
+        }
+    }
+
+    /// The Go of gofront's default builder: the toolchain line, an exact
+    /// release, when it satisfies [`Project::needed_go`]; else that go
+    /// line, a minimum, which the newest patch of its release satisfies.
+    pub fn default_go(&self) -> &GoVersion {
+        let (_, needed) = self.needed_go();
+        match &self.toolchain {
+            Some(t) if t.satisfies(needed) => t,
+            _ => needed,
+        }
+    }
 }
 
 fn version<S: serde::Serializer>(v: &GoVersion, s: S) -> Result<S::Ok, S::Error> {
@@ -125,6 +164,7 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
     let mut module_paths = BTreeMap::new();
     let mut has_requirements = false;
     let mut workspace_members = Vec::new();
+    let mut member_go: Option<MemberGo> = None;
     // go.work itself is no module; its replaces still count.
     let mut visit = |dir: &str, file_name: &str, text: &str, f: &GoFile| -> Result<(), PlanError> {
         if file_name != "go.work" {
@@ -189,6 +229,16 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
                     }
                     used.push((path.clone(), u));
                 }
+                // The newest go line above go.work's.
+                if let Some(go) = &m.go {
+                    let newest = member_go.as_ref().map(|n| &n.go).or(w.go.as_ref());
+                    if !newest.is_some_and(|n| n.satisfies(go)) {
+                        member_go = Some(MemberGo {
+                            file: name.clone(),
+                            go: go.clone(),
+                        });
+                    }
+                }
                 visit(&dir, &name, text, &m)?;
             }
             let go = w.go.clone().ok_or(PlanError::NoGoLine {
@@ -223,6 +273,7 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
         module_paths,
         workspace_members,
         main_members,
+        member_go,
     };
     Ok(project)
 }

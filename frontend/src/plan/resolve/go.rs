@@ -201,17 +201,12 @@ pub(super) fn check_go_version(inp: &PlanInputs<'_>, builder: &str) -> Result<()
         // The image does not say; Go itself fails clearly with GOTOOLCHAIN=local.
         return Ok(());
     };
-    let wanted = &inp.project.go;
+    let (file, wanted) = inp.project.needed_go();
     if have.satisfies(wanted) {
         return Ok(());
     }
     Err(PlanError::GoTooNew {
-        file: if inp.project.workspace {
-            "go.work"
-        } else {
-            "go.mod"
-        }
-        .into(),
+        file: file.into(),
         wanted: wanted.to_string(),
         wanted_line: wanted.minor_line(),
         builder: builder.to_string(),
