@@ -1290,6 +1290,37 @@ const CASES: &[Case] = &[
         message: "gofront.toml:2:9: test.flags: \"-run\" takes a value and none follows it, so go test would take the first package for it; add the value (\"-run\", \"VALUE\" or \"-run=VALUE\")",
     },
     Case {
+        name: "gocache_image_empty",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "docker-image://")],
+        message: "build context \"gocache\" is \"docker-image://\", which is not an image reference (the reference is empty); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "gocache_image_malformed",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[(
+            "context:gocache",
+            "docker-image://reg.example.com/Team/cache:",
+        )],
+        message: "build context \"gocache\" is \"docker-image://reg.example.com/Team/cache:\", which is not an image reference (invalid reference format: repository name (Team/cache) must be lowercase); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "gocache_image_bad_tag",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "docker-image://reg.example.com/cache:")],
+        message: "build context \"gocache\" is \"docker-image://reg.example.com/cache:\", which is not an image reference (invalid reference format); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "builder_upper_case",
+        spec: "[build]\nbuilder = \"Golang:1.24\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.builder must be an image reference such as \"golang:1.24\", not \"Golang:1.24\"",
+    },
+    Case {
         name: "go_work_no_use",
         spec: "".as_bytes(),
         files: &[("go.work", b"go 1.24\n")],

@@ -438,13 +438,11 @@ impl Checker<'_> {
         ok
     }
 
-    /// An image reference (or `scratch` when allowed).
+    /// An image reference by BuildKit's grammar (or `scratch` when
+    /// allowed).
     pub(super) fn image_ref(&mut self, f: &Field<String>, allow_scratch: bool) -> bool {
         let v = &f.value;
-        let ok = !v.is_empty()
-            && !v.chars().any(|c| c.is_whitespace())
-            && !v.contains("://")
-            && (allow_scratch || v != "scratch");
+        let ok = crate::options::reference::check(v).is_ok() && (allow_scratch || v != "scratch");
         if !ok {
             let what = if allow_scratch {
                 "an image reference such as \"ubuntu:24.04\", or \"scratch\""
