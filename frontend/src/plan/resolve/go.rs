@@ -401,7 +401,9 @@ pub(super) fn import_path(project: &Project, dir: &str) -> Option<String> {
             } else {
                 Some(dir.strip_prefix(m.as_str())?.strip_prefix('/')?)
             };
-            Some((m.len(), path, rest))
+            // Every module here holds `dir`: the longest is the innermost.
+            let depth = if m == "." { 0 } else { m.len() };
+            Some((depth, path, rest))
         })
         .max_by_key(|(depth, ..)| *depth)
         .map(|(_, path, rest)| match rest {

@@ -342,6 +342,25 @@ fn binaries_are_named_by_their_import_path() {
         ["svc", "cmd", "v1"]
     );
     assert_eq!(names(work.clone(), r#"["./svc/v4"]"#), ["v3"]);
+    // A member one letter long is nearer than the root member.
+    let root = ProjectFiles {
+        go_work: Some("go 1.24\nuse ./b\nuse .\n".into()),
+        go_mod: Some("module example.com/root\n\ngo 1.24\n".into()),
+        member_go_mods: [
+            (
+                ".".to_string(),
+                "module example.com/root\n\ngo 1.24\n".to_string(),
+            ),
+            (
+                "b".to_string(),
+                "module example.com/b/v2\n\ngo 1.24\n".to_string(),
+            ),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    assert_eq!(names(root.clone(), r#"["./b/v3"]"#), ["v2"]);
+    assert_eq!(names(root, r#"["./c/v3"]"#), ["c"]);
     assert_eq!(names(work, r#"["./svc/inner/v2"]"#), ["v1"]);
 }
 
