@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use crate::gomod::GoVersion;
 use crate::llb::SourceFile;
-use crate::options::Options;
+use crate::options::{GOCACHE_CONTEXT, GOCACHE_TESTS_ARG, Options};
 use crate::plan::{self, Plan, Project};
 use crate::spec::{self, KEYS, Language, LineCol, Origin, Setting, Spec};
+use crate::target::Target;
 use crate::testflags::{self, Uncacheable};
 
 /// Everything the frontend decided for one build.
@@ -104,6 +105,8 @@ pub enum Rule {
     UnknownBuildArg,
     /// `test.flags` that keep Go from reusing cached test results.
     UncacheableTestFlags,
+    /// `GOFRONT_GOCACHE_TESTS` on an export that has no seed.
+    GocacheTestsWithoutSeed,
 }
 
 impl Rule {
@@ -116,6 +119,7 @@ impl Rule {
             Rule::CredentialsInDownloadEnv => "CredentialsInDownloadEnv",
             Rule::UnknownBuildArg => "UnknownBuildArg",
             Rule::UncacheableTestFlags => "UncacheableTestFlags",
+            Rule::GocacheTestsWithoutSeed => "GocacheTestsWithoutSeed",
         }
     }
 
@@ -137,6 +141,9 @@ impl Rule {
             Rule::UnknownBuildArg => "A build arg that gofront does not read",
             Rule::UncacheableTestFlags => {
                 "A test flag outside the set Go caches makes go test run every test each time"
+            }
+            Rule::GocacheTestsWithoutSeed => {
+                "Only a seeded Go build cache export holds test results"
             }
         }
     }
@@ -258,10 +265,8 @@ pub fn warnings(
         if let Some(flags) = &spec.test.flags
             && (key.targets.contains(&options.target) || options.request_id.is_some())
         {
-            // The builder's Go, else the one gofront picks for the go.mod:
-            // the toolchain line, else the go line (a minimum).
-            let go =
-                builder_go.or(project.map(|p| p.layout.toolchain.as_ref().unwrap_or(&p.layout.go)));
+            // The builder's Go, else the one gofront picks for the project.
+            let go = builder_go.or(project.map(|p| p.layout.default_go()));
             for found in testflags::uncacheable(&flags.value, go) {
                 out.push(Warning {
                     rule: Rule::UncacheableTestFlags,
@@ -291,6 +296,20 @@ pub fn warnings(
                 }),
             });
         }
+    }
+    // The export records what Go steps used only when they run seeded
+    // (plan::resolve's gocache_plan): without a seed, no test results.
+    if options.target == Target::Gocache
+        && options.gocache_tests
+        && options.named_context(GOCACHE_CONTEXT).is_none()
+    {
+        out.push(Warning {
+            rule: Rule::GocacheTestsWithoutSeed,
+            detail: format!(
+                "build-arg {GOCACHE_TESTS_ARG}=true adds test results only to the export of a seeded build, and this one has no --build-context {GOCACHE_CONTEXT}=...: the export holds no test results, so the next runner runs every test again; pass --build-context {GOCACHE_CONTEXT}=DIR (an empty directory the first time) to this build and the ones before it"
+            ),
+            location: None,
+        });
     }
     for detail in options.unused_build_args() {
         out.push(Warning {
@@ -467,5 +486,34 @@ mod tests {
             w[0].message(),
             "build arg UNUSED is not used by gofront; spec keys are set with GOFRONT_* build args"
         );
+    }
+
+    #[test]
+    fn test_results_asked_of_an_unseeded_export_are_warned_about() {
+        let src = source("");
+        let of = |pairs: &[(&str, &str)]| -> Vec<String> {
+            warnings(&options(pairs), &src, None, None, None, None)
+                .iter()
+                .map(|w| format!("{}: {}", w.rule.name(), w.message()))
+                .collect()
+        };
+        let tests = ("build-arg:GOFRONT_GOCACHE_TESTS", "true");
+        assert_eq!(
+            of(&[("target", "gocache"), tests]),
+            [
+                "GocacheTestsWithoutSeed: build-arg GOFRONT_GOCACHE_TESTS=true adds test results only to the export of a seeded build, and this one has no --build-context gocache=...: the export holds no test results, so the next runner runs every test again; pass --build-context gocache=DIR (an empty directory the first time) to this build and the ones before it"
+            ]
+        );
+        // Seeded, off, or another target: nothing to say.
+        let seeded = ("context:gocache", "input:seed");
+        assert!(of(&[("target", "gocache"), tests, seeded]).is_empty());
+        assert!(
+            of(&[
+                ("target", "gocache"),
+                ("build-arg:GOFRONT_GOCACHE_TESTS", "false")
+            ])
+            .is_empty()
+        );
+        assert!(of(&[("target", "test"), tests]).is_empty());
     }
 }

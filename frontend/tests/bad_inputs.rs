@@ -1306,6 +1306,139 @@ const CASES: &[Case] = &[
         message: "build-arg GOFRONT_BUILD_TRIMPATH: build.trimpath must be true or false (or 1, 0, yes, no, on, off), not \"\"",
     },
     Case {
+        name: "output_is_the_sums_file",
+        spec: "[build]\noutput = \".gofront-sums\"\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml:2:10: build.output cannot be \".gofront-sums\": gofront writes the binaries' digests to a file of that name beside the binaries; choose another name",
+    },
+    Case {
+        name: "output_is_the_used_list",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("build-arg:GOFRONT_BUILD_OUTPUT", ".gofront-used")],
+        message: "build-arg GOFRONT_BUILD_OUTPUT: build.output cannot be \".gofront-used\": gofront writes the Go build cache entries a seeded build used to a file of that name beside the binaries; choose another name",
+    },
+    Case {
+        name: "package_named_like_the_sums_file",
+        spec: "[build]\npackages = [\"./a\", \"./.gofront-sums\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:12: build.packages: the binary of \"./.gofront-sums\" would be named \".gofront-sums\", the file gofront writes the binaries' digests to beside the binaries; rename the directory",
+    },
+    Case {
+        name: "image_entrypoint_empty",
+        spec: "[runtime]\ncmd = [\"x\"]\n\n[images.app]\nentrypoint = []\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:5:14: images.app.entrypoint is empty and images.app.cmd is unset, so the image has nothing to run; leave images.app.entrypoint out to run the binary app, or name a program",
+    },
+    Case {
+        name: "image_entrypoint_blank_program",
+        spec: "[images.app]\nentrypoint = [\" \"]\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:2:14: images.app.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"",
+    },
+    Case {
+        name: "image_user_name_on_scratch",
+        spec: "[runtime]\nbase = \"scratch\"\n\n[images.app]\nuser = \"bob\"\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:5:8: images.app.user \"bob\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+    },
+    Case {
+        name: "runtime_user_name_on_an_images_scratch",
+        spec: "[runtime]\nuser = \"bob\"\n\n[images.app]\nbase = \"scratch\"\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:2:8: runtime.user \"bob\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+    },
+    Case {
+        name: "go_work_uses_a_directory_twice",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\n\nuse (\n\t./a\n\ta/\n)\n"),
+            ("a/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "go.work:5: path a/ appears multiple times in workspace",
+    },
+    Case {
+        name: "go_work_uses_one_module_path_twice",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\n\nuse ./a\nuse ./b\n"),
+            ("a/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+            ("b/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "go.work:4: module example.com/a appears multiple times in workspace (used by ./a and ./b)",
+    },
+    Case {
+        name: "test_flags_word_after_a_boolean_flag",
+        spec: "[test]\nflags = [\"-v\", \"TestX\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test")],
+        message: "gofront.toml:2:9: test.flags: \"TestX\" is not a flag; list packages in test.packages instead",
+    },
+    Case {
+        name: "test_flags_value_missing",
+        spec: "[test]\nflags = [\"-v\", \"-run\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test")],
+        message: "gofront.toml:2:9: test.flags: \"-run\" takes a value and none follows it, so go test would take the first package for it; add the value (\"-run\", \"VALUE\" or \"-run=VALUE\")",
+    },
+    Case {
+        name: "gocache_image_empty",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "docker-image://")],
+        message: "build context \"gocache\" is \"docker-image://\", which is not an image reference (the reference is empty); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "gocache_image_malformed",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[(
+            "context:gocache",
+            "docker-image://reg.example.com/Team/cache:",
+        )],
+        message: "build context \"gocache\" is \"docker-image://reg.example.com/Team/cache:\", which is not an image reference (invalid reference format: repository name (Team/cache) must be lowercase); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "gocache_image_bad_tag",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "docker-image://reg.example.com/cache:")],
+        message: "build context \"gocache\" is \"docker-image://reg.example.com/cache:\", which is not an image reference (invalid reference format); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "builder_upper_case",
+        spec: "[build]\nbuilder = \"Golang:1.24\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.builder must be an image reference such as \"golang:1.24\", not \"Golang:1.24\"",
+    },
+    Case {
         name: "go_work_no_use",
         spec: "".as_bytes(),
         files: &[("go.work", b"go 1.24\n")],
@@ -1411,6 +1544,50 @@ fn accepted_inputs_now_do_what_they_say() {
     let cfg: serde_json::Value =
         serde_json::from_slice(b.image_config.as_deref().unwrap()).unwrap();
     assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+    // test.flags as go test spells them: a flag, then its value.
+    let b = only(
+        generate_memory(
+            &rt,
+            b"[test]\nflags = [\"-run\", \"TestX\", \"-timeout\", \"30s\"]\n",
+            &[("go.mod", GO_MOD), MAIN_GO],
+            &[("target", "test")],
+        )
+        .unwrap(),
+    );
+    let gofront::TargetPlan::Test { test, .. } = &b.plan.target else {
+        panic!("not the test target: {:?}", b.plan.target);
+    };
+    assert_eq!(
+        test.command.go[test.command.go.len() - 5..],
+        ["-run", "TestX", "-timeout", "30s", "./..."]
+    );
+    // [images.NAME] names the image of a binary, not the windows binary
+    // of the binaries target (app.exe).
+    let b = only(
+        generate_memory(
+            &rt,
+            b"[images.app]\ncmd = [\"--serve\"]\n",
+            &[("go.mod", GO_MOD), MAIN_GO],
+            &[("platform", "windows/amd64"), ("target", "binaries")],
+        )
+        .unwrap(),
+    );
+    let gofront::TargetPlan::Binaries { binaries, .. } = &b.plan.target else {
+        panic!("not the binaries target: {:?}", b.plan.target);
+    };
+    assert_eq!(binaries[0].name, "app.exe");
+    // ... and a misspelt one is still refused there.
+    let e = generate_memory(
+        &rt,
+        b"[images.ap]\ncmd = [\"--serve\"]\n",
+        &[("go.mod", GO_MOD), MAIN_GO],
+        &[("platform", "windows/amd64"), ("target", "binaries")],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "gofront.toml:1:9: [images.ap] names no binary target (they are: app); did you mean \"app\"?"
+    );
 }
 
 /// A file longer than gofront reads is refused by name.
@@ -1786,4 +1963,94 @@ fn the_local_commands_refuse_bad_arguments_in_one_sentence() {
         assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
         assert_eq!(stderr.trim_end(), *want, "{args:?}");
     }
+}
+
+/// Arguments that are not UTF-8 (a Latin-1 directory name, a stray 0xFF)
+/// are refused in one sentence naming them, by the local commands and by
+/// the tools build steps run (std::env::args panicked on them).
+#[test]
+fn arguments_that_are_not_utf8_are_refused_by_name() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let raw = |b: &'static [u8]| OsStr::from_bytes(b);
+    let cases: &[(&[&OsStr], &str)] = &[
+        (
+            &[raw(b"llb"), raw(b"--target"), raw(b"app\xff")],
+            "gofront: the value of --target (argument 3) is not UTF-8 text (\"app\\xFF\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[raw(b"dockerfile"), raw(b"--context"), raw(b"caf\xe9")],
+            "gofront: the value of --context (argument 3) is not UTF-8 text (\"caf\\xE9\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[
+                raw(b"keep"),
+                raw(b"--dir"),
+                raw(b"/k"),
+                raw(b"--out"),
+                raw(b"/o"),
+                raw(b"--binary"),
+                raw(b"\xff"),
+                raw(b"--"),
+                raw(b"true"),
+            ],
+            "gofront keep: the value of --binary (argument 7) is not UTF-8 text (\"\\xFF\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[raw(b"\xfe")],
+            "gofront: argument 1 is not UTF-8 text (\"\\xFE\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gofront"))
+            .args(*args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        assert_eq!(stderr.trim_end(), *want, "{args:?}");
+    }
+}
+
+/// "Did you mean" over 1,000 binaries with long names and a misspelt
+/// --target as long (the search once ran for minutes): a name past the
+/// suggestion's length cap gets none, a shorter one its nearest.
+#[test]
+fn did_you_mean_is_bounded_for_many_long_names() {
+    let rt = runtime();
+    let spec = |len: usize| {
+        let packages: Vec<String> = (0..1_000)
+            .map(|i| format!("\"./cmd/{}{i:04}\"", "x".repeat(len - 4)))
+            .collect();
+        format!("[build]\npackages = [{}]\n", packages.join(", "))
+    };
+    let target = |len: usize| format!("{}0x12", "x".repeat(len - 4));
+    let unknown = |len: usize| {
+        let t = target(len);
+        generate_memory(
+            &rt,
+            spec(len).as_bytes(),
+            &[("go.mod", GO_MOD)],
+            &[("target", t.as_str())],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+    };
+    let got = unknown(3_000);
+    let head = format!(
+        "unknown target \"{}\"; gofront builds image, binaries, test, gocache, test-report, and an image per binary: {}0000, ",
+        target(3_000),
+        "x".repeat(2_996)
+    );
+    assert!(got.starts_with(&head), "{}", &got[..200.min(got.len())]);
+    let got = unknown(100);
+    let head = format!(
+        "unknown target \"{}\" (did you mean \"{}0012\"?); gofront builds",
+        target(100),
+        "x".repeat(96)
+    );
+    assert!(got.starts_with(&head), "{}", &got[..300.min(got.len())]);
 }

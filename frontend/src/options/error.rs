@@ -25,6 +25,19 @@ pub enum OptionsError {
         /// The value given.
         value: String,
     },
+    /// A `docker-image://` named context whose reference BuildKit's
+    /// grammar refuses.
+    #[error(
+        "build context {name:?} is {value:?}, which is not an image reference ({reason}); pass {name}=docker-image://REF with REF such as registry.example.com/team/image:tag"
+    )]
+    ImageReference {
+        /// The context's name.
+        name: String,
+        /// The value given.
+        value: String,
+        /// What the grammar says.
+        reason: String,
+    },
     /// A build arg or option that must be one printable word.
     #[error("{0}")]
     Word(String),

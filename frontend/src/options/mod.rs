@@ -15,6 +15,7 @@ mod context;
 mod error;
 mod keys;
 mod platform;
+pub mod reference;
 
 use crate::target::Target;
 pub use args::*;

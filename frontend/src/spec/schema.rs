@@ -456,13 +456,11 @@ impl Checker<'_> {
         ok
     }
 
-    /// An image reference (or `scratch` when allowed).
+    /// An image reference by BuildKit's grammar (or `scratch` when
+    /// allowed).
     pub(super) fn image_ref(&mut self, f: &Field<String>, allow_scratch: bool) -> bool {
         let v = &f.value;
-        let ok = !v.is_empty()
-            && !v.chars().any(|c| c.is_whitespace())
-            && !v.contains("://")
-            && (allow_scratch || v != "scratch");
+        let ok = crate::options::reference::check(v).is_ok() && (allow_scratch || v != "scratch");
         if !ok {
             let what = if allow_scratch {
                 "an image reference such as \"ubuntu:24.04\", or \"scratch\""
@@ -509,15 +507,22 @@ impl Checker<'_> {
         })
     }
 
-    /// `go test` flags, each starting with `-`.
+    /// `go test` flags, read as go test reads them: a flag's value may be
+    /// the next entry (`"-run", "TestX"`); a word go test would take for a
+    /// package, or a last flag without its value, is refused.
     pub(super) fn test_flags(&mut self, f: &Field<Vec<String>>) -> bool {
-        let Some(bad) = f.value.iter().find(|t| !t.starts_with('-')) else {
-            return true;
+        use crate::testflags::{Misplaced, misplaced};
+        let message = match misplaced(&f.value) {
+            None => return true,
+            Some(Misplaced::Package(bad)) => format!(
+                "{}: {bad:?} is not a flag; list packages in test.packages instead",
+                self.key
+            ),
+            Some(Misplaced::NoValue(flag)) => format!(
+                "{}: {flag:?} takes a value and none follows it, so go test would take the first package for it; add the value ({flag:?}, \"VALUE\" or \"{flag}=VALUE\")",
+                self.key
+            ),
         };
-        let message = format!(
-            "{}: {bad:?} is not a flag; list packages in test.packages instead",
-            self.key
-        );
         self.problem(&f.origin, message);
         false
     }

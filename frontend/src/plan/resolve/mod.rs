@@ -42,19 +42,7 @@ pub fn binary_targets(
     project: &crate::plan::project::Project,
 ) -> Vec<(String, String)> {
     let mut problems = Vec::new();
-    // Images are Linux: their binaries have no `.exe`.
-    let linux = crate::options::Platform {
-        os: "linux".into(),
-        architecture: "amd64".into(),
-        variant: String::new(),
-    };
-    let found = binaries(
-        spec,
-        project,
-        &build_packages(spec, project),
-        &linux,
-        &mut problems,
-    );
+    let found = binaries_in_images(spec, project, &mut problems);
     if !problems.is_empty() {
         return Vec::new();
     }
@@ -62,6 +50,24 @@ pub fn binary_targets(
         .into_iter()
         .map(|b| (binary_target(&b.name), b.package))
         .collect()
+}
+
+/// The binaries as an image holds them, whatever the platform built:
+/// images are Linux, so their binaries have no `.exe`. Binary targets and
+/// `[images.NAME]` are named after these.
+fn binaries_in_images(
+    spec: &crate::spec::Spec,
+    project: &crate::plan::project::Project,
+    problems: &mut Vec<crate::spec::Problem>,
+) -> Vec<crate::plan::types::Binary> {
+    let linux = crate::options::Platform::linux_amd64();
+    binaries(
+        spec,
+        project,
+        &build_packages(spec, project),
+        &linux,
+        problems,
+    )
 }
 
 /// Resolves every default into a [`Plan`].
@@ -115,7 +121,14 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         },
     };
     let image_binaries = only.clone().map_or_else(|| binaries.clone(), |b| vec![b]);
-    images_problems(spec, &binaries, &mut problems);
+    // Checked against the names in an image: a windows build of the
+    // binaries target names them app.exe, and its [images.app] still names
+    // app's image (the packages' problems are reported above).
+    images_problems(
+        spec,
+        &binaries_in_images(spec, project, &mut Vec::new()),
+        &mut problems,
+    );
     let runtime = runtime_plan(
         inp,
         &refs,

@@ -9,6 +9,7 @@ use crate::plan::stamp::Stamp;
 use crate::plan::types::{Binary, PlanInputs, RuntimePlan, SbomPlan, paths};
 use crate::sbom::DocumentPlan;
 use crate::sbom::spdx::BaseImage;
+use crate::spec::keys::Key;
 use crate::spec::keys::{self, section};
 use crate::spec::{Problem, RuntimeSpec, defaults};
 
@@ -78,6 +79,17 @@ pub(super) fn runtime_plan(
 ) -> RuntimePlan {
     let opts: &Options = inp.options;
     let base_cfg = refs.runtime.as_ref().and(inp.runtime_config);
+    // Where each setting was written: a binary's image takes its
+    // entrypoint and cmd from [images.NAME] only, the rest from there when
+    // that section sets them, else from [runtime] (Spec::runtime_for).
+    let image = opts.binary_target.as_deref();
+    let own = image.and_then(|name| inp.spec.images.get(name));
+    let written = |key: &Key, in_own: bool| -> String {
+        match image {
+            Some(name) if in_own => format!("{}.{name}.{}", section::IMAGES, key.name),
+            _ => key.dotted(),
+        }
+    };
     let user = match &r.user {
         Some(u) => {
             let numeric = u
@@ -85,14 +97,18 @@ pub(super) fn runtime_plan(
                 .split(':')
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
             if refs.runtime.is_none() && !numeric {
-                problems.push(problem(
-                    u,
+                let key = written(
                     &keys::RUNTIME_USER,
-                    format!(
-                        "runtime.user {:?} is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+                    own.is_some_and(|o| o.runtime.user.is_some()),
+                );
+                problems.push(Problem {
+                    origin: u.origin.clone(),
+                    message: format!(
+                        "{key} {:?} is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
                         u.value
                     ),
-                ));
+                    key,
+                });
             }
             u.value.clone()
         }
@@ -120,18 +136,27 @@ pub(super) fn runtime_plan(
             .value
             .first()
             .or(r.cmd.as_ref().and_then(|c| c.value.first()));
-        match program {
-            None => problems.push(problem(
-                e,
-                &keys::RUNTIME_ENTRYPOINT,
-                "runtime.entrypoint is empty and runtime.cmd is unset, so the image has nothing to run; leave runtime.entrypoint out to run the first binary, or name a program".into(),
+        let key = written(&keys::RUNTIME_ENTRYPOINT, own.is_some());
+        let cmd = written(&keys::RUNTIME_CMD, own.is_some());
+        let message = match program {
+            None => Some(format!(
+                "{key} is empty and {cmd} is unset, so the image has nothing to run; leave {key} out to run {}, or name a program",
+                match image {
+                    Some(name) => format!("the binary {name}"),
+                    None => "the first binary".to_string(),
+                }
             )),
-            Some(p) if p.trim().is_empty() => problems.push(problem(
-                e,
-                &keys::RUNTIME_ENTRYPOINT,
-                "runtime.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"".into(),
+            Some(p) if p.trim().is_empty() => Some(format!(
+                "{key} starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\""
             )),
-            Some(_) => {}
+            Some(_) => None,
+        };
+        if let Some(message) = message {
+            problems.push(Problem {
+                origin: e.origin.clone(),
+                key,
+                message,
+            });
         }
     }
     let mut base_env = base_cfg.map(|c| c.env()).unwrap_or_default();
