@@ -22,6 +22,7 @@ pub(crate) mod modcache;
 pub(crate) mod mtimes;
 pub(crate) mod options;
 pub(crate) mod plan;
+pub(crate) mod platform;
 pub mod proto;
 pub(crate) mod report;
 pub(crate) mod rfc3339;

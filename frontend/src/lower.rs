@@ -5,11 +5,12 @@
 //! wires states together.
 
 use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef};
-use crate::options::{GOCACHE_CONTEXT, Platform};
+use crate::options::GOCACHE_CONTEXT;
 use crate::plan::{
     Collect, ContextState, GoStep, ImageSource, MountSource, OutputBase, Owner, Plan, RuntimePlan,
     SbomPlan, Sharing, StepRef, TargetPlan, paths,
 };
+use crate::platform::Platform;
 use crate::proto::pb;
 use crate::spec::Network;
 
@@ -297,7 +298,7 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
 pub fn module_files(
     context_local: &str,
     session: &str,
-    platform: &crate::options::Platform,
+    platform: &crate::platform::Platform,
     files: Vec<String>,
     no_cache: bool,
 ) -> State {

@@ -1,7 +1,7 @@
 //! File ops: mkdir, mkfile and copy, chained on one base state.
 
 use super::{Caps, Inputs, OpMeta, State, finish};
-use crate::options::Platform;
+use crate::platform::Platform;
 use crate::proto::pb;
 
 /// A user or group, by number or by name.

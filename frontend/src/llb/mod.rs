@@ -28,7 +28,7 @@ pub use file::{Chown, FileOp, UserRef};
 pub use marshal::{SourceFile, SourceRange};
 pub use source::{Local, image, oci_layout};
 
-use crate::options::Platform;
+use crate::platform::Platform;
 use crate::proto::pb;
 
 /// Op metadata every builder accepts: a progress name, cache bypass and a

@@ -11,10 +11,9 @@ pub enum OptionsError {
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
     Platform(String),
-    /// `--platform` names a platform Go does not build for (the sentence
-    /// of [`crate::PlanError::UnsupportedPlatform`]).
-    #[error("{0}")]
-    UnsupportedPlatform(String),
+    /// `--platform` names a platform Go does not build for.
+    #[error(transparent)]
+    UnsupportedPlatform(#[from] crate::platform::PlatformError),
     /// An `oci-layout://` named context without a valid digest.
     #[error(
         "build context {name:?} is {value:?}, an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass {name}=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context {name}=oci-layout:///DIR)"

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::options::Platform;
+use crate::platform::Platform;
 
 /// Default PATH for Linux images, as Docker and BuildKit use it.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::options::Platform;
+use crate::platform::Platform;
 use crate::testutil::case::{Case, GO_MOD_WITH_DEP, PlanParts, platform};
 
 fn created(epoch: &str) -> String {
@@ -1084,7 +1084,7 @@ fn with_the_tool_image_the_download_keeps_a_module_cache() {
     let m = d.module_cache.as_ref().expect("a module cache");
     assert_eq!(m.id, "ns/gofront-gomod-download");
     assert_eq!(m.tool.reference, "gofront:dev");
-    assert_eq!(m.tool.resolve_mode, crate::options::ResolveMode::Local);
+    assert_eq!(m.tool.resolve_mode, crate::platform::ResolveMode::Local);
 }
 
 #[test]

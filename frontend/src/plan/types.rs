@@ -7,7 +7,7 @@ use super::image::{ImageConfig, RuntimeConfig};
 use super::project::Project;
 use crate::cachetool::{Invocation, KeepArgs};
 use crate::llb::SourceRange;
-use crate::options::{Platform, ResolveMode};
+use crate::platform::{Platform, ResolveMode};
 use crate::target::Target;
 
 /// Fixed paths inside the build containers.
@@ -587,12 +587,12 @@ pub struct Plan {
 mod ser {
     use serde::Serializer;
 
-    pub fn platform<S: Serializer>(p: &crate::options::Platform, s: S) -> Result<S::Ok, S::Error> {
+    pub fn platform<S: Serializer>(p: &crate::platform::Platform, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(p)
     }
 
     pub fn resolve_mode<S: Serializer>(
-        m: &crate::options::ResolveMode,
+        m: &crate::platform::ResolveMode,
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.serialize_str(m.attr())

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use super::located::*;
-use crate::options::{Options, Platform, VERSION_ARG};
+use crate::options::{Options, VERSION_ARG};
 use crate::plan::error::PlanError;
 use crate::plan::project::Project;
 use crate::plan::stamp::Stamp;
 use crate::plan::types::{Binary, Owner, PlanInputs, paths};
+use crate::platform::Platform;
 use crate::spec::keys::{self};
 use crate::spec::{Origin, Problem, Spec, defaults, managed};
 use crate::target::{Target, binary_target};
@@ -353,7 +354,7 @@ pub(super) fn binaries(
         out.push(Binary {
             package: pkg.clone(),
             // As `go build` names executables (app.exe for windows).
-            name: format!("{name}{}", crate::plan::platforms::exe_suffix(platform)),
+            name: format!("{name}{}", crate::platform::exe_suffix(platform)),
         });
     }
     if let Some(output) = &spec.build.output {

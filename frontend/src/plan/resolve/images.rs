@@ -2,9 +2,10 @@
 //! sources images, gofront's own tool and named contexts come from.
 
 use super::go::*;
-use crate::options::{ContextSource, ResolveMode};
+use crate::options::ContextSource;
 use crate::plan::project::Project;
 use crate::plan::types::{ContextState, ImageSource};
+use crate::platform::ResolveMode;
 use crate::spec::{Spec, defaults};
 use crate::target::Target;
 

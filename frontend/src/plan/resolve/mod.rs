@@ -60,7 +60,7 @@ fn binaries_in_images(
     project: &crate::plan::project::Project,
     problems: &mut Vec<crate::spec::Problem>,
 ) -> Vec<crate::plan::types::Binary> {
-    let linux = crate::options::Platform::linux_amd64();
+    let linux = crate::platform::Platform::linux_amd64();
     binaries(
         spec,
         project,

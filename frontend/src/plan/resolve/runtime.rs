@@ -3,10 +3,11 @@
 use super::cache::*;
 use super::images::*;
 use super::located::*;
-use crate::options::{Options, Platform, VERSION_ARG};
+use crate::options::{Options, VERSION_ARG};
 use crate::plan::image::{DEFAULT_PATH, RuntimeConfig, overlay_env, runtime_image_config};
 use crate::plan::stamp::Stamp;
 use crate::plan::types::{Binary, PlanInputs, RuntimePlan, SbomPlan, paths};
+use crate::platform::Platform;
 use crate::sbom::DocumentPlan;
 use crate::sbom::spdx::BaseImage;
 use crate::spec::keys::Key;
