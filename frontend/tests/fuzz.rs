@@ -1172,9 +1172,10 @@ fn command_lines_that_are_not_utf8_are_refused_by_name() {
                 };
                 prop_assert_eq!(&e.which, &which);
                 // Every 50th refusal, through the binary: nothing runs
-                // before the arguments are read.
+                // before the arguments are read (no argument of a process
+                // can hold a NUL byte).
                 let mut spawned = spawned;
-                if refused % 50 == 0 {
+                if refused % 50 == 0 && !args.iter().any(|a| a.contains(&0)) {
                     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gofront"))
                         .args(&os)
                         .output()
