@@ -15,7 +15,11 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 use crate::cachetool::Invocation;
-use crate::plan::{GoStep, Owner, Plan, RuntimePlan, TargetPlan, paths};
+use crate::plan::image::Healthcheck;
+use crate::plan::{
+    FileOwner, GoStep, MadeDir, Owner, Plan, RuntimeLayer, RuntimePlan, TargetPlan, binaries_dir,
+    paths,
+};
 use crate::spec::Network;
 
 /// Stage names of the generated Dockerfile.
@@ -32,6 +36,8 @@ pub mod stages {
     pub const TEST: &str = "test";
     /// The runtime image, like `--target image`.
     pub const IMAGE: &str = "image";
+    /// An empty directory, copied to create one (`runtime.dirs`).
+    pub const EMPTY: &str = "empty";
 }
 
 /// What cannot be written as a Dockerfile.
@@ -370,17 +376,187 @@ fn binaries_stage(d: &mut Doc) {
     d.blank();
 }
 
+/// The empty directory the `empty` stage holds, which `runtime.dirs`
+/// copies to create a directory without `RUN`.
+const EMPTY_DIR: &str = "/empty";
+
+fn empty_stage(d: &mut Doc) {
+    d.comment(&format!(
+        "An empty directory: copying it creates a directory with its owner and mode without RUN (the base may have no shell), as gofront's mkdir does ({} in this stage).",
+        EMPTY_DIR
+    ));
+    d.line(&format!("FROM scratch AS {}", stages::EMPTY));
+    d.line(&format!("WORKDIR {EMPTY_DIR}"));
+    d.blank();
+}
+
+/// `--chown=...` when not root, `--chmod=...` when set.
+fn owner_mode_flags(owner: &FileOwner, mode: Option<u32>) -> String {
+    let mut out = String::new();
+    if *owner != FileOwner::root() {
+        out.push_str(&format!("--chown={} ", word(&owner.to_string())));
+    }
+    if let Some(m) = mode {
+        out.push_str(&format!("--chmod={m:04o} "));
+    }
+    out
+}
+
+/// A directory as gofront makes it unless `runtime.dirs` says: root's,
+/// 0755 (what COPY makes of a missing parent without --chown or --chmod).
+fn plain_dir(m: &MadeDir) -> bool {
+    m.mode == 0o755 && m.owner == FileOwner::root()
+}
+
+/// `COPY --from=empty` lines that make `dirs` one by one as gofront does:
+/// a run of plain directories with one line (COPY makes the missing ones
+/// above its destination root-owned 0755), each other with its own.
+fn dir_lines(d: &mut Doc, dirs: &[MadeDir], link: &str) {
+    let mut run: Option<&str> = None;
+    let emit = |d: &mut Doc, path: &str, flags: String| {
+        d.line(&format!(
+            "COPY {link}--from={} {flags}{EMPTY_DIR}/ {}",
+            stages::EMPTY,
+            word(&format!("{path}/"))
+        ));
+    };
+    for m in dirs {
+        if plain_dir(m) {
+            run = Some(&m.path);
+            continue;
+        }
+        if let Some(p) = run.take() {
+            emit(d, p, String::new());
+        }
+        emit(d, &m.path, owner_mode_flags(&m.owner, Some(m.mode)));
+    }
+    if let Some(p) = run {
+        emit(d, p, String::new());
+    }
+}
+
+/// Whether a layer's directories must be made apart: a COPY makes the
+/// missing directories above its destination with its own --chown and
+/// --chmod, where gofront makes them root-owned 0755 (or as declared).
+fn needs_dir_lines(l: &RuntimeLayer) -> bool {
+    match &l.copy {
+        None => true,
+        Some(c) => {
+            c.mode.is_some() || c.owner != FileOwner::root() || !l.dirs.iter().all(plain_dir)
+        }
+    }
+}
+
+/// The `COPY` lines of one layer of files or directories.
+fn layer_lines(d: &mut Doc, rt: &RuntimePlan, l: &RuntimeLayer, said: &mut bool) {
+    let named = l.dirs.iter().any(|m| m.owner.has_names())
+        || l.copy.as_ref().is_some_and(|c| c.owner.has_names());
+    let apart = needs_dir_lines(l) && !l.dirs.is_empty();
+    let link = match (rt.merge, named, apart) {
+        (false, ..) => "",
+        (true, false, false) => "--link ",
+        (true, true, _) => {
+            d.comment(
+                "gofront looks the owner's name up in the base's /etc/passwd and still makes this a layer of its own (MergeOp); COPY --link cannot look a name up, so these COPYs are not --link.",
+            );
+            ""
+        }
+        (true, false, true) => {
+            d.comment(
+                "gofront makes these directories and files in one layer of its own (MergeOp); COPY --link would give each line a layer whose missing parents it makes anew, so these COPYs are not --link.",
+            );
+            ""
+        }
+    };
+    if apart {
+        if !*said {
+            d.comment(
+                "Directories first, as gofront makes them (root-owned 0755 unless runtime.dirs declares one), from the empty stage; a COPY alone would make missing ones with its own --chown and --chmod.",
+            );
+            *said = true;
+        }
+        dir_lines(d, &l.dirs, link);
+    }
+    let Some(c) = &l.copy else {
+        return;
+    };
+    let src = if c.optional {
+        d.comment(&format!(
+            "ko's convention: {} goes to {} when it exists; the last letter as a one-letter class makes COPY copy nothing when it does not.",
+            c.src, c.dest
+        ));
+        let (head, last) = c.src.split_at(c.src.len().saturating_sub(1));
+        format!("{head}[{last}]")
+    } else {
+        c.src.clone()
+    };
+    d.line(&format!(
+        "COPY {link}{}{} {}",
+        owner_mode_flags(&c.owner, c.mode),
+        word(&src),
+        word(&c.dest)
+    ));
+}
+
+fn healthcheck_line(d: &mut Doc, h: &Healthcheck) {
+    let mut flags = String::new();
+    for (flag, ns) in [
+        ("interval", h.interval),
+        ("timeout", h.timeout),
+        ("start-period", h.start_period),
+        ("start-interval", h.start_interval),
+    ] {
+        if ns != 0 {
+            flags.push_str(&format!("--{flag}={} ", crate::spec::duration::format(ns)));
+        }
+    }
+    if h.retries != 0 {
+        flags.push_str(&format!("--retries={} ", h.retries));
+    }
+    match h.test.split_first() {
+        Some((kind, rest)) if kind == "CMD" => {
+            d.line(&format!("HEALTHCHECK {flags}CMD {}", json_array(rest)));
+        }
+        Some((kind, [command])) if kind == "CMD-SHELL" && !command.contains('\n') => {
+            d.line(&format!("HEALTHCHECK {flags}CMD {command}"));
+        }
+        Some((kind, _)) if kind == "CMD-SHELL" => d.comment(
+            "The healthcheck runs a shell command of several lines, which a HEALTHCHECK line cannot hold; gofront writes it into the image config as it is.",
+        ),
+        _ => d.line("HEALTHCHECK NONE"),
+    }
+}
+
 fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
     let s = &rt.settings;
-    d.comment(&format!(
-        "The runtime image: the base plus the binaries, root-owned, in {}.",
-        paths::BIN
-    ));
+    if rt
+        .layers
+        .iter()
+        .any(|l| needs_dir_lines(l) && !l.dirs.is_empty())
+    {
+        empty_stage(d);
+    }
+    let placed = match binaries_dir(&rt.binaries) {
+        Some("/") => "root-owned, in /".to_string(),
+        Some(dir) => format!("root-owned, in {}", dir.trim_end_matches('/')),
+        None => "root-owned, each at its path".to_string(),
+    };
+    if rt.layers.is_empty() {
+        d.comment(&format!("The runtime image: the base plus the binaries, {placed}."));
+    } else {
+        d.comment(&format!(
+            "The runtime image: the base, the directories and files the spec names (each a layer of its own, from only its files of the build context), and the binaries, {placed}."
+        ));
+    }
     let base = match &rt.base {
         Some(b) => word(&b.reference),
         None => "scratch".to_string(),
     };
     d.line(&format!("FROM {base} AS {}", stages::IMAGE));
+    let mut said = false;
+    for l in &rt.layers {
+        layer_lines(d, rt, l, &mut said);
+    }
     let link = if rt.merge {
         d.comment(
             "COPY --link is what gofront's MergeOp does: the binaries are a layer of their own, which a new base does not rebuild.",
@@ -389,17 +565,32 @@ fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
     } else {
         ""
     };
-    let srcs: Vec<String> = rt
-        .binaries
-        .iter()
-        .map(|b| word(&format!("{}/{}", paths::OUT, b.name)))
-        .collect();
-    d.line(&format!(
-        "COPY {link}--from={} --chown=0:0 {} {}/",
-        stages::BUILD,
-        srcs.join(" "),
-        paths::BIN
-    ));
+    match binaries_dir(&rt.binaries) {
+        Some(dir) => {
+            let srcs: Vec<String> = rt
+                .binaries
+                .iter()
+                .map(|b| word(&format!("{}/{}", paths::OUT, b.binary.name)))
+                .collect();
+            d.line(&format!(
+                "COPY {link}--from={} --chown=0:0 {} {}",
+                stages::BUILD,
+                srcs.join(" "),
+                word(dir)
+            ));
+        }
+        None => {
+            d.comment("gofront copies the binaries in one layer; a Dockerfile takes a COPY each.");
+            for b in &rt.binaries {
+                d.line(&format!(
+                    "COPY {link}--from={} --chown=0:0 {} {}",
+                    stages::BUILD,
+                    word(&format!("{}/{}", paths::OUT, b.binary.name)),
+                    word(&b.path)
+                ));
+            }
+        }
+    }
     env_lines(d, &env_diff(&s.env, &rt.base_env));
     d.line(&format!("USER {}", word(&s.user)));
     if s.workdir != "/" {
@@ -409,6 +600,9 @@ fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
     if !s.expose.is_empty() {
         let ports: Vec<String> = s.expose.iter().map(|p| word(p)).collect();
         d.line(&format!("EXPOSE {}", ports.join(" ")));
+    }
+    if !s.volumes.is_empty() {
+        d.line(&format!("VOLUME {}", json_array(&s.volumes)));
     }
     if let Some((_, created)) = s
         .labels
@@ -426,6 +620,12 @@ fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
             .map(|(k, v)| format!("{}={}", quoted(k), quoted(v)))
             .collect();
         d.continued("LABEL", &labels);
+    }
+    if let Some(h) = &s.healthcheck {
+        healthcheck_line(d, h);
+    }
+    if let Some(sig) = &s.stop_signal {
+        d.line(&format!("STOPSIGNAL {sig}"));
     }
     d.line(&format!("ENTRYPOINT {}", json_array(&s.entrypoint)));
     if let Some(cmd) = &s.cmd {

@@ -104,6 +104,8 @@ pub enum Rule {
     UnknownBuildArg,
     /// `test.flags` that keep Go from reusing cached test results.
     UncacheableTestFlags,
+    /// `.dockerignore` hides a file the runtime image copies.
+    DockerignoreExcludesRuntimeFiles,
 }
 
 impl Rule {
@@ -116,6 +118,7 @@ impl Rule {
             Rule::CredentialsInDownloadEnv => "CredentialsInDownloadEnv",
             Rule::UnknownBuildArg => "UnknownBuildArg",
             Rule::UncacheableTestFlags => "UncacheableTestFlags",
+            Rule::DockerignoreExcludesRuntimeFiles => "DockerignoreExcludesRuntimeFiles",
         }
     }
 
@@ -137,6 +140,9 @@ impl Rule {
             Rule::UnknownBuildArg => "A build arg that gofront does not read",
             Rule::UncacheableTestFlags => {
                 "A test flag outside the set Go caches makes go test run every test each time"
+            }
+            Rule::DockerignoreExcludesRuntimeFiles => {
+                "A file the runtime image copies must not be excluded by .dockerignore"
             }
         }
     }
@@ -292,12 +298,62 @@ pub fn warnings(
             });
         }
     }
+    if let (Some(spec), Some(ignore)) = (spec, project.and_then(|p| p.dockerignore.as_deref())) {
+        for (entry, src, origin, line) in runtime_files_hidden(spec, ignore) {
+            out.push(Warning {
+                rule: Rule::DockerignoreExcludesRuntimeFiles,
+                detail: format!(
+                    "{entry} copies {src:?} into the image, but .dockerignore excludes it (line {line}), so the build fails not finding it; remove the pattern or add !{src} to .dockerignore"
+                ),
+                location: at(origin),
+            });
+        }
+    }
     for detail in options.unused_build_args() {
         out.push(Warning {
             rule: Rule::UnknownBuildArg,
             detail,
             location: None,
         });
+    }
+    out
+}
+
+/// The `runtime.files` entries (of `[runtime]` and each `[images.NAME]`)
+/// whose source `.dockerignore` excludes: the entry, its source, where the
+/// source is written and the pattern's line. A glob is checked by the
+/// directory it lists.
+fn runtime_files_hidden<'s>(
+    spec: &'s Spec,
+    ignore: &str,
+) -> Vec<(String, &'s str, &'s Origin, usize)> {
+    let Ok(matcher) = crate::dockerignore::Matcher::new(&crate::dockerignore::read(ignore)) else {
+        return Vec::new();
+    };
+    let sections = std::iter::once(("runtime".to_string(), &spec.runtime)).chain(
+        spec.images
+            .iter()
+            .map(|(name, i)| (format!("images.{name}"), &i.runtime)),
+    );
+    let mut out = Vec::new();
+    for (section, rt) in sections {
+        let Some(files) = &rt.files else { continue };
+        for (i, f) in files.value.iter().enumerate() {
+            let src = f.src.value.as_str();
+            if src == "." {
+                continue;
+            }
+            let literal = match src.find(['*', '?', '[']) {
+                Some(n) => src[..n].rsplit_once('/').map_or("", |(dir, _)| dir),
+                None => src,
+            };
+            if literal.is_empty() {
+                continue;
+            }
+            if let Some(line) = matcher.excluded_by(literal) {
+                out.push((format!("{section}.files[{i}]"), src, &f.src.origin, line));
+            }
+        }
     }
     out
 }
@@ -338,6 +394,7 @@ pub fn setting_origin(setting: Setting<'_>) -> Option<&Origin> {
         Setting::Network(f) => Some(&f.origin),
         Setting::Scope(f) => Some(&f.origin),
         Setting::List(f) => Some(&f.origin),
+        Setting::Structured(v) => Some(v.origin()),
         Setting::Map(m) => m.values().next().map(|f| &f.origin),
     }
 }

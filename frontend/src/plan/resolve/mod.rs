@@ -12,6 +12,7 @@ pub use images::image_refs;
 mod cache;
 mod go;
 mod images;
+mod layers;
 mod located;
 mod runtime;
 
@@ -107,7 +108,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         inp,
         &refs,
         &target_platform,
-        &image_binaries,
+        (&image_binaries, &binaries),
         &spec.runtime_for(opts.binary_target.as_deref()),
         &created,
         &mut problems,
@@ -214,7 +215,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         (Target::Image, Some(SbomRequest::Gofront)) => Some(Box::new(sbom_plan(
             inp,
             &refs,
-            &image_binaries,
+            &runtime.binaries,
             keep.is_some(),
         ))),
         _ => None,

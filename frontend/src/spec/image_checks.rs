@@ -1,0 +1,687 @@
+//! The checks of the runtime image's own keys: files and directories
+//! copied or created in it, its healthcheck, stop signal and volumes, and
+//! where the binaries go. The keys' setters (in `keys`) call them.
+
+use super::node::{Key, Node, Origin, Value};
+use super::schema::{Checker, suggestion};
+use super::{DirSpec, Field, FieldMap, FileSpec, HealthcheckSpec, Problem, duration};
+
+/// The keys of a `runtime.files` entry.
+const FILE_KEYS: &[&str] = &["src", "dest", "mode", "owner"];
+/// The keys of a `runtime.dirs` entry.
+const DIR_KEYS: &[&str] = &["path", "mode", "owner"];
+/// The keys of `runtime.healthcheck`.
+const HEALTH_KEYS: &[&str] = &[
+    "test",
+    "interval",
+    "timeout",
+    "start_period",
+    "start_interval",
+    "retries",
+];
+
+/// The largest mode a file op takes (permissions, setuid, setgid, sticky).
+const MAX_MODE: u32 = 0o7777;
+
+/// Linux's signal names without `SIG`, as Docker reads a stop signal
+/// (moby/sys/signal's `SignalMap`); `RTMIN+n` and `RTMAX-n` are checked
+/// apart.
+const SIGNALS: &[&str] = &[
+    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL",
+    "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
+    "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX",
+];
+
+/// Whether a path of the build context is a glob (as BuildKit's copy
+/// reads it: `*`, `?` and `[`).
+pub fn is_glob(path: &str) -> bool {
+    path.contains(['*', '?', '['])
+}
+
+/// The fields of one table entry, each key once and known.
+struct Entry<'n> {
+    fields: Vec<(&'n Key, &'n Node)>,
+}
+
+impl<'n> Entry<'n> {
+    fn get(&self, name: &str) -> Option<&'n Node> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.name == name)
+            .map(|(_, v)| *v)
+    }
+}
+
+impl Checker<'_> {
+    fn problem_at(&mut self, origin: &Origin, key: &str, message: String) {
+        self.problems.push(Problem {
+            origin: origin.clone(),
+            key: key.to_string(),
+            message,
+        });
+    }
+
+    /// A table whose keys are all `allowed`; the others are problems.
+    fn entry<'n>(&mut self, node: &'n Node, at: &str, allowed: &[&str]) -> Option<Entry<'n>> {
+        let Value::Table(t) = &node.value else {
+            let message = format!("{at} must be a table, not {}", node.value.type_name());
+            self.problem_at(&node.origin, at, message);
+            return None;
+        };
+        let mut fields = Vec::new();
+        for (k, v) in t {
+            if allowed.contains(&k.name.as_str()) {
+                fields.push((k, v));
+            } else {
+                let hint = suggestion(&k.name, allowed.iter().copied());
+                let message = format!(
+                    "unknown key \"{}\" in {at} (it takes {}){hint}",
+                    k.name,
+                    allowed.join(", ")
+                );
+                self.problem_at(&k.origin, &format!("{at}.{}", k.name), message);
+            }
+        }
+        Some(Entry { fields })
+    }
+
+    /// The entries of an array of tables, each with its dotted name.
+    fn entries<'n>(&mut self, node: &'n Node) -> Option<Vec<(String, &'n Node)>> {
+        match &node.value {
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (format!("{}[{i}]", self.key), n))
+                    .collect(),
+            ),
+            _ => {
+                self.wrong_type(node, "an array of tables");
+                None
+            }
+        }
+    }
+
+    /// A string of an entry, with its origin.
+    fn entry_string(&mut self, node: &Node, at: &str) -> Option<Field<String>> {
+        match &node.value {
+            Value::Str(s) if s.contains('\0') => {
+                let message = format!("{at} contains a NUL byte, which no path or name can hold");
+                self.problem_at(&node.origin, at, message);
+                None
+            }
+            Value::Str(s) => Some(Field {
+                value: s.clone(),
+                origin: node.origin.clone(),
+            }),
+            other => {
+                let message = format!("{at} must be a string, not {}", other.type_name());
+                self.problem_at(&node.origin, at, message);
+                None
+            }
+        }
+    }
+
+    /// A required string of an entry.
+    fn required(&mut self, e: &Entry<'_>, node: &Node, at: &str, name: &str) -> Option<Field<String>> {
+        match e.get(name) {
+            Some(v) => self.entry_string(v, &format!("{at}.{name}")),
+            None => {
+                let message = format!("{at} needs {name}");
+                self.problem_at(&node.origin, at, message);
+                None
+            }
+        }
+    }
+
+    /// An octal mode written as a string (`"0644"`, `"644"`, `"0o644"`),
+    /// at most `max`.
+    fn mode(&mut self, node: &Node, at: &str, max: u32, why: &str) -> Option<Field<u32>> {
+        let text = match &node.value {
+            Value::Str(s) => s.as_str(),
+            Value::Int(_) => {
+                let message = format!(
+                    "{at} must be an octal string such as \"0644\", not an integer (TOML reads 644 as a decimal number)"
+                );
+                self.problem_at(&node.origin, at, message);
+                return None;
+            }
+            other => {
+                let message = format!(
+                    "{at} must be an octal string such as \"0644\", not {}",
+                    other.type_name()
+                );
+                self.problem_at(&node.origin, at, message);
+                return None;
+            }
+        };
+        let digits = text.strip_prefix("0o").unwrap_or(text);
+        let value = (!digits.is_empty()
+            && digits.len() <= 5
+            && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+        .then(|| u32::from_str_radix(digits, 8).ok())
+        .flatten();
+        match value {
+            Some(v) if v <= max => Some(Field {
+                value: v,
+                origin: node.origin.clone(),
+            }),
+            Some(_) => {
+                let message = format!("{at} {text:?} is more than {max:04o}{why}");
+                self.problem_at(&node.origin, at, message);
+                None
+            }
+            None => {
+                let message = format!(
+                    "{at} must be an octal mode such as \"0644\" or \"0755\", not {text:?}"
+                );
+                self.problem_at(&node.origin, at, message);
+                None
+            }
+        }
+    }
+
+    /// `user[:group]`: numbers, or names the base's `/etc/passwd` and
+    /// `/etc/group` hold.
+    fn owner(&mut self, node: &Node, at: &str) -> Option<Field<String>> {
+        let f = self.entry_string(node, at)?;
+        let part_ok = |p: &str| {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                !p.is_empty() && p.parse::<u32>().is_ok()
+            } else {
+                p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && p
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+            }
+        };
+        let parts: Vec<&str> = f.value.split(':').collect();
+        if parts.len() > 2 || !parts.iter().all(|p| part_ok(p)) {
+            let message = format!(
+                "{at} must be \"user\" or \"user:group\", each a number or a name such as \"nonroot\", not {:?}",
+                f.value
+            );
+            self.problem_at(&f.origin, at, message);
+            return None;
+        }
+        Some(f)
+    }
+
+    /// A path of the build context, cleaned: no leading `./`, no trailing
+    /// `/`, `.` for the context's root. Absolute paths and `..` are refused.
+    fn context_path(&mut self, f: Field<String>, at: &str) -> Option<Field<String>> {
+        let v = &f.value;
+        let leaves = v.split('/').any(|seg| seg == "..");
+        let message = if v.is_empty() {
+            Some(format!(
+                "{at} is empty; name a file, a directory or a glob of the build context"
+            ))
+        } else if v.starts_with('/') {
+            Some(format!(
+                "{at} {v:?} is absolute; name the path relative to the build context's root, such as \"config/app.yaml\""
+            ))
+        } else if leaves {
+            Some(format!(
+                "{at} {v:?} leaves the build context; only files inside it can be copied"
+            ))
+        } else if v.contains(char::is_control) {
+            Some(format!("{at} {v:?} holds a control character"))
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            self.problem_at(&f.origin, at, message);
+            return None;
+        }
+        let segs: Vec<&str> = v
+            .split('/')
+            .filter(|seg| !seg.is_empty() && *seg != ".")
+            .collect();
+        let cleaned = if segs.is_empty() {
+            ".".to_string()
+        } else {
+            segs.join("/")
+        };
+        Some(Field {
+            value: cleaned,
+            origin: f.origin,
+        })
+    }
+
+    /// An absolute path in the image without `.` or `..`; repeated
+    /// slashes are one. A trailing `/` is kept when `dir_slash`, else
+    /// refused (the path names a file or directory itself).
+    fn image_path(&mut self, f: Field<String>, at: &str, dir_slash: bool) -> Option<Field<String>> {
+        let v = &f.value;
+        let bad_seg = v.split('/').any(|seg| seg == "." || seg == "..");
+        let message = if !v.starts_with('/') {
+            Some(format!(
+                "{at} must be an absolute path in the image such as \"/etc/app/\", not {v:?}"
+            ))
+        } else if bad_seg {
+            Some(format!(
+                "{at} {v:?} holds . or ..; write the path without them"
+            ))
+        } else if v.contains(char::is_control) {
+            Some(format!("{at} {v:?} holds a control character"))
+        } else if !dir_slash && v.len() > 1 && v.ends_with('/') {
+            Some(format!(
+                "{at} {v:?} ends with '/'; name the path itself, without the trailing '/'"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            self.problem_at(&f.origin, at, message);
+            return None;
+        }
+        let segs: Vec<&str> = v.split('/').filter(|s| !s.is_empty()).collect();
+        let mut cleaned = format!("/{}", segs.join("/"));
+        if dir_slash && v.ends_with('/') && cleaned != "/" {
+            cleaned.push('/');
+        }
+        Some(Field {
+            value: cleaned,
+            origin: f.origin,
+        })
+    }
+
+    /// `runtime.files`: an array of `{ src, dest, mode, owner }`.
+    pub(super) fn files(&mut self, node: &Node) -> Option<Field<Vec<FileSpec>>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (at, item) in self.entries(node)? {
+            let Some(e) = self.entry(item, &at, FILE_KEYS) else {
+                ok = false;
+                continue;
+            };
+            let src = self
+                .required(&e, item, &at, "src")
+                .and_then(|s| self.context_path(s, &format!("{at}.src")));
+            let dest = self
+                .required(&e, item, &at, "dest")
+                .and_then(|d| self.image_path(d, &format!("{at}.dest"), true));
+            let mode = match e.get("mode") {
+                Some(m) => self.mode(m, &format!("{at}.mode"), MAX_MODE, "").map(Some),
+                None => Some(None),
+            };
+            let owner = match e.get("owner") {
+                Some(o) => self.owner(o, &format!("{at}.owner")).map(Some),
+                None => Some(None),
+            };
+            let (Some(src), Some(dest), Some(mode), Some(owner)) = (src, dest, mode, owner) else {
+                ok = false;
+                continue;
+            };
+            if is_glob(&src.value) && !dest.value.ends_with('/') {
+                let message = format!(
+                    "{at}.dest {:?} must end with '/' for the glob {:?}: the files it matches go into that directory",
+                    dest.value, src.value
+                );
+                self.problem_at(&dest.origin, &format!("{at}.dest"), message);
+                ok = false;
+                continue;
+            }
+            if dest.value == "/" && !is_glob(&src.value) && src.value == "." {
+                let message = format!(
+                    "{at} copies the whole build context over the image's root; name the files to copy"
+                );
+                self.problem_at(&item.origin, &at, message);
+                ok = false;
+                continue;
+            }
+            out.push(FileSpec {
+                origin: item.origin.clone(),
+                src,
+                dest,
+                mode,
+                owner,
+            });
+        }
+        ok.then(|| Field {
+            value: out,
+            origin: node.origin.clone(),
+        })
+    }
+
+    /// `runtime.dirs`: an array of `{ path, mode, owner }`.
+    pub(super) fn dirs(&mut self, node: &Node) -> Option<Field<Vec<DirSpec>>> {
+        let mut out: Vec<DirSpec> = Vec::new();
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut ok = true;
+        for (at, item) in self.entries(node)? {
+            let Some(e) = self.entry(item, &at, DIR_KEYS) else {
+                ok = false;
+                continue;
+            };
+            let path = self
+                .required(&e, item, &at, "path")
+                .map(|p| Field {
+                    value: p.value.trim_end_matches('/').to_string(),
+                    origin: p.origin,
+                })
+                .and_then(|p| self.image_path(p, &format!("{at}.path"), false));
+            // BuildKit's mkdir keeps the permission bits only (it masks
+            // the mode with 0777).
+            let mode = match e.get("mode") {
+                Some(m) => self
+                    .mode(
+                        m,
+                        &format!("{at}.mode"),
+                        0o777,
+                        ": a directory gofront creates takes permission bits only (no setuid, setgid or sticky bit)",
+                    )
+                    .map(Some),
+                None => Some(None),
+            };
+            let owner = match e.get("owner") {
+                Some(o) => self.owner(o, &format!("{at}.owner")).map(Some),
+                None => Some(None),
+            };
+            let (Some(path), Some(mode), Some(owner)) = (path, mode, owner) else {
+                ok = false;
+                continue;
+            };
+            if path.value == "/" {
+                let message = format!("{at}.path is the image's root, which always exists");
+                self.problem_at(&path.origin, &format!("{at}.path"), message);
+                ok = false;
+                continue;
+            }
+            if let Some(first) = seen.iter().find(|(_, p)| *p == path.value) {
+                let message = format!(
+                    "{at}.path {:?} is listed twice (also at {}.path)",
+                    path.value, first.0
+                );
+                self.problem_at(&path.origin, &format!("{at}.path"), message);
+                ok = false;
+                continue;
+            }
+            seen.push((at.clone(), path.value.clone()));
+            out.push(DirSpec {
+                origin: item.origin.clone(),
+                path,
+                mode,
+                owner,
+            });
+        }
+        ok.then(|| Field {
+            value: out,
+            origin: node.origin.clone(),
+        })
+    }
+
+    /// A duration of the healthcheck: Go's syntax, 0 or at least 1ms (as
+    /// Docker takes them).
+    fn duration(&mut self, node: &Node, at: &str) -> Option<Field<u64>> {
+        let f = self.entry_string(node, at)?;
+        let why = match duration::parse(&f.value) {
+            Ok(ns) if ns == 0 || ns >= 1_000_000 => {
+                return Some(Field {
+                    value: ns,
+                    origin: f.origin,
+                });
+            }
+            Ok(_) => "Docker takes 0 (the default) or at least 1ms".to_string(),
+            Err(duration::DurationError::Negative) => "it must not be negative".to_string(),
+            Err(duration::DurationError::MissingUnit) => {
+                "a number needs its unit (ns, us, ms, s, m, h)".to_string()
+            }
+            Err(duration::DurationError::TooLong) => {
+                "that is longer than a Go duration holds (about 292 years)".to_string()
+            }
+            Err(duration::DurationError::Invalid) => {
+                "write it as Go does, such as \"30s\", \"1m30s\" or \"500ms\"".to_string()
+            }
+        };
+        let message = format!("{at} {:?} is not a duration Docker takes: {why}", f.value);
+        self.problem_at(&f.origin, at, message);
+        None
+    }
+
+    /// `runtime.healthcheck`: `{ test, interval, timeout, start_period,
+    /// start_interval, retries }`; `test` as Docker's `Test`, or an argv
+    /// (run without a shell), or a string (run by the image's shell).
+    pub(super) fn healthcheck(&mut self, node: &Node) -> Option<Field<HealthcheckSpec>> {
+        let at = self.key.clone();
+        let e = self.entry(node, &at, HEALTH_KEYS)?;
+        let test_at = format!("{at}.test");
+        let test = match e.get("test") {
+            None => {
+                let message = format!(
+                    "{at} needs test: the command that checks the container, such as [\"/usr/local/bin/app\", \"-health\"]"
+                );
+                self.problem_at(&node.origin, &at, message);
+                None
+            }
+            Some(t) => self.health_test(t, &test_at),
+        };
+        let mut durations = Vec::new();
+        let mut ok = true;
+        for name in ["interval", "timeout", "start_period", "start_interval"] {
+            durations.push(match e.get(name) {
+                Some(d) => {
+                    let got = self.duration(d, &format!("{at}.{name}"));
+                    ok &= got.is_some();
+                    got
+                }
+                None => None,
+            });
+        }
+        let retries = match e.get("retries") {
+            None => None,
+            Some(r) => match &r.value {
+                Value::Int(n) if (0..=i64::from(i32::MAX)).contains(n) => Some(Field {
+                    value: u32::try_from(*n).unwrap_or(0),
+                    origin: r.origin.clone(),
+                }),
+                other => {
+                    let what = match other {
+                        Value::Int(n) => format!("{n}"),
+                        v => v.type_name().to_string(),
+                    };
+                    let message = format!(
+                        "{at}.retries must be a whole number from 0 (Docker's default, 3) up, not {what}"
+                    );
+                    self.problem_at(&r.origin, &format!("{at}.retries"), message);
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let test = test?;
+        if test.value.first().map(String::as_str) == Some("NONE")
+            && let Some((k, _)) = e.fields.iter().find(|(k, _)| k.name != "test")
+        {
+            let message = format!(
+                "{at}.{} has no effect: test = [\"NONE\"] turns the base's healthcheck off",
+                k.name
+            );
+            self.problem_at(&k.origin, &format!("{at}.{}", k.name), message);
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        let mut durations = durations.into_iter();
+        let mut next = || durations.next().flatten();
+        Some(Field {
+            value: HealthcheckSpec {
+                test,
+                interval: next(),
+                timeout: next(),
+                start_period: next(),
+                start_interval: next(),
+                retries,
+            },
+            origin: node.origin.clone(),
+        })
+    }
+
+    /// A healthcheck's test, as Docker's `Test` holds it.
+    fn health_test(&mut self, node: &Node, at: &str) -> Option<Field<Vec<String>>> {
+        let field = |value: Vec<String>| {
+            Some(Field {
+                value,
+                origin: node.origin.clone(),
+            })
+        };
+        let items = match &node.value {
+            Value::Str(s) if s.trim().is_empty() => {
+                let message = format!("{at} is empty; name the command that checks the container");
+                self.problem_at(&node.origin, at, message);
+                return None;
+            }
+            Value::Str(s) if s == "NONE" => return field(vec!["NONE".into()]),
+            Value::Str(s) => return field(vec!["CMD-SHELL".into(), s.clone()]),
+            Value::Array(_) => {
+                let saved = std::mem::replace(&mut self.key, at.to_string());
+                let list = self.list(node, false);
+                self.key = saved;
+                list?.value
+            }
+            other => {
+                let message = format!(
+                    "{at} must be an array of strings (run without a shell) or a string (run by the image's shell), not {}",
+                    other.type_name()
+                );
+                self.problem_at(&node.origin, at, message);
+                return None;
+            }
+        };
+        let bad = match items.first().map(String::as_str) {
+            None => Some("is empty; name the command that checks the container".to_string()),
+            Some("NONE") if items.len() > 1 => Some("[\"NONE\"] takes nothing after it".into()),
+            Some("NONE") => None,
+            Some("CMD") if items.len() < 2 => Some("[\"CMD\"] needs the program to run after it".into()),
+            Some("CMD-SHELL") if items.len() != 2 => {
+                Some("[\"CMD-SHELL\", COMMAND] takes one command string".into())
+            }
+            Some("CMD" | "CMD-SHELL") => None,
+            Some(p) if p.trim().is_empty() => {
+                Some("starts with an empty program name; name the program to run".into())
+            }
+            Some(_) => None,
+        };
+        if let Some(why) = bad {
+            self.problem_at(&node.origin, at, format!("{at} {why}"));
+            return None;
+        }
+        match items.first().map(String::as_str) {
+            Some("NONE" | "CMD" | "CMD-SHELL") => field(items),
+            _ => field(std::iter::once("CMD".to_string()).chain(items).collect()),
+        }
+    }
+
+    /// A stop signal as Docker takes it: a name with or without `SIG`
+    /// (any case) or a number; kept as `SIGNAME` or the number.
+    pub(super) fn stop_signal(&mut self, f: Field<String>) -> Option<Field<String>> {
+        let v = f.value.trim();
+        let canonical = if v.bytes().all(|b| b.is_ascii_digit()) && !v.is_empty() {
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .map(|n| n.to_string())
+        } else {
+            let upper = v.to_ascii_uppercase();
+            let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+            // RTMIN+1 to RTMIN+15 and RTMAX-14 to RTMAX-1, spelt exactly.
+            let realtime = (1..=15).any(|n| name == format!("RTMIN+{n}"))
+                || (1..=14).any(|n| name == format!("RTMAX-{n}"));
+            (SIGNALS.contains(&name) || realtime)
+                .then(|| format!("SIG{name}"))
+        };
+        match canonical {
+            Some(value) => Some(Field {
+                value,
+                origin: f.origin,
+            }),
+            None => {
+                let names = SIGNALS.iter().map(|s| format!("SIG{s}")).collect::<Vec<_>>();
+                let upper = v.to_ascii_uppercase();
+                let hint = suggestion(&upper, names.iter().map(String::as_str));
+                let message = format!(
+                    "{} {:?} is not a signal: name one such as \"SIGTERM\" or \"SIGINT\", or give its number (1 to 64){hint}",
+                    self.key, f.value
+                );
+                self.problem(&f.origin, message);
+                None
+            }
+        }
+    }
+
+    /// Volumes: absolute paths, each once (a trailing `/` dropped).
+    pub(super) fn volumes(&mut self, f: Field<Vec<String>>) -> Option<Field<Vec<String>>> {
+        let mut out: Vec<String> = Vec::new();
+        let at = self.key.clone();
+        for v in &f.value {
+            let trimmed = if v.len() > 1 { v.trim_end_matches('/') } else { v };
+            let path = self.image_path(
+                Field {
+                    value: trimmed.to_string(),
+                    origin: f.origin.clone(),
+                },
+                &at,
+                false,
+            )?;
+            if path.value == "/" {
+                let message = format!("{at} lists \"/\": a volume over the whole root hides the image");
+                self.problem(&f.origin, message);
+                return None;
+            }
+            if out.contains(&path.value) {
+                let message = format!("{at} lists {:?} twice", path.value);
+                self.problem(&f.origin, message);
+                return None;
+            }
+            out.push(path.value);
+        }
+        Some(Field {
+            value: out,
+            origin: f.origin,
+        })
+    }
+
+    /// A directory of the image (`runtime.bindir`), without a trailing `/`.
+    pub(super) fn image_dir(&mut self, f: Field<String>) -> Option<Field<String>> {
+        let at = self.key.clone();
+        let trimmed = if f.value.len() > 1 {
+            f.value.trim_end_matches('/').to_string()
+        } else {
+            f.value.clone()
+        };
+        self.image_path(
+            Field {
+                value: trimmed,
+                origin: f.origin,
+            },
+            &at,
+            false,
+        )
+    }
+
+    /// `runtime.binaries`: binary name to its absolute path.
+    pub(super) fn binary_paths(&mut self, m: FieldMap) -> FieldMap {
+        let mut out = FieldMap::new();
+        for (name, field) in m {
+            let at = format!("{}.{name}", self.key);
+            if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+                let message = format!("{at}: {name:?} is not a binary's name");
+                self.problem_at(&field.origin, &at, message);
+                continue;
+            }
+            let Some(path) = self.image_path(field, &at, false) else {
+                continue;
+            };
+            if path.value == "/" {
+                let message = format!(
+                    "{at} must name the binary's own path, such as \"/{name}\", not the image's root"
+                );
+                self.problem_at(&path.origin, &at, message);
+                continue;
+            }
+            out.insert(name, path);
+        }
+        out
+    }
+}
