@@ -113,7 +113,8 @@ func setting(yaml, name string) string {
 	return ""
 }
 
-// describe prints a path's type, mode, owner and size as a test compares them.
+// describe prints a path's type, mode, owner and (for a file) size as a
+// test compares them.
 func describe(path string) (string, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
@@ -123,11 +124,12 @@ func describe(path string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no owner for %s", path)
 	}
-	kind := "file"
+	line := fmt.Sprintf("%s %%s %04o %d:%d", path, fi.Mode().Perm()|special(fi.Mode()), st.Uid, st.Gid)
 	if fi.IsDir() {
-		kind = "dir"
+		// A directory's size depends on the file system.
+		return fmt.Sprintf(line, "dir"), nil
 	}
-	return fmt.Sprintf("%s %s %04o %d:%d %d", path, kind, fi.Mode().Perm()|special(fi.Mode()), st.Uid, st.Gid, fi.Size()), nil
+	return fmt.Sprintf(line, "file") + fmt.Sprintf(" %d", fi.Size()), nil
 }
 
 // special is the setuid, setgid and sticky bits as octal mode bits.

@@ -542,7 +542,9 @@ fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
         None => "root-owned, each at its path".to_string(),
     };
     if rt.layers.is_empty() {
-        d.comment(&format!("The runtime image: the base plus the binaries, {placed}."));
+        d.comment(&format!(
+            "The runtime image: the base plus the binaries, {placed}."
+        ));
     } else {
         d.comment(&format!(
             "The runtime image: the base, the directories and files the spec names (each a layer of its own, from only its files of the build context), and the binaries, {placed}."

@@ -460,7 +460,11 @@ fn runtime_layer(
         // their content alone.
         let whole = c.src == ".";
         let files = Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
-            .include(if whole { Vec::new() } else { vec![c.src.clone()] })
+            .include(if whole {
+                Vec::new()
+            } else {
+                vec![c.src.clone()]
+            })
             .exclude(plan.context_exclude.clone())
             .shared_key_hint(&format!("gofront-file:{}", c.src))
             .build(&meta(
@@ -553,10 +557,9 @@ fn runtime(plan: &Plan, rt: &RuntimePlan, out: &State) -> State {
             &plan.build_platform,
         )
     } else {
-        let files = rt
-            .layers
-            .iter()
-            .fold(base.clone(), |onto, l| runtime_layer(plan, rt, l, &onto, &base));
+        let files = rt.layers.iter().fold(base.clone(), |onto, l| {
+            runtime_layer(plan, rt, l, &onto, &base)
+        });
         copy_onto(&files)
     }
 }

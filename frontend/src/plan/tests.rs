@@ -666,7 +666,10 @@ fn each_binary_is_a_target_the_image_of_it_alone_from_the_same_go_build() {
     assert_eq!(image.runtime().binaries.len(), 3);
     // A binary named like a built-in target is NAME-image; the built-in
     // keeps its name.
-    assert_eq!(target("test-image").runtime().binaries[0].binary.name, "test");
+    assert_eq!(
+        target("test-image").runtime().binaries[0].binary.name,
+        "test"
+    );
     assert!(matches!(target("test").target, TargetPlan::Test { .. }));
 }
 

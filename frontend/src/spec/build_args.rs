@@ -155,8 +155,12 @@ fn json_node(raw: &str, origin: &Origin) -> Result<Node, String> {
             "expected JSON such as [{{\"src\": \"config/\", \"dest\": \"/etc/app/\"}}]: {e}"
         ));
     }
-    let (mut node, duplicates) = super::node::from_json(trimmed)
-        .ok_or_else(|| format!("expected JSON nested at most {} levels", super::node::MAX_DEPTH))?;
+    let (mut node, duplicates) = super::node::from_json(trimmed).ok_or_else(|| {
+        format!(
+            "expected JSON nested at most {} levels",
+            super::node::MAX_DEPTH
+        )
+    })?;
     if let Some(d) = duplicates.first() {
         return Err(format!("the JSON sets {:?} twice", d.path));
     }

@@ -219,8 +219,9 @@ impl<'a> Setting<'a> {
     where
         Field<T>: Structured,
     {
-        f.as_ref()
-            .map_or(Setting::Unset, |f| Setting::Structured(f as &dyn Structured))
+        f.as_ref().map_or(Setting::Unset, |f| {
+            Setting::Structured(f as &dyn Structured)
+        })
     }
 }
 

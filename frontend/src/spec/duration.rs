@@ -47,7 +47,9 @@ pub fn parse(s: &str) -> Result<u64, DurationError> {
     let mut total: u128 = 0;
     let mut rest = rest;
     while !rest.is_empty() {
-        let whole_len = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let whole_len = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let (whole, after) = rest.split_at(whole_len);
         let (frac, after) = match after.strip_prefix('.') {
             Some(a) => {

@@ -123,7 +123,13 @@ impl Checker<'_> {
     }
 
     /// A required string of an entry.
-    fn required(&mut self, e: &Entry<'_>, node: &Node, at: &str, name: &str) -> Option<Field<String>> {
+    fn required(
+        &mut self,
+        e: &Entry<'_>,
+        node: &Node,
+        at: &str,
+        name: &str,
+    ) -> Option<Field<String>> {
         match e.get(name) {
             Some(v) => self.entry_string(v, &format!("{at}.{name}")),
             None => {
@@ -190,8 +196,7 @@ impl Checker<'_> {
                 !p.is_empty() && p.parse::<u32>().is_ok()
             } else {
                 p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                    && p
-                        .chars()
+                    && p.chars()
                         .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
             }
         };
@@ -553,7 +558,9 @@ impl Checker<'_> {
             None => Some("is empty; name the command that checks the container".to_string()),
             Some("NONE") if items.len() > 1 => Some("[\"NONE\"] takes nothing after it".into()),
             Some("NONE") => None,
-            Some("CMD") if items.len() < 2 => Some("[\"CMD\"] needs the program to run after it".into()),
+            Some("CMD") if items.len() < 2 => {
+                Some("[\"CMD\"] needs the program to run after it".into())
+            }
             Some("CMD-SHELL") if items.len() != 2 => {
                 Some("[\"CMD-SHELL\", COMMAND] takes one command string".into())
             }
@@ -588,8 +595,7 @@ impl Checker<'_> {
             // RTMIN+1 to RTMIN+15 and RTMAX-14 to RTMAX-1, spelt exactly.
             let realtime = (1..=15).any(|n| name == format!("RTMIN+{n}"))
                 || (1..=14).any(|n| name == format!("RTMAX-{n}"));
-            (SIGNALS.contains(&name) || realtime)
-                .then(|| format!("SIG{name}"))
+            (SIGNALS.contains(&name) || realtime).then(|| format!("SIG{name}"))
         };
         match canonical {
             Some(value) => Some(Field {
@@ -597,7 +603,10 @@ impl Checker<'_> {
                 origin: f.origin,
             }),
             None => {
-                let names = SIGNALS.iter().map(|s| format!("SIG{s}")).collect::<Vec<_>>();
+                let names = SIGNALS
+                    .iter()
+                    .map(|s| format!("SIG{s}"))
+                    .collect::<Vec<_>>();
                 let upper = v.to_ascii_uppercase();
                 let hint = suggestion(&upper, names.iter().map(String::as_str));
                 let message = format!(
@@ -615,7 +624,11 @@ impl Checker<'_> {
         let mut out: Vec<String> = Vec::new();
         let at = self.key.clone();
         for v in &f.value {
-            let trimmed = if v.len() > 1 { v.trim_end_matches('/') } else { v };
+            let trimmed = if v.len() > 1 {
+                v.trim_end_matches('/')
+            } else {
+                v
+            };
             let path = self.image_path(
                 Field {
                     value: trimmed.to_string(),
@@ -625,7 +638,8 @@ impl Checker<'_> {
                 false,
             )?;
             if path.value == "/" {
-                let message = format!("{at} lists \"/\": a volume over the whole root hides the image");
+                let message =
+                    format!("{at} lists \"/\": a volume over the whole root hides the image");
                 self.problem(&f.origin, message);
                 return None;
             }

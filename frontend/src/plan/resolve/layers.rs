@@ -144,7 +144,9 @@ fn ancestors(path: &str, with_self: bool) -> Vec<String> {
     } else {
         segs.len().saturating_sub(1)
     };
-    (1..=upto).map(|n| format!("/{}", segs[..n].join("/"))).collect()
+    (1..=upto)
+        .map(|n| format!("/{}", segs[..n].join("/")))
+        .collect()
 }
 
 /// The directories a layer creates for `path` (and for `path` itself
@@ -330,10 +332,13 @@ mod tests {
 
     #[test]
     fn owners_are_read_as_buildkit_reads_them() {
-        assert_eq!(owner_of("65532"), FileOwner {
-            user: IdOrName::Id(65532),
-            group: None
-        });
+        assert_eq!(
+            owner_of("65532"),
+            FileOwner {
+                user: IdOrName::Id(65532),
+                group: None
+            }
+        );
         assert_eq!(owner_of("root:root"), FileOwner::root());
         assert_eq!(
             owner_of("nonroot:1000"),

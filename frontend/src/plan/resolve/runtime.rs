@@ -197,7 +197,9 @@ pub(super) fn runtime_plan(
         }),
         binaries,
         layers,
-        dir_time: opts.source_date_epoch.map(|s| s.saturating_mul(1_000_000_000)),
+        dir_time: opts
+            .source_date_epoch
+            .map(|s| s.saturating_mul(1_000_000_000)),
         merge: inp.merge_supported && refs.runtime.is_some(),
         config: runtime_image_config(base_cfg, platform, &rc, created),
         settings: rc,
@@ -215,7 +217,11 @@ pub(super) fn binaries_created_by(binaries: &[ImageBinary]) -> String {
     match crate::plan::types::binaries_dir(binaries) {
         Some(dir) => {
             let names: Vec<&str> = binaries.iter().map(|b| b.binary.name.as_str()).collect();
-            format!("gofront: COPY {} {}/", names.join(" "), dir.trim_end_matches('/'))
+            format!(
+                "gofront: COPY {} {}/",
+                names.join(" "),
+                dir.trim_end_matches('/')
+            )
         }
         None => {
             let each: Vec<String> = binaries
