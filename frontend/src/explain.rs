@@ -447,8 +447,16 @@ fn needs_dir_lines(l: &RuntimeLayer) -> bool {
     }
 }
 
+/// Which comments of the image stage are written already (each once).
+#[derive(Default)]
+struct Said {
+    names: bool,
+    together: bool,
+    dirs: bool,
+}
+
 /// The `COPY` lines of one layer of files or directories.
-fn layer_lines(d: &mut Doc, rt: &RuntimePlan, l: &RuntimeLayer, said: &mut bool) {
+fn layer_lines(d: &mut Doc, rt: &RuntimePlan, l: &RuntimeLayer, said: &mut Said) {
     let named = l.dirs.iter().any(|m| m.owner.has_names())
         || l.copy.as_ref().is_some_and(|c| c.owner.has_names());
     let apart = needs_dir_lines(l) && !l.dirs.is_empty();
@@ -456,24 +464,30 @@ fn layer_lines(d: &mut Doc, rt: &RuntimePlan, l: &RuntimeLayer, said: &mut bool)
         (false, ..) => "",
         (true, false, false) => "--link ",
         (true, true, _) => {
-            d.comment(
-                "gofront looks the owner's name up in the base's /etc/passwd and still makes this a layer of its own (MergeOp); COPY --link cannot look a name up, so these COPYs are not --link.",
-            );
+            if !said.names {
+                d.comment(
+                    "gofront looks an owner's name up in the base's /etc/passwd and still makes a layer of its own (MergeOp); COPY --link cannot look a name up, so such COPYs are not --link.",
+                );
+                said.names = true;
+            }
             ""
         }
         (true, false, true) => {
-            d.comment(
-                "gofront makes these directories and files in one layer of its own (MergeOp); COPY --link would give each line a layer whose missing parents it makes anew, so these COPYs are not --link.",
-            );
+            if !said.together {
+                d.comment(
+                    "gofront makes a layer's directories and files in one layer of its own (MergeOp); COPY --link would give each line a layer whose missing parents it makes anew, so such COPYs are not --link.",
+                );
+                said.together = true;
+            }
             ""
         }
     };
     if apart {
-        if !*said {
+        if !said.dirs {
             d.comment(
                 "Directories first, as gofront makes them (root-owned 0755 unless runtime.dirs declares one), from the empty stage; a COPY alone would make missing ones with its own --chown and --chmod.",
             );
-            *said = true;
+            said.dirs = true;
         }
         dir_lines(d, &l.dirs, link);
     }
@@ -555,7 +569,7 @@ fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
         None => "scratch".to_string(),
     };
     d.line(&format!("FROM {base} AS {}", stages::IMAGE));
-    let mut said = false;
+    let mut said = Said::default();
     for l in &rt.layers {
         layer_lines(d, rt, l, &mut said);
     }

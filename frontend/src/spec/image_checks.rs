@@ -41,6 +41,8 @@ pub fn is_glob(path: &str) -> bool {
 /// The fields of one table entry, each key once and known.
 struct Entry<'n> {
     fields: Vec<(&'n Key, &'n Node)>,
+    /// Some key was unknown (a missing key is then not reported again).
+    unknown: bool,
 }
 
 impl<'n> Entry<'n> {
@@ -69,10 +71,12 @@ impl Checker<'_> {
             return None;
         };
         let mut fields = Vec::new();
+        let mut unknown = false;
         for (k, v) in t {
             if allowed.contains(&k.name.as_str()) {
                 fields.push((k, v));
             } else {
+                unknown = true;
                 let hint = suggestion(&k.name, allowed.iter().copied());
                 let message = format!(
                     "unknown key \"{}\" in {at} (it takes {}){hint}",
@@ -82,7 +86,7 @@ impl Checker<'_> {
                 self.problem_at(&k.origin, &format!("{at}.{}", k.name), message);
             }
         }
-        Some(Entry { fields })
+        Some(Entry { fields, unknown })
     }
 
     /// The entries of an array of tables, each with its dotted name.
@@ -132,6 +136,7 @@ impl Checker<'_> {
     ) -> Option<Field<String>> {
         match e.get(name) {
             Some(v) => self.entry_string(v, &format!("{at}.{name}")),
+            None if e.unknown => None,
             None => {
                 let message = format!("{at} needs {name}");
                 self.problem_at(&node.origin, at, message);
@@ -173,7 +178,7 @@ impl Checker<'_> {
                 origin: node.origin.clone(),
             }),
             Some(_) => {
-                let message = format!("{at} {text:?} is more than {max:04o}{why}");
+                let message = format!("{at} {text:?} is more than 0{max:o}{why}");
                 self.problem_at(&node.origin, at, message);
                 None
             }
@@ -256,12 +261,18 @@ impl Checker<'_> {
     /// An absolute path in the image without `.` or `..`; repeated
     /// slashes are one. A trailing `/` is kept when `dir_slash`, else
     /// refused (the path names a file or directory itself).
-    fn image_path(&mut self, f: Field<String>, at: &str, dir_slash: bool) -> Option<Field<String>> {
+    fn image_path(
+        &mut self,
+        f: Field<String>,
+        at: &str,
+        dir_slash: bool,
+        example: &str,
+    ) -> Option<Field<String>> {
         let v = &f.value;
         let bad_seg = v.split('/').any(|seg| seg == "." || seg == "..");
         let message = if !v.starts_with('/') {
             Some(format!(
-                "{at} must be an absolute path in the image such as \"/etc/app/\", not {v:?}"
+                "{at} must be an absolute path in the image such as {example:?}, not {v:?}"
             ))
         } else if bad_seg {
             Some(format!(
@@ -305,9 +316,16 @@ impl Checker<'_> {
                 .and_then(|s| self.context_path(s, &format!("{at}.src")));
             let dest = self
                 .required(&e, item, &at, "dest")
-                .and_then(|d| self.image_path(d, &format!("{at}.dest"), true));
+                .and_then(|d| self.image_path(d, &format!("{at}.dest"), true, "/etc/app/"));
             let mode = match e.get("mode") {
-                Some(m) => self.mode(m, &format!("{at}.mode"), MAX_MODE, "").map(Some),
+                Some(m) => self
+                    .mode(
+                        m,
+                        &format!("{at}.mode"),
+                        MAX_MODE,
+                        ", the most a mode holds (the permissions, setuid, setgid and sticky bits)",
+                    )
+                    .map(Some),
                 None => Some(None),
             };
             let owner = match e.get("owner") {
@@ -362,10 +380,10 @@ impl Checker<'_> {
             let path = self
                 .required(&e, item, &at, "path")
                 .map(|p| Field {
-                    value: p.value.trim_end_matches('/').to_string(),
+                    value: without_slash(&p.value),
                     origin: p.origin,
                 })
-                .and_then(|p| self.image_path(p, &format!("{at}.path"), false));
+                .and_then(|p| self.image_path(p, &format!("{at}.path"), false, "/var/lib/app"));
             // BuildKit's mkdir keeps the permission bits only (it masks
             // the mode with 0777).
             let mode = match e.get("mode") {
@@ -624,18 +642,14 @@ impl Checker<'_> {
         let mut out: Vec<String> = Vec::new();
         let at = self.key.clone();
         for v in &f.value {
-            let trimmed = if v.len() > 1 {
-                v.trim_end_matches('/')
-            } else {
-                v
-            };
             let path = self.image_path(
                 Field {
-                    value: trimmed.to_string(),
+                    value: without_slash(v),
                     origin: f.origin.clone(),
                 },
                 &at,
                 false,
+                "/var/lib/app",
             )?;
             if path.value == "/" {
                 let message =
@@ -659,18 +673,14 @@ impl Checker<'_> {
     /// A directory of the image (`runtime.bindir`), without a trailing `/`.
     pub(super) fn image_dir(&mut self, f: Field<String>) -> Option<Field<String>> {
         let at = self.key.clone();
-        let trimmed = if f.value.len() > 1 {
-            f.value.trim_end_matches('/').to_string()
-        } else {
-            f.value.clone()
-        };
         self.image_path(
             Field {
-                value: trimmed,
+                value: without_slash(&f.value),
                 origin: f.origin,
             },
             &at,
             false,
+            "/usr/local/bin",
         )
     }
 
@@ -684,7 +694,7 @@ impl Checker<'_> {
                 self.problem_at(&field.origin, &at, message);
                 continue;
             }
-            let Some(path) = self.image_path(field, &at, false) else {
+            let Some(path) = self.image_path(field, &at, false, &format!("/{name}")) else {
                 continue;
             };
             if path.value == "/" {
@@ -697,5 +707,13 @@ impl Checker<'_> {
             out.insert(name, path);
         }
         out
+    }
+}
+
+/// A path without its trailing slashes (`/` stays `/`).
+fn without_slash(p: &str) -> String {
+    match p.trim_end_matches('/') {
+        "" if p.starts_with('/') => "/".to_string(),
+        t => t.to_string(),
     }
 }

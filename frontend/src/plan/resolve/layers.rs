@@ -199,6 +199,21 @@ pub(super) fn runtime_layers(
     problems: &mut Vec<Problem>,
 ) -> Vec<RuntimeLayer> {
     let location = |origin: &Origin| origin_lines(inp, origin);
+    // An entry's lines: a `[[runtime.files]]` header's span is the header
+    // alone, so its values' spans are joined to it.
+    let entry_location = |origins: &[Option<&Origin>]| {
+        let ranges: Vec<_> = origins
+            .iter()
+            .flatten()
+            .filter_map(|o| match o {
+                Origin::File(r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect();
+        let start = ranges.iter().map(|r| r.start).min()?;
+        let end = ranges.iter().map(|r| r.end).max()?;
+        origin_lines(inp, &Origin::File(start..end))
+    };
     let mut declared: BTreeMap<String, (u32, FileOwner)> = BTreeMap::new();
     let dirs = r.dirs.as_ref().map_or(&[][..], |d| d.value.as_slice());
     let files = r.files.as_ref().map_or(&[][..], |f| f.value.as_slice());
@@ -220,7 +235,12 @@ pub(super) fn runtime_layers(
             copy: None,
             name: format!("[gofront] directory {path}"),
             created_by: format!("gofront: mkdir {shown}{path}"),
-            location: location(&d.origin),
+            location: entry_location(&[
+                Some(&d.origin),
+                Some(&d.path.origin),
+                d.mode.as_ref().map(|m| &m.origin),
+                d.owner.as_ref().map(|o| &o.origin),
+            ]),
         });
     }
     for (i, f) in files.iter().enumerate() {
@@ -237,7 +257,13 @@ pub(super) fn runtime_layers(
                 owner,
             },
             &declared,
-            location(&f.origin),
+            entry_location(&[
+                Some(&f.origin),
+                Some(&f.src.origin),
+                Some(&f.dest.origin),
+                f.mode.as_ref().map(|m| &m.origin),
+                f.owner.as_ref().map(|o| &o.origin),
+            ]),
         ));
     }
     if r.kodata.as_ref().is_some_and(|k| k.value) {
@@ -277,14 +303,10 @@ fn copy_layer(
     let into = copy.dest.ends_with('/');
     let dirs = made_dirs(&copy.dest, into.then_some(&copy.owner), declared);
     let shown = flags(copy.mode, &copy.owner);
-    let what = if copy.optional {
-        format!("{} (ko's kodata)", copy.src)
-    } else {
-        copy.src.clone()
-    };
+    let why = if copy.optional { " (ko's kodata)" } else { "" };
     RuntimeLayer {
         dirs,
-        name: format!("[gofront] copy {what} to {}", copy.dest),
+        name: format!("[gofront] copy {} to {}{why}", copy.src, copy.dest),
         created_by: format!("gofront: COPY {shown}{} {}", copy.src, copy.dest),
         location,
         copy: Some(copy),
