@@ -507,6 +507,34 @@ mod tests {
     }
 
     #[test]
+    fn a_runtime_file_dockerignore_excludes_is_warned_about_on_its_line() {
+        let text = "[[runtime.files]]\nsrc = \"config/app.yaml\"\ndest = \"/etc/app/\"\n[[runtime.files]]\nsrc = \"docs/*.md\"\ndest = \"/doc/\"\n[[runtime.files]]\nsrc = \"web\"\ndest = \"/web\"\n";
+        let src = source(text);
+        let spec = spec::parse("gofront.toml", &src.text, &Default::default()).unwrap();
+        let project = ProjectReport {
+            layout: plan::layout(&plan::ProjectFiles {
+                go_mod: Some("module example.com/app\n\ngo 1.24\n".into()),
+                ..Default::default()
+            })
+            .unwrap(),
+            dockerignore: Some("config\n*.md\ndocs\n!web\n".into()),
+        };
+        let w = warnings(&options(&[]), &src, Some(&spec), Some(&project), None, None);
+        let messages: Vec<String> = w
+            .iter()
+            .filter(|w| w.rule == Rule::DockerignoreExcludesRuntimeFiles)
+            .map(Warning::message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "gofront.toml:2:7: runtime.files[0] copies \"config/app.yaml\" into the image, but .dockerignore excludes it (line 1), so the build fails not finding it; remove the pattern or add !config/app.yaml to .dockerignore",
+                "gofront.toml:5:7: runtime.files[1] copies \"docs/*.md\" into the image, but .dockerignore excludes it (line 3), so the build fails not finding it; remove the pattern or add !docs/*.md to .dockerignore",
+            ]
+        );
+    }
+
+    #[test]
     fn unknown_build_args_are_warned_about_without_a_location() {
         let src = source("");
         let w = warnings(

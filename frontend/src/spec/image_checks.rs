@@ -601,7 +601,7 @@ impl Checker<'_> {
     /// A stop signal as Docker takes it: a name with or without `SIG`
     /// (any case) or a number; kept as `SIGNAME` or the number.
     pub(super) fn stop_signal(&mut self, f: Field<String>) -> Option<Field<String>> {
-        let v = f.value.trim();
+        let v = f.value.as_str();
         let canonical = if v.bytes().all(|b| b.is_ascii_digit()) && !v.is_empty() {
             v.parse::<u32>()
                 .ok()
@@ -717,3 +717,6 @@ fn without_slash(p: &str) -> String {
         t => t.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests;
