@@ -391,7 +391,7 @@ pub const RUNTIME_FILES: Key = Key {
     section: section::RUNTIME,
     name: "files",
     default: KeyDefault::text("none"),
-    meaning: "`[{ src, dest, mode, owner }]`: a file, directory or glob of the context copied to `dest` (`dir/`: into it) without a shell, each a layer of its own; `mode` octal, `owner` `user[:group]` (default root)",
+    meaning: "`[{ src, dest, mode, owner }]`: a file, directory or glob of the context copied to `dest` (`dir/`: into it); `mode` octal, `owner` `user[:group]` (default root)",
     targets: IMAGE,
     set: Setter::Structured(|c, s, n| {
         if let Some(f) = c.files(n) {
