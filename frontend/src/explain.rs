@@ -494,20 +494,21 @@ fn layer_lines(d: &mut Doc, rt: &RuntimePlan, l: &RuntimeLayer, said: &mut Said)
     let Some(c) = &l.copy else {
         return;
     };
-    let src = if c.optional {
+    if c.optional {
         d.comment(&format!(
             "ko's convention: {} goes to {} when it exists; the last letter as a one-letter class makes COPY copy nothing when it does not.",
             c.src, c.dest
         ));
-        let (head, last) = c.src.split_at(c.src.len().saturating_sub(1));
-        format!("{head}[{last}]")
-    } else {
-        c.src.clone()
+    }
+    let pattern = c.source_pattern();
+    let src = match pattern.strip_prefix('/') {
+        Some("") | None => ".",
+        Some(p) => p,
     };
     d.line(&format!(
         "COPY {link}{}{} {}",
         owner_mode_flags(&c.owner, c.mode),
-        word(&src),
+        word(src),
         word(&c.dest)
     ));
 }
@@ -569,6 +570,11 @@ fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
         None => "scratch".to_string(),
     };
     d.line(&format!("FROM {base} AS {}", stages::IMAGE));
+    if rt.layers.iter().any(|l| l.copy.is_some()) {
+        d.comment(
+            "gofront's go build does not see what only the image copies (so editing it runs no Go step); the build stage's RUN binds the whole context.",
+        );
+    }
     let mut said = Said::default();
     for l in &rt.layers {
         layer_lines(d, rt, l, &mut said);

@@ -97,10 +97,27 @@ pub fn lower(plan: &Plan) -> Result<Lowered, LowerError> {
             // writable root read-only anyway, see container.PrepareMounts).
             .mount(Mount::readonly("/", &builder))
             .mount(Mount::tmpfs("/tmp", 0))
-            .mount(if step.stamps_source {
-                Mount::layer(paths::SRC, &source).discard_changes()
-            } else {
-                Mount::readonly(paths::SRC, &source)
+            .mount({
+                // The go build leaves out what only the runtime image copies.
+                let source = if step.source_exclude.is_empty() {
+                    source.clone()
+                } else {
+                    let mut exclude = step.source_exclude.clone();
+                    exclude.extend(plan.context_exclude.iter().cloned());
+                    Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
+                        .exclude(exclude)
+                        .shared_key_hint(&plan.context_local)
+                        .build(&meta(
+                            plan,
+                            "[gofront] load build context without the runtime files",
+                            None,
+                        ))
+                };
+                if step.stamps_source {
+                    Mount::layer(paths::SRC, &source).discard_changes()
+                } else {
+                    Mount::readonly(paths::SRC, &source)
+                }
             })
             .mount(
                 Mount::cache(paths::GOCACHE, &plan.gocache_id)
@@ -472,14 +489,9 @@ fn runtime_layer(
                 &format!("[gofront] load {} from the build context", c.src),
                 None,
             ));
-        let src = if whole {
-            "/".to_string()
-        } else {
-            format!("/{}", c.src)
-        };
         op = op.copy_with(
             &files,
-            &src,
+            &c.source_pattern(),
             &c.dest,
             CopyOptions {
                 owner: Some(image_chown(&c.owner, base)),

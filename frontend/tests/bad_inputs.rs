@@ -1259,7 +1259,7 @@ const CASES: &[Case] = &[
         spec: "[[runtime.files]]\nsrc = \"config\"\ndst = \"/etc/app/\"\n".as_bytes(),
         files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
         opts: &[],
-        message: "gofront.toml:3:1: unknown key \"dst\" in runtime.files[0] (it takes src, dest, mode, owner); did you mean \"dest\"?",
+        message: "gofront.toml:3:1: unknown key \"dst\" in runtime.files[0] (it takes src, dest, mode, owner, embed); did you mean \"dest\"?",
     },
     Case {
         name: "files_missing_src",

@@ -323,3 +323,46 @@ fn explain_renders_every_part() {
     let text = crate::explain::dockerfile(&none, "gofront.toml").unwrap();
     assert!(text.lines().any(|l| l == "HEALTHCHECK NONE"), "{text}");
 }
+
+#[test]
+fn the_go_build_does_not_see_what_only_the_images_copy() {
+    let spec = "[build]\npackages = [\"./cmd/api\", \"./cmd/worker\"]\n[runtime]\nkodata = true\n[[runtime.files]]\nsrc = \"migrations\"\ndest = \"/m/\"\n[[runtime.files]]\nsrc = \"web/dist\"\ndest = \"/web/\"\nembed = true\n[[images.worker.files]]\nsrc = \"worker.yaml\"\ndest = \"/etc/\"\n";
+    let build = |target: &str| {
+        let opts = [("target", target)];
+        Case {
+            spec,
+            options: &opts,
+            ..Case::default()
+        }
+        .ok()
+        .build()
+        .clone()
+    };
+    let image = build("image");
+    // Every runtime file of every image, kodata of each package; not what
+    // Go embeds; Go's own files kept.
+    assert_eq!(
+        image.source_exclude[..4],
+        [
+            "migrations",
+            "worker.yaml",
+            "cmd/api/kodata",
+            "cmd/worker/kodata"
+        ]
+    );
+    assert!(image.source_exclude.contains(&"!**/*.go".to_string()));
+    assert!(!image.source_exclude.iter().any(|p| p.contains("web")));
+    // The same go build for every target.
+    assert_eq!(build("worker"), image);
+    assert_eq!(build("binaries"), image);
+    // go test sees everything.
+    let test = Case {
+        spec,
+        ..Case::default()
+    }
+    .test_step();
+    assert!(test.source_exclude.is_empty());
+    // Nothing copied, nothing left out: the go build is the one it was.
+    let plain = Case::default().ok();
+    assert!(plain.build().source_exclude.is_empty());
+}

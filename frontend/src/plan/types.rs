@@ -236,6 +236,11 @@ pub struct GoStep {
     /// The build links into a kept directory first (`gofront keep`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep: Option<Kept>,
+    /// Patterns of the build context the step does not see, before
+    /// `.dockerignore`'s: the files only the runtime image copies (their
+    /// edits then run no Go step), Go's own files excepted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source_exclude: Vec<String>,
 }
 
 /// The `go build` step's kept directory: a cache mount at `paths::KEEP`
@@ -388,6 +393,25 @@ pub struct CopyLayer {
     pub mode: Option<u32>,
     /// Who owns them.
     pub owner: FileOwner,
+}
+
+impl CopyLayer {
+    /// The path the copy names in its source: `/src`; for an optional
+    /// source, its last letter as a one-letter class (`/kodat[a]`), a glob
+    /// that copies nothing when the path is missing.
+    pub fn source_pattern(&self) -> String {
+        if self.src == "." {
+            return "/".to_string();
+        }
+        if !self.optional {
+            return format!("/{}", self.src);
+        }
+        let mut head = self.src.clone();
+        match head.pop() {
+            Some(last) => format!("/{head}[{last}]"),
+            None => "/".to_string(),
+        }
+    }
 }
 
 /// A directory a layer of the runtime image creates, unless the image

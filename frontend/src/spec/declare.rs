@@ -165,6 +165,7 @@ impl Structured for Field<Vec<FileSpec>> {
                         ("dest", Some(f.dest.value.clone().into())),
                         ("mode", mode_json(&f.mode)),
                         ("owner", opt_json(&f.owner)),
+                        ("embed", opt_json(&f.embed)),
                     ])
                 })
                 .collect(),

@@ -7,7 +7,7 @@ use super::schema::{Checker, suggestion};
 use super::{DirSpec, Field, FieldMap, FileSpec, HealthcheckSpec, Problem, duration};
 
 /// The keys of a `runtime.files` entry.
-const FILE_KEYS: &[&str] = &["src", "dest", "mode", "owner"];
+const FILE_KEYS: &[&str] = &["src", "dest", "mode", "owner", "embed"];
 /// The keys of a `runtime.dirs` entry.
 const DIR_KEYS: &[&str] = &["path", "mode", "owner"];
 /// The keys of `runtime.healthcheck`.
@@ -332,7 +332,29 @@ impl Checker<'_> {
                 Some(o) => self.owner(o, &format!("{at}.owner")).map(Some),
                 None => Some(None),
             };
-            let (Some(src), Some(dest), Some(mode), Some(owner)) = (src, dest, mode, owner) else {
+            let embed = match e.get("embed") {
+                Some(b) => {
+                    let at = format!("{at}.embed");
+                    match &b.value {
+                        Value::Bool(v) => Some(Some(Field {
+                            value: *v,
+                            origin: b.origin.clone(),
+                        })),
+                        other => {
+                            let message = format!(
+                                "{at} must be a boolean (true or false), not {}",
+                                other.type_name()
+                            );
+                            self.problem_at(&b.origin, &at, message);
+                            None
+                        }
+                    }
+                }
+                None => Some(None),
+            };
+            let (Some(src), Some(dest), Some(mode), Some(owner), Some(embed)) =
+                (src, dest, mode, owner, embed)
+            else {
                 ok = false;
                 continue;
             };
@@ -359,6 +381,7 @@ impl Checker<'_> {
                 dest,
                 mode,
                 owner,
+                embed,
             });
         }
         ok.then(|| Field {

@@ -391,7 +391,7 @@ pub const RUNTIME_FILES: Key = Key {
     section: section::RUNTIME,
     name: "files",
     default: KeyDefault::text("none"),
-    meaning: "`[{ src, dest, mode, owner }]`: a file, directory or glob of the context copied to `dest` (`dir/`: into it); `mode` octal, `owner` `user[:group]` (default root)",
+    meaning: "`[{ src, dest, mode, owner, embed }]`: a file, directory or glob of the context copied to `dest` (`dir/`: into it); `mode` octal, `owner` `user[:group]` (root), `embed` if Go embeds it too",
     targets: IMAGE,
     set: Setter::Structured(|c, s, n| {
         if let Some(f) = c.files(n) {
@@ -406,7 +406,7 @@ pub const RUNTIME_DIRS: Key = Key {
     section: section::RUNTIME,
     name: "dirs",
     default: KeyDefault::text("none"),
-    meaning: "`[{ path, mode, owner }]`: empty directories (mode `0755`, root unless `owner`)",
+    meaning: "`[{ path, mode, owner }]`: empty directories (`0755`, root, unless set)",
     targets: IMAGE,
     set: Setter::Structured(|c, s, n| {
         if let Some(f) = c.dirs(n) {

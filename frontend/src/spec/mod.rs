@@ -282,6 +282,10 @@ pub struct FileSpec {
     /// `user[:group]`, numeric or names from the base's `/etc/passwd`;
     /// `None`: root.
     pub owner: Option<Field<String>>,
+    /// The binary embeds it too (`//go:embed`): the go build keeps it in
+    /// its source (else it does not see it, so editing it runs no Go step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embed: Option<Field<bool>>,
 }
 
 /// One entry of `runtime.dirs`: an empty directory created in the image.

@@ -269,11 +269,7 @@ pub(super) fn runtime_layers(
     if r.kodata.as_ref().is_some_and(|k| k.value) {
         let mut seen = Vec::new();
         for b in binaries {
-            let dir = b.binary.package.trim_start_matches("./");
-            let src = match dir {
-                "" | "." => paths::KODATA_DIR.to_string(),
-                d => format!("{}/{}", d.trim_end_matches('/'), paths::KODATA_DIR),
-            };
+            let src = kodata_src(&b.binary.package);
             if seen.contains(&src) {
                 continue;
             }
@@ -310,6 +306,56 @@ fn copy_layer(
         created_by: format!("gofront: COPY {shown}{} {}", copy.src, copy.dest),
         location,
         copy: Some(copy),
+    }
+}
+
+/// The files of Go's own that the go build must see even inside a path
+/// only the runtime image copies: sources, cgo and assembly files, module
+/// files (cmd/go's list of source file extensions).
+const GO_FILES: &[&str] = &[
+    "go", "c", "cc", "cpp", "cxx", "h", "hh", "hpp", "hxx", "m", "s", "S", "sx", "f", "F", "for",
+    "f90", "swig", "swigcxx", "syso",
+];
+
+/// What the go build does not see of the build context: each
+/// `runtime.files` source (of `[runtime]` and every `[images.NAME]`, so
+/// every target shares one go build) and each main package's `kodata/`
+/// when ko's convention is on, unless the entry says the binary embeds it;
+/// Go's own files in them are kept. Empty when nothing is copied.
+pub(super) fn go_build_exclude(spec: &crate::spec::Spec, binaries: &[Binary]) -> Vec<String> {
+    let sections = std::iter::once(&spec.runtime).chain(spec.images.values().map(|i| &i.runtime));
+    let mut out: Vec<String> = Vec::new();
+    let mut kodata = false;
+    for rt in sections {
+        kodata |= rt.kodata.as_ref().is_some_and(|k| k.value);
+        for f in rt.files.iter().flat_map(|f| &f.value) {
+            let src = &f.src.value;
+            if src != "." && !f.embed.as_ref().is_some_and(|e| e.value) && !out.contains(src) {
+                out.push(src.clone());
+            }
+        }
+    }
+    if kodata {
+        for b in binaries {
+            let src = kodata_src(&b.package);
+            if !out.contains(&src) {
+                out.push(src);
+            }
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    out.extend(["go.mod", "go.sum", "go.work", "vendor/modules.txt"].map(|f| format!("!**/{f}")));
+    out.extend(GO_FILES.iter().map(|e| format!("!**/*.{e}")));
+    out
+}
+
+/// A main package's `kodata/` directory in the build context.
+fn kodata_src(package: &str) -> String {
+    match package.trim_start_matches("./") {
+        "" | "." => paths::KODATA_DIR.to_string(),
+        d => format!("{}/{}", d.trim_end_matches('/'), paths::KODATA_DIR),
     }
 }
 

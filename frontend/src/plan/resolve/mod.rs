@@ -29,6 +29,7 @@ use crate::target::{Target, binary_target};
 use cache::*;
 use go::*;
 use images::*;
+use layers::go_build_exclude;
 use located::*;
 use runtime::*;
 
@@ -142,6 +143,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             records_used: false,
             stamps_source: false,
             keep: None,
+            source_exclude: Vec::new(),
         },
         &mut download,
     )?;
@@ -168,7 +170,11 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         records_used: seeded,
         stamps_source: seeded && stamps,
         keep: None,
+        source_exclude: Vec::new(),
     };
+    // What only the runtime images copy stays out of the go build's source
+    // (the same for every target, so they share the one go build).
+    let build_exclude = go_build_exclude(spec, &binaries);
     // With gofront's tool at hand, the build links into a kept directory
     // (`gofront keep`); without it (no image of its own known), into the
     // output directly.
@@ -197,6 +203,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             step.args = with_keep(step.args, &binaries);
             step.keep = Some(k.clone());
         }
+        step.source_exclude = build_exclude.clone();
         step
     };
     let test = || {
