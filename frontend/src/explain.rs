@@ -496,7 +496,7 @@ fn layer_lines(d: &mut Doc, rt: &RuntimePlan, l: &RuntimeLayer, said: &mut Said)
     };
     if c.optional {
         d.comment(&format!(
-            "ko's convention: {} goes to {} when it exists; the last letter as a one-letter class makes COPY copy nothing when it does not.",
+            "ko's convention: {} goes to {} when it exists; a one-letter class in its first name makes COPY copy nothing when it does not.",
             c.src, c.dest
         ));
     }

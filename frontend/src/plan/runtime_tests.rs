@@ -366,3 +366,25 @@ fn the_go_build_does_not_see_what_only_the_images_copy() {
     let plain = Case::default().ok();
     assert!(plain.build().source_exclude.is_empty());
 }
+
+#[test]
+fn an_optional_source_is_a_glob_from_the_root() {
+    let copy = |src: &str, optional: bool| CopyLayer {
+        src: src.into(),
+        dest: "/var/run/ko/".into(),
+        wildcard: false,
+        optional,
+        mode: None,
+        owner: FileOwner::root(),
+    };
+    assert_eq!(copy("kodata", true).source_pattern(), "/kodat[a]");
+    assert_eq!(
+        copy("cmd/app/kodata", true).source_pattern(),
+        "/cm[d]/app/kodata"
+    );
+    assert_eq!(
+        copy("cmd/app/kodata", false).source_pattern(),
+        "/cmd/app/kodata"
+    );
+    assert_eq!(copy(".", false).source_pattern(), "/");
+}

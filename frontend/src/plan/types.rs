@@ -396,9 +396,11 @@ pub struct CopyLayer {
 }
 
 impl CopyLayer {
-    /// The path the copy names in its source: `/src`; for an optional
-    /// source, its last letter as a one-letter class (`/kodat[a]`), a glob
-    /// that copies nothing when the path is missing.
+    /// The path the copy names in its source: `/src`. For an optional
+    /// source, the last letter of its first name becomes a one-letter
+    /// class (`/cm[d]/kodata`, `/kodat[a]`): a glob, which BuildKit
+    /// resolves by listing the source's root, so a missing path (and a
+    /// missing parent) copies nothing.
     pub fn source_pattern(&self) -> String {
         if self.src == "." {
             return "/".to_string();
@@ -406,10 +408,17 @@ impl CopyLayer {
         if !self.optional {
             return format!("/{}", self.src);
         }
-        let mut head = self.src.clone();
-        match head.pop() {
-            Some(last) => format!("/{head}[{last}]"),
-            None => "/".to_string(),
+        let (first, rest) = match self.src.split_once('/') {
+            Some((f, r)) => (f, Some(r)),
+            None => (self.src.as_str(), None),
+        };
+        let mut head = first.to_string();
+        let Some(last) = head.pop() else {
+            return format!("/{}", self.src);
+        };
+        match rest {
+            Some(r) => format!("/{head}[{last}]/{r}"),
+            None => format!("/{head}[{last}]"),
         }
     }
 }
