@@ -196,3 +196,54 @@ fn the_dockerfile_of_dataserver_makes_the_same_files() {
         config("e2e-dataserver-ours:1")
     );
 }
+
+#[test]
+fn the_healthcheck_runs_without_a_shell_and_stop_sends_the_stop_signal() {
+    if !enabled("the_healthcheck_runs_without_a_shell_and_stop_sends_the_stop_signal") {
+        return;
+    }
+    let t = Scratch::new("runtime-files-health");
+    let app = t.join("dataserver");
+    copy_example("dataserver", &app);
+    build(&app, &["-t", "e2e-dataserver-health:1"]).assert_ok("dataserver");
+    let name = format!("e2e-dataserver-health-{}", std::process::id());
+    let _ = docker(&["rm", "-f", &name]);
+    // The image's healthcheck command, checked every second here (the
+    // image says 30s).
+    docker_ok(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--network",
+        "none",
+        "--health-interval=1s",
+        "--health-start-period=0s",
+        "e2e-dataserver-health:1",
+        "-serve",
+    ]);
+    let mut status = String::new();
+    for _ in 0..60 {
+        status = docker_ok(&["inspect", "--format", "{{.State.Health.Status}}", &name])
+            .trim()
+            .to_string();
+        if status != "starting" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let health = docker_ok(&["inspect", "--format", "{{json .State.Health}}", &name]);
+    // docker stop sends the image's stop signal (SIGINT), which the
+    // program reports.
+    docker_ok(&["stop", "--time", "20", &name]);
+    let logs = docker_ok(&["logs", &name]);
+    let code = docker_ok(&["inspect", "--format", "{{.State.ExitCode}}", &name]);
+    let _ = docker(&["rm", "-f", &name]);
+    assert_eq!(status, "healthy", "{health}");
+    assert!(health.contains("healthy\\n"), "{health}");
+    assert_eq!(
+        logs.trim(),
+        "dataserver: serving\ndataserver: stopped by interrupt"
+    );
+    assert_eq!(code.trim(), "0");
+}

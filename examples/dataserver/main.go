@@ -8,12 +8,14 @@
 //	dataserver -stat PATH      mode, owner and size of PATH
 //	dataserver -cat PATH       the contents of PATH
 //	dataserver -write          writes a file into the data directory
+//	dataserver -serve          runs until stopped, and says by which signal
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -31,9 +33,15 @@ func main() {
 	stat := flag.String("stat", "", "print mode, owner and size of a path")
 	cat := flag.String("cat", "", "print a file")
 	write := flag.Bool("write", false, "write a file into the data directory")
+	serve := flag.Bool("serve", false, "run until stopped")
 	flag.Parse()
 	var err error
 	switch {
+	case *serve:
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+		fmt.Println("dataserver: serving")
+		fmt.Println("dataserver: stopped by", <-stop)
 	case *health:
 		err = check()
 		if err == nil {
