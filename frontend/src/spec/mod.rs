@@ -9,6 +9,7 @@ mod build_args;
 mod declare;
 pub mod duration;
 pub mod image_checks;
+mod image_settings;
 pub mod keys;
 pub mod managed;
 mod node;
