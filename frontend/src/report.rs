@@ -106,6 +106,8 @@ pub enum Rule {
     UncacheableTestFlags,
     /// `.dockerignore` hides a file the runtime image copies.
     DockerignoreExcludesRuntimeFiles,
+    /// A shell healthcheck on a distroless base, which has no shell.
+    ShellHealthcheckWithoutShell,
 }
 
 impl Rule {
@@ -119,6 +121,7 @@ impl Rule {
             Rule::UnknownBuildArg => "UnknownBuildArg",
             Rule::UncacheableTestFlags => "UncacheableTestFlags",
             Rule::DockerignoreExcludesRuntimeFiles => "DockerignoreExcludesRuntimeFiles",
+            Rule::ShellHealthcheckWithoutShell => "ShellHealthcheckWithoutShell",
         }
     }
 
@@ -143,6 +146,9 @@ impl Rule {
             }
             Rule::DockerignoreExcludesRuntimeFiles => {
                 "A file the runtime image copies must not be excluded by .dockerignore"
+            }
+            Rule::ShellHealthcheckWithoutShell => {
+                "A healthcheck given as a string runs with /bin/sh, which distroless bases do not have"
             }
         }
     }
@@ -307,6 +313,31 @@ pub fn warnings(
                 ),
                 location: at(origin),
             });
+        }
+    }
+    if let Some(spec) = spec {
+        let images = std::iter::once(None).chain(spec.images.keys().map(|k| Some(k.as_str())));
+        for name in images {
+            let rt = spec.runtime_for(name);
+            let Some(h) = &rt.healthcheck else { continue };
+            let test = &h.value.test;
+            let base = rt.base.as_ref().map(|b| b.value.as_str());
+            // Unset, the base is distroless (either default).
+            let shell_less = base.is_none_or(|b| b.starts_with("gcr.io/distroless/"));
+            if test.value.first().map(String::as_str) == Some("CMD-SHELL") && shell_less {
+                let key = match name {
+                    None => "runtime.healthcheck.test".to_string(),
+                    Some(n) => format!("images.{n}.healthcheck.test"),
+                };
+                out.push(Warning {
+                    rule: Rule::ShellHealthcheckWithoutShell,
+                    detail: format!(
+                        "{key} is a string, which Docker runs with /bin/sh, but the base {} has no shell, so the container never turns healthy; give the command as an array, such as [\"/usr/local/bin/app\", \"-health\"]",
+                        base.unwrap_or("(distroless, the default)")
+                    ),
+                    location: at(&test.origin),
+                });
+            }
         }
     }
     for detail in options.unused_build_args() {
@@ -530,6 +561,21 @@ mod tests {
             [
                 "gofront.toml:2:7: runtime.files[0] copies \"config/app.yaml\" into the image, but .dockerignore excludes it (line 1), so the build fails not finding it; remove the pattern or add !config/app.yaml to .dockerignore",
                 "gofront.toml:5:7: runtime.files[1] copies \"docs/*.md\" into the image, but .dockerignore excludes it (line 3), so the build fails not finding it; remove the pattern or add !docs/*.md to .dockerignore",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shell_healthcheck_on_distroless_is_warned_about() {
+        let text = "[runtime]\nhealthcheck = { test = \"curl -f localhost\" }\n[images.api]\nbase = \"alpine:3\"\nhealthcheck = { test = \"wget -q localhost\" }\n";
+        let src = source(text);
+        let spec = spec::parse("gofront.toml", &src.text, &Default::default()).unwrap();
+        let w = warnings(&options(&[]), &src, Some(&spec), None, None, None);
+        let messages: Vec<String> = w.iter().map(Warning::message).collect();
+        assert_eq!(
+            messages,
+            [
+                "gofront.toml:2:24: runtime.healthcheck.test is a string, which Docker runs with /bin/sh, but the base (distroless, the default) has no shell, so the container never turns healthy; give the command as an array, such as [\"/usr/local/bin/app\", \"-health\"]"
             ]
         );
     }
