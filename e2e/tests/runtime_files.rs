@@ -9,7 +9,7 @@ use std::fs;
 
 use gofront_e2e::{
     Scratch, Status, build, build_file, classic_store, copy_example, copy_example_fresh, docker,
-    docker_ok, enabled, gofront_ok,
+    docker_ok, enabled, gofront_ok, run_id,
 };
 
 /// The image's layers (diff ids), bottom first.
@@ -42,12 +42,9 @@ fn editing_a_copied_file_copies_its_layer_alone() {
     build(&app, &["-t", "e2e-dataserver:1"]).assert_ok("dataserver");
     let before = layers("e2e-dataserver:1");
 
-    let migration = app.join("migrations/0002_tags.sql");
-    fs::write(
-        &migration,
-        "ALTER TABLE notes ADD COLUMN tags TEXT; -- edited\n",
-    )
-    .unwrap();
+    // An edit no earlier run made (the engine's cache outlives a run).
+    let edited = format!("ALTER TABLE notes ADD COLUMN tags TEXT; -- {}", run_id());
+    fs::write(app.join("migrations/0002_tags.sql"), format!("{edited}\n")).unwrap();
     let b = build(&app, &["-t", "e2e-dataserver:2"]);
     b.assert_ok("dataserver after a migration edit");
     // Only the layer of the edited file is made again: no Go step, no
@@ -71,7 +68,7 @@ fn editing_a_copied_file_copies_its_layer_alone() {
             "e2e-dataserver:2",
             &["-cat", "/usr/share/dataserver/migrations/0002_tags.sql"]
         ),
-        "ALTER TABLE notes ADD COLUMN tags TEXT; -- edited"
+        edited
     );
     let after = layers("e2e-dataserver:2");
     if classic_store(
@@ -233,6 +230,26 @@ fn the_healthcheck_runs_without_a_shell_and_stop_sends_the_stop_signal() {
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
     let health = docker_ok(&["inspect", "--format", "{{json .State.Health}}", &name]);
+    // The working directory the check runs in (the image's, owned by
+    // nonroot), for the record.
+    eprintln!(
+        "{}",
+        dataserver("e2e-dataserver-health:1", &["-stat", "/var/lib/dataserver"])
+    );
+    let home = docker(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "e2e-dataserver-health:1",
+        "-stat",
+        "/home/nonroot",
+    ]);
+    eprintln!(
+        "the base's home: {}{}",
+        String::from_utf8_lossy(&home.stdout),
+        String::from_utf8_lossy(&home.stderr)
+    );
     // docker stop sends the image's stop signal (SIGINT), which the
     // program reports.
     docker_ok(&["stop", "--time", "20", &name]);
