@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 pub use debug::debug_json;
 pub use exec::{Exec, Mount, NetMode};
-pub use file::{Chown, FileOp, UserRef};
+pub use file::{Chown, CopyOptions, FileOp, UserRef};
 pub use marshal::{SourceFile, SourceRange};
 pub use source::{Local, image, oci_layout};
 

@@ -498,7 +498,7 @@ fn go_flags_follow_the_spec() {
             "./cmd/b/"
         ]
     );
-    let names: Vec<&str> = plan.binaries().iter().map(|b| b.name.as_str()).collect();
+    let names: Vec<String> = plan.binaries().into_iter().map(|b| b.name).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(
         test.command.argv(),
@@ -694,9 +694,12 @@ fn each_binary_is_a_target_the_image_of_it_alone_from_the_same_go_build() {
     let rt = worker.runtime();
     assert_eq!(
         rt.binaries,
-        [Binary {
-            package: "./cmd/worker".into(),
-            name: "worker".into()
+        [ImageBinary {
+            binary: Binary {
+                package: "./cmd/worker".into(),
+                name: "worker".into()
+            },
+            path: "/usr/local/bin/worker".into()
         }]
     );
     // runtime.entrypoint and runtime.cmd are the image target's; the rest
@@ -719,7 +722,10 @@ fn each_binary_is_a_target_the_image_of_it_alone_from_the_same_go_build() {
     assert_eq!(image.runtime().binaries.len(), 3);
     // A binary named like a built-in target is NAME-image; the built-in
     // keeps its name.
-    assert_eq!(target("test-image").runtime().binaries[0].name, "test");
+    assert_eq!(
+        target("test-image").runtime().binaries[0].binary.name,
+        "test"
+    );
     assert!(matches!(target("test").target, TargetPlan::Test { .. }));
 }
 
@@ -1413,7 +1419,10 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
         );
         assert_eq!(
             mount_at(step, paths::SRC),
-            Some(&MountSource::Context { throwaway: stamps })
+            Some(&MountSource::Context {
+                throwaway: stamps,
+                exclude: Vec::new()
+            })
         );
         assert!(matches!(
             mount_at(step, paths::SEED),

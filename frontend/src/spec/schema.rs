@@ -134,7 +134,7 @@ fn images(spec: &mut Spec, node: &Node, problems: &mut Vec<Problem>) {
     }
 }
 
-fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(super) fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     closest(input, candidates)
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default()
@@ -143,16 +143,16 @@ fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// Checks values of one key and collects what is wrong with them; the
 /// keys' setters call its checks.
 pub(super) struct Checker<'p> {
-    key: String,
-    problems: &'p mut Vec<Problem>,
+    pub(super) key: String,
+    pub(super) problems: &'p mut Vec<Problem>,
 }
 
 impl Checker<'_> {
-    fn problem(&mut self, origin: &Origin, message: String) {
+    pub(super) fn problem(&mut self, origin: &Origin, message: String) {
         self.problems.push(Problem::at(origin, &self.key, message));
     }
 
-    fn wrong_type(&mut self, node: &Node, expected: &str) {
+    pub(super) fn wrong_type(&mut self, node: &Node, expected: &str) {
         let message = format!(
             "{} must be {expected}, not {}",
             self.key,
@@ -163,7 +163,7 @@ impl Checker<'_> {
 
     /// A NUL byte cannot reach a program argument, an environment variable
     /// or a label: refused wherever a spec string is read.
-    fn no_nul(&mut self, origin: &Origin, s: &str) -> bool {
+    pub(super) fn no_nul(&mut self, origin: &Origin, s: &str) -> bool {
         let ok = !s.contains('\0');
         if !ok {
             let message = format!(
@@ -175,7 +175,7 @@ impl Checker<'_> {
         ok
     }
 
-    fn string(&mut self, node: &Node) -> Option<Field<String>> {
+    pub(super) fn string(&mut self, node: &Node) -> Option<Field<String>> {
         match &node.value {
             Value::Str(s) if !self.no_nul(&node.origin, s) => None,
             Value::Str(s) => Some(Field {
@@ -189,7 +189,7 @@ impl Checker<'_> {
         }
     }
 
-    fn boolean(&mut self, node: &Node) -> Option<Field<bool>> {
+    pub(super) fn boolean(&mut self, node: &Node) -> Option<Field<bool>> {
         let value = match &node.value {
             Value::Bool(b) => Some(*b),
             // Build args are always strings.
@@ -221,7 +221,7 @@ impl Checker<'_> {
         })
     }
 
-    fn list(&mut self, node: &Node, port_like: bool) -> Option<Field<Vec<String>>> {
+    pub(super) fn list(&mut self, node: &Node, port_like: bool) -> Option<Field<Vec<String>>> {
         let Value::Array(items) = &node.value else {
             self.wrong_type(node, "an array of strings");
             return None;
@@ -322,6 +322,7 @@ impl Checker<'_> {
                 let m = self.map(v, false);
                 set(self, spec, m);
             }
+            Setter::Structured(set) => set(self, spec, v),
         }
     }
 

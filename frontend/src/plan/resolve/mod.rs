@@ -12,6 +12,7 @@ pub use images::image_refs;
 mod cache;
 mod go;
 mod images;
+mod layers;
 mod located;
 mod mounts;
 mod runtime;
@@ -30,6 +31,7 @@ use crate::target::{Target, binary_target};
 use cache::*;
 use go::*;
 use images::*;
+use layers::go_build_exclude;
 use located::*;
 use mounts::*;
 use runtime::*;
@@ -133,7 +135,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         inp,
         &refs,
         &target_platform,
-        &image_binaries,
+        (&image_binaries, &binaries),
         &spec.runtime_for(opts.binary_target.as_deref()),
         &created,
         &mut problems,
@@ -184,6 +186,9 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             mounts: go_mounts(&fs, seeded && stamps),
         }
     };
+    // What only the runtime images copy stays out of the go build's source
+    // (the same for every target, so they share the one go build).
+    let build_exclude = go_build_exclude(spec, &binaries);
     // With gofront's tool at hand, the build links into a kept directory
     // (`gofront keep`, a cache mount one build uses at a time); without it
     // (no image of its own known), into the output directly.
@@ -215,6 +220,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             with_tool(&mut step.mounts, tool);
             with_cache(&mut step.mounts, paths::KEEP, id, Sharing::Locked);
         }
+        with_context_exclude(&mut step.mounts, &build_exclude);
         with_output(&mut step.mounts, paths::OUT, OutputBase::Owned);
         step
     };
@@ -264,7 +270,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         (Target::Image, Some(SbomRequest::Gofront)) => Some(Box::new(sbom_plan(
             inp,
             &refs,
-            &image_binaries,
+            &runtime.binaries,
             keep.is_some(),
         ))),
         _ => None,
