@@ -19,7 +19,7 @@ REPO = os.path.dirname(BENCH)
 VARIANTS = ["A", "B", "D", "C"]
 SCENARIOS = ["cold", "noop", "leaf", "core", "gomod", "ci", "cigc",
              "strip-cold", "strip-leaf", "2p-cold", "2p-leaf", "sbom-cold", "sbom-leaf", "citest",
-             "services"]
+             "services", "reports-cached", "reports-ci"]
 PROJECTS = ["hello", "monolith"]
 # Variants beside A, B, D, C, each in scenarios of its own:
 #   S  gofront with its own defaults (-ldflags=-s -w); C runs with
@@ -28,8 +28,15 @@ PROJECTS = ["hello", "monolith"]
 #      TWO_PLATFORMS (bench/dockerfiles/E.Dockerfile);
 #   P  gofront for TWO_PLATFORMS;
 #   M  gofront with --sbom=true (its own SPDX step; C is the same build
-#      without it).
-EXTRA_VARIANTS = ["S", "E", "P", "M"]
+#      without it);
+#   O  gofront of before test reports (commit 3e6bee3: a plain `go test` in
+#      the test step), loaded as PREV_IMAGE by `bench/run --prev-bin` and
+#      chosen with BUILDKIT_SYNTAX (the spec's `# syntax=` line stays);
+#   R  gofront with test reports (gofront:dev): the same test step through
+#      `gofront testreport`.
+EXTRA_VARIANTS = ["S", "E", "P", "M", "O", "R"]
+# The frontend image of variant O.
+PREV_IMAGE = "gofront:prev"
 TWO_PLATFORMS = "linux/amd64,linux/arm64"
 # The scenarios with variants of their own: (baseline, variant, the ratio
 # variant/baseline bench/report checks, or None).
@@ -62,13 +69,23 @@ CITEST_VARIANTS = ["T", "TD", "C"]
 # one service links.
 SERVICES = ["api", "worker", "migrate"]
 SERVICES_VARIANTS = ["D3", "C3"]
+# "reports-cached" and "reports-ci" (test reports' cost): O (without
+# reports) against R (with), each in a copy of its own, in alternating order
+# per round. reports-cached: `--target test` with nothing changed, and R's
+# `--target test-report --output type=local`. reports-ci: citest's gofront
+# job on a fresh runner (pruned engine, --cache-from, the previous job's
+# Go cache as its seed, one leaf edit): `--target test`, then R's
+# report export, the Go cache and the layer cache saved.
+REPORTS_VARIANTS = ["O", "R"]
+# Their targets: R/O at most this (median of the paired ratios).
+REPORTS_TARGETS = {"reports-cached": 1.2, "reports-ci": 1.1}
 
 
 def scenario_variants(scenario):
     """The variants one round of `scenario` builds, in order."""
     if scenario == "cigc":
         return CIGC_VARIANTS
-    if scenario in ("citest", "services"):
+    if scenario in ("citest", "services", "reports-cached", "reports-ci"):
         return []
     if scenario in EXTRA:
         return list(EXTRA[scenario][:2])
