@@ -61,17 +61,38 @@ fn every_example_builds_and_runs_as_its_e2e_json_says() {
         image_args.extend(["-t".to_string(), tag.clone()]);
         build(&dir, &as_refs(&image_args)).assert_ok(&format!("examples/{name}"));
 
+        // Each run: the image's program (or `entrypoint`) with `args`; its
+        // stdout (or how it starts, `stdout_prefix`), and whether it fails
+        // (`"fails": true`).
         for run in want["runs"].as_array().expect("runs") {
             let mut cmd = vec!["run", "--rm", "--network", "none"];
             if let Some(e) = run["entrypoint"].as_str() {
                 cmd.extend(["--entrypoint", e]);
             }
             cmd.push(&tag);
+            let args = strings(&run["args"]);
+            cmd.extend(args.iter().map(String::as_str));
+            let out = docker(&cmd);
+            let fails = run["fails"].as_bool() == Some(true);
             assert_eq!(
-                docker_ok(&cmd).trim(),
-                run["stdout"].as_str().expect("stdout"),
-                "examples/{name}: {cmd:?}"
+                out.status.success(),
+                !fails,
+                "examples/{name}: {cmd:?} exited {}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
             );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            match run["stdout_prefix"].as_str() {
+                Some(prefix) => assert!(
+                    stdout.trim().starts_with(prefix),
+                    "examples/{name}: {cmd:?} printed {stdout:?}, not {prefix:?}..."
+                ),
+                None => assert_eq!(
+                    stdout.trim(),
+                    run["stdout"].as_str().expect("stdout"),
+                    "examples/{name}: {cmd:?}"
+                ),
+            }
         }
         // Each binary's own target: `--call targets` lists exactly these
         // binaries, and each image runs its binary.
@@ -135,6 +156,23 @@ fn every_example_builds_and_runs_as_its_e2e_json_says() {
         let env = strings(&cfg["Env"]);
         for e in strings(&want["env"]) {
             assert!(env.contains(&e), "examples/{name}: {e} not in {env:?}");
+        }
+        // The image settings Docker reads from the config as they are.
+        if !want["healthcheck"].is_null() {
+            assert_eq!(
+                cfg["Healthcheck"], want["healthcheck"],
+                "examples/{name}: healthcheck"
+            );
+        }
+        if let Some(signal) = want["stop_signal"].as_str() {
+            assert_eq!(cfg["StopSignal"], signal, "examples/{name}: stop signal");
+        }
+        for v in strings(&want["volumes"]) {
+            assert!(
+                cfg["Volumes"].get(&v).is_some(),
+                "examples/{name}: {v} is no volume: {}",
+                cfg["Volumes"]
+            );
         }
         if let Some(labels) = want["labels"].as_object() {
             for (k, v) in labels {

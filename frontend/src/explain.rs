@@ -14,9 +14,12 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
-use crate::plan::{GoStep, MountSource, Owner, Plan, RuntimePlan, Sharing, TargetPlan, paths};
+use crate::plan::{GoStep, MountSource, Owner, Plan, Sharing, TargetPlan, paths};
 use crate::spec::Network;
 use crate::testreport::files;
+
+mod image;
+use image::image_stage;
 
 /// Stage names of the generated Dockerfile.
 pub mod stages {
@@ -34,6 +37,8 @@ pub mod stages {
     pub const TEST_REPORT: &str = "test-report";
     /// The runtime image, like `--target image`.
     pub const IMAGE: &str = "image";
+    /// An empty directory, copied to create one (`runtime.dirs`).
+    pub const EMPTY: &str = "empty";
 }
 
 /// What cannot be written as a Dockerfile.
@@ -394,69 +399,6 @@ fn binaries_stage(d: &mut Doc) {
     d.line(&format!("FROM scratch AS {}", stages::BINARIES));
     d.line(&format!("COPY --from={} {}/ /", stages::BUILD, paths::OUT));
     d.blank();
-}
-
-fn image_stage(d: &mut Doc, rt: &RuntimePlan) {
-    let s = &rt.settings;
-    d.comment(&format!(
-        "The runtime image: the base plus the binaries, root-owned, in {}.",
-        paths::BIN
-    ));
-    let base = match &rt.base {
-        Some(b) => word(&b.reference),
-        None => "scratch".to_string(),
-    };
-    d.line(&format!("FROM {base} AS {}", stages::IMAGE));
-    let link = if rt.merge {
-        d.comment(
-            "COPY --link is what gofront's MergeOp does: the binaries are a layer of their own, which a new base does not rebuild.",
-        );
-        "--link "
-    } else {
-        ""
-    };
-    let srcs: Vec<String> = rt
-        .binaries
-        .iter()
-        .map(|b| word(&format!("{}/{}", paths::OUT, b.name)))
-        .collect();
-    d.line(&format!(
-        "COPY {link}--from={} --chown=0:0 {} {}/",
-        stages::BUILD,
-        srcs.join(" "),
-        paths::BIN
-    ));
-    env_lines(d, &env_diff(&s.env, &rt.base_env));
-    d.line(&format!("USER {}", word(&s.user)));
-    if s.workdir != "/" {
-        d.comment("WORKDIR also creates the directory when the base has none; gofront only sets it in the config.");
-    }
-    d.line(&format!("WORKDIR {}", word(&s.workdir)));
-    if !s.expose.is_empty() {
-        let ports: Vec<String> = s.expose.iter().map(|p| word(p)).collect();
-        d.line(&format!("EXPOSE {}", ports.join(" ")));
-    }
-    if let Some((_, created)) = s
-        .labels
-        .iter()
-        .find(|(k, _)| k == "org.opencontainers.image.created")
-    {
-        d.comment(&format!(
-            "gofront sets this label and the image's created time to {created}: SOURCE_DATE_EPOCH, else the build's start (`gofront dockerfile` has a fixed clock at 0). Pass --build-arg SOURCE_DATE_EPOCH=N for the image's created time."
-        ));
-    }
-    if !s.labels.is_empty() {
-        let labels: Vec<String> = s
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{}={}", quoted(k), quoted(v)))
-            .collect();
-        d.continued("LABEL", &labels);
-    }
-    d.line(&format!("ENTRYPOINT {}", json_array(&s.entrypoint)));
-    if let Some(cmd) = &s.cmd {
-        d.line(&format!("CMD {}", json_array(cmd)));
-    }
 }
 
 /// `(tool name, argv without the wrapper)` when argv runs gofront's tool

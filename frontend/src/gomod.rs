@@ -21,8 +21,11 @@ pub struct GoFile {
     pub local_replaces: Vec<String>,
     /// How many `require` entries there are.
     pub requires: usize,
-    /// Line of each `use` and local `replace` target, by its text.
+    /// Line of each local `replace` target, by its text.
     lines: Vec<(String, usize)>,
+    /// Line of each `use`, in the order of `uses` (a directory may be
+    /// written twice).
+    use_lines: Vec<usize>,
 }
 
 impl GoFile {
@@ -31,9 +34,9 @@ impl GoFile {
         self.line_of(target)
     }
 
-    /// The line a `use` directory was written on (0 if unknown).
-    pub fn use_line(&self, dir: &str) -> usize {
-        self.line_of(dir)
+    /// Each `use` directory as written, with its line.
+    pub fn uses_with_lines(&self) -> impl Iterator<Item = (&String, usize)> {
+        self.uses.iter().zip(self.use_lines.iter().copied())
     }
 
     fn line_of(&self, text: &str) -> usize {
@@ -295,7 +298,7 @@ fn apply(
                 return Err("usage: use local/dir".to_string());
             };
             let dir = unquote(dir)?;
-            out.lines.push((dir.clone(), line));
+            out.use_lines.push(line);
             out.uses.push(dir);
         }
         "replace" => {

@@ -23,6 +23,7 @@ use crate::sbom::sums::{self, Entry};
 /// The build's exit code when it fails (its own output says why).
 pub fn run(args: &KeepArgs) -> Result<ExitCode, ToolError> {
     let (program, rest) = split_command(&args.command)?;
+    check(args)?;
     let dir = Path::new(&args.dir);
     let before = build_ids(dir, &args.binary);
     let status = Command::new(program)
@@ -45,10 +46,90 @@ pub fn run(args: &KeepArgs) -> Result<ExitCode, ToolError> {
     let entries = copy_binaries(dir, out, &args.binary, after)?;
     let text = sums::render(&entries);
     for d in [out, dir] {
-        let path = d.join(sums::FILE);
-        fs::write(&path, &text).map_err(io_err(&path))?;
+        write_new(&d.join(sums::FILE), &text)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses, before the build runs, a command line whose copies would
+/// leave `--out` or copy a binary onto itself. The plan never writes one;
+/// the tool is the last line.
+fn check(args: &KeepArgs) -> Result<(), ToolError> {
+    for name in &args.binary {
+        if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\0']) {
+            return Err(ToolError::NotAFileName {
+                flag: "--binary",
+                value: name.clone(),
+                dir: "--out",
+            });
+        }
+        if name == sums::FILE {
+            return Err(ToolError::Reserved {
+                flag: "--binary",
+                value: name.clone(),
+                what: "gofront keep writes the binaries' digests to",
+            });
+        }
+    }
+    let (dir, out) = (Path::new(&args.dir), Path::new(&args.out));
+    let same_on_disk = || {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::metadata(dir), fs::metadata(out)) {
+            (Ok(d), Ok(o)) => (d.dev(), d.ino()) == (o.dev(), o.ino()),
+            _ => false,
+        }
+    };
+    if dir.components().eq(out.components()) || same_on_disk() {
+        return Err(ToolError::SameDirectory {
+            first: "--dir",
+            second: "--out",
+            path: args.out.clone(),
+            why: "each binary would be copied onto itself and emptied",
+        });
+    }
+    Ok(())
+}
+
+/// The metadata of `path` when it is a regular file itself (not a link,
+/// a named pipe, a device or a directory), `None` when there is nothing
+/// there; checked without opening it, so nothing can block.
+fn regular(path: &Path, why: &'static str) -> Result<Option<fs::Metadata>, ToolError> {
+    let refuse = |what| ToolError::NotRegular {
+        path: path.display().to_string(),
+        what,
+        why,
+    };
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(path)(e)),
+        Ok(m) if m.file_type().is_symlink() => Err(refuse("a symbolic link")),
+        Ok(m) => match crate::local::not_a_file(&m) {
+            Some(what) => Err(refuse(what)),
+            None => Ok(Some(m)),
+        },
+    }
+}
+
+const BINARY: &str = "gofront keep copies only the regular files go build writes";
+
+/// Writes `text` to `path` through a new file renamed over it: whatever
+/// was at `path` (a named pipe, a link) is replaced, never opened.
+fn write_new(path: &Path, text: &str) -> Result<(), ToolError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.gofront-{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(io_err(&tmp))?;
+    fs::rename(&tmp, path).map_err(io_err(path))
 }
 
 /// Where a Go executable holds its build ID, in its first 32 KiB (where
@@ -65,6 +146,8 @@ fn build_ids(dir: &Path, names: &[String]) -> Vec<Option<Vec<u8>>> {
 
 fn build_id(path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
+    // Only a regular file is opened (a named pipe would block).
+    regular(path, BINARY).ok()??;
     let mut head = Vec::with_capacity(32 * 1024);
     fs::File::open(path)
         .ok()?
@@ -148,9 +231,13 @@ fn copy_binaries(
     ids: Vec<Option<Vec<u8>>>,
 ) -> Result<Vec<Entry>, ToolError> {
     fs::create_dir_all(out).map_err(io_err(out))?;
-    // A sums file that is missing or unreadable only means hashing again.
-    let known = fs::read_to_string(dir.join(sums::FILE))
+    // A sums file that is missing, unreadable or not a regular file only
+    // means hashing again.
+    let sums_path = dir.join(sums::FILE);
+    let known = regular(&sums_path, BINARY)
         .ok()
+        .flatten()
+        .and_then(|_| fs::read_to_string(&sums_path).ok())
         .and_then(|t| sums::parse(&t).ok())
         .into_iter()
         .flatten()
@@ -160,6 +247,13 @@ fn copy_binaries(
         .zip(ids)
         .map(|(name, build_id)| {
             let (from, to) = (dir.join(name), out.join(name));
+            // Neither end is opened unless it is a regular file (or, for
+            // the copy, absent): a named pipe or device would block or
+            // take the bytes.
+            if regular(&from, BINARY)?.is_none() {
+                return Err(io_err(&from)(std::io::ErrorKind::NotFound.into()));
+            }
+            regular(&to, "gofront keep writes the binaries there")?;
             let same = known
                 .iter()
                 .find(|e| &e.name == name && build_id.is_some() && e.build_id == build_id);
@@ -411,6 +505,120 @@ mod tests {
         let code = run(&args(&dir, &out, &["api"], &["sh", "-c", "exit 3"])).unwrap();
         assert_eq!(code, ExitCode::from(3));
         assert!(!out.join("api").exists());
+    }
+
+    #[test]
+    fn binary_names_that_leave_out_are_refused_before_the_build() {
+        let t = TempDir::new("keep-names");
+        let (dir, out) = (t.0.join("keep"), t.0.join("out"));
+        fs::create_dir(&dir).unwrap();
+        let ran = t.0.join("ran");
+        let script = format!("touch {}", ran.display());
+        for name in ["../x", "/etc/passwd", "a/b", "", ".", "..", "a\0b"] {
+            let err = run(&args(&dir, &out, &[name], &["sh", "-c", &script])).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "--binary {name:?} is not a file name (it must not be empty, \".\" or \"..\", nor hold '/'), so it would leave --out"
+                )
+            );
+        }
+        let err = run(&args(
+            &dir,
+            &out,
+            &[".gofront-sums"],
+            &["sh", "-c", &script],
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--binary \".gofront-sums\" is the name of the file gofront keep writes the binaries' digests to"
+        );
+        assert!(!ran.exists(), "the build ran");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn the_kept_directory_cannot_be_the_output() {
+        let t = TempDir::new("keep-same");
+        let dir = t.0.join("keep");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("api"), "binary").unwrap();
+        std::os::unix::fs::symlink(&dir, t.0.join("link")).unwrap();
+        let same = [
+            dir.display().to_string(),
+            format!("{}/", dir.display()),
+            format!("{}/./", dir.display()),
+            t.0.join("link").display().to_string(),
+            format!("{}/../keep", dir.display()),
+        ];
+        for out in same {
+            let a = KeepArgs {
+                out: out.clone(),
+                ..args(&dir, &dir, &["api"], &["true"])
+            };
+            let err = run(&a).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "--dir and --out are the same directory ({out}), so each binary would be copied onto itself and emptied"
+                )
+            );
+        }
+        // The binary was not emptied.
+        assert_eq!(fs::read_to_string(dir.join("api")).unwrap(), "binary");
+    }
+
+    fn mkfifo(path: &Path) {
+        let made = Command::new("mkfifo").arg(path).status().unwrap();
+        assert!(made.success(), "mkfifo {}", path.display());
+    }
+
+    #[test]
+    fn a_named_pipe_where_a_binary_is_expected_is_refused_without_opening_it() {
+        let t = TempDir::new("keep-fifo");
+        let (dir, out) = (t.0.join("keep"), t.0.join("out"));
+        fs::create_dir(&dir).unwrap();
+        mkfifo(&dir.join("api"));
+        // Read before and after the build, and copied: each would block.
+        let err = run(&args(&dir, &out, &["api"], &["true"])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}/api is a named pipe, not a regular file; gofront keep copies only the regular files go build writes",
+                dir.display()
+            )
+        );
+        // A device behind a link.
+        fs::remove_file(dir.join("api")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join("api")).unwrap();
+        let err = run(&args(&dir, &out, &["api"], &["true"])).unwrap_err();
+        assert!(err.to_string().ends_with("/api is a symbolic link, not a regular file; gofront keep copies only the regular files go build writes"), "{err}");
+        // A pipe where the copy goes.
+        fs::remove_file(dir.join("api")).unwrap();
+        fs::write(dir.join("api"), "binary").unwrap();
+        fs::create_dir_all(&out).unwrap();
+        mkfifo(&out.join("api"));
+        let err = run(&args(&dir, &out, &["api"], &["true"])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}/api is a named pipe, not a regular file; gofront keep writes the binaries there",
+                out.display()
+            )
+        );
+        // A pipe named like the digests file is replaced, never read.
+        fs::remove_file(out.join("api")).unwrap();
+        mkfifo(&dir.join(sums::FILE));
+        mkfifo(&out.join(sums::FILE));
+        assert_eq!(
+            run(&args(&dir, &out, &["api"], &["true"])).unwrap(),
+            ExitCode::SUCCESS
+        );
+        for d in [&dir, &out] {
+            let text = fs::read_to_string(d.join(sums::FILE)).unwrap();
+            assert!(text.starts_with("api "), "{text}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `Definition`); `gateway` is the only part that talks to BuildKit. See
 //! ARCHITECTURE.md.
 
+pub(crate) mod argv;
 pub(crate) mod cacheprog;
 pub(crate) mod cachetool;
 pub(crate) mod dockerignore;
@@ -21,6 +22,7 @@ pub(crate) mod modcache;
 pub(crate) mod mtimes;
 pub(crate) mod options;
 pub(crate) mod plan;
+pub(crate) mod platform;
 pub mod proto;
 pub(crate) mod report;
 pub(crate) mod rfc3339;
@@ -36,6 +38,7 @@ mod testutil;
 // The public surface, for the `gofront` binary, the integration tests and
 // the examples; everything else is crate-private so rustc reports dead code.
 // `proto` stays public: the fake gateway test serves the generated types.
+pub use argv::{NotUtf8, utf8_args};
 pub use driver::{
     Failure, FrontendError, Generated, Host, HostError, HostFacts, MAX_FILE_BYTES, PlatformBuild,
     Resolved, generate, lower_all,

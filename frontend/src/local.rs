@@ -45,8 +45,9 @@ impl LocalHost {
     }
 }
 
-/// What a path on disk is, in words, when it is not a regular file.
-fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+/// What a path on disk is, in words, when it is not a regular file (also
+/// for `gofront keep`, which copies only regular files).
+pub(crate) fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     if t.is_file() {

@@ -5,13 +5,17 @@
 //! wires states together.
 
 use crate::llb::{self, Chown, Exec, FileOp, Local, Mount, NetMode, OpMeta, State, UserRef};
-use crate::options::{GOCACHE_CONTEXT, Platform};
+use crate::options::GOCACHE_CONTEXT;
 use crate::plan::{
-    Collect, ContextState, GoStep, ImageSource, MountSource, OutputBase, Owner, Plan, RuntimePlan,
-    SbomPlan, Sharing, StepRef, TargetPlan, paths,
+    Collect, ContextState, GoStep, ImageSource, MountSource, OutputBase, Owner, Plan, SbomPlan,
+    Sharing, StepRef, TargetPlan, paths,
 };
+use crate::platform::Platform;
 use crate::proto::pb;
 use crate::spec::Network;
+
+mod runtime;
+use runtime::runtime;
 
 /// The LLB of a plan: the state to return, and the image config when the
 /// target is an image.
@@ -182,9 +186,28 @@ impl GoFs<'_> {
             exec = exec.mount(match &m.source {
                 MountSource::Builder => Mount::readonly(t, self.builder),
                 MountSource::Tmpfs => Mount::tmpfs(t, 0),
-                MountSource::Context { throwaway: false } => Mount::readonly(t, self.source),
-                MountSource::Context { throwaway: true } => {
-                    Mount::layer(t, self.source).discard_changes()
+                MountSource::Context { throwaway, exclude } => {
+                    // The go build leaves out what only the runtime image
+                    // copies: a context source of its own.
+                    let source = if exclude.is_empty() {
+                        self.source.clone()
+                    } else {
+                        let mut all = exclude.clone();
+                        all.extend(plan.context_exclude.iter().cloned());
+                        Local::new(&plan.context_local, &plan.session_id, &plan.build_platform)
+                            .exclude(all)
+                            .shared_key_hint(&plan.context_local)
+                            .build(&meta(
+                                plan,
+                                "[gofront] load build context without the runtime files",
+                                None,
+                            ))
+                    };
+                    if *throwaway {
+                        Mount::layer(t, &source).discard_changes()
+                    } else {
+                        Mount::readonly(t, &source)
+                    }
                 }
                 MountSource::Modules => Mount::readonly(
                     t,
@@ -297,7 +320,7 @@ fn owned_dir(plan: &Plan, builder: &State) -> State {
 pub fn module_files(
     context_local: &str,
     session: &str,
-    platform: &crate::options::Platform,
+    platform: &crate::platform::Platform,
     files: Vec<String>,
     no_cache: bool,
 ) -> State {
@@ -406,48 +429,6 @@ fn owner_chown(plan: &Plan, builder: &State) -> Chown {
                 lookup_in: builder.clone(),
             }),
         },
-    }
-}
-
-fn runtime(plan: &Plan, rt: &RuntimePlan, out: &State) -> State {
-    let base = match &rt.base {
-        Some(r) => image(
-            r,
-            &plan.target_platform,
-            &meta(plan, &format!("[gofront] runtime base {}", r.name), None),
-        ),
-        None => State::scratch(),
-    };
-    let root = Chown {
-        user: UserRef::Id(0),
-        group: Some(UserRef::Id(0)),
-    };
-    let names: Vec<&str> = rt.binaries.iter().map(|b| b.name.as_str()).collect();
-    let name = format!("[gofront] copy {} to {}", names.join(", "), paths::BIN);
-    let copy_onto = |onto: &State| {
-        rt.binaries
-            .iter()
-            .fold(FileOp::on(onto, &plan.build_platform), |f, b| {
-                f.copy(
-                    out,
-                    &format!("{}/{}", paths::OWNED_DIR, b.name),
-                    &format!("{}/{}", paths::BIN, b.name),
-                    Some(root.clone()),
-                )
-            })
-            .build(&meta(plan, &name, rt.location.clone()))
-    };
-    if rt.merge {
-        // The binaries become a layer of their own, independent of the base:
-        // a new base does not invalidate it, and it can be rebased cheaply.
-        let binaries = copy_onto(&State::scratch());
-        llb::merge(
-            &[base, binaries],
-            &meta(plan, "[gofront] runtime image", None),
-            &plan.build_platform,
-        )
-    } else {
-        copy_onto(&base)
     }
 }
 

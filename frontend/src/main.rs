@@ -29,6 +29,9 @@ const USAGE: &str = "usage:
   gofront keep ...
                           the tools that build steps run (not for direct use)";
 
+/// The first words of the tools build steps run.
+const TOOLS: [&str; 3] = ["gocache", "modcache", "keep"];
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -38,7 +41,23 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Arguments that are not UTF-8 are refused by name (std::env::args
+    // would panic on them).
+    let args = match gofront::utf8_args(std::env::args_os().skip(1)) {
+        Ok(args) => args,
+        Err(e) => {
+            // The tools' messages start with their name, as their others do.
+            let first = std::env::args_os().nth(1);
+            let tool = first
+                .as_ref()
+                .and_then(|a| a.to_str())
+                .filter(|a| TOOLS.contains(a))
+                .map(|a| format!(" {a}"))
+                .unwrap_or_default();
+            eprintln!("gofront{tool}: {e}");
+            return ExitCode::from(1);
+        }
+    };
     // The GOCACHEPROG server and the mtime stamper (cacheprog.rs).
     if args.first().is_some_and(|a| a == "gocache")
         && args.get(1).is_some_and(|a| a == "prog" || a == "stamp")

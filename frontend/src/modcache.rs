@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 use std::fs;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
@@ -46,6 +46,76 @@ pub fn sync(modcache: &Path, cache: &Path) -> Result<SyncReport, ToolError> {
 
 /// How many of Go's last stderr lines are kept to explain a failure.
 const TAIL_LINES: usize = 200;
+/// How much of one line is kept (the rest still goes through).
+const TAIL_LINE_BYTES: usize = 4096;
+/// How much of the child's stderr is read at a time.
+const CHUNK_BYTES: usize = 8192;
+
+/// The last [`TAIL_LINES`] lines of a stream, each cut at
+/// [`TAIL_LINE_BYTES`]: bounded, whatever the stream holds.
+#[derive(Debug, Default)]
+struct Tail {
+    lines: VecDeque<Vec<u8>>,
+    /// The line being read, up to the cap.
+    current: Vec<u8>,
+}
+
+impl Tail {
+    fn push(&mut self, chunk: &[u8]) {
+        for piece in chunk.split_inclusive(|&b| b == b'\n') {
+            let (text, ended) = match piece.strip_suffix(b"\n") {
+                Some(t) => (t, true),
+                None => (piece, false),
+            };
+            let room = TAIL_LINE_BYTES.saturating_sub(self.current.len());
+            self.current
+                .extend_from_slice(&text[..text.len().min(room)]);
+            if ended {
+                self.end_line();
+            }
+        }
+    }
+
+    fn end_line(&mut self) {
+        if self.lines.len() == TAIL_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(std::mem::take(&mut self.current));
+    }
+
+    /// The lines kept, a last one without a newline included, as text
+    /// (bytes that are not UTF-8 replaced).
+    fn lines(mut self) -> Vec<String> {
+        if !self.current.is_empty() {
+            self.end_line();
+        }
+        self.lines
+            .iter()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    }
+}
+
+/// Copies `from` to `to` in chunks of [`CHUNK_BYTES`] until it ends,
+/// keeping its tail: bytes that are not UTF-8 and lines without a newline
+/// are passed on as they are, never held whole. Reading goes on when
+/// writing fails (the child must not die of a closed pipe); it stops only
+/// at the end or when reading fails.
+fn drain(mut from: impl Read, mut to: impl Write, tail: &mut Tail) {
+    let mut buf = vec![0u8; CHUNK_BYTES];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let _ = to.write_all(&buf[..n]);
+                tail.push(&buf[..n]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let _ = to.flush();
+}
 
 /// What the step has for credentials: `NETRC` (set by gofront when the spec
 /// lists the `netrc` secret) and whether the file is there.
@@ -147,21 +217,13 @@ pub fn run(args: &ModcacheArgs) -> Result<ExitCode, ToolError> {
     let mut child = cmd.spawn().map_err(spawn_err)?;
     // Go's messages go through as they come; the last ones are kept to
     // explain a failure.
-    let mut tail: VecDeque<String> = VecDeque::new();
+    let mut tail = Tail::default();
     if let Some(err) = child.stderr.take() {
-        let mut out = io::stderr().lock();
-        for line in io::BufReader::new(err).lines() {
-            let Ok(line) = line else { break };
-            let _ = writeln!(out, "{line}");
-            if tail.len() == TAIL_LINES {
-                tail.pop_front();
-            }
-            tail.push_back(line);
-        }
+        drain(err, io::stderr().lock(), &mut tail);
     }
     let status = child.wait().map_err(spawn_err)?;
     if !status.success() {
-        let lines: Vec<String> = tail.into_iter().collect();
+        let lines = tail.lines();
         if let Some(sentence) = diagnose(&lines, &netrc_state()) {
             eprintln!("gofront: {sentence}");
         }
@@ -249,6 +311,94 @@ mod tests {
         // Anything else is Go's own message, left alone.
         let other = lines(&["go: example.com/z@v1.0.0: reading https://proxy/x: 404 Not Found"]);
         assert_eq!(diagnose(&other, &Netrc::NotConfigured), None);
+    }
+
+    /// A reader that hands out `data` a few bytes at a time, as a pipe may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(7);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn stderr_is_drained_whole_and_its_tail_kept_bounded() {
+        // A line that is not UTF-8 does not stop the reading.
+        let mut data = b"go: downloading x v1.0.0\n\xff\xfe bad \xe9\n".to_vec();
+        data.extend_from_slice(
+            b"go: example.com/p@v1.0.0: reading https://p/x: 401 Unauthorized\n",
+        );
+        let mut out = Vec::new();
+        let mut tail = Tail::default();
+        drain(Trickle(&data), &mut out, &mut tail);
+        assert_eq!(out, data, "every byte goes through as it came");
+        let lines = tail.lines();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1], "\u{fffd}\u{fffd} bad \u{fffd}");
+        assert!(diagnose(&lines, &Netrc::NotConfigured).is_some());
+
+        // A runaway line without a newline: passed on in chunks, its tail
+        // cut at the cap; more lines than the tail keeps.
+        let mut data = vec![b'x'; 3 * 1024 * 1024];
+        data.push(b'\n');
+        for i in 0..(TAIL_LINES + 10) {
+            data.extend_from_slice(format!("line {i}\n").as_bytes());
+        }
+        data.extend_from_slice(&vec![b'y'; 100_000]);
+        let mut out = Vec::new();
+        let mut tail = Tail::default();
+        drain(&data[..], &mut out, &mut tail);
+        assert_eq!(out.len(), data.len());
+        assert!(tail.current.len() <= TAIL_LINE_BYTES);
+        let lines = tail.lines();
+        assert_eq!(lines.len(), TAIL_LINES);
+        assert_eq!(lines[0], "line 11");
+        assert_eq!(lines[TAIL_LINES - 1], "y".repeat(TAIL_LINE_BYTES));
+    }
+
+    /// A writer that always fails, as stderr may once BuildKit closes it.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(io::ErrorKind::BrokenPipe))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::Error::from(io::ErrorKind::BrokenPipe))
+        }
+    }
+
+    #[test]
+    fn stderr_is_read_to_its_end_when_it_cannot_be_written() {
+        let data = b"a\nb\nc\n".repeat(10_000);
+        let mut reader = &data[..];
+        let mut tail = Tail::default();
+        drain(&mut reader, Closed, &mut tail);
+        assert!(reader.is_empty(), "the child's pipe was read to its end");
+        assert_eq!(tail.lines().len(), TAIL_LINES);
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_does_not_kill_the_download() {
+        let t = crate::testutil::TempDir::new("modcache-bytes");
+        let args = ModcacheArgs {
+            cache: t.0.join("cache").display().to_string(),
+            modcache: t.0.join("mod").display().to_string(),
+            seed: None,
+            command: [
+                "sh",
+                "-c",
+                "printf 'go: \\377\\n' >&2; sleep 0.2; echo after >&2",
+            ]
+            .map(String::from)
+            .to_vec(),
+        };
+        // The reading stopped at the first such line, and Go died of SIGPIPE.
+        assert_eq!(run(&args).unwrap(), ExitCode::SUCCESS);
     }
 
     #[test]

@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use crate::gomod::GoVersion;
 use crate::llb::SourceFile;
-use crate::options::Options;
+use crate::options::{GOCACHE_CONTEXT, GOCACHE_TESTS_ARG, Options};
 use crate::plan::{self, Plan, Project};
 use crate::spec::{self, KEYS, Language, LineCol, Origin, Setting, Spec};
+use crate::target::Target;
 use crate::testflags::{self, Uncacheable};
 
 /// Everything the frontend decided for one build.
@@ -104,6 +105,12 @@ pub enum Rule {
     UnknownBuildArg,
     /// `test.flags` that keep Go from reusing cached test results.
     UncacheableTestFlags,
+    /// `GOFRONT_GOCACHE_TESTS` on an export that has no seed.
+    GocacheTestsWithoutSeed,
+    /// `.dockerignore` hides a file the runtime image copies.
+    DockerignoreExcludesRuntimeFiles,
+    /// A shell healthcheck on a distroless base, which has no shell.
+    ShellHealthcheckWithoutShell,
 }
 
 impl Rule {
@@ -116,6 +123,9 @@ impl Rule {
             Rule::CredentialsInDownloadEnv => "CredentialsInDownloadEnv",
             Rule::UnknownBuildArg => "UnknownBuildArg",
             Rule::UncacheableTestFlags => "UncacheableTestFlags",
+            Rule::GocacheTestsWithoutSeed => "GocacheTestsWithoutSeed",
+            Rule::DockerignoreExcludesRuntimeFiles => "DockerignoreExcludesRuntimeFiles",
+            Rule::ShellHealthcheckWithoutShell => "ShellHealthcheckWithoutShell",
         }
     }
 
@@ -137,6 +147,15 @@ impl Rule {
             Rule::UnknownBuildArg => "A build arg that gofront does not read",
             Rule::UncacheableTestFlags => {
                 "A test flag outside the set Go caches makes go test run every test each time"
+            }
+            Rule::GocacheTestsWithoutSeed => {
+                "Only a seeded Go build cache export holds test results"
+            }
+            Rule::DockerignoreExcludesRuntimeFiles => {
+                "A file the runtime image copies must not be excluded by .dockerignore"
+            }
+            Rule::ShellHealthcheckWithoutShell => {
+                "A healthcheck given as a string runs with /bin/sh, which distroless bases do not have"
             }
         }
     }
@@ -258,10 +277,8 @@ pub fn warnings(
         if let Some(flags) = &spec.test.flags
             && (key.targets.contains(&options.target) || options.request_id.is_some())
         {
-            // The builder's Go, else the one gofront picks for the go.mod:
-            // the toolchain line, else the go line (a minimum).
-            let go =
-                builder_go.or(project.map(|p| p.layout.toolchain.as_ref().unwrap_or(&p.layout.go)));
+            // The builder's Go, else the one gofront picks for the project.
+            let go = builder_go.or(project.map(|p| p.layout.default_go()));
             for found in testflags::uncacheable(&flags.value, go) {
                 out.push(Warning {
                     rule: Rule::UncacheableTestFlags,
@@ -292,12 +309,101 @@ pub fn warnings(
             });
         }
     }
+    // The export records what Go steps used only when they run seeded
+    // (plan::resolve's gocache_plan): without a seed, no test results.
+    if options.target == Target::Gocache
+        && options.gocache_tests
+        && options.named_context(GOCACHE_CONTEXT).is_none()
+    {
+        out.push(Warning {
+            rule: Rule::GocacheTestsWithoutSeed,
+            detail: format!(
+                "build-arg {GOCACHE_TESTS_ARG}=true adds test results only to the export of a seeded build, and this one has no --build-context {GOCACHE_CONTEXT}=...: the export holds no test results, so the next runner runs every test again; pass --build-context {GOCACHE_CONTEXT}=DIR (an empty directory the first time) to this build and the ones before it"
+            ),
+            location: None,
+        });
+    }
+    if let (Some(spec), Some(ignore)) = (spec, project.and_then(|p| p.dockerignore.as_deref())) {
+        for (entry, src, origin, line) in runtime_files_hidden(spec, ignore) {
+            out.push(Warning {
+                rule: Rule::DockerignoreExcludesRuntimeFiles,
+                detail: format!(
+                    "{entry} copies {src:?} into the image, but .dockerignore excludes it (line {line}), so the build fails not finding it; remove the pattern or add !{src} to .dockerignore"
+                ),
+                location: at(origin),
+            });
+        }
+    }
+    if let Some(spec) = spec {
+        let images = std::iter::once(None).chain(spec.images.keys().map(|k| Some(k.as_str())));
+        for name in images {
+            let rt = spec.runtime_for(name);
+            let Some(h) = &rt.healthcheck else { continue };
+            let test = &h.value.test;
+            let base = rt.base.as_ref().map(|b| b.value.as_str());
+            // Unset, the base is distroless (either default).
+            let shell_less = base.is_none_or(|b| b.starts_with("gcr.io/distroless/"));
+            if test.value.first().map(String::as_str) == Some("CMD-SHELL") && shell_less {
+                let key = match name {
+                    None => "runtime.healthcheck.test".to_string(),
+                    Some(n) => format!("images.{n}.healthcheck.test"),
+                };
+                out.push(Warning {
+                    rule: Rule::ShellHealthcheckWithoutShell,
+                    detail: format!(
+                        "{key} is a string, which Docker runs with /bin/sh, but the base {} has no shell, so the container never turns healthy; give the command as an array, such as [\"/usr/local/bin/app\", \"-health\"]",
+                        base.unwrap_or("(distroless, the default)")
+                    ),
+                    location: at(&test.origin),
+                });
+            }
+        }
+    }
     for detail in options.unused_build_args() {
         out.push(Warning {
             rule: Rule::UnknownBuildArg,
             detail,
             location: None,
         });
+    }
+    out
+}
+
+/// The `runtime.files` entries (of `[runtime]` and each `[images.NAME]`)
+/// whose source `.dockerignore` excludes: the entry, its source, where the
+/// source is written and the pattern's line. A glob is checked by the
+/// directory it lists.
+fn runtime_files_hidden<'s>(
+    spec: &'s Spec,
+    ignore: &str,
+) -> Vec<(String, &'s str, &'s Origin, usize)> {
+    let Ok(matcher) = crate::dockerignore::Matcher::new(&crate::dockerignore::read(ignore)) else {
+        return Vec::new();
+    };
+    let sections = std::iter::once(("runtime".to_string(), &spec.runtime)).chain(
+        spec.images
+            .iter()
+            .map(|(name, i)| (format!("images.{name}"), &i.runtime)),
+    );
+    let mut out = Vec::new();
+    for (section, rt) in sections {
+        let Some(files) = &rt.files else { continue };
+        for (i, f) in files.value.iter().enumerate() {
+            let src = f.src.value.as_str();
+            if src == "." {
+                continue;
+            }
+            let literal = match src.find(['*', '?', '[']) {
+                Some(n) => src[..n].rsplit_once('/').map_or("", |(dir, _)| dir),
+                None => src,
+            };
+            if literal.is_empty() {
+                continue;
+            }
+            if let Some(line) = matcher.excluded_by(literal) {
+                out.push((format!("{section}.files[{i}]"), src, &f.src.origin, line));
+            }
+        }
     }
     out
 }
@@ -338,6 +444,7 @@ pub fn setting_origin(setting: Setting<'_>) -> Option<&Origin> {
         Setting::Network(f) => Some(&f.origin),
         Setting::Scope(f) => Some(&f.origin),
         Setting::List(f) => Some(&f.origin),
+        Setting::Structured(v) => Some(v.origin()),
         Setting::Map(m) => m.values().next().map(|f| &f.origin),
     }
 }
@@ -450,6 +557,49 @@ mod tests {
     }
 
     #[test]
+    fn a_runtime_file_dockerignore_excludes_is_warned_about_on_its_line() {
+        let text = "[[runtime.files]]\nsrc = \"config/app.yaml\"\ndest = \"/etc/app/\"\n[[runtime.files]]\nsrc = \"docs/*.md\"\ndest = \"/doc/\"\n[[runtime.files]]\nsrc = \"web\"\ndest = \"/web\"\n";
+        let src = source(text);
+        let spec = spec::parse("gofront.toml", &src.text, &Default::default()).unwrap();
+        let project = ProjectReport {
+            layout: plan::layout(&plan::ProjectFiles {
+                go_mod: Some("module example.com/app\n\ngo 1.24\n".into()),
+                ..Default::default()
+            })
+            .unwrap(),
+            dockerignore: Some("config\n*.md\ndocs\n!web\n".into()),
+        };
+        let w = warnings(&options(&[]), &src, Some(&spec), Some(&project), None, None);
+        let messages: Vec<String> = w
+            .iter()
+            .filter(|w| w.rule == Rule::DockerignoreExcludesRuntimeFiles)
+            .map(Warning::message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "gofront.toml:2:7: runtime.files[0] copies \"config/app.yaml\" into the image, but .dockerignore excludes it (line 1), so the build fails not finding it; remove the pattern or add !config/app.yaml to .dockerignore",
+                "gofront.toml:5:7: runtime.files[1] copies \"docs/*.md\" into the image, but .dockerignore excludes it (line 3), so the build fails not finding it; remove the pattern or add !docs/*.md to .dockerignore",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shell_healthcheck_on_distroless_is_warned_about() {
+        let text = "[runtime]\nhealthcheck = { test = \"curl -f localhost\" }\n[images.api]\nbase = \"alpine:3\"\nhealthcheck = { test = \"wget -q localhost\" }\n";
+        let src = source(text);
+        let spec = spec::parse("gofront.toml", &src.text, &Default::default()).unwrap();
+        let w = warnings(&options(&[]), &src, Some(&spec), None, None, None);
+        let messages: Vec<String> = w.iter().map(Warning::message).collect();
+        assert_eq!(
+            messages,
+            [
+                "gofront.toml:2:24: runtime.healthcheck.test is a string, which Docker runs with /bin/sh, but the base (distroless, the default) has no shell, so the container never turns healthy; give the command as an array, such as [\"/usr/local/bin/app\", \"-health\"]"
+            ]
+        );
+    }
+
+    #[test]
     fn unknown_build_args_are_warned_about_without_a_location() {
         let src = source("");
         let w = warnings(
@@ -467,5 +617,34 @@ mod tests {
             w[0].message(),
             "build arg UNUSED is not used by gofront; spec keys are set with GOFRONT_* build args"
         );
+    }
+
+    #[test]
+    fn test_results_asked_of_an_unseeded_export_are_warned_about() {
+        let src = source("");
+        let of = |pairs: &[(&str, &str)]| -> Vec<String> {
+            warnings(&options(pairs), &src, None, None, None, None)
+                .iter()
+                .map(|w| format!("{}: {}", w.rule.name(), w.message()))
+                .collect()
+        };
+        let tests = ("build-arg:GOFRONT_GOCACHE_TESTS", "true");
+        assert_eq!(
+            of(&[("target", "gocache"), tests]),
+            [
+                "GocacheTestsWithoutSeed: build-arg GOFRONT_GOCACHE_TESTS=true adds test results only to the export of a seeded build, and this one has no --build-context gocache=...: the export holds no test results, so the next runner runs every test again; pass --build-context gocache=DIR (an empty directory the first time) to this build and the ones before it"
+            ]
+        );
+        // Seeded, off, or another target: nothing to say.
+        let seeded = ("context:gocache", "input:seed");
+        assert!(of(&[("target", "gocache"), tests, seeded]).is_empty());
+        assert!(
+            of(&[
+                ("target", "gocache"),
+                ("build-arg:GOFRONT_GOCACHE_TESTS", "false")
+            ])
+            .is_empty()
+        );
+        assert!(of(&[("target", "test"), tests]).is_empty());
     }
 }

@@ -172,34 +172,80 @@ fn lookup(table: &[(&str, bool)], name: &str) -> Option<bool> {
     table.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
 }
 
-/// Every entry of `flags` that makes `go test` (version `go`; the newest
-/// rule when not known) run the tests instead of reusing a cached result,
-/// in order. Empty when Go may cache the run.
-pub fn uncacheable(flags: &[String], go: Option<&GoVersion>) -> Vec<Uncacheable> {
+/// What one entry of `test.flags` is to `go test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind<'a> {
+    /// `-args`, `--args` or `--`: everything after it goes to the binary.
+    Args,
+    /// `-h`, `-help`, `-?`: go test prints its usage and fails.
+    Help,
+    /// Not a flag: a word, or `-`, `---x`, `-=x`. `after_unknown`: a flag
+    /// go test does not know came before, so it is no package (`testFlags`
+    /// makes the package list complete at an unknown flag).
+    NotAFlag { after_unknown: bool },
+    /// A flag go test forwards to the binary, by its name without `test.`.
+    Forwarded(&'a str),
+    /// One of go test's own flags.
+    Own(&'a str),
+    /// A flag go test does not know: it goes to the binary as written.
+    Unknown,
+}
+
+/// One entry of `test.flags` as `go test` reads it (`testFlags`, with
+/// `cmdflag.ParseOne`): a flag that takes a value and has no `=VALUE`
+/// takes the next entry, whatever it looks like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Read<'a> {
+    raw: &'a str,
+    kind: Kind<'a>,
+    /// The next entry, taken as this flag's value.
+    value: Option<&'a str>,
+    /// A flag that takes a value, with none written and nothing after it:
+    /// go test takes the first package for it.
+    value_missing: bool,
+}
+
+impl Read<'_> {
+    /// As written, with its value when it took the next entry.
+    fn written(&self) -> String {
+        match self.value {
+            Some(v) => format!("{} {v}", self.raw),
+            None => self.raw.to_string(),
+        }
+    }
+}
+
+/// Reads `flags` as `go test` does, up to `-args`/`--args`/`--` (which
+/// ends the list: the rest is the binary's).
+fn read(flags: &[String]) -> Vec<Read<'_>> {
     let mut out = Vec::new();
+    let mut after_unknown = false;
     let mut rest = flags.iter();
     while let Some(raw) = rest.next() {
+        let raw = raw.as_str();
+        let entry = |kind| Read {
+            raw,
+            kind,
+            value: None,
+            value_missing: false,
+        };
         // cmdflag.ParseOne: `--` ends the flags; `--x` is `-x`.
-        let mut arg = raw.as_str();
+        let mut arg = raw;
         if let Some(one) = arg.strip_prefix('-').filter(|a| a.starts_with('-')) {
             if arg == "--" {
-                out.push(Uncacheable::Args {
-                    written: raw.clone(),
-                });
+                out.push(entry(Kind::Args));
                 break;
             }
             arg = one;
         }
         if matches!(arg, "-?" | "-h" | "-help") {
-            // go test prints its usage and fails: no run to cache.
+            out.push(entry(Kind::Help));
             continue;
         }
         let b = arg.as_bytes();
         if b.len() < 2 || b[0] != b'-' || b[1] == b'-' || b[1] == b'=' {
             // Not a flag: a package name or an argument for the binary.
-            out.push(Uncacheable::NotAFlag {
-                written: raw.clone(),
-            });
+            out.push(entry(Kind::NotAFlag { after_unknown }));
             continue;
         }
         let (name, has_value) = match arg[1..].split_once('=') {
@@ -207,49 +253,79 @@ pub fn uncacheable(flags: &[String], go: Option<&GoVersion>) -> Vec<Uncacheable>
             None => (&arg[1..], false),
         };
         let short = name.strip_prefix("test.");
-        let forwarded = short
-            .and_then(|s| lookup(FORWARDED, s).map(|b| (s, b)))
-            .or_else(|| lookup(FORWARDED, name).map(|b| (name, b)));
-        if let Some((short, boolean)) = forwarded {
-            let mut written = raw.clone();
-            if !has_value
-                && !boolean
-                && let Some(value) = rest.next()
-            {
-                written = format!("{raw} {value}");
+        let known = short
+            .and_then(|s| lookup(FORWARDED, s).map(|b| (Kind::Forwarded(s), b)))
+            .or_else(|| lookup(FORWARDED, name).map(|b| (Kind::Forwarded(name), b)))
+            .or_else(|| lookup(OWN, name).map(|b| (Kind::Own(name), b)));
+        if let Some((kind, boolean)) = known {
+            let mut read = entry(kind);
+            if !has_value && !boolean {
+                read.value = rest.next().map(String::as_str);
+                read.value_missing = read.value.is_none();
             }
-            if !cacheable(short, go) {
-                out.push(Uncacheable::Flag {
-                    written,
-                    name: short.to_string(),
-                });
-            }
-            continue;
-        }
-        if let Some(boolean) = lookup(OWN, name) {
-            let mut written = raw.clone();
-            if !has_value
-                && !boolean
-                && let Some(value) = rest.next()
-            {
-                written = format!("{raw} {value}");
-            }
-            if name == "exec" {
-                out.push(Uncacheable::Exec { written });
-            }
+            out.push(read);
             continue;
         }
         if raw == "-args" || raw == "--args" {
-            out.push(Uncacheable::Args {
-                written: raw.clone(),
-            });
+            out.push(entry(Kind::Args));
             break;
         }
-        out.push(Uncacheable::Unknown {
-            written: raw.clone(),
-        });
+        after_unknown = true;
+        out.push(entry(Kind::Unknown));
     }
     out
+}
+
+/// Every entry of `flags` that makes `go test` (version `go`; the newest
+/// rule when not known) run the tests instead of reusing a cached result,
+/// in order. Empty when Go may cache the run.
+pub fn uncacheable(flags: &[String], go: Option<&GoVersion>) -> Vec<Uncacheable> {
+    let mut out = Vec::new();
+    for r in read(flags) {
+        let written = r.written();
+        match r.kind {
+            Kind::Args => out.push(Uncacheable::Args { written }),
+            Kind::Help | Kind::Own(_) => {}
+            Kind::NotAFlag { .. } => out.push(Uncacheable::NotAFlag { written }),
+            Kind::Forwarded(short) if !cacheable(short, go) => out.push(Uncacheable::Flag {
+                written,
+                name: short.to_string(),
+            }),
+            Kind::Forwarded(_) => {}
+            Kind::Unknown => out.push(Uncacheable::Unknown { written }),
+        }
+        if let Kind::Own("exec") = r.kind {
+            out.push(Uncacheable::Exec {
+                written: r.written(),
+            });
+        }
+    }
+    out
+}
+
+/// An entry of `test.flags` that `go test` would not read as a flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misplaced<'a> {
+    /// A word go test takes for a package to test (not a flag's value,
+    /// and no unknown flag before it).
+    Package(&'a str),
+    /// The last entry, a flag that takes a value with none after it: go
+    /// test would take the first package for its value.
+    NoValue(&'a str),
+}
+
+/// The first entry of `flags` that `go test` would misread: a word it
+/// takes for a package (`-run TestX` is a flag and its value, as go test
+/// spells it; `-v TestX` is a flag and a package), or a flag left without
+/// its value. Dashed non-flags (`-`, `-=x`) are left to the warnings.
+pub fn misplaced(flags: &[String]) -> Option<Misplaced<'_>> {
+    read(flags).into_iter().find_map(|r| match r.kind {
+        Kind::NotAFlag {
+            after_unknown: false,
+        } if !r.raw.starts_with('-') => Some(Misplaced::Package(r.raw)),
+        _ if r.value_missing => Some(Misplaced::NoValue(r.raw)),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -445,6 +521,36 @@ mod tests {
                 written: "-exec -wrapper".into()
             }]
         );
+    }
+
+    #[test]
+    fn a_word_is_a_package_unless_a_flag_takes_it_or_an_unknown_flag_came_first() {
+        let of = |flags: &[&str]| {
+            let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+            misplaced(&flags).map(|m| match m {
+                Misplaced::Package(p) => format!("package {p}"),
+                Misplaced::NoValue(f) => format!("no value {f}"),
+            })
+        };
+        // go test's own spelling: a flag, then its value.
+        assert_eq!(of(&["-run", "TestX"]), None);
+        assert_eq!(of(&["-run", "TestX", "-v", "-timeout", "30s"]), None);
+        assert_eq!(of(&["--test.run", "X", "-tags", "integration"]), None);
+        assert_eq!(of(&["-run=TestX", "-count", "1"]), None);
+        // A boolean flag takes no value: the word is a package.
+        assert_eq!(of(&["-v", "TestX"]).as_deref(), Some("package TestX"));
+        assert_eq!(of(&["-run=X", "./pkg"]).as_deref(), Some("package ./pkg"));
+        assert_eq!(of(&["x"]).as_deref(), Some("package x"));
+        // After a flag go test does not know, words go to the binary.
+        assert_eq!(of(&["-myflag", "value"]), None);
+        // After -args, everything does.
+        assert_eq!(of(&["-args", "word"]), None);
+        // Dashed non-flags are the warnings' (UncacheableTestFlags).
+        assert_eq!(of(&["-", "-=x"]), None);
+        // A flag left without its value would take the first package.
+        assert_eq!(of(&["-v", "-run"]).as_deref(), Some("no value -run"));
+        assert_eq!(of(&["-timeout"]).as_deref(), Some("no value -timeout"));
+        assert_eq!(of(&["-v"]), None);
     }
 
     #[test]

@@ -1306,6 +1306,139 @@ const CASES: &[Case] = &[
         message: "build-arg GOFRONT_BUILD_TRIMPATH: build.trimpath must be true or false (or 1, 0, yes, no, on, off), not \"\"",
     },
     Case {
+        name: "output_is_the_sums_file",
+        spec: "[build]\noutput = \".gofront-sums\"\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml:2:10: build.output cannot be \".gofront-sums\": gofront writes the binaries' digests to a file of that name beside the binaries; choose another name",
+    },
+    Case {
+        name: "output_is_the_used_list",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("build-arg:GOFRONT_BUILD_OUTPUT", ".gofront-used")],
+        message: "build-arg GOFRONT_BUILD_OUTPUT: build.output cannot be \".gofront-used\": gofront writes the Go build cache entries a seeded build used to a file of that name beside the binaries; choose another name",
+    },
+    Case {
+        name: "package_named_like_the_sums_file",
+        spec: "[build]\npackages = [\"./a\", \"./.gofront-sums\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:12: build.packages: the binary of \"./.gofront-sums\" would be named \".gofront-sums\", the file gofront writes the binaries' digests to beside the binaries; rename the directory",
+    },
+    Case {
+        name: "image_entrypoint_empty",
+        spec: "[runtime]\ncmd = [\"x\"]\n\n[images.app]\nentrypoint = []\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:5:14: images.app.entrypoint is empty and images.app.cmd is unset, so the image has nothing to run; leave images.app.entrypoint out to run the binary app, or name a program",
+    },
+    Case {
+        name: "image_entrypoint_blank_program",
+        spec: "[images.app]\nentrypoint = [\" \"]\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:2:14: images.app.entrypoint starts with an empty program name; name the program to run, e.g. \"/usr/local/bin/app\"",
+    },
+    Case {
+        name: "image_user_name_on_scratch",
+        spec: "[runtime]\nbase = \"scratch\"\n\n[images.app]\nuser = \"bob\"\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:5:8: images.app.user \"bob\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+    },
+    Case {
+        name: "runtime_user_name_on_an_images_scratch",
+        spec: "[runtime]\nuser = \"bob\"\n\n[images.app]\nbase = \"scratch\"\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[("target", "app")],
+        message: "gofront.toml:2:8: runtime.user \"bob\" is a name, but a scratch image has no /etc/passwd; use a numeric uid:gid such as \"65532:65532\"",
+    },
+    Case {
+        name: "go_work_uses_a_directory_twice",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\n\nuse (\n\t./a\n\ta/\n)\n"),
+            ("a/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "go.work:5: path a/ appears multiple times in workspace",
+    },
+    Case {
+        name: "go_work_uses_one_module_path_twice",
+        spec: "".as_bytes(),
+        files: &[
+            ("go.work", b"go 1.24\n\nuse ./a\nuse ./b\n"),
+            ("a/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+            ("b/go.mod", b"module example.com/a\n\ngo 1.24\n"),
+        ],
+        opts: &[],
+        message: "go.work:4: module example.com/a appears multiple times in workspace (used by ./a and ./b)",
+    },
+    Case {
+        name: "test_flags_word_after_a_boolean_flag",
+        spec: "[test]\nflags = [\"-v\", \"TestX\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test")],
+        message: "gofront.toml:2:9: test.flags: \"TestX\" is not a flag; list packages in test.packages instead",
+    },
+    Case {
+        name: "test_flags_value_missing",
+        spec: "[test]\nflags = [\"-v\", \"-run\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("target", "test")],
+        message: "gofront.toml:2:9: test.flags: \"-run\" takes a value and none follows it, so go test would take the first package for it; add the value (\"-run\", \"VALUE\" or \"-run=VALUE\")",
+    },
+    Case {
+        name: "gocache_image_empty",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "docker-image://")],
+        message: "build context \"gocache\" is \"docker-image://\", which is not an image reference (the reference is empty); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "gocache_image_malformed",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[(
+            "context:gocache",
+            "docker-image://reg.example.com/Team/cache:",
+        )],
+        message: "build context \"gocache\" is \"docker-image://reg.example.com/Team/cache:\", which is not an image reference (invalid reference format: repository name (Team/cache) must be lowercase); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "gocache_image_bad_tag",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("context:gocache", "docker-image://reg.example.com/cache:")],
+        message: "build context \"gocache\" is \"docker-image://reg.example.com/cache:\", which is not an image reference (invalid reference format); pass gocache=docker-image://REF with REF such as registry.example.com/team/image:tag",
+    },
+    Case {
+        name: "builder_upper_case",
+        spec: "[build]\nbuilder = \"Golang:1.24\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: build.builder must be an image reference such as \"golang:1.24\", not \"Golang:1.24\"",
+    },
+    Case {
         name: "go_work_no_use",
         spec: "".as_bytes(),
         files: &[("go.work", b"go 1.24\n")],
@@ -1318,6 +1451,246 @@ const CASES: &[Case] = &[
         files: &[("go.work", b"go 1.24\nuse (\n)\n")],
         opts: &[],
         message: "go.work:1: the workspace uses no module, and Go builds nothing in it (no modules were found in the current workspace); add a `use ./dir` line for each module, or remove go.work to build the go.mod",
+    },
+    Case {
+        name: "files_src_leaves_context",
+        spec: "[[runtime.files]]\nsrc = \"../secrets/key.pem\"\ndest = \"/etc/app/\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:7: runtime.files[0].src \"../secrets/key.pem\" leaves the build context; only files inside it can be copied",
+    },
+    Case {
+        name: "files_src_absolute",
+        spec: "[[runtime.files]]\nsrc = \"/etc/passwd\"\ndest = \"/etc/app/\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:7: runtime.files[0].src \"/etc/passwd\" is absolute; name the path relative to the build context's root, such as \"config/app.yaml\"",
+    },
+    Case {
+        name: "files_dest_relative",
+        spec: "[[runtime.files]]\nsrc = \"config\"\ndest = \"etc/app\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:8: runtime.files[0].dest must be an absolute path in the image such as \"/etc/app/\", not \"etc/app\"",
+    },
+    Case {
+        name: "files_dest_dotdot",
+        spec: "[[runtime.files]]\nsrc = \"config\"\ndest = \"/etc/../app\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:8: runtime.files[0].dest \"/etc/../app\" holds . or ..; write the path without them",
+    },
+    Case {
+        name: "files_glob_dest_not_dir",
+        spec: "[[runtime.files]]\nsrc = \"config/*.yaml\"\ndest = \"/etc/app\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:8: runtime.files[0].dest \"/etc/app\" must end with '/' for the glob \"config/*.yaml\": the files it matches go into that directory",
+    },
+    Case {
+        name: "files_unknown_key",
+        spec: "[[runtime.files]]\nsrc = \"config\"\ndst = \"/etc/app/\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:1: unknown key \"dst\" in runtime.files[0] (it takes src, dest, mode, owner, embed); did you mean \"dest\"?",
+    },
+    Case {
+        name: "files_missing_src",
+        spec: "[[runtime.files]]\ndest = \"/etc/app/\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:1: runtime.files[0] needs src",
+    },
+    Case {
+        name: "files_not_array",
+        spec: "[runtime.files]\nsrc = \"config\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:1: runtime.files must be an array of tables, not a table",
+    },
+    Case {
+        name: "files_mode_integer",
+        spec: "[[runtime.files]]\nsrc = \"config\"\ndest = \"/etc/app/\"\nmode = 644\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:4:8: runtime.files[0].mode must be an octal string such as \"0644\", not an integer (TOML reads 644 as a decimal number)",
+    },
+    Case {
+        name: "files_mode_too_big",
+        spec: "[[runtime.files]]\nsrc = \"config\"\ndest = \"/etc/app/\"\nmode = \"17777\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:4:8: runtime.files[0].mode \"17777\" is more than 07777, the most a mode holds (the permissions, setuid, setgid and sticky bits)",
+    },
+    Case {
+        name: "files_mode_not_octal",
+        spec: "[[runtime.files]]\nsrc = \"config\"\ndest = \"/etc/app/\"\nmode = \"0648\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:4:8: runtime.files[0].mode must be an octal mode such as \"0644\" or \"0755\", not \"0648\"",
+    },
+    Case {
+        name: "files_owner_bad",
+        spec: "[[runtime.files]]\nsrc = \"config\"\ndest = \"/etc/app/\"\nowner = \"a:b:c\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:4:9: runtime.files[0].owner must be \"user\" or \"user:group\", each a number or a name such as \"nonroot\", not \"a:b:c\"",
+    },
+    Case {
+        name: "files_owner_name_on_scratch",
+        spec: "[runtime]\nbase = \"scratch\"\n[[runtime.files]]\nsrc = \"config\"\ndest = \"/etc/app/\"\nowner = \"nonroot\"\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml:6:9: runtime.files[0].owner \"nonroot\" is a name, but a scratch image has no /etc/passwd to look it up in; use a numeric uid:gid such as \"65532:65532\"",
+    },
+    Case {
+        name: "dirs_mode_sticky",
+        spec: "[[runtime.dirs]]\npath = \"/data\"\nmode = \"1777\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:8: runtime.dirs[0].mode \"1777\" is more than 0777: a directory gofront creates takes permission bits only (no setuid, setgid or sticky bit)",
+    },
+    Case {
+        name: "dirs_twice",
+        spec: "[[runtime.dirs]]\npath = \"/data\"\n[[runtime.dirs]]\npath = \"/data/\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:4:8: runtime.dirs[1].path \"/data\" is listed twice (also at runtime.dirs[0].path)",
+    },
+    Case {
+        name: "dirs_root",
+        spec: "[[runtime.dirs]]\npath = \"/\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:8: runtime.dirs[0].path is the image's root, which always exists",
+    },
+    Case {
+        name: "volumes_relative",
+        spec: "[runtime]\nvolumes = [\"data\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:11: runtime.volumes must be an absolute path in the image such as \"/var/lib/app\", not \"data\"",
+    },
+    Case {
+        name: "healthcheck_no_test",
+        spec: "[runtime.healthcheck]\ninterval = \"30s\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:1:1: runtime.healthcheck needs test: the command that checks the container, such as [\"/usr/local/bin/app\", \"-health\"]",
+    },
+    Case {
+        name: "healthcheck_bad_duration",
+        spec: "[runtime.healthcheck]\ntest = [\"/app\", \"-health\"]\ninterval = \"30\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:12: runtime.healthcheck.interval \"30\" is not a duration Docker takes: a number needs its unit (ns, us, ms, s, m, h)",
+    },
+    Case {
+        name: "healthcheck_tiny_duration",
+        spec: "[runtime.healthcheck]\ntest = [\"/app\", \"-health\"]\ntimeout = \"10us\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:11: runtime.healthcheck.timeout \"10us\" is not a duration Docker takes: Docker takes 0 (the default) or at least 1ms",
+    },
+    Case {
+        name: "healthcheck_negative_retries",
+        spec: "[runtime.healthcheck]\ntest = [\"/app\", \"-health\"]\nretries = -1\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:11: runtime.healthcheck.retries must be a whole number from 0 (Docker's default, 3) up, not -1",
+    },
+    Case {
+        name: "healthcheck_none_with_interval",
+        spec: "[runtime.healthcheck]\ntest = [\"NONE\"]\ninterval = \"30s\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:1: runtime.healthcheck.interval has no effect: test = [\"NONE\"] turns the base's healthcheck off",
+    },
+    Case {
+        name: "healthcheck_cmd_shell_two",
+        spec: "[runtime.healthcheck]\ntest = [\"CMD-SHELL\", \"a\", \"b\"]\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:8: runtime.healthcheck.test [\"CMD-SHELL\", COMMAND] takes one command string",
+    },
+    Case {
+        name: "healthcheck_unknown_key",
+        spec: "[runtime.healthcheck]\ntest = [\"/app\"]\nintervall = \"30s\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:3:1: unknown key \"intervall\" in runtime.healthcheck (it takes test, interval, timeout, start_period, start_interval, retries); did you mean \"interval\"?",
+    },
+    Case {
+        name: "healthcheck_shell_on_scratch",
+        spec: "[runtime]\nbase = \"scratch\"\nhealthcheck = { test = \"curl -f localhost\" }\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml:3:24: runtime.healthcheck.test is a string, which Docker runs with /bin/sh, but a scratch image has no shell; give the command as an array, such as [\"/usr/local/bin/app\", \"-health\"]",
+    },
+    Case {
+        name: "stop_signal_bad",
+        spec: "[runtime]\nstop_signal = \"SIGTREM\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:15: runtime.stop_signal \"SIGTREM\" is not a signal: name one such as \"SIGTERM\" or \"SIGINT\", or give its number (1 to 64); did you mean \"SIGTERM\"?",
+    },
+    Case {
+        name: "stop_signal_zero",
+        spec: "[runtime]\nstop_signal = \"0\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:15: runtime.stop_signal \"0\" is not a signal: name one such as \"SIGTERM\" or \"SIGINT\", or give its number (1 to 64)",
+    },
+    Case {
+        name: "binaries_unknown",
+        spec: "[runtime]\nbinaries = { mangaer = \"/manager\" }\n".as_bytes(),
+        files: &[
+            ("go.mod", b"module example.com/app\n\ngo 1.24\n"),
+            ("main.go", b"package main\n"),
+        ],
+        opts: &[],
+        message: "gofront.toml:2:24: runtime.binaries names \"mangaer\", which is not a binary of the build (they are: app)",
+    },
+    Case {
+        name: "binaries_same_path",
+        spec: "[build]\npackages = [\"./cmd/a\", \"./cmd/b\"]\n[runtime]\nbinaries = { a = \"/app\", b = \"/app\" }\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:4:30: binaries a and b would both be at /app; give one its own path in runtime.binaries",
+    },
+    Case {
+        name: "bindir_relative",
+        spec: "[runtime]\nbindir = \"bin\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:2:10: runtime.bindir must be an absolute path in the image such as \"/usr/local/bin\", not \"bin\"",
+    },
+    Case {
+        name: "arg_files_not_json",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_RUNTIME_FILES", "config:/etc/app")],
+        message: "build-arg GOFRONT_RUNTIME_FILES: expected JSON such as [{\"src\": \"config/\", \"dest\": \"/etc/app/\"}]: expected value at line 1 column 1",
+    },
+    Case {
+        name: "arg_files_bad_dest",
+        spec: "".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[("build-arg:GOFRONT_RUNTIME_FILES", "[{\"src\": \"config\", \"dest\": \"app\"}]")],
+        message: "build-arg GOFRONT_RUNTIME_FILES: runtime.files[0].dest must be an absolute path in the image such as \"/etc/app/\", not \"app\"",
+    },
+    Case {
+        name: "images_files_leaves_context",
+        spec: "[build]\npackages = [\"./cmd/a\", \"./cmd/b\"]\n[[images.a.files]]\nsrc = \"..\"\ndest = \"/x/\"\n".as_bytes(),
+        files: &[("go.mod", b"module example.com/app\n\ngo 1.24\n")],
+        opts: &[],
+        message: "gofront.toml:4:7: images.a.files[0].src \"..\" leaves the build context; only files inside it can be copied",
     },
 ];
 
@@ -1411,6 +1784,50 @@ fn accepted_inputs_now_do_what_they_say() {
     let cfg: serde_json::Value =
         serde_json::from_slice(b.image_config.as_deref().unwrap()).unwrap();
     assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+    // test.flags as go test spells them: a flag, then its value.
+    let b = only(
+        generate_memory(
+            &rt,
+            b"[test]\nflags = [\"-run\", \"TestX\", \"-timeout\", \"30s\"]\n",
+            &[("go.mod", GO_MOD), MAIN_GO],
+            &[("target", "test")],
+        )
+        .unwrap(),
+    );
+    let gofront::TargetPlan::Test { test, .. } = &b.plan.target else {
+        panic!("not the test target: {:?}", b.plan.target);
+    };
+    assert_eq!(
+        test.command.go[test.command.go.len() - 5..],
+        ["-run", "TestX", "-timeout", "30s", "./..."]
+    );
+    // [images.NAME] names the image of a binary, not the windows binary
+    // of the binaries target (app.exe).
+    let b = only(
+        generate_memory(
+            &rt,
+            b"[images.app]\ncmd = [\"--serve\"]\n",
+            &[("go.mod", GO_MOD), MAIN_GO],
+            &[("platform", "windows/amd64"), ("target", "binaries")],
+        )
+        .unwrap(),
+    );
+    let gofront::TargetPlan::Binaries { binaries, .. } = &b.plan.target else {
+        panic!("not the binaries target: {:?}", b.plan.target);
+    };
+    assert_eq!(binaries[0].name, "app.exe");
+    // ... and a misspelt one is still refused there.
+    let e = generate_memory(
+        &rt,
+        b"[images.ap]\ncmd = [\"--serve\"]\n",
+        &[("go.mod", GO_MOD), MAIN_GO],
+        &[("platform", "windows/amd64"), ("target", "binaries")],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "gofront.toml:1:9: [images.ap] names no binary target (they are: app); did you mean \"app\"?"
+    );
 }
 
 /// A file longer than gofront reads is refused by name.
@@ -1786,4 +2203,94 @@ fn the_local_commands_refuse_bad_arguments_in_one_sentence() {
         assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
         assert_eq!(stderr.trim_end(), *want, "{args:?}");
     }
+}
+
+/// Arguments that are not UTF-8 (a Latin-1 directory name, a stray 0xFF)
+/// are refused in one sentence naming them, by the local commands and by
+/// the tools build steps run (std::env::args panicked on them).
+#[test]
+fn arguments_that_are_not_utf8_are_refused_by_name() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let raw = |b: &'static [u8]| OsStr::from_bytes(b);
+    let cases: &[(&[&OsStr], &str)] = &[
+        (
+            &[raw(b"llb"), raw(b"--target"), raw(b"app\xff")],
+            "gofront: the value of --target (argument 3) is not UTF-8 text (\"app\\xFF\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[raw(b"dockerfile"), raw(b"--context"), raw(b"caf\xe9")],
+            "gofront: the value of --context (argument 3) is not UTF-8 text (\"caf\\xE9\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[
+                raw(b"keep"),
+                raw(b"--dir"),
+                raw(b"/k"),
+                raw(b"--out"),
+                raw(b"/o"),
+                raw(b"--binary"),
+                raw(b"\xff"),
+                raw(b"--"),
+                raw(b"true"),
+            ],
+            "gofront keep: the value of --binary (argument 7) is not UTF-8 text (\"\\xFF\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+        (
+            &[raw(b"\xfe")],
+            "gofront: argument 1 is not UTF-8 text (\"\\xFE\"); gofront reads its command line as UTF-8, so pass the value in UTF-8 (rename a directory whose name is in another encoding)",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gofront"))
+            .args(*args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        assert_eq!(stderr.trim_end(), *want, "{args:?}");
+    }
+}
+
+/// "Did you mean" over 1,000 binaries with long names and a misspelt
+/// --target as long (the search once ran for minutes): a name past the
+/// suggestion's length cap gets none, a shorter one its nearest.
+#[test]
+fn did_you_mean_is_bounded_for_many_long_names() {
+    let rt = runtime();
+    let spec = |len: usize| {
+        let packages: Vec<String> = (0..1_000)
+            .map(|i| format!("\"./cmd/{}{i:04}\"", "x".repeat(len - 4)))
+            .collect();
+        format!("[build]\npackages = [{}]\n", packages.join(", "))
+    };
+    let target = |len: usize| format!("{}0x12", "x".repeat(len - 4));
+    let unknown = |len: usize| {
+        let t = target(len);
+        generate_memory(
+            &rt,
+            spec(len).as_bytes(),
+            &[("go.mod", GO_MOD)],
+            &[("target", t.as_str())],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+    };
+    let got = unknown(3_000);
+    let head = format!(
+        "unknown target \"{}\"; gofront builds image, binaries, test, gocache, test-report, and an image per binary: {}0000, ",
+        target(3_000),
+        "x".repeat(2_996)
+    );
+    assert!(got.starts_with(&head), "{}", &got[..200.min(got.len())]);
+    let got = unknown(100);
+    let head = format!(
+        "unknown target \"{}\" (did you mean \"{}0012\"?); gofront builds",
+        target(100),
+        "x".repeat(96)
+    );
+    assert!(got.starts_with(&head), "{}", &got[..300.min(got.len())]);
 }

@@ -92,3 +92,13 @@ fn the_gocache_target_is_refused() {
     let err = explain("hello", &[("target", "gocache")], false).unwrap_err();
     assert_eq!(err, ExplainError::GocacheTarget);
 }
+
+#[test]
+fn dataserver_with_mergeop() {
+    check("dataserver_with_mergeop", "dataserver", &[], true);
+}
+
+#[test]
+fn operator() {
+    check("operator", "operator", &[], false);
+}

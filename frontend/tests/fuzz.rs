@@ -1,9 +1,12 @@
-//! Issue 10's property harness: generated specs (TOML and JSON), go.mod,
-//! go.work, .dockerignore, build args and options, each run through the
-//! whole pipeline (`driver::generate` on an in-memory host). Every case
-//! must finish without a panic, quickly (no hang), within bounded memory,
-//! and an error must name the file at fault (with its line where it has
-//! one), one sentence a line.
+//! Issue 10's property harness: generated specs (TOML and JSON, with
+//! `[images.NAME]` sections), go.mod, go.work (workspaces whose members
+//! share a directory, a module path or a newer go line), .dockerignore,
+//! build args and options, each run through the whole pipeline
+//! (`driver::generate` on an in-memory host). Every case must finish
+//! without a panic, quickly (no hang), within bounded memory, and an error
+//! must name the file at fault (with its line where it has one), one
+//! sentence a line. A second test feeds command lines that are not UTF-8
+//! to the argument reader, and a share of them to the binary.
 //!
 //! CI runs a short slice with a fixed seed. The bench mode is the same test
 //! with more cases: `GOFRONT_FUZZ_CASES=1000000 cargo test -p gofront
@@ -89,6 +92,24 @@ const SPEC_PIECES: &[&str] = &[
     "env = { A = \"b\" }\n",
     "labels = { a = \"b\" }\n",
     "cgo = true\ncgo = false\n",
+    "[images.app]\n",
+    "[images.worker]\n",
+    "[images.cmd]\n",
+    "[images.app.env]\n",
+    "[images.app.labels]\n",
+    "[images]\n",
+    "[images.\"\"]\n",
+    "[images.\"a.exe\"]\n",
+    "packages = [\"./cmd/v2\", \"./v3\"]\n",
+    "packages = [\"./app\", \"./lib\"]\n",
+    "packages = [\"./app\", \"./app/\"]\n",
+    "output = \".gofront-sums\"\n",
+    "output = \".gofront-used\"\n",
+    "flags = [\"-run\", \"TestX\"]\n",
+    "flags = [\"-run\"]\n",
+    "flags = [\"-v\", \"-count\", \"1\", \"./x\"]\n",
+    "builder = \"Golang:1.24\"\n",
+    "builder = \"golang@sha256:abc\"\n",
     "a = [[[[[[[[[[[[[[[[[[[[\n",
     "x = 99999999999999999999\n",
     "d = 1979-05-27\n",
@@ -166,7 +187,13 @@ const GO_MOD_LINES: &[&str] = &[
 const GO_WORK_LINES: &[&str] = &[
     "go 1.24",
     "go 1.26",
+    "go 1.22",
+    "toolchain go1.24.3",
     "use ./app",
+    "use ./app",
+    "use app/",
+    "use ./lib",
+    "use ./app/../lib",
     "use .",
     "use ../x",
     "use (",
@@ -290,6 +317,20 @@ const OPTIONS: &[(&str, &str)] = &[
     ("platform", "linux/amd64,linux/x86_64/v1"),
     ("platform", "linux/arm64/v9.5,linux/ppc64le/power10"),
     ("build-arg:GOFRONT_VERSION", "1.0\n2"),
+    ("target", "app"),
+    ("target", "lib"),
+    ("target", "cmd"),
+    ("target", "worker"),
+    ("target", "app.exe"),
+    ("context:gocache", "docker-image://"),
+    ("context:gocache", "docker-image://Reg.io/Team/x:"),
+    ("context:gocache", "docker-image://reg.io/team/gocache:main"),
+    ("context:gocache", "docker-image://[::1]:5000/x@sha256:00"),
+    (
+        "context:seed",
+        "docker-image://a@md5:0123456789abcdef0123456789abcdef",
+    ),
+    ("build-arg:GOFRONT_GOCACHE_TESTS", "true"),
 ];
 
 /// Characters that break parsers: quotes, brackets, escapes, controls, a
@@ -359,6 +400,56 @@ fn go_mod_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Module paths a workspace member may have: distinct, shared with
+/// another member, with major-version suffixes (v1 is none).
+const MEMBER_MODULES: &[&str] = &[
+    "example.com/app",
+    "example.com/lib",
+    "example.com/lib/v2",
+    "example.com/tool/v1",
+    "v2",
+];
+
+/// Go lines a member may have, some above go.work's.
+const MEMBER_GO: &[&str] = &["1.22", "1.24", "1.24.0", "1.25.3", "1.26", "1.30"];
+
+/// A workspace member's go.mod: its module path and go line vary.
+fn member_go_mod() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => (prop::sample::select(MEMBER_MODULES), prop::sample::select(MEMBER_GO))
+            .prop_map(|(m, go)| format!("module {m}\n\ngo {go}\n")),
+        1 => go_mod_text(),
+    ]
+}
+
+/// A go.work Go would read: a go line, maybe a toolchain, and `use`s of
+/// the members (a directory twice, or in two spellings, at times).
+fn workspace_text() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(&["1.22", "1.24", "1.26"][..]),
+        prop::option::weighted(0.3, prop::sample::select(&["go1.24.3", "go1.27.1"][..])),
+        prop::collection::vec(
+            prop::sample::select(&["./app", "./lib", "app/", "./app/../lib", "."][..]),
+            1..4,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(|(go, toolchain, uses, block)| {
+            let mut text = format!("go {go}\n");
+            if let Some(t) = toolchain {
+                text.push_str(&format!("toolchain {t}\n"));
+            }
+            if block {
+                text.push_str(&format!("\nuse (\n\t{}\n)\n", uses.join("\n\t")));
+            } else {
+                for u in uses {
+                    text.push_str(&format!("use {u}\n"));
+                }
+            }
+            text
+        })
+}
+
 /// A well-formed spec as a JSON value, so that the checks behind the
 /// parsers run too.
 fn spec_value() -> impl Strategy<Value = serde_json::Value> {
@@ -390,7 +481,37 @@ fn spec_value() -> impl Strategy<Value = serde_json::Value> {
         1 => Just(("build", "tgas")),
         1 => Just(("biuld", "cgo")),
     ];
-    prop::collection::vec((key, value), 0..6).prop_map(|entries| {
+    // At times, [images.NAME] with one of [runtime]'s keys (or another).
+    let image = prop::option::weighted(
+        0.25,
+        (
+            prop::sample::select(&["app", "lib", "cmd", "worker", "app.exe", ""][..]),
+            prop::sample::select(
+                &[
+                    "entrypoint",
+                    "cmd",
+                    "user",
+                    "base",
+                    "env",
+                    "expose",
+                    "labels",
+                    "workdir",
+                    "tags",
+                ][..],
+            ),
+            prop_oneof![
+                Just(serde_json::json!([])),
+                Just(serde_json::json!([""])),
+                Just(serde_json::json!(["/app", "-x"])),
+                Just(serde_json::json!("bob")),
+                Just(serde_json::json!("scratch")),
+                Just(serde_json::json!("Bad Ref")),
+                Just(serde_json::json!({ "A": "b" })),
+                Just(serde_json::json!(["8080"])),
+            ],
+        ),
+    );
+    (prop::collection::vec((key, value), 0..6), image).prop_map(|(entries, image)| {
         let mut doc = serde_json::Map::new();
         doc.insert("syntax".into(), "gofront:dev".into());
         for ((section, name), v) in entries {
@@ -400,6 +521,9 @@ fn spec_value() -> impl Strategy<Value = serde_json::Value> {
             if let Some(t) = table.as_object_mut() {
                 t.insert(name.to_string(), v);
             }
+        }
+        if let Some((name, key, v)) = image {
+            doc.insert("images".into(), serde_json::json!({ name: { key: v } }));
         }
         serde_json::Value::Object(doc)
     })
@@ -707,10 +831,14 @@ fn input() -> impl Strategy<Value = Input> {
     );
     let go_work = prop::option::weighted(
         0.2,
-        prop_oneof![6 => lines(GO_WORK_LINES, 8), 1 => structured_go_file()],
+        prop_oneof![
+            6 => lines(GO_WORK_LINES, 8),
+            6 => workspace_text(),
+            1 => structured_go_file(),
+        ],
     );
-    let member = prop::option::weighted(0.3, go_mod_text());
-    let lib = prop::option::weighted(0.3, go_mod_text());
+    let member = prop::option::weighted(0.3, member_go_mod());
+    let lib = prop::option::weighted(0.3, member_go_mod());
     let ignore = prop::option::weighted(0.4, lines(IGNORE_LINES, 5));
     let vendored = prop::bool::weighted(0.2);
     let arg = (
@@ -960,4 +1088,128 @@ fn generated_inputs_never_panic_hang_or_go_unnamed() {
         panic!("{e}");
     }
     assert!(peak < PEAK_RSS_LIMIT_KIB, "peak memory {peak} KiB");
+}
+
+/// Words a command line is made of, and bytes that are not UTF-8.
+const ARGV_WORDS: &[&str] = &[
+    "llb",
+    "dockerfile",
+    "keep",
+    "modcache",
+    "gocache",
+    "seed",
+    "--context",
+    "-f",
+    "--target",
+    "--platform",
+    "--build-arg",
+    "--build-context",
+    "--binary",
+    "--dir",
+    "--out",
+    "--",
+    "-",
+    "app",
+    "café",
+];
+
+fn argv_arg() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        6 => prop::sample::select(ARGV_WORDS).prop_map(|w| w.as_bytes().to_vec()),
+        1 => prop::collection::vec(any::<u8>(), 0..8),
+        1 => Just(b"caf\xe9".to_vec()),
+        1 => Just(b"app\xff".to_vec()),
+        1 => Just(b"\xc3".to_vec()),
+    ]
+}
+
+/// Command lines with bytes that are not UTF-8 (a Latin-1 directory
+/// name, a stray 0xFF): each is read as text or refused naming its first
+/// such argument, never a panic; a share of the refused ones run through
+/// the binary (the local commands' and the tools' argv alike), which exits
+/// 1 with that one sentence and prints nothing on stdout.
+#[test]
+fn command_lines_that_are_not_utf8_are_refused_by_name() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    let cases: u32 = std::env::var("GOFRONT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CI_CASES);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[11u8; 32]),
+    );
+    let started = Instant::now();
+    let seen = std::cell::Cell::new((0u64, 0u64, 0u64));
+    let result = runner.run(&prop::collection::vec(argv_arg(), 0..6), |args| {
+        let (n, refused, spawned) = seen.get();
+        let os: Vec<OsString> = args.iter().cloned().map(OsString::from_vec).collect();
+        let first_bad = args.iter().position(|a| std::str::from_utf8(a).is_err());
+        match (gofront::utf8_args(os.clone()), first_bad) {
+            (Ok(got), None) => {
+                let want: Vec<String> = args
+                    .iter()
+                    .map(|a| String::from_utf8(a.clone()).unwrap())
+                    .collect();
+                prop_assert_eq!(got, want);
+                seen.set((n + 1, refused, spawned));
+            }
+            (Err(e), Some(i)) => {
+                let flag = i
+                    .checked_sub(1)
+                    .map(|p| String::from_utf8_lossy(&args[p]).into_owned())
+                    .filter(|p| p.starts_with('-') && p.len() > 1);
+                let which = match flag {
+                    Some(f) => format!("the value of {f} (argument {})", i + 1),
+                    None => format!("argument {}", i + 1),
+                };
+                prop_assert_eq!(&e.which, &which);
+                // Every 50th refusal, through the binary: nothing runs
+                // before the arguments are read (no argument of a process
+                // can hold a NUL byte).
+                let mut spawned = spawned;
+                if refused % 50 == 0 && !args.iter().any(|a| a.contains(&0)) {
+                    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gofront"))
+                        .args(&os)
+                        .output()
+                        .unwrap();
+                    let tool = args
+                        .first()
+                        .and_then(|a| std::str::from_utf8(a).ok())
+                        .filter(|a| ["gocache", "modcache", "keep"].contains(a))
+                        .map(|a| format!(" {a}"))
+                        .unwrap_or_default();
+                    prop_assert_eq!(out.status.code(), Some(1));
+                    prop_assert!(out.stdout.is_empty());
+                    prop_assert_eq!(
+                        String::from_utf8_lossy(&out.stderr).into_owned(),
+                        format!("gofront{tool}: {e}\n")
+                    );
+                    spawned += 1;
+                }
+                seen.set((n + 1, refused + 1, spawned));
+            }
+            (got, bad) => {
+                return Err(TestCaseError::fail(format!(
+                    "{args:?}: read as {got:?}, first argument not UTF-8 at {bad:?}"
+                )));
+            }
+        }
+        Ok(())
+    });
+    let (n, refused, spawned) = seen.get();
+    println!(
+        "gofront argv fuzz: {n} command lines in {:.1} s: {refused} refused ({spawned} through the binary)",
+        started.elapsed().as_secs_f64()
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
 }

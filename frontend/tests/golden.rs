@@ -521,3 +521,28 @@ fn withdep_binaries_seeded() {
         false,
     );
 }
+
+/// Files, an owned directory and ko's kodata, each a layer of its own over
+/// the base (MergeOp), from only its files of the context; the binaries'
+/// layer as before; the healthcheck, volume and stop signal in the config.
+#[test]
+fn dataserver_files_each_a_layer_with_mergeop() {
+    check(
+        "dataserver_files_each_a_layer_with_mergeop",
+        "dataserver",
+        &[("build-arg:SOURCE_DATE_EPOCH", "1700000000")],
+        true,
+    );
+}
+
+/// Without MergeOp the same layers are applied onto the base in order.
+#[test]
+fn dataserver_files_without_mergeop() {
+    check("dataserver_files_without_mergeop", "dataserver", &[], false);
+}
+
+/// A kubebuilder-style operator: its one binary at /manager, the entrypoint.
+#[test]
+fn operator_manager_at_its_own_path() {
+    check("operator_manager_at_its_own_path", "operator", &[], true);
+}

@@ -3,9 +3,10 @@
 use std::io;
 use std::path::Path;
 
-use thiserror::Error;
+/// A request line is about 200 bytes; refuse anything longer than this.
+pub const MAX_REQUEST_LINE: usize = 64 * 1024;
 
-use super::protocol::MAX_REQUEST_LINE;
+use thiserror::Error;
 
 /// Why the server stopped (the go command then fails the step, which is
 /// right: the stream can no longer be trusted).

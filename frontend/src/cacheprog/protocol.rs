@@ -10,10 +10,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::entry::Hash;
+pub use super::error::MAX_REQUEST_LINE;
 use super::error::{ProgError, RequestError};
-
-/// A request line is about 200 bytes; refuse anything longer than this.
-pub const MAX_REQUEST_LINE: usize = 64 * 1024;
 
 /// One request line. Unknown fields are ignored, as Go's decoder does.
 #[derive(Debug, Deserialize)]

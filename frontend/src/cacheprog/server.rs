@@ -15,8 +15,10 @@ use super::entry::{
 };
 use super::error::{ProgError, RequestError, req_io};
 use super::protocol::{Body, Request, Response, Wire, b64_encode, decode_id, reply};
-use super::used::USED_FORMAT;
 use crate::rfc3339::rfc3339_nanos;
+
+/// The first line of a used list (`used.rs` reads it).
+pub const USED_FORMAT: &str = "gofront-used/1";
 
 /// The largest body a `put` may store (Go's largest entries are linked
 /// executables of `go run`/`go tool`, well below this).

@@ -10,8 +10,7 @@ use super::entry::{Hash, unhex};
 use super::error::ProgError;
 use super::server::Server;
 
-/// The first line of a used list.
-pub const USED_FORMAT: &str = "gofront-used/1";
+pub use super::server::USED_FORMAT;
 
 /// Reads a used list: the action ids, or None if `text` is not one.
 pub fn parse_used(text: &str) -> Option<Vec<Hash>> {

@@ -69,6 +69,51 @@ pub enum ToolError {
     /// A used list (`gofront gocache prog --used`) could not be read.
     #[error("{0}")]
     UsedList(String),
+    /// A name that would leave the directory it names a file in.
+    #[error(
+        "{flag} {value:?} is not a file name (it must not be empty, \".\" or \"..\", nor hold '/'), so it would leave {dir}"
+    )]
+    NotAFileName {
+        /// The flag (`--binary`).
+        flag: &'static str,
+        /// Its value.
+        value: String,
+        /// The directory it names a file in (`--out`).
+        dir: &'static str,
+    },
+    /// A name the tool writes a file of its own under.
+    #[error("{flag} {value:?} is the name of the file {what}")]
+    Reserved {
+        /// The flag (`--binary`).
+        flag: &'static str,
+        /// Its value.
+        value: String,
+        /// What the tool writes there.
+        what: &'static str,
+    },
+    /// Two directories that must differ are one.
+    #[error("{first} and {second} are the same directory ({path}), so {why}")]
+    SameDirectory {
+        /// The first flag.
+        first: &'static str,
+        /// The second.
+        second: &'static str,
+        /// The directory.
+        path: String,
+        /// What would happen.
+        why: &'static str,
+    },
+    /// Something other than a regular file where one is expected; it is
+    /// never opened (a named pipe would block the tool).
+    #[error("{path} is {what}, not a regular file; {why}")]
+    NotRegular {
+        /// The path.
+        path: String,
+        /// What it is instead.
+        what: &'static str,
+        /// What the tool expected there.
+        why: &'static str,
+    },
 }
 
 /// A file operation's error, naming `path`.

@@ -79,7 +79,7 @@ mod tests {
 
     use super::*;
     use crate::llb::{FileOp, OpMeta, State};
-    use crate::options::Platform;
+    use crate::platform::Platform;
 
     fn copy_definition(flip: impl FnOnce(&mut pb::FileActionCopy)) -> pb::Definition {
         let from = State::scratch();

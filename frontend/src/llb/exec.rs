@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{Caps, Inputs, Node, OpMeta, Output, State, finish};
-use crate::options::Platform;
+use crate::platform::Platform;
 use crate::proto::pb;
 
 /// Network mode of an exec (`pb.NetMode`).

@@ -1,7 +1,7 @@
 //! File ops: mkdir, mkfile and copy, chained on one base state.
 
 use super::{Caps, Inputs, OpMeta, State, finish};
-use crate::options::Platform;
+use crate::platform::Platform;
 use crate::proto::pb;
 
 /// A user or group, by number or by name.
@@ -34,6 +34,25 @@ impl PartialEq for State {
 }
 impl Eq for State {}
 
+/// How a copy treats its source: BuildKit's `FileActionCopy` options
+/// beyond source, destination and owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopyOptions {
+    /// Who owns what is copied.
+    pub owner: Option<Chown>,
+    /// The mode of everything copied (`None`: the source's).
+    pub mode: Option<u32>,
+    /// Copy a directory's contents into `dest`, rather than the directory
+    /// itself (as a Dockerfile's COPY does).
+    pub contents: bool,
+    /// `src` may be a glob.
+    pub wildcard: bool,
+    /// A glob that matches nothing copies nothing, rather than failing.
+    pub allow_empty_wildcard: bool,
+    /// A symbolic link named by `src` is followed.
+    pub follow_symlink: bool,
+}
+
 #[derive(Debug, Clone)]
 enum Action {
     Mkdir {
@@ -41,6 +60,7 @@ enum Action {
         mode: i32,
         parents: bool,
         owner: Option<Chown>,
+        timestamp: i64,
     },
     Mkfile {
         path: String,
@@ -51,8 +71,7 @@ enum Action {
         from: State,
         src: String,
         dest: String,
-        owner: Option<Chown>,
-        contents: bool,
+        options: CopyOptions,
     },
 }
 
@@ -77,12 +96,27 @@ impl FileOp {
     }
 
     /// Creates a directory.
-    pub fn mkdir(mut self, path: &str, mode: i32, parents: bool, owner: Option<Chown>) -> Self {
+    pub fn mkdir(self, path: &str, mode: i32, parents: bool, owner: Option<Chown>) -> Self {
+        self.mkdir_at(path, mode, parents, owner, None)
+    }
+
+    /// Creates a directory with its times set to `timestamp` (nanoseconds
+    /// since the epoch; `None`: when the op runs). A directory that exists
+    /// is left as it is.
+    pub fn mkdir_at(
+        mut self,
+        path: &str,
+        mode: i32,
+        parents: bool,
+        owner: Option<Chown>,
+        timestamp: Option<i64>,
+    ) -> Self {
         self.actions.push(Action::Mkdir {
             path: path.to_string(),
             mode,
             parents,
             owner,
+            timestamp: timestamp.unwrap_or(-1),
         });
         self
     }
@@ -98,31 +132,40 @@ impl FileOp {
     }
 
     /// Copies `src` of `from` to `dest`, creating missing parents of `dest`.
-    pub fn copy(mut self, from: &State, src: &str, dest: &str, owner: Option<Chown>) -> Self {
-        self.actions.push(Action::Copy {
-            from: from.clone(),
-            src: src.to_string(),
-            dest: dest.to_string(),
-            owner,
-            contents: false,
-        });
-        self
+    pub fn copy(self, from: &State, src: &str, dest: &str, owner: Option<Chown>) -> Self {
+        self.copy_with(
+            from,
+            src,
+            dest,
+            CopyOptions {
+                owner,
+                ..CopyOptions::default()
+            },
+        )
     }
 
     /// Copies the contents of directory `src` of `from` into `dest`.
-    pub fn copy_contents(
-        mut self,
-        from: &State,
-        src: &str,
-        dest: &str,
-        owner: Option<Chown>,
-    ) -> Self {
+    pub fn copy_contents(self, from: &State, src: &str, dest: &str, owner: Option<Chown>) -> Self {
+        self.copy_with(
+            from,
+            src,
+            dest,
+            CopyOptions {
+                owner,
+                contents: true,
+                ..CopyOptions::default()
+            },
+        )
+    }
+
+    /// Copies `src` of `from` to `dest` as `options` say, creating missing
+    /// parents of `dest`.
+    pub fn copy_with(mut self, from: &State, src: &str, dest: &str, options: CopyOptions) -> Self {
         self.actions.push(Action::Copy {
             from: from.clone(),
             src: src.to_string(),
             dest: dest.to_string(),
-            owner,
-            contents: true,
+            options,
         });
         self
     }
@@ -145,7 +188,8 @@ impl FileOp {
                 _ => -1,
             });
             let owner = match action {
-                Action::Mkdir { owner, .. } | Action::Copy { owner, .. } => owner.as_ref(),
+                Action::Mkdir { owner, .. } => owner.as_ref(),
+                Action::Copy { options, .. } => options.owner.as_ref(),
                 Action::Mkfile { .. } => None,
             };
             owners.push(owner.map(|o| chown_to_pb(o, &mut inputs)));
@@ -167,13 +211,14 @@ impl FileOp {
                     path,
                     mode,
                     parents,
+                    timestamp,
                     ..
                 } => pb::file_action::Action::Mkdir(pb::FileActionMkDir {
                     path,
                     mode,
                     make_parents: parents,
                     owner,
-                    timestamp: -1,
+                    timestamp,
                 }),
                 Action::Mkfile { path, mode, data } => {
                     pb::file_action::Action::Mkfile(pb::FileActionMkFile {
@@ -185,19 +230,22 @@ impl FileOp {
                     })
                 }
                 Action::Copy {
-                    src,
-                    dest,
-                    contents,
-                    ..
+                    src, dest, options, ..
                 } => pb::file_action::Action::Copy(pb::FileActionCopy {
                     src,
                     dest,
                     owner,
-                    // -1: keep the source's mode bits.
-                    mode: -1,
+                    // -1: keep the source's mode bits (a mode is at most
+                    // 0o7777, checked by the spec).
+                    mode: options
+                        .mode
+                        .and_then(|m| i32::try_from(m).ok())
+                        .unwrap_or(-1),
+                    follow_symlink: options.follow_symlink,
                     create_dest_path: true,
-                    dir_copy_contents: contents,
-                    allow_wildcard: false,
+                    dir_copy_contents: options.contents,
+                    allow_wildcard: options.wildcard,
+                    allow_empty_wildcard: options.allow_empty_wildcard,
                     timestamp: -1,
                     ..pb::FileActionCopy::default()
                 }),

@@ -24,11 +24,11 @@ use sha2::{Digest, Sha256};
 
 pub use debug::debug_json;
 pub use exec::{Exec, Mount, NetMode};
-pub use file::{Chown, FileOp, UserRef};
+pub use file::{Chown, CopyOptions, FileOp, UserRef};
 pub use marshal::{SourceFile, SourceRange};
 pub use source::{Local, image, oci_layout};
 
-use crate::options::Platform;
+use crate::platform::Platform;
 use crate::proto::pb;
 
 /// Op metadata every builder accepts: a progress name, cache bypass and a

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Caps, OpMeta, State, finish};
-use crate::options::{Platform, ResolveMode};
+use crate::platform::{Platform, ResolveMode};
 use crate::proto::pb;
 
 /// Normalises an image reference the way Docker does: `golang:1.24` becomes

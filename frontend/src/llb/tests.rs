@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::llb;
-use crate::options::ResolveMode;
+use crate::platform::ResolveMode;
 use crate::testutil::case::{map, platform};
 use crate::testutil::definition::{Llb, caps, exec, file, mount, source};
 
@@ -27,7 +27,7 @@ fn mounts_are_sorted_and_outputs_numbered_in_that_order() {
     let img = image(
         "golang:1.24",
         &amd64(),
-        crate::options::ResolveMode::Default,
+        crate::platform::ResolveMode::Default,
         &meta("img"),
     );
     let src = Local::new("context", "sess", &Platform::linux_amd64()).build(&OpMeta::default());
@@ -61,7 +61,7 @@ fn shared_inputs_appear_once_and_in_dependency_order() {
     let img = image(
         "busybox",
         &amd64(),
-        crate::options::ResolveMode::Default,
+        crate::platform::ResolveMode::Default,
         &OpMeta::default(),
     );
     let a = FileOp::on(&img, &Platform::linux_amd64())
@@ -85,7 +85,7 @@ fn same_graph_marshals_to_same_bytes() {
         let img = image(
             "golang:1.24",
             &amd64(),
-            crate::options::ResolveMode::Pull,
+            crate::platform::ResolveMode::Pull,
             &meta("x"),
         );
         let owned = FileOp::on(&State::scratch(), &Platform::linux_amd64())
@@ -116,7 +116,7 @@ fn merge_of_one_input_is_that_input() {
     let img = image(
         "busybox",
         &amd64(),
-        crate::options::ResolveMode::Default,
+        crate::platform::ResolveMode::Default,
         &OpMeta::default(),
     );
     let merged = merge(
@@ -136,7 +136,7 @@ fn merge_lists_a_repeated_input_once() {
         image(
             name,
             &amd64(),
-            crate::options::ResolveMode::Default,
+            crate::platform::ResolveMode::Default,
             &OpMeta::default(),
         )
     };
@@ -166,13 +166,13 @@ fn file_actions_chain_through_relative_inputs() {
     let img = image(
         "busybox",
         &amd64(),
-        crate::options::ResolveMode::Default,
+        crate::platform::ResolveMode::Default,
         &OpMeta::default(),
     );
     let other = image(
         "golang",
         &amd64(),
-        crate::options::ResolveMode::Default,
+        crate::platform::ResolveMode::Default,
         &OpMeta::default(),
     );
     let st = FileOp::on(&img, &Platform::linux_amd64())

@@ -32,8 +32,12 @@ fn images_are_pinned_to_their_resolved_digest_once() {
     assert_eq!(source(op).attrs["image.resolvemode"], "local");
 
     // A reference that already names a digest is used as written.
+    let (b0, r0) = ("b0".repeat(32), "0f".repeat(32));
+    let spec = format!(
+        "[build]\nbuilder = \"golang@sha256:{b0}\"\n[runtime]\nbase = \"alpine@sha256:{r0}\"\n"
+    );
     let d = Case {
-        spec: "[build]\nbuilder = \"golang@sha256:b0\"\n[runtime]\nbase = \"alpine@sha256:r0\"\n",
+        spec: &spec,
         builder_config: Some(EMPTY_CONFIG),
         builder_digest: Some("sha256:b1"),
         runtime_config: Some(EMPTY_CONFIG),
@@ -41,15 +45,15 @@ fn images_are_pinned_to_their_resolved_digest_once() {
         ..Case::default()
     }
     .definition();
-    let (_, op) = d.named("[gofront] builder golang@sha256:b0");
+    let (_, op) = d.named(&format!("[gofront] builder golang@sha256:{b0}"));
     assert_eq!(
         source(op).identifier,
-        "docker-image://docker.io/library/golang@sha256:b0"
+        format!("docker-image://docker.io/library/golang@sha256:{b0}")
     );
-    let (_, op) = d.named("[gofront] runtime base alpine@sha256:r0");
+    let (_, op) = d.named(&format!("[gofront] runtime base alpine@sha256:{r0}"));
     assert_eq!(
         source(op).identifier,
-        "docker-image://docker.io/library/alpine@sha256:r0"
+        format!("docker-image://docker.io/library/alpine@sha256:{r0}")
     );
 }
 

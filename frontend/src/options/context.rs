@@ -50,10 +50,17 @@ impl ContextSource {
     }
 }
 
-/// A named context's value that BuildKit cannot load: an OCI layout is
-/// loaded by digest (buildx adds `@sha256:...`; buildctl and raw options
-/// must write it).
+/// A named context's value that BuildKit cannot load: an image reference
+/// its reference grammar refuses; an OCI layout is loaded by digest
+/// (buildx adds `@sha256:...`; buildctl and raw options must write it).
 pub(super) fn check_context(name: &str, value: &str) -> Result<(), OptionsError> {
+    if let Some(r) = value.strip_prefix(keys::IMAGE_PREFIX) {
+        return super::reference::check(r).map_err(|reason| OptionsError::ImageReference {
+            name: name.to_string(),
+            value: value.to_string(),
+            reason: reason.to_string(),
+        });
+    }
     let Some(r) = value.strip_prefix(keys::OCI_LAYOUT_PREFIX) else {
         return Ok(());
     };

@@ -11,10 +11,9 @@ pub enum OptionsError {
     /// `--platform` cannot be parsed.
     #[error("invalid platform {0:?}; expected os/arch[/variant], e.g. linux/arm64")]
     Platform(String),
-    /// `--platform` names a platform Go does not build for (the sentence
-    /// of [`crate::PlanError::UnsupportedPlatform`]).
-    #[error("{0}")]
-    UnsupportedPlatform(String),
+    /// `--platform` names a platform Go does not build for.
+    #[error(transparent)]
+    UnsupportedPlatform(#[from] crate::platform::PlatformError),
     /// An `oci-layout://` named context without a valid digest.
     #[error(
         "build context {name:?} is {value:?}, an OCI layout reference without a valid digest; BuildKit loads a layout by digest: pass {name}=oci-layout://STORE[:TAG]@sha256:<64 hex digits> (buildx adds it for --build-context {name}=oci-layout:///DIR)"
@@ -24,6 +23,19 @@ pub enum OptionsError {
         name: String,
         /// The value given.
         value: String,
+    },
+    /// A `docker-image://` named context whose reference BuildKit's
+    /// grammar refuses.
+    #[error(
+        "build context {name:?} is {value:?}, which is not an image reference ({reason}); pass {name}=docker-image://REF with REF such as registry.example.com/team/image:tag"
+    )]
+    ImageReference {
+        /// The context's name.
+        name: String,
+        /// The value given.
+        value: String,
+        /// What the grammar says.
+        reason: String,
     },
     /// A build arg or option that must be one printable word.
     #[error("{0}")]

@@ -15,38 +15,16 @@ mod context;
 mod error;
 mod keys;
 mod platform;
+pub mod reference;
 
+pub use crate::platform::{Platform, ResolveMode};
 use crate::target::Target;
 pub use args::*;
 use args::{PROXY_ARGS, proxy_arg};
 use context::check_context;
 pub use context::*;
 pub use error::{MAX_EPOCH, OptionsError};
-pub use platform::Platform;
 use platform::parse_platforms;
-
-/// How image references are resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ResolveMode {
-    /// Use a local copy when there is one, else pull.
-    #[default]
-    Default,
-    /// Always pull.
-    Pull,
-    /// Only local images.
-    Local,
-}
-
-impl ResolveMode {
-    /// The `image.resolvemode` attribute value.
-    pub fn attr(self) -> &'static str {
-        match self {
-            ResolveMode::Default => "default",
-            ResolveMode::Pull => "pull",
-            ResolveMode::Local => "local",
-        }
-    }
-}
 
 /// One `--cache-from` entry, passed on to BuildKit untouched.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -119,13 +119,8 @@ pub enum PlanError {
         value: String,
     },
     /// Go has no port for the platform.
-    #[error("--platform {platform}: Go does not build for {platform}; it builds {supported}")]
-    UnsupportedPlatform {
-        /// The platform asked for.
-        platform: String,
-        /// The ports Go has (for that OS, when it has any).
-        supported: String,
-    },
+    #[error(transparent)]
+    UnsupportedPlatform(#[from] crate::platform::PlatformError),
     /// An image or test target for a platform that is not Linux.
     #[error(
         "--platform {platform}: gofront's {target} target builds Linux images only; build {os} binaries with --target binaries",

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::options::Platform;
+use crate::platform::Platform;
 
 /// Default PATH for Linux images, as Docker and BuildKit use it.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -109,6 +109,61 @@ pub struct RuntimeConfig {
     pub expose: Vec<String>,
     /// The history line for gofront's layer.
     pub created_by: String,
+    /// The history lines of the layers under the binaries' (files and
+    /// directories), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layers_created_by: Vec<String>,
+    /// Volumes gofront adds to the base's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<String>,
+    /// The healthcheck, replacing the base's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Healthcheck>,
+    /// The stop signal, replacing the base's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+}
+
+/// The image config's `Healthcheck`, as Docker writes it (moby's
+/// `HealthcheckConfig`: durations in nanoseconds, zero left out, meaning
+/// Docker's default).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Healthcheck {
+    /// `["CMD", argv...]`, `["CMD-SHELL", command]` or `["NONE"]`.
+    pub test: Vec<String>,
+    /// Between checks.
+    pub interval: u64,
+    /// How long one check may take.
+    pub timeout: u64,
+    /// How long the container may take to start.
+    pub start_period: u64,
+    /// Between checks in the start period.
+    pub start_interval: u64,
+    /// Failures in a row that make the container unhealthy.
+    pub retries: u32,
+}
+
+impl Healthcheck {
+    /// As the image config holds it: `Test`, and each other field when
+    /// it is not zero (Go's `omitempty`).
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Test".into(), json!(self.test));
+        for (k, v) in [
+            ("Interval", self.interval),
+            ("Timeout", self.timeout),
+            ("StartPeriod", self.start_period),
+            ("StartInterval", self.start_interval),
+        ] {
+            if v != 0 {
+                m.insert(k.into(), json!(v));
+            }
+        }
+        if self.retries != 0 {
+            m.insert("Retries".into(), json!(self.retries));
+        }
+        Value::Object(m)
+    }
 }
 
 /// Builds the final config JSON: the base's config (or an empty one for
@@ -175,6 +230,23 @@ pub fn runtime_image_config(
         } else {
             c.insert("ExposedPorts".into(), Value::Object(ports));
         }
+        if !rc.volumes.is_empty() {
+            let mut volumes = c
+                .get("Volumes")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            for v in &rc.volumes {
+                volumes.insert(v.clone(), json!({}));
+            }
+            c.insert("Volumes".into(), Value::Object(volumes));
+        }
+        if let Some(h) = &rc.healthcheck {
+            c.insert("Healthcheck".into(), h.to_json());
+        }
+        if let Some(s) = &rc.stop_signal {
+            c.insert("StopSignal".into(), json!(s));
+        }
     }
     if !obj.get("rootfs").is_some_and(Value::is_object) {
         obj.insert("rootfs".into(), json!({ "type": "layers", "diff_ids": [] }));
@@ -184,11 +256,14 @@ pub fn runtime_image_config(
         *history = json!([]);
     }
     if let Some(h) = history.as_array_mut() {
-        let mut entry = Map::new();
-        entry.insert("created".into(), json!(created));
-        entry.insert("created_by".into(), json!(rc.created_by));
-        entry.insert("comment".into(), json!("gofront"));
-        h.push(Value::Object(entry));
+        // One entry a layer, in the order the layers are stacked.
+        for line in rc.layers_created_by.iter().chain([&rc.created_by]) {
+            let mut entry = Map::new();
+            entry.insert("created".into(), json!(created));
+            entry.insert("created_by".into(), json!(line));
+            entry.insert("comment".into(), json!("gofront"));
+            h.push(Value::Object(entry));
+        }
     }
     img
 }
@@ -222,6 +297,10 @@ mod tests {
             labels: vec![("b".into(), "2".into())],
             expose: vec!["8080/tcp".into()],
             created_by: "gofront: copy app".into(),
+            layers_created_by: Vec::new(),
+            volumes: Vec::new(),
+            healthcheck: None,
+            stop_signal: None,
         };
         let img = runtime_image_config(
             Some(&base),

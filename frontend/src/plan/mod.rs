@@ -27,4 +27,6 @@ pub use resolve::{binary_targets, image_refs, resolve};
 pub use types::*;
 
 #[cfg(test)]
+mod runtime_tests;
+#[cfg(test)]
 mod tests;

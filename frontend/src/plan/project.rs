@@ -72,6 +72,45 @@ pub struct Project {
     /// builds. `None` when gofront did not look (`build.packages` is set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mains: Option<Found>,
+    /// The newest go line of a workspace member, when it asks for more
+    /// than go.work's: the builder must satisfy it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_go: Option<MemberGo>,
+}
+
+/// A workspace member's go line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MemberGo {
+    /// Its go.mod, relative to the context (`app/go.mod`).
+    pub file: String,
+    /// The version it asks for.
+    #[serde(serialize_with = "version")]
+    pub go: GoVersion,
+}
+
+impl Project {
+    /// The newest Go the build asks for, and the file that asks: go.mod's
+    /// go line, or in a workspace the newest of go.work's and every
+    /// member's (with GOTOOLCHAIN=local, Go refuses a module whose go line
+    /// is newer than itself).
+    pub fn needed_go(&self) -> (&str, &GoVersion) {
+        match &self.member_go {
+            Some(m) => (&m.file, &m.go),
+            None if self.workspace => ("go.work", &self.go),
+            None => ("go.mod", &self.go),
+        }
+    }
+
+    /// The Go of gofront's default builder: the toolchain line, an exact
+    /// release, when it satisfies [`Project::needed_go`]; else that go
+    /// line, a minimum, which the newest patch of its release satisfies.
+    pub fn default_go(&self) -> &GoVersion {
+        let (_, needed) = self.needed_go();
+        match &self.toolchain {
+            Some(t) if t.satisfies(needed) => t,
+            _ => needed,
+        }
+    }
 }
 
 fn version<S: serde::Serializer>(v: &GoVersion, s: S) -> Result<S::Ok, S::Error> {
@@ -120,6 +159,7 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
     let mut module_paths = BTreeMap::new();
     let mut has_requirements = false;
     let mut workspace_members = Vec::new();
+    let mut member_go: Option<MemberGo> = None;
     // go.work itself is no module; its replaces still count.
     let mut visit = |dir: &str, file_name: &str, text: &str, f: &GoFile| -> Result<(), PlanError> {
         if file_name != "go.work" {
@@ -145,22 +185,55 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
     let (go, toolchain, workspace) = match (&work, &root) {
         (Some((w, work_text)), _) => {
             visit(".", "go.work", work_text, w)?;
-            for u in &w.uses {
+            // Each member's module path and `use` as written, for Go's
+            // refusals of a directory or module used twice.
+            let mut used: Vec<(String, &str)> = Vec::new();
+            for (u, line) in w.uses_with_lines() {
                 let dir = clean_rel("", u).ok_or_else(|| PlanError::UseOutside {
-                    line: w.use_line(u),
+                    line,
                     dir: u.clone(),
                     text: work_text.to_string(),
                 })?;
+                // In Go's words (modload.LoadWorkFile, NewMainModules).
+                let twice = |message: String| PlanError::GoFile {
+                    file: "go.work".into(),
+                    line,
+                    message,
+                    text: work_text.to_string(),
+                };
+                if workspace_members.contains(&dir) {
+                    return Err(twice(format!(
+                        "path {u} appears multiple times in workspace"
+                    )));
+                }
                 workspace_members.push(dir.clone());
                 let name = format!("{dir}/go.mod");
                 let text = files.member_go_mods.get(&dir).ok_or_else(|| {
                     PlanError::MissingMemberGoMod {
                         dir: u.clone(),
-                        line: w.use_line(u),
+                        line,
                         text: work_text.to_string(),
                     }
                 })?;
                 let m = parse_module(&name, text)?;
+                if let Some(path) = &m.module {
+                    if let Some((_, first)) = used.iter().find(|(p, _)| p == path) {
+                        return Err(twice(format!(
+                            "module {path} appears multiple times in workspace (used by {first} and {u})"
+                        )));
+                    }
+                    used.push((path.clone(), u));
+                }
+                // The newest go line above go.work's.
+                if let Some(go) = &m.go {
+                    let newest = member_go.as_ref().map(|n| &n.go).or(w.go.as_ref());
+                    if !newest.is_some_and(|n| n.satisfies(go)) {
+                        member_go = Some(MemberGo {
+                            file: name.clone(),
+                            go: go.clone(),
+                        });
+                    }
+                }
                 visit(&dir, &name, text, &m)?;
             }
             let go = w.go.clone().ok_or(PlanError::NoGoLine {
@@ -198,6 +271,7 @@ pub fn layout(files: &ProjectFiles) -> Result<Project, PlanError> {
         module_paths,
         workspace_members,
         mains,
+        member_go,
     };
     Ok(project)
 }

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::options::Platform;
+use crate::platform::Platform;
 use crate::testutil::case::{Case, GO_MOD_WITH_DEP, PlanParts, platform};
 
 fn created(epoch: &str) -> String {
@@ -181,6 +181,61 @@ fn a_builder_with_an_older_go_is_refused() {
         e.starts_with("go.work asks for go 1.24, but the builder image golang:1.24 has Go 1.22.5;"),
         "{e}"
     );
+    // A member that asks for more than go.work: the builder must satisfy
+    // it too, and the sentence names its go.mod.
+    let member = |config: Option<&'static str>| Case {
+        go_mod: "",
+        go_work: Some("go 1.22\ntoolchain go1.22.5\n\nuse (\n\t./app\n\t./lib\n\t./old\n)\n"),
+        members: &[
+            ("app", "module example.com/app\n\ngo 1.22\n"),
+            ("lib", "module example.com/lib\n\ngo 1.24.2\n"),
+            ("old", "module example.com/old\n\ngo 1.23\n"),
+        ],
+        spec: "[build]\npackages = [\"./app\"]\n",
+        builder_config: config,
+        ..Case::default()
+    };
+    assert_eq!(
+        member(Some(config)).err(),
+        "lib/go.mod asks for go 1.24.2, but the builder image golang:1.24 has Go 1.22.5; set build.builder to a newer image (e.g. golang:1.24) or lower the go line"
+    );
+    assert_eq!(member(None).ok().builder.name, "golang:1.24");
+}
+
+#[test]
+fn the_default_builder_satisfies_every_go_line() {
+    let builder = |go_work: &'static str, members: &'static [(&'static str, &'static str)]| {
+        Case {
+            go_mod: "",
+            go_work: Some(go_work),
+            members,
+            spec: "[build]\npackages = [\"./a\"]\n",
+            ..Case::default()
+        }
+        .ok()
+        .builder
+        .name
+    };
+    let a = |go: &'static str| -> &'static [(&'static str, &'static str)] {
+        match go {
+            "1.23" => &[("a", "module example.com/a\n\ngo 1.23\n")],
+            "1.25.1" => &[("a", "module example.com/a\n\ngo 1.25.1\n")],
+            _ => &[("a", "module example.com/a\n\ngo 1.24.0\n")],
+        }
+    };
+    // go.work's toolchain, when it is new enough for every member.
+    assert_eq!(
+        builder("go 1.23\ntoolchain go1.24.3\nuse ./a\n", a("1.24.0")),
+        "golang:1.24.3"
+    );
+    // A member's newer go line, else.
+    assert_eq!(
+        builder("go 1.23\ntoolchain go1.24.3\nuse ./a\n", a("1.25.1")),
+        "golang:1.25"
+    );
+    assert_eq!(builder("go 1.22\nuse ./a\n", a("1.24.0")), "golang:1.24");
+    // go.work's own line when it is the newest.
+    assert_eq!(builder("go 1.24\nuse ./a\n", a("1.23")), "golang:1.24");
 }
 
 const BASE: &str = r#"{"architecture":"arm64","os":"linux","variant":"v8",
@@ -443,7 +498,7 @@ fn go_flags_follow_the_spec() {
             "./cmd/b/"
         ]
     );
-    let names: Vec<&str> = plan.binaries().iter().map(|b| b.name.as_str()).collect();
+    let names: Vec<String> = plan.binaries().into_iter().map(|b| b.name).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(
         test.command.argv(),
@@ -639,9 +694,12 @@ fn each_binary_is_a_target_the_image_of_it_alone_from_the_same_go_build() {
     let rt = worker.runtime();
     assert_eq!(
         rt.binaries,
-        [Binary {
-            package: "./cmd/worker".into(),
-            name: "worker".into()
+        [ImageBinary {
+            binary: Binary {
+                package: "./cmd/worker".into(),
+                name: "worker".into()
+            },
+            path: "/usr/local/bin/worker".into()
         }]
     );
     // runtime.entrypoint and runtime.cmd are the image target's; the rest
@@ -664,7 +722,10 @@ fn each_binary_is_a_target_the_image_of_it_alone_from_the_same_go_build() {
     assert_eq!(image.runtime().binaries.len(), 3);
     // A binary named like a built-in target is NAME-image; the built-in
     // keeps its name.
-    assert_eq!(target("test-image").runtime().binaries[0].name, "test");
+    assert_eq!(
+        target("test-image").runtime().binaries[0].binary.name,
+        "test"
+    );
     assert!(matches!(target("test").target, TargetPlan::Test { .. }));
 }
 
@@ -1029,7 +1090,7 @@ fn with_the_tool_image_the_download_keeps_a_module_cache() {
     let m = d.module_cache.as_ref().expect("a module cache");
     assert_eq!(m.id, "ns/gofront-gomod-download");
     assert_eq!(m.tool.reference, "gofront:dev");
-    assert_eq!(m.tool.resolve_mode, crate::options::ResolveMode::Local);
+    assert_eq!(m.tool.resolve_mode, crate::platform::ResolveMode::Local);
 }
 
 #[test]
@@ -1358,7 +1419,10 @@ fn the_argv_the_plan_writes_is_what_the_tools_read() {
         );
         assert_eq!(
             mount_at(step, paths::SRC),
-            Some(&MountSource::Context { throwaway: stamps })
+            Some(&MountSource::Context {
+                throwaway: stamps,
+                exclude: Vec::new()
+            })
         );
         assert!(matches!(
             mount_at(step, paths::SEED),

@@ -7,7 +7,7 @@ use super::image::{ImageConfig, RuntimeConfig};
 use super::project::Project;
 use crate::cachetool::{Invocation, KeepArgs};
 use crate::llb::SourceRange;
-use crate::options::{Platform, ResolveMode};
+use crate::platform::{Platform, ResolveMode};
 use crate::target::Target;
 
 /// Fixed paths inside the build containers.
@@ -29,8 +29,11 @@ pub mod paths {
     /// Where `go build` links them first (`gofront keep`, a cache mount),
     /// so a binary already linked there is not linked again.
     pub const KEEP: &str = "/gofront/keep";
-    /// Where binaries go in the runtime image.
-    pub const BIN: &str = "/usr/local/bin";
+    /// Where ko's convention puts a main package's `kodata/` in the image
+    /// (`KO_DATA_PATH`).
+    pub const KODATA: &str = "/var/run/ko";
+    /// The directory of a main package whose files ko copies.
+    pub const KODATA_DIR: &str = "kodata";
     /// Directory of the cache-ownership base, selected into cache mounts.
     pub const OWNED_DIR: &str = "/dir";
     /// Where gofront's own image is mounted in steps that run its cache tool.
@@ -344,6 +347,11 @@ pub enum MountSource {
     Context {
         /// Writable, the changes thrown away.
         throwaway: bool,
+        /// Patterns of the context the step does not see, besides
+        /// `.dockerignore`'s: the files only the runtime image copies (their
+        /// edits then run no Go step), Go's own files excepted.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        exclude: Vec<String>,
     },
     /// The module cache in the download step's layer, read-only.
     Modules,
@@ -404,13 +412,179 @@ pub struct Binary {
     pub name: String,
 }
 
+/// A binary in the runtime image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageBinary {
+    /// The binary.
+    #[serde(flatten)]
+    pub binary: Binary,
+    /// Its absolute path in the image (`runtime.bindir`, `runtime.binaries`).
+    pub path: String,
+}
+
+/// The directory every binary is in under its own name, when they
+/// share one (`/usr/local/bin/`, with its slash).
+pub fn binaries_dir(binaries: &[ImageBinary]) -> Option<&str> {
+    let first = binaries.first()?;
+    let dir = first.path.strip_suffix(&first.binary.name)?;
+    binaries
+        .iter()
+        .all(|b| b.path.strip_suffix(&b.binary.name) == Some(dir))
+        .then_some(dir)
+}
+
+/// A user or a group of the runtime image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum IdOrName {
+    /// A number.
+    Id(u32),
+    /// A name, looked up in the base's `/etc/passwd` or `/etc/group`.
+    Name(String),
+}
+
+/// Who owns a file or directory gofront puts in the runtime image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileOwner {
+    /// The user.
+    pub user: IdOrName,
+    /// The group; `None`: the user's (its primary group for a name, the
+    /// same number for a number), as BuildKit resolves it.
+    pub group: Option<IdOrName>,
+}
+
+impl FileOwner {
+    /// Root, as the binaries are owned.
+    pub fn root() -> FileOwner {
+        FileOwner {
+            user: IdOrName::Id(0),
+            group: Some(IdOrName::Id(0)),
+        }
+    }
+
+    /// Whether a name must be looked up in the base.
+    pub fn has_names(&self) -> bool {
+        matches!(self.user, IdOrName::Name(_)) || matches!(self.group, Some(IdOrName::Name(_)))
+    }
+}
+
+/// `user[:group]` as `--chown` writes it.
+impl std::fmt::Display for FileOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let part = |p: &IdOrName| match p {
+            IdOrName::Id(n) => n.to_string(),
+            IdOrName::Name(s) => s.clone(),
+        };
+        f.write_str(&part(&self.user))?;
+        if let Some(g) = &self.group {
+            write!(f, ":{}", part(g))?;
+        }
+        Ok(())
+    }
+}
+
+/// Files of the build context copied into the runtime image: a local
+/// source that transfers only them, so the layer's cache key is theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopyLayer {
+    /// The context's path (a file, a directory or a glob) relative to
+    /// its root; `.` is the whole context.
+    pub src: String,
+    /// Where it goes: a trailing `/` copies the source into that
+    /// directory (a directory's contents), else the source becomes the
+    /// path itself.
+    pub dest: String,
+    /// `src` is a glob.
+    pub wildcard: bool,
+    /// A source that matches nothing copies nothing (ko's `kodata/`),
+    /// rather than failing the build.
+    pub optional: bool,
+    /// The mode of every file and directory copied; `None` keeps the
+    /// source's.
+    pub mode: Option<u32>,
+    /// Who owns them.
+    pub owner: FileOwner,
+}
+
+impl CopyLayer {
+    /// The path the copy names in its source: `/src`. For an optional
+    /// source, the last letter of its first name becomes a one-letter
+    /// class (`/cm[d]/kodata`, `/kodat[a]`): a glob, which BuildKit
+    /// resolves by listing the source's root, so a missing path (and a
+    /// missing parent) copies nothing.
+    pub fn source_pattern(&self) -> String {
+        if self.src == "." {
+            return "/".to_string();
+        }
+        if !self.optional {
+            return format!("/{}", self.src);
+        }
+        let (first, rest) = match self.src.split_once('/') {
+            Some((f, r)) => (f, Some(r)),
+            None => (self.src.as_str(), None),
+        };
+        let mut head = first.to_string();
+        let Some(last) = head.pop() else {
+            return format!("/{}", self.src);
+        };
+        match rest {
+            Some(r) => format!("/{head}[{last}]/{r}"),
+            None => format!("/{head}[{last}]"),
+        }
+    }
+}
+
+/// A directory a layer of the runtime image creates, unless the image
+/// has it already (then it is left as it is).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MadeDir {
+    /// Its absolute path.
+    pub path: String,
+    /// Its mode (permission bits).
+    pub mode: u32,
+    /// Who owns it.
+    pub owner: FileOwner,
+}
+
+/// A layer of the runtime image besides the binaries': its own op, merged
+/// onto the base with MergeOp when the engine has it (so an edit to a
+/// copied file changes that layer alone and nothing else runs), else
+/// applied onto the image in order.
+///
+/// It creates its directories one by one, outermost first: the parents of
+/// what it copies (root, 0755, unless `runtime.dirs` declares one: then
+/// as declared, the same in every layer), and a directory it copies into
+/// (with the copy's owner). A MergeOp layer holds each directory above
+/// its files, and the layer's own metadata is what the image gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuntimeLayer {
+    /// The directories it creates, outermost first.
+    pub dirs: Vec<MadeDir>,
+    /// What it copies from the build context, after them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<CopyLayer>,
+    /// Progress name.
+    pub name: String,
+    /// Its line in the image history.
+    pub created_by: String,
+    /// Spec lines of its entry.
+    pub location: Option<Vec<SourceRange>>,
+}
+
 /// The runtime image.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuntimePlan {
     /// Base image (`None`: scratch).
     pub base: Option<ImageSource>,
-    /// The binaries copied into it, root-owned, in `paths::BIN`.
-    pub binaries: Vec<Binary>,
+    /// The binaries copied into it, root-owned, each at its path.
+    pub binaries: Vec<ImageBinary>,
+    /// Files and directories, each a layer of its own under the binaries'.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<RuntimeLayer>,
+    /// The time of the directories gofront creates, in nanoseconds since
+    /// the epoch (SOURCE_DATE_EPOCH; `None`: the build's, as BuildKit
+    /// sets it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir_time: Option<i64>,
     /// The binaries become a layer of their own, merged onto the base
     /// (MergeOp), rather than a copy onto it.
     pub merge: bool,
@@ -461,6 +635,8 @@ pub struct ReportPlan {
 /// What the plan returns, with everything that target needs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
+// One plan a target and platform: boxing the large variant saves nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum TargetPlan {
     /// The runtime image with the binaries.
     Image {
@@ -587,12 +763,12 @@ pub struct Plan {
 mod ser {
     use serde::Serializer;
 
-    pub fn platform<S: Serializer>(p: &crate::options::Platform, s: S) -> Result<S::Ok, S::Error> {
+    pub fn platform<S: Serializer>(p: &crate::platform::Platform, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(p)
     }
 
     pub fn resolve_mode<S: Serializer>(
-        m: &crate::options::ResolveMode,
+        m: &crate::platform::ResolveMode,
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.serialize_str(m.attr())

@@ -35,6 +35,34 @@ pub enum BinaryError {
         /// What is missing.
         why: String,
     },
+    /// Build info longer than gofront reads of a `.go.buildinfo` section.
+    #[error(
+        "{path} holds a {what} of {len} bytes, more than the {limit} MiB of its .go.buildinfo section gofront reads, so gofront cannot write its SBOM; use --sbom=generator=IMAGE for BuildKit's scanner"
+    )]
+    TooLarge {
+        /// The binary's path in the image.
+        path: String,
+        /// `module info` or `toolchain version`.
+        what: &'static str,
+        /// The length its build info gives.
+        len: u64,
+        /// The most gofront reads, in MiB.
+        limit: u64,
+    },
+    /// A string of the build info whose length runs past its section.
+    #[error(
+        "{path} has Go build info that does not read: its {what} of {len} bytes runs past the end of .go.buildinfo ({left} bytes there)"
+    )]
+    CutShort {
+        /// The binary's path in the image.
+        path: String,
+        /// `module info` or `toolchain version`.
+        what: &'static str,
+        /// The length its build info gives.
+        len: u64,
+        /// What the section holds after it.
+        left: usize,
+    },
     /// Build info in a form older than Go 1.18.
     #[error("{path} was built by a Go older than 1.18, whose build info gofront does not read")]
     TooOld {
@@ -233,9 +261,28 @@ pub fn decode(path: &str, section: &[u8]) -> Result<BuildInfo, BinaryError> {
             path: path.to_string(),
         });
     }
+    // A length past the bytes read: more than gofront reads when the
+    // section was cut at the cap, else a section that does not read.
+    let past = |what: &'static str, len: Option<u64>, left: usize| match len {
+        None => missing(&format!("no {what}")),
+        Some(len) if section.len() as u64 >= MAX_SECTION_BYTES => BinaryError::TooLarge {
+            path: path.to_string(),
+            what,
+            len,
+            limit: MAX_SECTION_BYTES >> 20,
+        },
+        Some(len) => BinaryError::CutShort {
+            path: path.to_string(),
+            what,
+            len,
+            left,
+        },
+    };
+    let after_header = &blob[BLOB_HEADER..];
     let (version, rest) =
-        uvarint_string(&blob[BLOB_HEADER..]).ok_or_else(|| missing("no toolchain version"))?;
-    let (module_info, _) = uvarint_string(rest).ok_or_else(|| missing("no module info"))?;
+        uvarint_string(after_header).map_err(|(len, left)| past("toolchain version", len, left))?;
+    let (module_info, _) =
+        uvarint_string(rest).map_err(|(len, left)| past("module info", len, left))?;
     if version.is_empty() {
         return Err(missing("no toolchain version"));
     }
@@ -266,19 +313,24 @@ pub fn decode(path: &str, section: &[u8]) -> Result<BuildInfo, BinaryError> {
         .ok_or_else(|| missing("empty module info"))
 }
 
-/// A uvarint length and that many bytes, as Go's `decodeString`: `None`
-/// when the length does not fit what is left.
-fn uvarint_string(b: &[u8]) -> Option<(&[u8], &[u8])> {
+/// A string of the build info that does not fit what is left: its length
+/// (`None`: no length at all) and the bytes left after that.
+type Overrun = (Option<u64>, usize);
+
+/// A uvarint length and that many bytes, as Go's `decodeString`.
+fn uvarint_string(b: &[u8]) -> Result<(&[u8], &[u8]), Overrun> {
     let mut len: u64 = 0;
     for (i, &c) in b.iter().enumerate().take(10) {
         len |= u64::from(c & 0x7f) << (7 * i);
         if c & 0x80 == 0 {
             let rest = &b[i + 1..];
-            let n = usize::try_from(len).ok().filter(|&n| n < rest.len())?;
-            return Some(rest.split_at(n));
+            return match usize::try_from(len).ok().filter(|&n| n < rest.len()) {
+                Some(n) => Ok(rest.split_at(n)),
+                None => Err((Some(len), rest.len())),
+            };
         }
     }
-    None
+    Err((None, b.len()))
 }
 
 struct Reader<'a> {

@@ -884,10 +884,11 @@ fn the_build_info_strings_are_read_as_gos_decode_string_reads_them() {
     // data (`u >= len(data)-n`), and so does gofront.
     assert_eq!(
         read(&buildinfo_blob(b"go1.24.4", &framed, 0)),
-        Err(
-            "/bin/x has no Go build info (no module info); is it a Go binary built in module mode?"
-                .into()
-        )
+        Err(format!(
+            "/bin/x has Go build info that does not read: its module info of {} bytes runs past the end of .go.buildinfo ({} bytes there)",
+            framed.len(),
+            framed.len()
+        ))
     );
     // Module info too short to hold both sentinels: none, never a panic.
     for short in [&b""[..], b"path\tx\n", &framed[..32]] {
@@ -897,6 +898,30 @@ fn the_build_info_strings_are_read_as_gos_decode_string_reads_them() {
             "{short:?}"
         );
     }
+}
+
+#[test]
+fn module_info_past_what_gofront_reads_is_refused_as_too_large() {
+    use super::binary::{MAX_SECTION_BYTES, decode};
+    // A 5 MiB module info: its section is read up to the cap, where the
+    // string is cut.
+    let big = synthetic_framed(&vec![b'x'; 5 << 20]);
+    let mut section = buildinfo_blob(b"go1.24.4", &big, 1);
+    section.truncate(MAX_SECTION_BYTES as usize);
+    assert_eq!(
+        decode("/bin/x", &section).map_err(|e| e.to_string()),
+        Err(format!(
+            "/bin/x holds a module info of {} bytes, more than the 4 MiB of its .go.buildinfo section gofront reads, so gofront cannot write its SBOM; use --sbom=generator=IMAGE for BuildKit's scanner",
+            big.len()
+        ))
+    );
+    // A blob whose strings have no length at all has no build info.
+    let mut none = buildinfo_blob(b"", b"", 0);
+    none.truncate(32);
+    assert_eq!(
+        decode("/bin/x", &none).map_err(|e| e.to_string()),
+        Err("/bin/x has no Go build info (no toolchain version); is it a Go binary built in module mode?".into())
+    );
 }
 
 #[test]

@@ -83,6 +83,13 @@ pub fn merge_build_args(
                     continue;
                 }
             },
+            Kind::Json => match json_node(raw, &origin) {
+                Ok(node) => node,
+                Err(e) => {
+                    problems.push(Problem::at(&origin, name, e));
+                    continue;
+                }
+            },
             Kind::EnvMap => {
                 let Some(entry) = entry else { continue };
                 set_entry(root, section, key, &entry, str_node(raw), &origin);
@@ -137,6 +144,39 @@ fn lookup_build_arg(name: &str) -> Option<(&'static keys::Key, Option<String>)> 
             _ => (name == arg).then_some((key, None)),
         }
     })
+}
+
+/// A build arg that holds a table or an array of tables, as JSON: its
+/// tree with every value's origin the build arg.
+fn json_node(raw: &str, origin: &Origin) -> Result<Node, String> {
+    let trimmed = raw.trim();
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(trimmed) {
+        return Err(format!(
+            "expected JSON such as [{{\"src\": \"config/\", \"dest\": \"/etc/app/\"}}]: {e}"
+        ));
+    }
+    let (mut node, duplicates) = super::node::from_json(trimmed).ok_or_else(|| {
+        format!(
+            "expected JSON nested at most {} levels",
+            super::node::MAX_DEPTH
+        )
+    })?;
+    if let Some(d) = duplicates.first() {
+        return Err(format!("the JSON sets {:?} twice", d.path));
+    }
+    fn relabel(node: &mut Node, origin: &Origin) {
+        node.origin = origin.clone();
+        match &mut node.value {
+            Value::Array(items) => items.iter_mut().for_each(|n| relabel(n, origin)),
+            Value::Table(entries) => entries.iter_mut().for_each(|(k, n)| {
+                k.origin = origin.clone();
+                relabel(n, origin);
+            }),
+            _ => {}
+        }
+    }
+    relabel(&mut node, origin);
+    Ok(node)
 }
 
 /// A build-arg list: a JSON array of strings, or comma-separated words.

@@ -3,8 +3,9 @@
 //! value in a parsed spec ([`Setting`]) and its kind. The keys themselves
 //! are declared in `keys`.
 
+use super::node::{Node, Origin};
 use super::schema::Checker;
-use super::{CacheScope, Field, FieldMap, Network, Spec};
+use super::{CacheScope, DirSpec, Field, FieldMap, FileSpec, HealthcheckSpec, Network, Spec};
 use crate::target::Target;
 
 /// One spec key.
@@ -94,6 +95,9 @@ pub(super) enum Setter {
     EnvMap(fn(&mut Checker<'_>, &mut Spec, FieldMap)),
     /// A table of arbitrary names; build arg is a `name=value,...` list.
     PairMap(fn(&mut Checker<'_>, &mut Spec, FieldMap)),
+    /// A table or an array of tables, checked whole by its setter; build
+    /// arg is the value as JSON.
+    Structured(fn(&mut Checker<'_>, &mut Spec, &Node)),
 }
 
 /// A key's value in a parsed spec.
@@ -113,6 +117,113 @@ pub enum Setting<'a> {
     Scope(&'a Field<CacheScope>),
     /// A table (empty when unset).
     Map(&'a FieldMap),
+    /// A table or an array of tables.
+    Structured(&'a dyn Structured),
+}
+
+/// A structured value (a table or an array of tables), as its build arg
+/// writes it.
+pub trait Structured: std::fmt::Debug {
+    /// Where it is written.
+    fn origin(&self) -> &Origin;
+    /// The value as the build arg takes it (JSON).
+    fn to_json(&self) -> serde_json::Value;
+}
+
+/// An optional field or a value in JSON.
+fn opt_json<T: serde::Serialize>(f: &Option<Field<T>>) -> Option<serde_json::Value> {
+    f.as_ref().and_then(|f| serde_json::to_value(&f.value).ok())
+}
+
+/// A mode as the spec writes it: an octal string.
+fn mode_json(f: &Option<Field<u32>>) -> Option<serde_json::Value> {
+    f.as_ref()
+        .map(|m| serde_json::Value::String(format!("{:04o}", m.value)))
+}
+
+/// An object of the entries that are set.
+fn object(entries: Vec<(&str, Option<serde_json::Value>)>) -> serde_json::Value {
+    serde_json::Value::Object(
+        entries
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+            .collect(),
+    )
+}
+
+impl Structured for Field<Vec<FileSpec>> {
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.value
+                .iter()
+                .map(|f| {
+                    object(vec![
+                        ("src", Some(f.src.value.clone().into())),
+                        ("dest", Some(f.dest.value.clone().into())),
+                        ("mode", mode_json(&f.mode)),
+                        ("owner", opt_json(&f.owner)),
+                        ("embed", opt_json(&f.embed)),
+                    ])
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Structured for Field<Vec<DirSpec>> {
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.value
+                .iter()
+                .map(|d| {
+                    object(vec![
+                        ("path", Some(d.path.value.clone().into())),
+                        ("mode", mode_json(&d.mode)),
+                        ("owner", opt_json(&d.owner)),
+                    ])
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Structured for Field<HealthcheckSpec> {
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn to_json(&self) -> serde_json::Value {
+        let h = &self.value;
+        let duration = |d: &Option<Field<u64>>| {
+            d.as_ref()
+                .map(|d| serde_json::Value::String(super::duration::format(d.value)))
+        };
+        object(vec![
+            ("test", serde_json::to_value(&h.test.value).ok()),
+            ("interval", duration(&h.interval)),
+            ("timeout", duration(&h.timeout)),
+            ("start_period", duration(&h.start_period)),
+            ("start_interval", duration(&h.start_interval)),
+            ("retries", opt_json(&h.retries)),
+        ])
+    }
+}
+
+impl<'a> Setting<'a> {
+    /// A structured value, or unset.
+    pub(super) fn structured<T>(f: &'a Option<Field<T>>) -> Self
+    where
+        Field<T>: Structured,
+    {
+        f.as_ref().map_or(Setting::Unset, |f| {
+            Setting::Structured(f as &dyn Structured)
+        })
+    }
 }
 
 impl<'a> From<&'a Option<Field<String>>> for Setting<'a> {
@@ -158,6 +269,8 @@ pub enum Kind {
     EnvMap,
     /// A table of names (build arg: `name=value,...`).
     PairMap,
+    /// A table or an array of tables (build arg: JSON).
+    Json,
 }
 
 impl Key {
@@ -174,6 +287,7 @@ impl Key {
             Setter::List(_) | Setter::Ports(_) => Kind::List,
             Setter::EnvMap(_) => Kind::EnvMap,
             Setter::PairMap(_) => Kind::PairMap,
+            Setter::Structured(_) => Kind::Json,
         }
     }
 

@@ -40,6 +40,10 @@ pub mod defaults {
     pub const COVERAGE: bool = false;
     /// `test.race`.
     pub const RACE: bool = false;
+    /// `runtime.bindir`: where the binaries go in the image.
+    pub const BINDIR: &str = "/usr/local/bin";
+    /// `runtime.kodata`.
+    pub const KODATA: bool = false;
 }
 
 /// Every target.
@@ -383,6 +387,112 @@ pub const RUNTIME_LABELS: Key = Key {
     get: |s| Setting::Map(&s.runtime.labels),
 };
 
+/// `runtime.files`.
+pub const RUNTIME_FILES: Key = Key {
+    section: section::RUNTIME,
+    name: "files",
+    default: KeyDefault::text("none"),
+    meaning: "`[{ src, dest, mode, owner, embed }]`: a file, directory or glob of the context copied to `dest` (`dir/`: into it); `mode` octal, `owner` `user[:group]` (root), `embed` if Go embeds it too",
+    targets: IMAGE,
+    set: Setter::Structured(|c, s, n| {
+        if let Some(f) = c.files(n) {
+            s.runtime.files = Some(f);
+        }
+    }),
+    get: |s| Setting::structured(&s.runtime.files),
+};
+
+/// `runtime.dirs`.
+pub const RUNTIME_DIRS: Key = Key {
+    section: section::RUNTIME,
+    name: "dirs",
+    default: KeyDefault::text("none"),
+    meaning: "`[{ path, mode, owner }]`: empty directories (`0755`, root, unless set)",
+    targets: IMAGE,
+    set: Setter::Structured(|c, s, n| {
+        if let Some(f) = c.dirs(n) {
+            s.runtime.dirs = Some(f);
+        }
+    }),
+    get: |s| Setting::structured(&s.runtime.dirs),
+};
+
+/// `runtime.volumes`.
+pub const RUNTIME_VOLUMES: Key = Key {
+    section: section::RUNTIME,
+    name: "volumes",
+    default: KeyDefault::text("the base's"),
+    meaning: "volumes, absolute paths (`VOLUME`)",
+    targets: IMAGE,
+    set: Setter::List(|c, s, f| s.runtime.volumes = c.volumes(f)),
+    get: |s| (&s.runtime.volumes).into(),
+};
+
+/// `runtime.healthcheck`.
+pub const RUNTIME_HEALTHCHECK: Key = Key {
+    section: section::RUNTIME,
+    name: "healthcheck",
+    default: KeyDefault::text("the base's"),
+    meaning: "`{ test, interval, timeout, start_period, start_interval, retries }` (`HEALTHCHECK`): `test` an argv, a string for the shell, or `[\"NONE\"]`; durations as `\"30s\"`",
+    targets: IMAGE,
+    set: Setter::Structured(|c, s, n| {
+        if let Some(f) = c.healthcheck(n) {
+            s.runtime.healthcheck = Some(f);
+        }
+    }),
+    get: |s| Setting::structured(&s.runtime.healthcheck),
+};
+
+/// `runtime.stop_signal`.
+pub const RUNTIME_STOP_SIGNAL: Key = Key {
+    section: section::RUNTIME,
+    name: "stop_signal",
+    default: KeyDefault::text("the base's"),
+    meaning: "`SIGTERM`, `SIGINT`, ... or a number (`STOPSIGNAL`)",
+    targets: IMAGE,
+    set: Setter::Str(|c, s, f| s.runtime.stop_signal = c.stop_signal(f)),
+    get: |s| (&s.runtime.stop_signal).into(),
+};
+
+/// `runtime.bindir`.
+pub const RUNTIME_BINDIR: Key = Key {
+    section: section::RUNTIME,
+    name: "bindir",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Str(defaults::BINDIR)],
+    },
+    meaning: "where the binaries go",
+    targets: IMAGE,
+    set: Setter::Str(|c, s, f| s.runtime.bindir = c.image_dir(f)),
+    get: |s| (&s.runtime.bindir).into(),
+};
+
+/// `runtime.binaries`.
+pub const RUNTIME_BINARIES: Key = Key {
+    section: section::RUNTIME,
+    name: "binaries",
+    default: KeyDefault::text("none"),
+    meaning: "`{ name = \"/path\" }`: a binary's own path, e.g. a kubebuilder operator's `manager = \"/manager\"`",
+    targets: IMAGE,
+    set: Setter::PairMap(|c, s, m| s.runtime.binaries = c.binary_paths(m)),
+    get: |s| Setting::Map(&s.runtime.binaries),
+};
+
+/// `runtime.kodata`.
+pub const RUNTIME_KODATA: Key = Key {
+    section: section::RUNTIME,
+    name: "kodata",
+    default: KeyDefault {
+        text: "{}",
+        values: &[Value::Bool(defaults::KODATA)],
+    },
+    meaning: "ko's convention: each main package's `kodata/` goes to `/var/run/ko`, and `KO_DATA_PATH` is set",
+    targets: IMAGE,
+    set: Setter::Bool(|s, f| s.runtime.kodata = Some(f)),
+    get: |s| (&s.runtime.kodata).into(),
+};
+
 /// `test.packages`.
 pub const TEST_PACKAGES: Key = Key {
     section: section::TEST,
@@ -512,6 +622,14 @@ pub const KEYS: &[Key] = &[
     RUNTIME_ENV,
     RUNTIME_EXPOSE,
     RUNTIME_LABELS,
+    RUNTIME_FILES,
+    RUNTIME_DIRS,
+    RUNTIME_VOLUMES,
+    RUNTIME_HEALTHCHECK,
+    RUNTIME_STOP_SIGNAL,
+    RUNTIME_BINDIR,
+    RUNTIME_BINARIES,
+    RUNTIME_KODATA,
     TEST_PACKAGES,
     TEST_FLAGS,
     TEST_COVERAGE,

@@ -7,6 +7,9 @@
 
 mod build_args;
 mod declare;
+pub mod duration;
+pub mod image_checks;
+mod image_settings;
 pub mod keys;
 pub mod managed;
 mod node;
@@ -234,6 +237,87 @@ pub struct RuntimeSpec {
     pub expose: Option<Field<Vec<String>>>,
     /// Labels.
     pub labels: FieldMap,
+    /// Files and directories of the build context copied into the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<Field<Vec<FileSpec>>>,
+    /// Empty directories created in the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dirs: Option<Field<Vec<DirSpec>>>,
+    /// Volumes (absolute paths).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<Field<Vec<String>>>,
+    /// The healthcheck.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Field<HealthcheckSpec>>,
+    /// The stop signal, as Docker names it (`SIGTERM`) or a number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<Field<String>>,
+    /// The directory the binaries go to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bindir: Option<Field<String>>,
+    /// A binary's own path in the image, by binary name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub binaries: FieldMap,
+    /// Copy each main package's `kodata/` to `/var/run/ko` (ko's
+    /// convention) and set `KO_DATA_PATH`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kodata: Option<Field<bool>>,
+}
+
+/// One entry of `runtime.files`: a path of the build context (a file, a
+/// directory or a glob) copied into the image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSpec {
+    /// Where the entry is written.
+    #[serde(serialize_with = "origin")]
+    pub origin: Origin,
+    /// The path in the build context, cleaned (no leading `./`, no
+    /// trailing `/`), relative to its root.
+    pub src: Field<String>,
+    /// The absolute path in the image; a trailing `/` names a directory
+    /// the source goes into.
+    pub dest: Field<String>,
+    /// The mode of every file (and directory) copied; `None` keeps the
+    /// source's.
+    pub mode: Option<Field<u32>>,
+    /// `user[:group]`, numeric or names from the base's `/etc/passwd`;
+    /// `None`: root.
+    pub owner: Option<Field<String>>,
+    /// The binary embeds it too (`//go:embed`): the go build keeps it in
+    /// its source (else it does not see it, so editing it runs no Go step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embed: Option<Field<bool>>,
+}
+
+/// One entry of `runtime.dirs`: an empty directory created in the image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirSpec {
+    /// Where the entry is written.
+    #[serde(serialize_with = "origin")]
+    pub origin: Origin,
+    /// Its absolute path.
+    pub path: Field<String>,
+    /// Its mode; `None`: 0755.
+    pub mode: Option<Field<u32>>,
+    /// `user[:group]`; `None`: root.
+    pub owner: Option<Field<String>>,
+}
+
+/// `runtime.healthcheck`, as the image config's `Healthcheck` holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HealthcheckSpec {
+    /// `["CMD", argv...]`, `["CMD-SHELL", command]` or `["NONE"]`.
+    pub test: Field<Vec<String>>,
+    /// Between checks, in nanoseconds.
+    pub interval: Option<Field<u64>>,
+    /// How long a check may take, in nanoseconds.
+    pub timeout: Option<Field<u64>>,
+    /// How long the container may take to start, in nanoseconds.
+    pub start_period: Option<Field<u64>>,
+    /// Between checks during the start period, in nanoseconds.
+    pub start_interval: Option<Field<u64>>,
+    /// Failures in a row that make the container unhealthy.
+    pub retries: Option<Field<u32>>,
 }
 
 /// `[images.NAME]`: `[runtime]`'s keys for one binary's own image.
@@ -279,7 +363,39 @@ impl Spec {
                 .and_then(|o| o.expose.clone())
                 .or_else(|| rt.expose.clone()),
             labels: merged(|r| &r.labels),
+            // Files and directories: [runtime]'s, then the image's own.
+            files: joined_lists(&rt.files, own.and_then(|o| o.files.as_ref())),
+            dirs: joined_lists(&rt.dirs, own.and_then(|o| o.dirs.as_ref())),
+            volumes: own
+                .and_then(|o| o.volumes.clone())
+                .or_else(|| rt.volumes.clone()),
+            // A healthcheck runs a program, like the entrypoint: the
+            // image target's, unless the binary's own image says.
+            healthcheck: own.and_then(|o| o.healthcheck.clone()),
+            stop_signal: pick(|r| &r.stop_signal),
+            bindir: pick(|r| &r.bindir),
+            binaries: merged(|r| &r.binaries),
+            kodata: own
+                .and_then(|o| o.kodata.clone())
+                .or_else(|| rt.kodata.clone()),
         }
+    }
+}
+
+/// `base`'s entries, then `own`'s (the origin of the list is `own`'s
+/// when it has one).
+fn joined_lists<T: Clone>(
+    base: &Option<Field<Vec<T>>>,
+    own: Option<&Field<Vec<T>>>,
+) -> Option<Field<Vec<T>>> {
+    match (base, own) {
+        (None, None) => None,
+        (Some(b), None) => Some(b.clone()),
+        (None, Some(o)) => Some(o.clone()),
+        (Some(b), Some(o)) => Some(Field {
+            value: b.value.iter().chain(&o.value).cloned().collect(),
+            origin: o.origin.clone(),
+        }),
     }
 }
 

@@ -134,7 +134,7 @@ fn images(spec: &mut Spec, node: &Node, problems: &mut Vec<Problem>) {
     }
 }
 
-fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(super) fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     closest(input, candidates)
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default()
@@ -143,16 +143,16 @@ fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// Checks values of one key and collects what is wrong with them; the
 /// keys' setters call its checks.
 pub(super) struct Checker<'p> {
-    key: String,
-    problems: &'p mut Vec<Problem>,
+    pub(super) key: String,
+    pub(super) problems: &'p mut Vec<Problem>,
 }
 
 impl Checker<'_> {
-    fn problem(&mut self, origin: &Origin, message: String) {
+    pub(super) fn problem(&mut self, origin: &Origin, message: String) {
         self.problems.push(Problem::at(origin, &self.key, message));
     }
 
-    fn wrong_type(&mut self, node: &Node, expected: &str) {
+    pub(super) fn wrong_type(&mut self, node: &Node, expected: &str) {
         let message = format!(
             "{} must be {expected}, not {}",
             self.key,
@@ -163,7 +163,7 @@ impl Checker<'_> {
 
     /// A NUL byte cannot reach a program argument, an environment variable
     /// or a label: refused wherever a spec string is read.
-    fn no_nul(&mut self, origin: &Origin, s: &str) -> bool {
+    pub(super) fn no_nul(&mut self, origin: &Origin, s: &str) -> bool {
         let ok = !s.contains('\0');
         if !ok {
             let message = format!(
@@ -175,7 +175,7 @@ impl Checker<'_> {
         ok
     }
 
-    fn string(&mut self, node: &Node) -> Option<Field<String>> {
+    pub(super) fn string(&mut self, node: &Node) -> Option<Field<String>> {
         match &node.value {
             Value::Str(s) if !self.no_nul(&node.origin, s) => None,
             Value::Str(s) => Some(Field {
@@ -189,7 +189,7 @@ impl Checker<'_> {
         }
     }
 
-    fn boolean(&mut self, node: &Node) -> Option<Field<bool>> {
+    pub(super) fn boolean(&mut self, node: &Node) -> Option<Field<bool>> {
         let value = match &node.value {
             Value::Bool(b) => Some(*b),
             // Build args are always strings.
@@ -221,7 +221,7 @@ impl Checker<'_> {
         })
     }
 
-    fn list(&mut self, node: &Node, port_like: bool) -> Option<Field<Vec<String>>> {
+    pub(super) fn list(&mut self, node: &Node, port_like: bool) -> Option<Field<Vec<String>>> {
         let Value::Array(items) = &node.value else {
             self.wrong_type(node, "an array of strings");
             return None;
@@ -322,6 +322,7 @@ impl Checker<'_> {
                 let m = self.map(v, false);
                 set(self, spec, m);
             }
+            Setter::Structured(set) => set(self, spec, v),
         }
     }
 
@@ -456,13 +457,11 @@ impl Checker<'_> {
         ok
     }
 
-    /// An image reference (or `scratch` when allowed).
+    /// An image reference by BuildKit's grammar (or `scratch` when
+    /// allowed).
     pub(super) fn image_ref(&mut self, f: &Field<String>, allow_scratch: bool) -> bool {
         let v = &f.value;
-        let ok = !v.is_empty()
-            && !v.chars().any(|c| c.is_whitespace())
-            && !v.contains("://")
-            && (allow_scratch || v != "scratch");
+        let ok = crate::options::reference::check(v).is_ok() && (allow_scratch || v != "scratch");
         if !ok {
             let what = if allow_scratch {
                 "an image reference such as \"ubuntu:24.04\", or \"scratch\""
@@ -509,15 +508,22 @@ impl Checker<'_> {
         })
     }
 
-    /// `go test` flags, each starting with `-`.
+    /// `go test` flags, read as go test reads them: a flag's value may be
+    /// the next entry (`"-run", "TestX"`); a word go test would take for a
+    /// package, or a last flag without its value, is refused.
     pub(super) fn test_flags(&mut self, f: &Field<Vec<String>>) -> bool {
-        let Some(bad) = f.value.iter().find(|t| !t.starts_with('-')) else {
-            return true;
+        use crate::testflags::{Misplaced, misplaced};
+        let message = match misplaced(&f.value) {
+            None => return true,
+            Some(Misplaced::Package(bad)) => format!(
+                "{}: {bad:?} is not a flag; list packages in test.packages instead",
+                self.key
+            ),
+            Some(Misplaced::NoValue(flag)) => format!(
+                "{}: {flag:?} takes a value and none follows it, so go test would take the first package for it; add the value ({flag:?}, \"VALUE\" or \"{flag}=VALUE\")",
+                self.key
+            ),
         };
-        let message = format!(
-            "{}: {bad:?} is not a flag; list packages in test.packages instead",
-            self.key
-        );
         self.problem(&f.origin, message);
         false
     }

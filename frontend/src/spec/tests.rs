@@ -936,6 +936,14 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
             ("GOFRONT_RUNTIME_ENV_".to_string(), Kind::EnvMap),
             ("GOFRONT_RUNTIME_EXPOSE".to_string(), Kind::List),
             ("GOFRONT_RUNTIME_LABELS".to_string(), Kind::PairMap),
+            ("GOFRONT_RUNTIME_FILES".to_string(), Kind::Json),
+            ("GOFRONT_RUNTIME_DIRS".to_string(), Kind::Json),
+            ("GOFRONT_RUNTIME_VOLUMES".to_string(), Kind::List),
+            ("GOFRONT_RUNTIME_HEALTHCHECK".to_string(), Kind::Json),
+            ("GOFRONT_RUNTIME_STOP_SIGNAL".to_string(), Kind::Str),
+            ("GOFRONT_RUNTIME_BINDIR".to_string(), Kind::Str),
+            ("GOFRONT_RUNTIME_BINARIES".to_string(), Kind::PairMap),
+            ("GOFRONT_RUNTIME_KODATA".to_string(), Kind::Bool),
         ]
     );
     let strip = KEYS.iter().find(|k| k.dotted() == "build.strip").unwrap();
@@ -957,6 +965,7 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
             Setting::Network(f) => format!("network {:?}", f.value),
             Setting::Scope(f) => format!("scope {:?}", f.value),
             Setting::Map(m) => format!("map {}", m.keys().cloned().collect::<Vec<_>>().join(",")),
+            Setting::Structured(v) => format!("json {}", v.to_json()),
         }
     };
     assert_eq!(setting("build.strip"), "bool false");
@@ -977,7 +986,7 @@ fn each_key_says_which_targets_it_affects_and_where_its_value_is() {
         .iter()
         .filter(|k| matches!(k.setting(&empty), Setting::Map(m) if m.is_empty()))
         .count();
-    assert_eq!((unset, maps), (KEYS.len() - 5, 5));
+    assert_eq!((unset, maps), (KEYS.len() - 6, 6));
 }
 
 #[test]

@@ -168,7 +168,7 @@ pub(crate) trait PlanParts {
     /// The export step of a gocache plan.
     fn export(&self) -> &crate::plan::ExportPlan;
     /// The binaries of an image or binaries plan.
-    fn binaries(&self) -> &[crate::plan::Binary];
+    fn binaries(&self) -> Vec<crate::plan::Binary>;
 }
 
 impl PlanParts for Plan {
@@ -190,10 +190,15 @@ impl PlanParts for Plan {
         self.target.go_step()
     }
 
-    fn binaries(&self) -> &[crate::plan::Binary] {
+    fn binaries(&self) -> Vec<crate::plan::Binary> {
         match &self.target {
-            crate::plan::TargetPlan::Binaries { binaries, .. } => binaries,
-            _ => &self.runtime().binaries,
+            crate::plan::TargetPlan::Binaries { binaries, .. } => binaries.clone(),
+            _ => self
+                .runtime()
+                .binaries
+                .iter()
+                .map(|b| b.binary.clone())
+                .collect(),
         }
     }
 }

@@ -387,6 +387,7 @@ fn shown(source: &SourceMap, setting: Setting<'_>) -> (String, Option<Location>)
             };
             (value, &f.origin)
         }
+        Setting::Structured(v) => (v.to_json().to_string(), v.origin()),
         Setting::Map(m) => {
             let value = m
                 .iter()

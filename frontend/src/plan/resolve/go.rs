@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use super::located::*;
-use crate::options::{Options, Platform, VERSION_ARG};
+use crate::options::{Options, VERSION_ARG};
 use crate::plan::error::PlanError;
 use crate::plan::project::Project;
 use crate::plan::stamp::Stamp;
 use crate::plan::types::{Binary, Owner, PlanInputs, paths};
+use crate::platform::Platform;
 use crate::spec::keys::{self};
 use crate::spec::{Origin, Problem, Spec, defaults, managed};
 use crate::target::{Target, binary_target};
@@ -271,17 +272,12 @@ pub(super) fn check_go_version(inp: &PlanInputs<'_>, builder: &str) -> Result<()
         // The image does not say; Go itself fails clearly with GOTOOLCHAIN=local.
         return Ok(());
     };
-    let wanted = &inp.project.go;
+    let (file, wanted) = inp.project.needed_go();
     if have.satisfies(wanted) {
         return Ok(());
     }
     Err(PlanError::GoTooNew {
-        file: if inp.project.workspace {
-            "go.work"
-        } else {
-            "go.mod"
-        }
-        .into(),
+        file: file.into(),
         wanted: wanted.to_string(),
         wanted_line: wanted.minor_line(),
         builder: builder.to_string(),
@@ -305,6 +301,17 @@ pub(super) fn variant_env(p: &Platform) -> Option<(managed::GoVar, String)> {
     crate::plan::platforms::go_variant(p).ok().flatten()
 }
 
+/// The files gofront writes beside the binaries (in the build's output
+/// and the kept directory), and what they hold: no binary may take their
+/// names.
+const WRITTEN_BESIDE: [(&str, &str); 2] = [
+    (crate::sbom::sums::FILE, "the binaries' digests"),
+    (
+        paths::USED_FILE,
+        "the Go build cache entries a seeded build used",
+    ),
+];
+
 pub(super) fn binaries(
     spec: &Spec,
     project: &Project,
@@ -326,9 +333,10 @@ pub(super) fn binaries(
     for pkg in packages {
         // `./`, `./.` and `.` are the module's root package.
         let cleaned = crate::plan::project::clean_rel("", pkg).unwrap_or_else(|| pkg.clone());
+        // Named as `go build` names it: by its import path.
         let name = if cleaned == "." {
             match &project.module {
-                Some(m) => module_binary_name(m),
+                Some(m) => exec_name(m).to_string(),
                 None => {
                     problems.push(packages_problem(
                         "build.packages must name the main package's directory (e.g. \"./app\") in a go.work workspace".into(),
@@ -336,20 +344,17 @@ pub(super) fn binaries(
                     continue;
                 }
             }
-        } else if let Some(m) = project
-            .module_paths
-            .get(&cleaned)
-            .filter(|_| project.workspace_members.contains(&cleaned))
-        {
-            // A member's root package: named after its module path.
-            module_binary_name(m)
         } else {
-            cleaned.rsplit('/').next().unwrap_or(&cleaned).to_string()
+            match import_path(project, &cleaned) {
+                Some(path) => exec_name(&path).to_string(),
+                // In no module (Go refuses it): named by its directory.
+                None => exec_name(&cleaned).to_string(),
+            }
         };
         out.push(Binary {
             package: pkg.clone(),
             // As `go build` names executables (app.exe for windows).
-            name: format!("{name}{}", crate::plan::platforms::exe_suffix(platform)),
+            name: format!("{name}{}", crate::platform::exe_suffix(platform)),
         });
     }
     if let Some(output) = &spec.build.output {
@@ -362,6 +367,26 @@ pub(super) fn binaries(
                 "build.output can only be set when build.packages names one package".into(),
             ));
         }
+    }
+    // The files gofront writes beside the binaries keep their names.
+    for b in &out {
+        let Some((_, what)) = WRITTEN_BESIDE.iter().find(|(n, _)| *n == b.name) else {
+            continue;
+        };
+        problems.push(match spec.build.output.as_ref().filter(|_| out.len() == 1) {
+            Some(output) => problem(
+                output,
+                &keys::BUILD_OUTPUT,
+                format!(
+                    "build.output cannot be {:?}: gofront writes {what} to a file of that name beside the binaries; choose another name",
+                    b.name
+                ),
+            ),
+            None => packages_problem(format!(
+                "build.packages: the binary of {:?} would be named {:?}, the file gofront writes {what} to beside the binaries; rename the directory",
+                b.package, b.name
+            )),
+        });
     }
     let mut seen = std::collections::BTreeSet::new();
     let mut targets: BTreeMap<String, &str> = BTreeMap::new();
@@ -425,15 +450,67 @@ pub(super) fn unknown_target(name: &str, binaries: &[Binary]) -> PlanError {
     }
 }
 
-/// The binary name `go build` gives a module's root package: the last path
-/// element, skipping a major-version suffix such as `/v2`.
-pub(super) fn module_binary_name(module: &str) -> String {
-    let mut parts = module.rsplit('/');
-    let last = parts.next().unwrap_or(module);
-    let is_major =
-        last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
-    match (is_major, parts.next()) {
-        (true, Some(prev)) => prev.to_string(),
-        _ => last.to_string(),
+/// The import path of the package in directory `dir` (clean, relative to
+/// the context): the path of the innermost module holding it (a go.work
+/// member, else the root go.mod's) joined with the rest of `dir`.
+pub(super) fn import_path(project: &Project, dir: &str) -> Option<String> {
+    project
+        .module_paths
+        .iter()
+        .filter(|(m, _)| {
+            if project.workspace {
+                project.workspace_members.contains(m)
+            } else {
+                m.as_str() == "."
+            }
+        })
+        .filter_map(|(m, path)| {
+            let rest = if m == "." {
+                Some(dir).filter(|d| *d != ".")
+            } else if dir == m {
+                None
+            } else {
+                Some(dir.strip_prefix(m.as_str())?.strip_prefix('/')?)
+            };
+            // Every module here holds `dir`: the longest is the innermost.
+            let depth = if m == "." { 0 } else { m.len() };
+            Some((depth, path, rest))
+        })
+        .max_by_key(|(depth, ..)| *depth)
+        .map(|(_, path, rest)| match rest {
+            Some(rest) => format!("{path}/{rest}"),
+            None => path.clone(),
+        })
+}
+
+/// The name `go build` gives the binary of the main package at
+/// `import_path`, by cmd/go's rule (`load.Package.DefaultExecName`, its
+/// `exeFromImportPath` in module mode; `go build -o DIR/` names each
+/// binary so, with `.exe` for windows): the path's last element, or the
+/// element before it when the last is a major-version suffix (`v2`, `v10`;
+/// not `v1`, `v0` or `v02`) and not the whole path. So `./cmd/v2` of
+/// module `example.com/x` is `cmd`, a module `example.com/tool/v2` is
+/// `tool`, and a module `example.com/tool/v1` is `v1`. The one place
+/// gofront names a binary: the plan's names are what `gofront keep`
+/// copies and what the image and the Dockerfile name.
+pub(super) fn exec_name(import_path: &str) -> &str {
+    let (dir, elem) = import_path.rsplit_once('/').unwrap_or(("", import_path));
+    if elem != import_path && is_version_element(elem) {
+        // path.Dir cleans the rest first.
+        let dir = dir.trim_end_matches('/');
+        return dir.rsplit_once('/').map_or(dir, |(_, last)| last);
     }
+    elem
+}
+
+/// Whether `s` is a major-version path element, as cmd/go's
+/// `isVersionElement`: `v` then digits, not starting with `0`, and not
+/// `v1` (which a module path never needs).
+fn is_version_element(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2
+        && b[0] == b'v'
+        && b[1] != b'0'
+        && !(b[1] == b'1' && b.len() == 2)
+        && b[1..].iter().all(u8::is_ascii_digit)
 }

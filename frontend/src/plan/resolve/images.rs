@@ -2,9 +2,10 @@
 //! sources images, gofront's own tool and named contexts come from.
 
 use super::go::*;
-use crate::options::{ContextSource, ResolveMode};
+use crate::options::ContextSource;
 use crate::plan::project::Project;
 use crate::plan::types::{ContextState, ImageSource};
+use crate::platform::ResolveMode;
 use crate::spec::{Spec, defaults};
 use crate::target::Target;
 
@@ -33,11 +34,11 @@ impl ImageRefs {
 pub fn image_refs(spec: &Spec, project: &Project, binary_target: Option<&str>) -> ImageRefs {
     let builder = match &spec.build.builder {
         Some(b) => b.value.clone(),
-        None => match &project.toolchain {
-            // A toolchain line names an exact release; a go line is a minimum,
-            // which the newest patch of its release line satisfies.
-            Some(t) => format!("golang:{t}"),
-            None => format!("golang:{}", project.go.minor_line()),
+        // A toolchain line names an exact release; a go line is a minimum,
+        // which the newest patch of its release line satisfies.
+        None => match project.default_go() {
+            go if Some(go) == project.toolchain.as_ref() => format!("golang:{go}"),
+            go => format!("golang:{}", go.minor_line()),
         },
     };
     let cgo = cgo_enabled(spec);

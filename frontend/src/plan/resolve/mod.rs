@@ -12,6 +12,7 @@ pub use images::image_refs;
 mod cache;
 mod go;
 mod images;
+mod layers;
 mod located;
 mod mounts;
 mod runtime;
@@ -30,6 +31,7 @@ use crate::target::{Target, binary_target};
 use cache::*;
 use go::*;
 use images::*;
+use layers::go_build_exclude;
 use located::*;
 use mounts::*;
 use runtime::*;
@@ -42,19 +44,7 @@ pub fn binary_targets(
     project: &crate::plan::project::Project,
 ) -> Vec<(String, String)> {
     let mut problems = Vec::new();
-    // Images are Linux: their binaries have no `.exe`.
-    let linux = crate::options::Platform {
-        os: "linux".into(),
-        architecture: "amd64".into(),
-        variant: String::new(),
-    };
-    let found = binaries(
-        spec,
-        project,
-        &build_packages(spec, project),
-        &linux,
-        &mut problems,
-    );
+    let found = binaries_in_images(spec, project, &mut problems);
     if !problems.is_empty() {
         return Vec::new();
     }
@@ -62,6 +52,24 @@ pub fn binary_targets(
         .into_iter()
         .map(|b| (binary_target(&b.name), b.package))
         .collect()
+}
+
+/// The binaries as an image holds them, whatever the platform built:
+/// images are Linux, so their binaries have no `.exe`. Binary targets and
+/// `[images.NAME]` are named after these.
+fn binaries_in_images(
+    spec: &crate::spec::Spec,
+    project: &crate::plan::project::Project,
+    problems: &mut Vec<crate::spec::Problem>,
+) -> Vec<crate::plan::types::Binary> {
+    let linux = crate::platform::Platform::linux_amd64();
+    binaries(
+        spec,
+        project,
+        &build_packages(spec, project),
+        &linux,
+        problems,
+    )
 }
 
 /// Resolves every default into a [`Plan`].
@@ -115,12 +123,19 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         },
     };
     let image_binaries = only.clone().map_or_else(|| binaries.clone(), |b| vec![b]);
-    images_problems(spec, &binaries, &mut problems);
+    // Checked against the names in an image: a windows build of the
+    // binaries target names them app.exe, and its [images.app] still names
+    // app's image (the packages' problems are reported above).
+    images_problems(
+        spec,
+        &binaries_in_images(spec, project, &mut Vec::new()),
+        &mut problems,
+    );
     let runtime = runtime_plan(
         inp,
         &refs,
         &target_platform,
-        &image_binaries,
+        (&image_binaries, &binaries),
         &spec.runtime_for(opts.binary_target.as_deref()),
         &created,
         &mut problems,
@@ -171,6 +186,9 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             mounts: go_mounts(&fs, seeded && stamps),
         }
     };
+    // What only the runtime images copy stays out of the go build's source
+    // (the same for every target, so they share the one go build).
+    let build_exclude = go_build_exclude(spec, &binaries);
     // With gofront's tool at hand, the build links into a kept directory
     // (`gofront keep`, a cache mount one build uses at a time); without it
     // (no image of its own known), into the output directly.
@@ -202,6 +220,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
             with_tool(&mut step.mounts, tool);
             with_cache(&mut step.mounts, paths::KEEP, id, Sharing::Locked);
         }
+        with_context_exclude(&mut step.mounts, &build_exclude);
         with_output(&mut step.mounts, paths::OUT, OutputBase::Owned);
         step
     };
@@ -251,7 +270,7 @@ pub fn resolve(inp: &PlanInputs<'_>) -> Result<Plan, PlanError> {
         (Target::Image, Some(SbomRequest::Gofront)) => Some(Box::new(sbom_plan(
             inp,
             &refs,
-            &image_binaries,
+            &runtime.binaries,
             keep.is_some(),
         ))),
         _ => None,

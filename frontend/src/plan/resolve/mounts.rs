@@ -31,7 +31,13 @@ fn mount(target: &str, source: MountSource) -> StepMount {
 /// very op the image target runs, so `--target gocache` reuses it.
 pub(super) fn go_mounts(fs: &GoFs<'_>, stamps: bool) -> Vec<StepMount> {
     let mut mounts = vec![
-        mount(paths::SRC, MountSource::Context { throwaway: stamps }),
+        mount(
+            paths::SRC,
+            MountSource::Context {
+                throwaway: stamps,
+                exclude: Vec::new(),
+            },
+        ),
         // A read-only root gets a throwaway layer for mount points; scratch
         // space is a tmpfs (BuildKit mounts a non-output writable root
         // read-only anyway, see container.PrepareMounts).
@@ -81,4 +87,14 @@ pub(super) fn with_step(mounts: &mut Vec<StepMount>, target: &str, step: StepRef
 /// The step's output directory at `target`.
 pub(super) fn with_output(mounts: &mut Vec<StepMount>, target: &str, base: OutputBase) {
     mounts.push(mount(target, MountSource::Output(base)));
+}
+
+/// The step does not see these context paths (the files only the runtime
+/// image copies), besides `.dockerignore`'s.
+pub(super) fn with_context_exclude(mounts: &mut [StepMount], patterns: &[String]) {
+    for m in mounts {
+        if let MountSource::Context { exclude, .. } = &mut m.source {
+            exclude.extend(patterns.iter().cloned());
+        }
+    }
 }

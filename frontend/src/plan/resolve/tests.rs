@@ -264,9 +264,104 @@ fn owners() {
 
 #[test]
 fn binary_names_follow_go() {
-    assert_eq!(module_binary_name("example.com/hello"), "hello");
-    assert_eq!(module_binary_name("example.com/tool/v2"), "tool");
-    assert_eq!(module_binary_name("hello"), "hello");
+    // cmd/go's DefaultExecName in module mode (exeFromImportPath with
+    // isVersionElement): import path, name.
+    let cases = [
+        ("example.com/hello", "hello"),
+        ("hello", "hello"),
+        // A major-version suffix names the element before it...
+        ("example.com/tool/v2", "tool"),
+        ("example.com/tool/v10", "tool"),
+        ("example.com/x/cmd/v2", "cmd"),
+        ("example.com/tool/v2/cmd/v3", "cmd"),
+        ("v2/v3", "v2"),
+        // ... unless it is the whole path,
+        ("v2", "v2"),
+        // and v1, v0, a leading zero or a letter are no suffix.
+        ("example.com/tool/v1", "v1"),
+        ("example.com/tool/v0", "v0"),
+        ("example.com/tool/v02", "v02"),
+        ("example.com/tool/v2x", "v2x"),
+        ("example.com/tool/v", "v"),
+        ("example.com/tool/V2", "V2"),
+        ("example.com/tool/v11", "tool"),
+        ("example.com/tool.v2", "tool.v2"),
+    ];
+    for (path, name) in cases {
+        assert_eq!(exec_name(path), name, "{path}");
+    }
+}
+
+#[test]
+fn binaries_are_named_by_their_import_path() {
+    use crate::plan::project::{ProjectFiles, layout};
+    let names = |files: ProjectFiles, packages: &str| -> Vec<String> {
+        let project = layout(&files).unwrap();
+        let spec = spec(&format!("[build]\npackages = {packages}\n"));
+        let mut problems = Vec::new();
+        let found = binaries(
+            &spec,
+            &project,
+            &build_packages(&spec, &project),
+            &Platform::linux_amd64(),
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        found.into_iter().map(|b| b.name).collect()
+    };
+    let module = |path: &str| ProjectFiles {
+        go_mod: Some(format!("module {path}\n\ngo 1.24\n")),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(module("example.com/x"), r#"["./cmd/v2", "./cmd/api", "."]"#),
+        ["cmd", "api", "x"]
+    );
+    assert_eq!(names(module("example.com/x"), r#"["./v3"]"#), ["x"]);
+    assert_eq!(names(module("example.com/foo/v1"), r#"["."]"#), ["v1"]);
+    assert_eq!(names(module("example.com/foo/v2"), r#"["./"]"#), ["foo"]);
+    assert_eq!(names(module("example.com/foo/v2"), r#"["./v2"]"#), ["v2"]);
+    // In a workspace, by the innermost member holding the package.
+    let work = ProjectFiles {
+        go_work: Some("go 1.24\nuse ./svc\nuse ./svc/inner\n".into()),
+        member_go_mods: [
+            (
+                "svc".to_string(),
+                "module example.com/svc/v3\n\ngo 1.24\n".to_string(),
+            ),
+            (
+                "svc/inner".to_string(),
+                "module example.com/inner/v1\n\ngo 1.24\n".to_string(),
+            ),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(work.clone(), r#"["./svc", "./svc/cmd/v2", "./svc/inner"]"#),
+        ["svc", "cmd", "v1"]
+    );
+    assert_eq!(names(work.clone(), r#"["./svc/v4"]"#), ["v3"]);
+    // A member one letter long is nearer than the root member.
+    let root = ProjectFiles {
+        go_work: Some("go 1.24\nuse ./b\nuse .\n".into()),
+        go_mod: Some("module example.com/root\n\ngo 1.24\n".into()),
+        member_go_mods: [
+            (
+                ".".to_string(),
+                "module example.com/root\n\ngo 1.24\n".to_string(),
+            ),
+            (
+                "b".to_string(),
+                "module example.com/b/v2\n\ngo 1.24\n".to_string(),
+            ),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    assert_eq!(names(root.clone(), r#"["./b/v3"]"#), ["v2"]);
+    assert_eq!(names(root, r#"["./c/v3"]"#), ["c"]);
+    assert_eq!(names(work, r#"["./svc/inner/v2"]"#), ["v1"]);
 }
 
 #[test]

@@ -1,0 +1,3 @@
+module example.com/dataserver
+
+go 1.24

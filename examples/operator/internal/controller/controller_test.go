@@ -1,0 +1,9 @@
+package controller
+
+import "testing"
+
+func TestName(t *testing.T) {
+	if Name == "" {
+		t.Fatal("the controller has no name")
+	}
+}
